@@ -1,0 +1,95 @@
+/**
+ * Layer rules (DESIGN.md): dependencies point inward,
+ *   contracts <- core <- adapters-* <- functions <- cli
+ * event-patterns stands alone; local-cloud serves the embedded default and is wired by the cli.
+ * @type {import('dependency-cruiser').IConfiguration}
+ */
+const pkg = (name) => `^packages/${name}/`;
+const sdk = '^node_modules/@aws-sdk/|^@aws-sdk/';
+const localOnly = '^node_modules/@duckdb/|^@duckdb/|^node:sqlite$|^sqlite$';
+
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    {
+      name: 'event-patterns-stands-alone',
+      comment: 'The pattern engine has no dependency on AWS or on other lakeops packages.',
+      severity: 'error',
+      from: { path: pkg('event-patterns') + 'src/' },
+      to: { path: `^packages/(?!event-patterns/)|${sdk}|^functions/` },
+    },
+    {
+      name: 'contracts-is-innermost',
+      severity: 'error',
+      from: { path: pkg('contracts') + 'src/' },
+      to: { path: `^packages/(?!contracts/)|^functions/|${sdk}|${localOnly}` },
+    },
+    {
+      name: 'core-imports-no-infrastructure',
+      comment: 'Domain rules and use cases import no SDK, no DuckDB, no node:fs: they declare ports.',
+      severity: 'error',
+      from: { path: pkg('core') + 'src/' },
+      to: {
+        path: `^packages/(adapters-aws|adapters-local|local-cloud|cli|lake|testing)/|^functions/|${sdk}|${localOnly}|^node:fs|^fs$|^fs/|^node:child_process`,
+      },
+    },
+    {
+      name: 'adapters-point-inward',
+      severity: 'error',
+      from: { path: '^packages/adapters-(aws|local)/src/' },
+      to: { path: '^packages/(cli|local-cloud|testing)/|^functions/' },
+    },
+    {
+      name: 'aws-adapters-stay-off-local-engines',
+      severity: 'error',
+      from: { path: pkg('adapters-aws') + 'src/' },
+      to: { path: `^packages/adapters-local/|${localOnly}` },
+    },
+    {
+      name: 'local-adapters-use-no-sdk',
+      severity: 'error',
+      from: { path: pkg('adapters-local') + 'src/' },
+      to: { path: `^packages/adapters-aws/|${sdk}` },
+    },
+    {
+      name: 'functions-never-load-local-only-code',
+      comment: 'Lambda bundles must not pull DuckDB, SQLite or the local endpoints.',
+      severity: 'error',
+      from: { path: '^functions/' },
+      to: { path: `^packages/(adapters-local|local-cloud|cli|testing)/|${localOnly}` },
+      // tests beside functions may use the testing package
+    },
+    {
+      name: 'packages-do-not-import-functions',
+      comment: 'Only the cli (the local composition root) wires functions.',
+      severity: 'error',
+      from: { path: '^packages/(?!cli/)[^/]+/src/' },
+      to: { path: '^functions/' },
+    },
+    {
+      name: 'cli-is-outermost',
+      severity: 'error',
+      from: { path: '^(packages/(?!cli/)[^/]+/src/|functions/|stacks/)' },
+      to: { path: pkg('cli') },
+    },
+    {
+      name: 'no-test-code-in-production',
+      severity: 'error',
+      from: { path: '^(packages/[^/]+/src/|functions/(?!.*\\.test\\.ts$))', pathNot: '^packages/testing/' },
+      to: { path: `${pkg('testing')}|^node_modules/(vitest|aws-sdk-client-mock)` },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(node_modules|\\.lakeops|\\.sst)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    combinedDependencies: true,
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js', '.json'],
+    },
+    preserveSymlinks: false,
+  },
+};

@@ -1,0 +1,1 @@
+export { readConformance, repoRoot, sharedDir } from './shared-data.ts';
