@@ -1,1 +1,2 @@
-export {};
+export { CliUsageError, type Command, type CommandContext } from './command.ts';
+export { main } from './main.ts';
