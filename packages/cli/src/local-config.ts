@@ -1,0 +1,24 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import type { CommandContext } from './command.ts';
+
+/**
+ * The local composition root's view of the environment: every `process.env` read of the embedded
+ * default goes through here (the AWS side has its own in `functions/lib`).
+ */
+export interface LocalConfig {
+  /** Where the local lake, state, outbox and logs live (`LAKEOPS_HOME`, default `./.lakeops`). */
+  readonly home: string;
+  /** Port of the local AWS endpoint (`LAKEOPS_PORT`, default 4010). */
+  readonly port: number;
+}
+
+export function localConfig(ctx: Pick<CommandContext, 'env' | 'cwd'>): LocalConfig {
+  const rawHome = ctx.env.LAKEOPS_HOME;
+  const home = rawHome ? (isAbsolute(rawHome) ? rawHome : resolve(ctx.cwd, rawHome)) : join(ctx.cwd, '.lakeops');
+  const rawPort = ctx.env.LAKEOPS_PORT;
+  const port = rawPort === undefined || rawPort === '' ? 4010 : Number(rawPort);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`LAKEOPS_PORT must be a port number (0-65535), got '${rawPort}'`);
+  }
+  return { home, port };
+}
