@@ -1,1 +1,16 @@
-export {};
+export {
+  type DeploymentDetail,
+  type DeploymentEvent,
+  formatDeploymentNotification,
+  notifyDeployment,
+} from './alerting/notify-deployment.ts';
+export { type Clock, systemClock } from './shared/clock.port.ts';
+export type { DeadLetter, ParkedEvent } from './shared/dead-letter.port.ts';
+export {
+  DependencyUnavailableError,
+  DomainRuleViolatedError,
+  EventInvalidError,
+  isRetryable,
+  LakeopsError,
+} from './shared/errors.ts';
+export type { Notification, NotificationSeverity, Notifier } from './shared/notifier.port.ts';
