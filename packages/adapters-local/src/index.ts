@@ -1,1 +1,2 @@
-export {};
+export { FileOutboxNotifier } from './file-outbox-notifier.ts';
+export { JsonlDeadLetter } from './jsonl-dead-letter.ts';
