@@ -1,1 +1,2 @@
-export {};
+export { NotificationRejectedError, SlackWebhookNotifier, slackMessage } from './slack-webhook-notifier.ts';
+export { SqsDeadLetter } from './sqs-dead-letter.ts';
