@@ -1,1 +1,3 @@
+export { aDeployFailedEvent, anEvent } from './events.ts';
+export { InMemoryDeadLetter, RecordingNotifier } from './fakes.ts';
 export { readConformance, repoRoot, sharedDir } from './shared-data.ts';
