@@ -14,7 +14,11 @@ export interface LocalConfig {
 
 export function localConfig(ctx: Pick<CommandContext, 'env' | 'cwd'>): LocalConfig {
   const rawHome = ctx.env.LAKEOPS_HOME;
-  const home = rawHome ? (isAbsolute(rawHome) ? rawHome : resolve(ctx.cwd, rawHome)) : join(ctx.cwd, '.lakeops');
+  const home = rawHome
+    ? isAbsolute(rawHome)
+      ? rawHome
+      : resolve(ctx.cwd, rawHome)
+    : join(ctx.cwd, '.lakeops');
   const rawPort = ctx.env.LAKEOPS_PORT;
   const port = rawPort === undefined || rawPort === '' ? 4010 : Number(rawPort);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {

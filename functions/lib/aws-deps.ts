@@ -1,0 +1,28 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SlackWebhookNotifier, SqsDeadLetter } from '@lakeops/adapters-aws';
+import type { Notification, Notifier } from '@lakeops/core';
+import { readAwsEnv } from './aws-env.ts';
+import type { ChainDeps } from './event-function.ts';
+import { logger } from './observability.ts';
+
+/**
+ * The AWS composition root: builds each function's ports from the environment, once per cold
+ * start. Each factory pulls in only the clients it needs, so esbuild keeps bundles small.
+ */
+export function chainDeps(): ChainDeps {
+  const env = readAwsEnv();
+  return { deadLetter: new SqsDeadLetter({ client: new SQSClient({}), queueUrl: env.deadLetterQueueUrl }) };
+}
+
+export function notifyDeps(): ChainDeps & { notifier: Notifier } {
+  const env = readAwsEnv();
+  const notifier = env.slackWebhookUrl ? new SlackWebhookNotifier({ url: env.slackWebhookUrl }) : logNotifier;
+  return { ...chainDeps(), notifier };
+}
+
+/** Without a Slack webhook, a notification is a structured log line (no personal data in it). */
+const logNotifier: Notifier = {
+  send: async (n: Notification) => {
+    logger.info('notification', { notification: n });
+  },
+};

@@ -1,0 +1,33 @@
+/**
+ * The AWS composition root's environment: every `process.env` read of the deployed functions
+ * happens here. stacks/ set these variables; the README lists them.
+ */
+export interface AwsEnv {
+  /** SQS queue where permanently failing events are parked. */
+  readonly deadLetterQueueUrl: string;
+  /** Slack incoming webhook; when unset, notifications are written to the function's log. */
+  readonly slackWebhookUrl: string | undefined;
+}
+
+export class EnvironmentMissingError extends Error {
+  readonly code = 'EnvironmentMissing';
+  readonly retryable = false;
+  constructor(name: string) {
+    super(`environment variable ${name} is not set (it is set by the SST stacks)`);
+    this.name = 'EnvironmentMissingError';
+  }
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new EnvironmentMissingError(name);
+  return value;
+}
+
+export function readAwsEnv(env: NodeJS.ProcessEnv = process.env): AwsEnv {
+  return {
+    deadLetterQueueUrl: required(env, 'LAKEOPS_DEAD_LETTER_QUEUE_URL'),
+    slackWebhookUrl:
+      env.SLACK_WEBHOOK_URL && env.SLACK_WEBHOOK_URL !== 'unset' ? env.SLACK_WEBHOOK_URL : undefined,
+  };
+}

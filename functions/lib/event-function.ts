@@ -1,0 +1,158 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { type EventBridgeEvent, normaliseEvent, validateDetail } from '@lakeops/contracts';
+import { type Clock, type DeadLetter, EventInvalidError, isRetryable, systemClock } from '@lakeops/core';
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { type Observability, observability } from './observability.ts';
+import type { EventRoute } from './route.ts';
+
+/** What the chain itself needs, on top of a use case's own ports. */
+export interface ChainDeps {
+  readonly deadLetter: DeadLetter;
+  readonly clock?: Clock;
+  /** Defaults to the shared Powertools instances. */
+  readonly observability?: Observability;
+}
+
+/** What an invocation returns: the use case's result, or why the event was parked. */
+export type ChainResult<R> =
+  | { readonly status: 'processed'; readonly result: R }
+  | { readonly status: 'parked'; readonly code: string; readonly message: string };
+
+export type EventHandler<R> = (event: unknown, context: Context) => Promise<ChainResult<R>>;
+
+/**
+ * Builds an EventBridge-triggered function: returns `make(deps)`, which assembles the middy
+ * stack once (per cold start on Lambda; once per runner locally) around the use case:
+ *
+ * 1. Powertools logger with the Lambda context, the event id as correlation id; the event
+ *    itself is never logged (it may carry personal data).
+ * 2. Tracer, and metrics flushed as EMF (cold start included).
+ * 3. Error policy: an error that is not `retryable` (invalid event, domain rule) is logged,
+ *    counted and parked in the dead-letter place with its reason, and the invocation succeeds
+ *    so nothing retries it; any other error is rethrown so Lambda/EventBridge retry it.
+ * 4. Contract check: the native-event normaliser, then `detail` against the precompiled schema
+ *    of its `detail-type` and `v`; unknown fields are logged by name and counted, not rejected.
+ *
+ * @example
+ * ```ts
+ * export const make = eventFunction(routeById('notify-deploy'), notifyDeployment);
+ * export const handler = onLambda(make, () => import('./lib/aws-deps.ts').then((m) => m.notifyDeps()));
+ * ```
+ */
+export function eventFunction<D extends object, E, R>(
+  route: EventRoute,
+  useCase: (deps: D, event: E) => Promise<R>,
+): (deps: D & ChainDeps) => EventHandler<R> {
+  return (deps) => {
+    const { logger, metrics, tracer } = deps.observability ?? observability;
+    const clock = deps.clock ?? systemClock;
+    // The contract check has validated the event against its schema before this runs.
+    const base = async (event: unknown): Promise<ChainResult<R>> => ({
+      status: 'processed',
+      result: await useCase(deps, event as E),
+    });
+    return middy(base, { timeoutEarlyInMillis: 0 })
+      .use(injectLambdaContext(logger, { correlationIdPath: 'id', logEvent: false }))
+      .use(captureLambdaHandler(tracer, { captureResponse: false }))
+      .use(logMetrics(metrics, { captureColdStartMetric: true }))
+      .use(errorPolicy(route, deps.deadLetter, clock, { logger, metrics }))
+      .use(contractCheck({ logger, metrics })) as unknown as EventHandler<R>;
+  };
+}
+
+function errorPolicy(
+  route: EventRoute,
+  deadLetter: DeadLetter,
+  clock: Clock,
+  { logger, metrics }: Pick<Observability, 'logger' | 'metrics'>,
+): MiddlewareObj<unknown, unknown> {
+  return {
+    onError: async (request) => {
+      const error = request.error;
+      if (isRetryable(error)) {
+        metrics.addMetric('TransientFailure', MetricUnit.Count, 1);
+        logger.error('transient failure, will be retried', { routeId: route.id, error: describe(error) });
+        return; // request.error stays set: middy rethrows it, Lambda retries
+      }
+      const { code, message } = describe(error);
+      const details = error instanceof EventInvalidError ? error.reasons : undefined;
+      await deadLetter.park({
+        routeId: route.id,
+        reason: { code, message, ...(details ? { details } : {}) },
+        event: request.event,
+        parkedAt: clock.now().toISOString(),
+      });
+      metrics.addMetric('PermanentFailure', MetricUnit.Count, 1);
+      logger.warn('permanent failure, event parked', { routeId: route.id, code, reasonMessage: message });
+      // A response ends the invocation successfully; later onError middlewares still flush.
+      request.response = { status: 'parked', code, message } satisfies ChainResult<never>;
+    },
+  };
+}
+
+function contractCheck({
+  logger,
+  metrics,
+}: Pick<Observability, 'logger' | 'metrics'>): MiddlewareObj<unknown> {
+  return {
+    before: (request) => {
+      const event = request.event;
+      if (!isEnvelope(event)) {
+        throw new EventInvalidError('not an EventBridge event', [
+          { pointer: '', message: 'expected an object with id, source, detail-type and detail' },
+        ]);
+      }
+      const normalised = normaliseEvent(event);
+      const check = validateDetail(normalised['detail-type'], normalised.detail);
+      if (!check.ok) {
+        throw new EventInvalidError(
+          `${normalised['detail-type']} failed its contract: ${check.reasons.map((r) => `${r.pointer || '/'} ${r.message}`).join('; ')}`,
+          check.reasons,
+        );
+      }
+      if (check.unknownFields.length > 0) {
+        metrics.addMetric('UnknownFields', MetricUnit.Count, check.unknownFields.length);
+        logger.warn('event has fields its schema does not know', { unknownFields: check.unknownFields });
+      }
+      request.event = normalised;
+    },
+  };
+}
+
+function isEnvelope(event: unknown): event is EventBridgeEvent {
+  if (typeof event !== 'object' || event === null) return false;
+  const e = event as Record<string, unknown>;
+  return (
+    typeof e.id === 'string' &&
+    typeof e.source === 'string' &&
+    typeof e['detail-type'] === 'string' &&
+    'detail' in e
+  );
+}
+
+function describe(error: unknown): { code: string; message: string } {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { code: typeof code === 'string' ? code : error.name, message: error.message };
+  }
+  return { code: 'Unknown', message: String(error) };
+}
+
+/**
+ * The Lambda entry point: builds the handler on the first invocation (once per cold start) from
+ * the AWS composition root, so that importing a function module locally never touches AWS.
+ */
+export function onLambda<D, R>(
+  make: (deps: D) => EventHandler<R>,
+  awsDeps: () => Promise<D>,
+): (event: unknown, context: Context) => Promise<ChainResult<R>> {
+  let built: Promise<EventHandler<R>> | undefined;
+  return async (event, context) => {
+    built ??= awsDeps().then(make);
+    return (await built)(event, context);
+  };
+}

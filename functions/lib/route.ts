@@ -1,0 +1,81 @@
+/**
+ * The shape of `functions/routes.ts`: plain data that drives the SST stacks, the local bus and
+ * the docs. A pattern is written once, here, and never restated.
+ */
+
+/** An AWS resource a function may be granted access to; stacks/ map each to real ARNs. */
+export type ResourceRef =
+  | 'dead-letter-queue'
+  | 'bus'
+  | 'lake-bucket'
+  | 'athena-workgroup'
+  | 'athena-results-bucket'
+  | 'glue-catalog'
+  | 'state-table';
+
+/** One IAM statement: these actions on this resource (and, for buckets, the objects under it). */
+export interface Permission {
+  readonly actions: readonly string[];
+  readonly resource: ResourceRef;
+}
+
+interface RouteBase {
+  /** Stable id: names the rule/schedule, the dead-letter file and the metrics dimension. */
+  readonly id: string;
+  readonly description: string;
+  /** File stem in `functions/`: `notify` → `functions/notify.ts`, handler `functions/notify.handler`. */
+  readonly function: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMB: number;
+  /** Everything the function may do on AWS, and nothing more. */
+  readonly permissions: readonly Permission[];
+}
+
+/** An EventBridge event pattern, as JSON. */
+export type EventPattern = Readonly<Record<string, unknown>>;
+
+export interface EventRoute extends RouteBase {
+  readonly kind: 'event';
+  readonly pattern: EventPattern;
+}
+
+export interface ScheduleRoute extends RouteBase {
+  readonly kind: 'schedule';
+  /** EventBridge Scheduler expression: `rate(5 minutes)` or `cron(0 3 * * ? *)`. */
+  readonly schedule: string;
+  /** IANA time zone for `cron()` expressions; UTC when absent. */
+  readonly timezone?: string;
+}
+
+export type Route = EventRoute | ScheduleRoute;
+
+/** Every function may park a permanently failing event in the dead-letter queue. */
+export const parkInDeadLetter: Permission = { actions: ['sqs:SendMessage'], resource: 'dead-letter-queue' };
+
+/** The SST handler string of a route: `functions/<function>.handler`. */
+export function handlerOf(route: Route): string {
+  return `functions/${route.function}.handler`;
+}
+
+/**
+ * The (detail-type, version) pairs an event route's pattern pins: `detail-type` values crossed
+ * with `detail.v` values. A pattern that does not pin `v` pins nothing.
+ */
+export function pinnedContracts(route: Route): { detailType: string; version: number }[] {
+  if (route.kind !== 'event') return [];
+  const alternatives = Array.isArray(route.pattern.$or)
+    ? (route.pattern.$or as EventPattern[])
+    : [route.pattern];
+  const pins: { detailType: string; version: number }[] = [];
+  for (const p of alternatives) {
+    const types = p['detail-type'];
+    const detail = p.detail as Record<string, unknown> | undefined;
+    const versions = detail?.v;
+    if (!Array.isArray(types) || !Array.isArray(versions)) continue;
+    for (const t of types) {
+      for (const v of versions)
+        if (typeof t === 'string' && typeof v === 'number') pins.push({ detailType: t, version: v });
+    }
+  }
+  return pins;
+}

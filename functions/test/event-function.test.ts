@@ -1,0 +1,113 @@
+import { LakeopsError } from '@lakeops/core';
+import { aDeployFailedEvent, InMemoryDeadLetter, RecordingNotifier } from '@lakeops/testing';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { lambdaContext } from '../lib/lambda-context.ts';
+import { make } from '../notify.ts';
+import { routeById } from '../routes.ts';
+
+const route = routeById('notify-deploy');
+const ctx = () => lambdaContext(route, 'req-1');
+
+function build() {
+  const notifier = new RecordingNotifier();
+  const deadLetter = new InMemoryDeadLetter();
+  const handler = make({ notifier, deadLetter, clock: { now: () => new Date('2026-11-27T12:00:00Z') } });
+  return { notifier, deadLetter, handler };
+}
+
+describe('the Lambda chain (eventFunction) around notify', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('runs the use case on a valid event', async () => {
+    // Prepare
+    const { notifier, deadLetter, handler } = build();
+    // Act
+    const result = await handler(aDeployFailedEvent({}, 'evt-1'), ctx());
+    // Assess
+    expect(result).toMatchObject({ status: 'processed', result: { key: 'deploy:evt-1', severity: 'error' } });
+    expect(notifier.sent).toHaveLength(1);
+    expect(deadLetter.parked).toHaveLength(0);
+  });
+
+  it('parks an invalid event with every reason and does not retry it', async () => {
+    // Prepare
+    const { notifier, deadLetter, handler } = build();
+    const event = aDeployFailedEvent({ version: undefined, environment: 42 }, 'evt-2');
+    // Act
+    const result = await handler(event, ctx());
+    // Assess
+    expect(result).toMatchObject({ status: 'parked', code: 'EventInvalid' });
+    expect(notifier.sent).toHaveLength(0);
+    expect(deadLetter.parked).toHaveLength(1);
+    const parked = deadLetter.parked[0];
+    expect(parked).toMatchObject({ routeId: 'notify-deploy', event, parkedAt: '2026-11-27T12:00:00.000Z' });
+    const pointers = ((parked?.reason.details ?? []) as { pointer: string }[]).map((r) => r.pointer);
+    expect(pointers).toEqual(expect.arrayContaining(['/environment']));
+    expect(pointers.some((p) => p.includes('version') || p === '')).toBe(true);
+  });
+
+  it('parks something that is not an EventBridge event at all', async () => {
+    const { deadLetter, handler } = build();
+    const result = await handler({ hello: 'world' }, ctx());
+    expect(result).toMatchObject({ status: 'parked', code: 'EventInvalid' });
+    expect(deadLetter.parked[0]?.event).toEqual({ hello: 'world' });
+  });
+
+  it('rethrows a transient failure so Lambda and EventBridge retry it', async () => {
+    const { notifier, deadLetter, handler } = build();
+    notifier.failWith = new LakeopsError('DependencyUnavailable', 'slack down', { retryable: true });
+    await expect(handler(aDeployFailedEvent(), ctx())).rejects.toThrow('slack down');
+    expect(deadLetter.parked).toHaveLength(0);
+  });
+
+  it('treats an unknown error as transient (retried, then dead-lettered by the platform)', async () => {
+    const { notifier, deadLetter, handler } = build();
+    notifier.failWith = new TypeError('bug');
+    await expect(handler(aDeployFailedEvent(), ctx())).rejects.toThrow('bug');
+    expect(deadLetter.parked).toHaveLength(0);
+  });
+
+  it('parks a permanent failure of the use case with its code', async () => {
+    const { notifier, deadLetter, handler } = build();
+    notifier.failWith = new LakeopsError('NotificationRejected', 'slack said 400', { retryable: false });
+    await expect(handler(aDeployFailedEvent(), ctx())).resolves.toMatchObject({
+      status: 'parked',
+      code: 'NotificationRejected',
+    });
+    expect(deadLetter.parked[0]?.reason).toEqual({ code: 'NotificationRejected', message: 'slack said 400' });
+  });
+
+  it('rethrows when the dead-letter place itself fails, so the event is not lost', async () => {
+    const { handler } = {
+      handler: make({
+        notifier: new RecordingNotifier(),
+        deadLetter: {
+          park: () =>
+            Promise.reject(new LakeopsError('DependencyUnavailable', 'sqs down', { retryable: true })),
+        },
+      }),
+    };
+    await expect(handler(aDeployFailedEvent({ service: 7 }), ctx())).rejects.toThrow('sqs down');
+  });
+
+  it('logs with the event id as correlation id and never logs the event detail', async () => {
+    // Prepare
+    const lines: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    const { logger } = await import('../lib/observability.ts');
+    logger.setLogLevel('DEBUG');
+    const { handler } = build();
+    // Act
+    await handler(aDeployFailedEvent({ extra_field: 'secret-value-123' }, 'evt-log'), ctx());
+    logger.setLogLevel('SILENT');
+    // Assess
+    const logs = lines.join('');
+    expect(logs).toContain('"correlation_id":"evt-log"');
+    expect(logs).toContain('/extra_field');
+    expect(logs).not.toContain('secret-value-123');
+    expect(logs).not.toContain('migration 42 timed out');
+  });
+});

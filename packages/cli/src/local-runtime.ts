@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import { SlackWebhookNotifier } from '@lakeops/adapters-aws';
+import { FileOutboxNotifier, JsonlDeadLetter } from '@lakeops/adapters-local';
+import type { Notifier } from '@lakeops/core';
+import { systemClock } from '@lakeops/core';
+import type { Route } from '@lakeops/functions/lib/route';
+import type { BusEvent } from '@lakeops/local-cloud';
+import type { LocalConfig } from './local-config.ts';
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+interface FunctionModule {
+  make(deps: object): Handler;
+}
+
+/** The ports every local function gets: the local adapters, built once. */
+export interface LocalDeps {
+  readonly notifier: Notifier;
+  readonly deadLetter: JsonlDeadLetter;
+  readonly clock: typeof systemClock;
+}
+
+export interface LocalRuntime {
+  readonly routes: readonly Route[];
+  readonly deps: LocalDeps;
+  /** Invokes a route's function through the same middy chain as on Lambda. */
+  invoke(routeId: string, event: BusEvent | Record<string, unknown>): Promise<unknown>;
+}
+
+/**
+ * The local composition root: the embedded default's adapters (outbox, JSONL dead-letter, or the
+ * real Slack client when SLACK_WEBHOOK_URL is set) wired into the same function modules Lambda
+ * runs. Powertools is kept quiet unless the user asked for logs.
+ */
+export async function localRuntime(
+  config: LocalConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  print: (line: string) => void,
+): Promise<LocalRuntime> {
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
+  process.env.POWERTOOLS_SERVICE_NAME ??= 'lakeops';
+  process.env.POWERTOOLS_METRICS_NAMESPACE ??= 'lakeops';
+
+  const { routes } = await import('@lakeops/functions/routes');
+  const { lambdaContext } = await import('@lakeops/functions/lib/lambda-context');
+  const notifier: Notifier = env.SLACK_WEBHOOK_URL
+    ? new SlackWebhookNotifier({ url: env.SLACK_WEBHOOK_URL })
+    : new FileOutboxNotifier({ file: join(config.home, 'outbox', 'notifications.jsonl'), print });
+  const deps: LocalDeps = {
+    notifier,
+    deadLetter: new JsonlDeadLetter({ dir: join(config.home, 'dead-letter') }),
+    clock: systemClock,
+  };
+  const handlers = new Map<string, Promise<Handler>>();
+  const handlerFor = (route: Route) => {
+    let h = handlers.get(route.function);
+    if (!h) {
+      h = (import(`@lakeops/functions/${route.function}`) as Promise<FunctionModule>).then((m) =>
+        m.make(deps),
+      );
+      handlers.set(route.function, h);
+    }
+    return h;
+  };
+  const all: readonly Route[] = routes;
+  return {
+    routes: all,
+    deps,
+    async invoke(routeId, event) {
+      const route = all.find((r) => r.id === routeId);
+      if (!route) throw new Error(`no route '${routeId}'`);
+      const id = typeof event.id === 'string' ? event.id : routeId;
+      return (await handlerFor(route))(event, lambdaContext(route, id));
+    },
+  };
+}
