@@ -24,6 +24,13 @@ export interface CompiledPattern {
   readonly subRules: readonly SubRule[];
 }
 
+const compiledPatterns = new WeakSet<CompiledPattern>();
+
+/** True for a value `compilePattern` returned. */
+export function isCompiledPattern(value: unknown): value is CompiledPattern {
+  return typeof value === 'object' && value !== null && compiledPatterns.has(value as CompiledPattern);
+}
+
 /** EventBridge rejects patterns whose `$or`s expand to more combinations than this. */
 export const MAX_COMBINATIONS = 1000;
 /** Our stand-in for EventBridge's wildcard complexity limit: `*`s per field across a rule. */
@@ -100,7 +107,7 @@ export function compilePattern(pattern: unknown): CompiledPattern {
   const drafts: Draft[] = [];
   parseObject(drafts, '', pattern as Record<string, unknown>, false);
   checkWildcardComplexity(drafts);
-  return {
+  const compiled: CompiledPattern = {
     subRules: drafts.map((draft) => ({
       conditions: [...draft.keys()].sort().map((path) => {
         const entries = draft.get(path) ?? [];
@@ -112,6 +119,8 @@ export function compilePattern(pattern: unknown): CompiledPattern {
       }),
     })),
   };
+  compiledPatterns.add(compiled);
+  return compiled;
 }
 
 function parseObject(drafts: Draft[], path: string, obj: Record<string, unknown>, insideOr: boolean): void {
