@@ -55,9 +55,8 @@ module.exports = {
       name: 'functions-never-load-local-only-code',
       comment: 'Lambda bundles must not pull DuckDB, SQLite or the local endpoints.',
       severity: 'error',
-      from: { path: '^functions/' },
+      from: { path: '^functions/', pathNot: '^functions/(test|bench)/' },
       to: { path: `^packages/(adapters-local|local-cloud|cli|testing)/|${localOnly}` },
-      // tests beside functions may use the testing package
     },
     {
       name: 'packages-do-not-import-functions',
@@ -75,13 +74,16 @@ module.exports = {
     {
       name: 'no-test-code-in-production',
       severity: 'error',
-      from: { path: '^(packages/[^/]+/src/|functions/(?!.*\\.test\\.ts$))', pathNot: '^packages/testing/' },
+      from: {
+        path: '^(packages/[^/]+/src/|functions/)',
+        pathNot: '^(packages/testing/|functions/(test|bench)/)',
+      },
       to: { path: `${pkg('testing')}|^node_modules/(vitest|aws-sdk-client-mock)` },
     },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(node_modules|\\.lakeops|\\.sst)/' },
+    exclude: { path: '(^|/)(\\.lakeops|\\.sst)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     combinedDependencies: true,

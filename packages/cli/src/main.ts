@@ -1,6 +1,8 @@
 import { CliUsageError, type Command, type CommandContext, wantsHelp } from './command.ts';
 import { commands } from './commands/index.ts';
 
+const version = '0.1.0';
+
 function usage(list: readonly Command[]): string {
   const width = Math.max(...list.map((c) => c.name.length), 4);
   const lines = list.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
@@ -8,6 +10,7 @@ function usage(list: readonly Command[]): string {
     'lakeops — operations for an AWS data lake, on AWS or on one machine',
     '',
     'Usage: lakeops <command> [options]',
+    '       lakeops --version',
     '',
     'Commands:',
     ...lines,
@@ -27,6 +30,10 @@ export async function main(
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     ctx.stdout.write(usage(list));
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    ctx.stdout.write(`lakeops ${version} (node ${process.version})\n`);
+    return 0;
   }
   const command = list.find((c) => c.name === name);
   if (!command) {
