@@ -5,7 +5,7 @@ import {
   isCompiledPattern,
   type SubRule,
 } from './compile.ts';
-import { flattenEvent } from './flatten.ts';
+import { type FlatEvent, flattenEvent } from './flatten.ts';
 import { IntervalIndex } from './interval-index.ts';
 import { canonicalIp, looksLikeIp } from './ip.ts';
 import { JsonRawNumber } from './json.ts';
@@ -96,7 +96,8 @@ class PathIndex {
         return 3 + trie.countAt(slot.key, slot.in.endsWith('suffix')) + (slot.key.length < 2 ? 20 : 0);
       }
       case 'range':
-        return 8 + this.ranges.size / 8;
+        // a stabbing query returns the overlapping ranges only: usually few, whatever the total
+        return 8;
       case 'present':
         return 50 + this.present.size;
     }
@@ -237,16 +238,29 @@ export class RuleIndex {
   match(event: unknown): string[] {
     if (typeof event !== 'object' || event === null || Array.isArray(event)) return [];
     const flat = flattenEvent(event as Record<string, unknown>);
+    const matched = new Map<string, number>();
+    for (const ref of this.#candidates(flat)) {
+      if (!matched.has(ref.id) && matchesSubRule(ref.subRule, flat)) matched.set(ref.id, ref.seq);
+    }
+    return [...matched].sort((a, b) => a[1] - b[1]).map(([id]) => id);
+  }
+
+  /**
+   * How many sub-rules a match of this event would check in full: the rules its leaves select plus
+   * the fallback list. For tests and tuning; a good index keeps it near the number of matches.
+   */
+  candidateCount(event: unknown): number {
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) return 0;
+    return this.#candidates(flattenEvent(event as Record<string, unknown>)).size;
+  }
+
+  #candidates(flat: FlatEvent): Set<Ref> {
     const candidates = new Set<Ref>(this.#fallback);
     for (const [path, fields] of flat) {
       const index = this.#paths.get(path);
       if (index !== undefined) for (const field of fields) index.collect(field.value, candidates);
     }
-    const matched = new Map<string, number>();
-    for (const ref of candidates) {
-      if (!matched.has(ref.id) && matchesSubRule(ref.subRule, flat)) matched.set(ref.id, ref.seq);
-    }
-    return [...matched].sort((a, b) => a[1] - b[1]).map(([id]) => id);
+    return candidates;
   }
 
   #pathIndex(path: string): PathIndex {

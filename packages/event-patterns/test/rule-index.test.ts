@@ -230,3 +230,30 @@ describe('RuleIndex', () => {
     expect(index.fallbackSize).toBe(0);
   });
 });
+
+describe('RuleIndex selectivity', () => {
+  it('checks only a handful of rules per event on a mixed set of 1,000 rules', () => {
+    // Prepare: exact values, prefixes, numeric ranges, anything-but beside an exact field
+    const index = new RuleIndex();
+    for (let i = 0; i < 1000; i++) {
+      const detail = [
+        { customerId: [`c-${i}`] },
+        { key: [{ prefix: `raw/tenant-${i}/` }] },
+        { latencyMs: [{ numeric: ['>=', i * 10, '<', i * 10 + 10] }] },
+        { userId: [`u-${i}`], status: [{ 'anything-but': 'deleted' }] },
+      ][i % 4];
+      index.add(`r${i}`, { source: ['shared.source'], detail });
+    }
+    const events = [
+      { source: 'shared.source', detail: { customerId: 'c-400' } },
+      { source: 'shared.source', detail: { key: 'raw/tenant-401/2026/x.parquet' } },
+      { source: 'shared.source', detail: { latencyMs: 4025 } },
+      { source: 'shared.source', detail: { userId: 'u-403', status: 'active' } },
+    ];
+    // Act
+    const counts = events.map((e) => index.candidateCount(e));
+    // Assess
+    expect(events.map((e) => index.match(e))).toEqual([['r400'], ['r401'], ['r402'], ['r403']]);
+    for (const n of counts) expect(n).toBeLessThanOrEqual(10);
+  });
+});
