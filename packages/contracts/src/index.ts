@@ -1,1 +1,27 @@
-export {};
+export type { CompiledValidator, CompiledValidatorError } from './compiled-validator.ts';
+export { type IngestResult, ingestEvent, MAX_EVENT_BYTES } from './ingest-event.ts';
+export { appendPointer, escapePointerToken } from './json-pointer.ts';
+export { listSchemas, type SchemaEntry } from './list-schemas.ts';
+export { CLOUDWATCH_ALARM, type EventBridgeEvent, normaliseEvent } from './normalise-event.ts';
+export {
+  hasEmail,
+  hasPhone,
+  maskPii,
+  maskPiiInText,
+  type PiiFinding,
+  type PiiKind,
+  piiReasons,
+  scanPii,
+} from './pii-guard.ts';
+export {
+  examplesFileName,
+  parseSchemaFileName,
+  SCHEMA_DIALECT,
+  SCHEMA_ID_BASE,
+  schemaFileName,
+  schemaId,
+  typeName,
+} from './schema-files.ts';
+export type * from './types.generated.ts';
+export { type DetailCheck, validateDetail } from './validate-detail.ts';
+export type { ValidationReason } from './validation-reason.ts';
