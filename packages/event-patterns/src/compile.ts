@@ -1,9 +1,10 @@
 // Pattern compiler. Structure, checks and messages follow event-ruler's JsonRuleCompiler
 // (aws/event-ruler, Apache-2.0, Amazon.com, Inc.), so errors read as EventBridge returns them.
 import { InvalidEventPatternError } from './errors.ts';
+import { caseless } from './ignore-case.ts';
 import { canonicalIp, looksLikeIp, parseCidr } from './ip.ts';
 import { JsonRawNumber } from './json.ts';
-import { fold, type ValueMatcher } from './matchers.ts';
+import type { ValueMatcher } from './matchers.ts';
 import { parseWildcard, wildcardCount } from './wildcard.ts';
 
 /** One field test of a sub-rule: the leaf at `path` matches any of `matchers`, or is absent when `absent`. */
@@ -193,7 +194,7 @@ function matchExpression(expr: Record<string, unknown>): Entry {
     case 'suffix': {
       if (isObject(value)) return single(ignoreCaseAffix(type, value));
       if (typeof value !== 'string') fail(`${type} match pattern must be a string`);
-      return single({ kind: type, value: value as string, ignoreCase: false });
+      return single({ kind: type, value: value as string });
     }
     case 'numeric':
       if (!Array.isArray(value)) fail('Value of numeric must be an array.');
@@ -215,7 +216,7 @@ function matchExpression(expr: Record<string, unknown>): Entry {
     }
     case 'equals-ignore-case':
       if (typeof value !== 'string') fail('equals-ignore-case match pattern must be a string');
-      return single({ kind: 'equals-ignore-case', value: fold(value as string) });
+      return single({ kind: 'equals-ignore-case', value: caseless(value as string) });
     case 'wildcard':
       if (typeof value !== 'string') fail('wildcard match pattern must be a string');
       return single({ kind: 'wildcard', text: value as string, segments: wildcard(value as string) });
@@ -241,7 +242,7 @@ function ignoreCaseAffix(type: 'prefix' | 'suffix', inner: Record<string, unknow
   const value = inner[op as string];
   if (typeof value !== 'string') fail('equals-ignore-case match pattern must be a string');
   if (keys.length > 1) fail(ONE_KEY);
-  return { kind: type, value: fold(value as string), ignoreCase: true };
+  return { kind: `${type}-ignore-case`, value: caseless(value as string) };
 }
 
 function numeric(items: unknown[]): ValueMatcher {
@@ -338,7 +339,7 @@ function anythingBut(raw: unknown): ValueMatcher {
   if (innerExtra) fail(TOO_MANY);
   switch (kind) {
     case 'equals-ignore-case':
-      return { kind: 'anything-but-ignore-case', values: texts.map(fold) };
+      return { kind: 'anything-but-ignore-case', values: texts.map(caseless) };
     case 'prefix':
       return { kind: 'anything-but-prefix', values: texts };
     case 'suffix':

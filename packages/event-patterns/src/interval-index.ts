@@ -1,4 +1,6 @@
-/** A numeric interval; either end may be open or infinite. */
+import { compareNumbers } from './matchers.ts';
+
+/** A numeric interval; either end may be open or infinite. -0 sorts below 0, as in event-ruler. */
 export interface Interval {
   readonly low: number;
   readonly lowOpen: boolean;
@@ -6,8 +8,11 @@ export interface Interval {
   readonly highOpen: boolean;
 }
 
-const contains = (r: Interval, x: number): boolean =>
-  (r.lowOpen ? x > r.low : x >= r.low) && (r.highOpen ? x < r.high : x <= r.high);
+const contains = (r: Interval, x: number): boolean => {
+  const low = compareNumbers(x, r.low);
+  const high = compareNumbers(x, r.high);
+  return (r.lowOpen ? low > 0 : low >= 0) && (r.highOpen ? high < 0 : high <= 0);
+};
 
 interface TreeNode<T> {
   readonly center: number;

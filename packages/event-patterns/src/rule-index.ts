@@ -10,7 +10,7 @@ import { IntervalIndex } from './interval-index.ts';
 import { canonicalIp, looksLikeIp } from './ip.ts';
 import { JsonRawNumber } from './json.ts';
 import { matchesSubRule } from './match.ts';
-import { type EventValue, fold, type ValueMatcher } from './matchers.ts';
+import type { EventValue, ValueMatcher } from './matchers.ts';
 import { Trie } from './trie.ts';
 
 /** One sub-rule of one rule, as the index stores it. */
@@ -47,12 +47,17 @@ function slotOf(m: ValueMatcher): Slot | undefined {
       return { in: 'exact', key: `r${m.text}` };
     case 'ip':
       return { in: 'exact', key: `i${m.hex}` };
+    // a case-insensitive ASCII pattern only matches text whose lower case equals it (or starts or
+    // ends with it); other patterns may match other spellings, so they are not hashed
     case 'equals-ignore-case':
-      return { in: 'folded', key: m.value };
+      return m.value.ascii ? { in: 'folded', key: m.value.folded } : undefined;
+    case 'prefix-ignore-case':
+      return m.value.ascii ? { in: 'folded-prefix', key: m.value.folded } : undefined;
+    case 'suffix-ignore-case':
+      return m.value.ascii ? { in: 'folded-suffix', key: m.value.folded } : undefined;
     case 'prefix':
-      return { in: m.ignoreCase ? 'folded-prefix' : 'prefix', key: m.value };
     case 'suffix':
-      return { in: m.ignoreCase ? 'folded-suffix' : 'suffix', key: m.value };
+      return { in: m.kind, key: m.value };
     case 'wildcard': {
       const first = m.segments[0] ?? '';
       const last = m.segments[m.segments.length - 1] ?? '';
@@ -152,7 +157,7 @@ class PathIndex {
       if (this.prefix.size > 0) this.prefix.collect(v, out);
       if (this.suffix.size > 0) this.suffix.collect(v, out, true);
       if (this.folded.size > 0 || this.foldedPrefix.size > 0 || this.foldedSuffix.size > 0) {
-        const f = fold(v);
+        const f = v.toLowerCase();
         const folded = this.folded.get(f);
         if (folded) for (const r of folded) out.add(r);
         if (this.foldedPrefix.size > 0) this.foldedPrefix.collect(f, out);

@@ -111,6 +111,24 @@ describe('matchesPattern', () => {
     expect(matchesPattern(rule, { ip: '2001:0db9::1', peer: '2001:db8::1' })).toBe(false);
   });
 
+  it('ignores case per pattern character, as event-ruler does, without folding the event', () => {
+    const sharp = compilePattern({ a: [{ 'equals-ignore-case': 'straße' }] });
+    expect(matchesPattern(sharp, { a: 'STRASSE' })).toBe(true);
+    expect(matchesPattern(sharp, { a: 'Straße' })).toBe(true);
+    expect(matchesPattern(sharp, { a: 'strasse' })).toBe(false);
+    const kelvin = compilePattern({ a: [{ prefix: { 'equals-ignore-case': 'k' } }] });
+    expect(matchesPattern(kelvin, { a: 'Kilo' })).toBe(true);
+    expect(matchesPattern(kelvin, { a: '\u212Aelvin' })).toBe(false);
+  });
+
+  it('orders -0 just below 0, as event-ruler compares numbers', () => {
+    const event = { n: -0 };
+    expect(matchesPattern(compilePattern({ n: [{ numeric: ['>=', 0] }] }), event)).toBe(false);
+    expect(matchesPattern(compilePattern({ n: [{ numeric: ['<', 0] }] }), event)).toBe(true);
+    expect(matchesPattern(compilePattern({ n: [0] }), event)).toBe(false);
+    expect(matchesPattern(compilePattern({ n: [{ 'anything-but': 0 }] }), event)).toBe(true);
+  });
+
   it('never matches something that is not an object', () => {
     expect(matchesPattern(compilePattern({ a: [{ exists: false }] }), ['a'])).toBe(false);
   });

@@ -38,7 +38,7 @@ const STRINGS = [
   '10.0.0.200',
   '10.0.1.1',
 ];
-const NUMBERS = [0, 1, 2, 2.5, 5, 10, -1, 300];
+const NUMBERS = [0, -0, 1, 2, 2.5, 5, 10, -1, 300];
 
 function generators(random: () => number) {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
