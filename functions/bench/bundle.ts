@@ -25,8 +25,9 @@ export interface Bundle {
  * esbuild, platform node, ESM, target esnext, main fields module/main, everything bundled
  * (the AWS SDK too), the createRequire banner.
  */
-export async function bundleAsSst(entry: string, outFile: string): Promise<Bundle> {
+export async function bundleAsSst(entry: string, outFile: string, external: string[] = []): Promise<Bundle> {
   const result = await build({
+    external,
     entryPoints: [entry],
     outfile: outFile,
     bundle: true,

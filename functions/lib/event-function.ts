@@ -51,12 +51,14 @@ export function eventFunction<D extends object, E, R>(
     const { logger, metrics, tracer } = deps.observability ?? observability;
     const clock = deps.clock ?? systemClock;
     // The contract check has validated the event against its schema before this runs.
-    const base = async (event: unknown): Promise<ChainResult<R>> => ({
-      status: 'processed',
-      result: await useCase(deps, event as E),
-    });
+    const base = async (event: unknown): Promise<ChainResult<R>> => {
+      const result = await useCase(deps, event as E);
+      metrics.addMetric('Processed', MetricUnit.Count, 1);
+      return { status: 'processed', result };
+    };
     return middy(base, { timeoutEarlyInMillis: 0 })
-      .use(injectLambdaContext(logger, { correlationIdPath: 'id', logEvent: false }))
+      .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
+      .use(correlationId(logger))
       .use(captureLambdaHandler(tracer, { captureResponse: false }))
       .use(logMetrics(metrics, { captureColdStartMetric: true }))
       .use(errorPolicy(route, deps.deadLetter, clock, { logger, metrics }))
@@ -90,6 +92,16 @@ function errorPolicy(
       logger.warn('permanent failure, event parked', { routeId: route.id, code, reasonMessage: message });
       // A response ends the invocation successfully; later onError middlewares still flush.
       request.response = { status: 'parked', code, message } satisfies ChainResult<never>;
+    },
+  };
+}
+
+/** The event id is the correlation id of every log line of the invocation. */
+function correlationId(logger: Observability['logger']): MiddlewareObj<unknown> {
+  return {
+    before: (request) => {
+      const id = (request.event as { id?: unknown } | null)?.id;
+      if (typeof id === 'string') logger.setCorrelationId(id);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import { LakeopsError } from '@lakeops/core';
 import { aDeployFailedEvent, InMemoryDeadLetter, RecordingNotifier } from '@lakeops/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -93,16 +94,21 @@ describe('the Lambda chain (eventFunction) around notify', () => {
   it('logs with the event id as correlation id and never logs the event detail', async () => {
     // Prepare
     const lines: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    const capture = (chunk: string | Uint8Array) => {
       lines.push(String(chunk));
       return true;
+    };
+    vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+    const { metrics, tracer } = await import('../lib/observability.ts');
+    const logger = new Logger({ serviceName: 'lakeops-test', logLevel: 'DEBUG' });
+    const handler = make({
+      notifier: new RecordingNotifier(),
+      deadLetter: new InMemoryDeadLetter(),
+      observability: { logger, metrics, tracer },
     });
-    const { logger } = await import('../lib/observability.ts');
-    logger.setLogLevel('DEBUG');
-    const { handler } = build();
     // Act
     await handler(aDeployFailedEvent({ extra_field: 'secret-value-123' }, 'evt-log'), ctx());
-    logger.setLogLevel('SILENT');
     // Assess
     const logs = lines.join('');
     expect(logs).toContain('"correlation_id":"evt-log"');

@@ -1,0 +1,51 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { listSchemas } from '@lakeops/contracts';
+import type { Route } from '@lakeops/functions/lib/route';
+import { CliUsageError, type Command } from '../command.ts';
+import { eventCatalogue, replaceSection } from '../docs/event-catalogue.ts';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+/** The README as it should be: the generated sections refreshed from the code. */
+export async function renderReadme(readme: string): Promise<string> {
+  const { routes } = await import('@lakeops/functions/routes');
+  const catalogue = eventCatalogue(routes as readonly Route[], listSchemas(), (file) =>
+    relative(repoRoot, resolve(repoRoot, file)),
+  );
+  return replaceSection(readme, 'event-catalogue', catalogue);
+}
+
+export const docsCommand: Command = {
+  name: 'docs',
+  summary: "Refresh the README's generated sections (event catalogue)",
+  help: `Usage: lakeops docs [--check]
+
+Regenerates the event catalogue in README.md from functions/routes.ts and the schemas
+in packages/contracts/events/.
+
+Options:
+  --check      change nothing; exit 1 when README.md is stale
+  -h, --help   show this help`,
+  async run(args, ctx) {
+    const { values } = parseArgs({
+      args: [...args],
+      options: { check: { type: 'boolean', default: false } },
+    });
+    const file = join(repoRoot, 'README.md');
+    const current = await readFile(file, 'utf8').catch(() => {
+      throw new CliUsageError(`cannot read ${file}`);
+    });
+    const next = await renderReadme(current);
+    if (values.check) {
+      if (next === current) return 0;
+      ctx.stderr.write('lakeops docs: README.md is stale; run `npx lakeops docs`\n');
+      return 1;
+    }
+    if (next !== current) await writeFile(file, next);
+    ctx.stdout.write(next === current ? 'README.md is up to date\n' : 'README.md updated\n');
+    return 0;
+  },
+};
