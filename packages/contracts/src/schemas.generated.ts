@@ -4,9 +4,31 @@
 import s0 from '../events/alarm.triggered.v1.schema.json' with { type: 'json' };
 import s1 from '../events/deploy.failed.v1.schema.json' with { type: 'json' };
 import s2 from '../events/deploy.succeeded.v1.schema.json' with { type: 'json' };
+import s3 from '../events/dsar.purge.completed.v1.schema.json' with { type: 'json' };
+import s4 from '../events/exp.exposed.v1.schema.json' with { type: 'json' };
+import s5 from '../events/expectation.failed.v1.schema.json' with { type: 'json' };
+import s6 from '../events/kpi.anomaly.detected.v1.schema.json' with { type: 'json' };
+import s7 from '../events/kpi.anomaly.resolved.v1.schema.json' with { type: 'json' };
+import s8 from '../events/nrt.refresh.failed.v1.schema.json' with { type: 'json' };
+import s9 from '../events/nrt.refreshed.v1.schema.json' with { type: 'json' };
+import s10 from '../events/permissions.sync.completed.v1.schema.json' with { type: 'json' };
+import s11 from '../events/quality.run.completed.v1.schema.json' with { type: 'json' };
+import s12 from '../events/user.tombstoned.v1.schema.json' with { type: 'json' };
+import s13 from '../events/waf.block.v1.schema.json' with { type: 'json' };
 
 export const schemaFiles: readonly { detailType: string; version: number; file: string; schema: object }[] = [
   { detailType: 'alarm.triggered', version: 1, file: 'packages/contracts/events/alarm.triggered.v1.schema.json', schema: s0 },
   { detailType: 'deploy.failed', version: 1, file: 'packages/contracts/events/deploy.failed.v1.schema.json', schema: s1 },
   { detailType: 'deploy.succeeded', version: 1, file: 'packages/contracts/events/deploy.succeeded.v1.schema.json', schema: s2 },
+  { detailType: 'dsar.purge.completed', version: 1, file: 'packages/contracts/events/dsar.purge.completed.v1.schema.json', schema: s3 },
+  { detailType: 'exp.exposed', version: 1, file: 'packages/contracts/events/exp.exposed.v1.schema.json', schema: s4 },
+  { detailType: 'expectation.failed', version: 1, file: 'packages/contracts/events/expectation.failed.v1.schema.json', schema: s5 },
+  { detailType: 'kpi.anomaly.detected', version: 1, file: 'packages/contracts/events/kpi.anomaly.detected.v1.schema.json', schema: s6 },
+  { detailType: 'kpi.anomaly.resolved', version: 1, file: 'packages/contracts/events/kpi.anomaly.resolved.v1.schema.json', schema: s7 },
+  { detailType: 'nrt.refresh.failed', version: 1, file: 'packages/contracts/events/nrt.refresh.failed.v1.schema.json', schema: s8 },
+  { detailType: 'nrt.refreshed', version: 1, file: 'packages/contracts/events/nrt.refreshed.v1.schema.json', schema: s9 },
+  { detailType: 'permissions.sync.completed', version: 1, file: 'packages/contracts/events/permissions.sync.completed.v1.schema.json', schema: s10 },
+  { detailType: 'quality.run.completed', version: 1, file: 'packages/contracts/events/quality.run.completed.v1.schema.json', schema: s11 },
+  { detailType: 'user.tombstoned', version: 1, file: 'packages/contracts/events/user.tombstoned.v1.schema.json', schema: s12 },
+  { detailType: 'waf.block', version: 1, file: 'packages/contracts/events/waf.block.v1.schema.json', schema: s13 },
 ];

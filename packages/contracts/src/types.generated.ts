@@ -119,9 +119,507 @@ export interface DeploySucceededV1 {
   url?: string;
 }
 
+/**
+ * A deletion request was carried out on Silver and Gold. Sent by the DSAR purge (source lakeops.privacy); read by audit and notify. Carries the request id only, never the user id or any contact detail.
+ */
+export interface DsarPurgeCompletedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * The deletion request (from user.tombstoned).
+   */
+  request_id: string;
+  /**
+   * The tables the user was purged from.
+   *
+   * @maxItems 500
+   *
+   * Items: A table purged.
+   */
+  tables: string[];
+  /**
+   * Rows deleted across those tables.
+   */
+  rows_deleted: number;
+  /**
+   * Whether a follow-up query found no rows of the user left.
+   */
+  verified: boolean;
+  /**
+   * When the purge finished (RFC 3339, UTC).
+   */
+  completed_at: string;
+  /**
+   * When the purge started (RFC 3339, UTC).
+   */
+  started_at?: string;
+}
+
+/**
+ * A user (or an anonymous visitor) was first exposed to an experiment variant. Sent by the apps (source marketplace.experiments); read by experimentation (dim_exposure). At least one of user_id and anon_id.
+ */
+export interface ExpExposedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * The experiment.
+   */
+  exp_key: string;
+  /**
+   * The variant assigned, e.g. control.
+   */
+  variant: string;
+  /**
+   * The logged-in user exposed (the marketplace user id).
+   */
+  user_id?: string;
+  /**
+   * The anonymous id, before login.
+   */
+  anon_id?: string;
+  /**
+   * When the exposure was logged (RFC 3339, UTC).
+   */
+  exposed_at: string;
+  /**
+   * Where in the app the exposure was logged.
+   */
+  checkpoint?: string;
+  /**
+   * The client.
+   */
+  platform?: 'web' | 'ios' | 'android';
+}
+
+/**
+ * A data-quality expectation failed on a Silver or Gold table. Sent by the quality checks (source lakeops.quality); read by notify.
+ */
+export interface ExpectationFailedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * The quality run that found it.
+   */
+  run_id: string;
+  /**
+   * The expectation suite.
+   */
+  suite: string;
+  /**
+   * The table checked, e.g. silver.fact_payments.
+   */
+  table: string;
+  /**
+   * The expectation that failed, e.g. expect_column_values_to_not_be_null(booking_id).
+   */
+  expectation: string;
+  /**
+   * warn notifies; error pages Ops.
+   */
+  severity: 'warn' | 'error';
+  /**
+   * What the check observed (a count, a ratio, a value).
+   */
+  observed: number | string | boolean;
+  /**
+   * The partition checked, e.g. dt=2026-11-27/hour=10.
+   */
+  partition?: string;
+  /**
+   * The bound the observation crossed.
+   */
+  threshold?: number | string | boolean;
+  /**
+   * Keys of a few failing rows (never personal data).
+   *
+   * @maxItems 20
+   *
+   * Items: A key of a failing row.
+   */
+  sample_keys?: string[];
+}
+
+/**
+ * A KPI (GMV, CTR, …) moved too far from its recent baseline. Sent by the KPI anomaly check (source lakeops.kpi); read by notify.
+ */
+export interface KpiAnomalyDetectedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * The KPI, e.g. gmv or ctr.
+   */
+  metric: string;
+  /**
+   * The day the KPI was measured for (YYYY-MM-DD, UTC).
+   */
+  dt: string;
+  /**
+   * The KPI value observed.
+   */
+  observed: number;
+  /**
+   * The recent baseline (7-day average unless baseline_days says otherwise).
+   */
+  baseline: number;
+  /**
+   * Change of observed against baseline, in percent (negative: below).
+   */
+  delta_pct: number;
+  /**
+   * Days in the baseline window; 7 when absent.
+   */
+  baseline_days?: number;
+  /**
+   * The slice measured, e.g. city=berlin; the whole marketplace when absent.
+   */
+  segment?: string;
+  /**
+   * Whether the KPI is above or below its baseline.
+   */
+  direction: 'up' | 'down';
+  /**
+   * How loudly to tell people.
+   */
+  severity: 'critical' | 'error' | 'warning' | 'info';
+  /**
+   * The |delta_pct| that counts as an anomaly.
+   */
+  threshold_pct?: number;
+  /**
+   * When the check ran (RFC 3339, UTC).
+   */
+  detected_at: string;
+}
+
+/**
+ * A KPI that was anomalous is back within its threshold. Sent by the KPI anomaly check (source lakeops.kpi); read by notify.
+ */
+export interface KpiAnomalyResolvedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * The KPI, e.g. gmv or ctr.
+   */
+  metric: string;
+  /**
+   * The day the KPI was measured for (YYYY-MM-DD, UTC).
+   */
+  dt: string;
+  /**
+   * The KPI value observed.
+   */
+  observed: number;
+  /**
+   * The recent baseline (7-day average unless baseline_days says otherwise).
+   */
+  baseline: number;
+  /**
+   * Change of observed against baseline, in percent (negative: below).
+   */
+  delta_pct: number;
+  /**
+   * Days in the baseline window; 7 when absent.
+   */
+  baseline_days?: number;
+  /**
+   * The slice measured, e.g. city=berlin; the whole marketplace when absent.
+   */
+  segment?: string;
+  /**
+   * When the anomaly was first detected (RFC 3339, UTC).
+   */
+  detected_at?: string;
+  /**
+   * When the check found it resolved (RFC 3339, UTC).
+   */
+  resolved_at: string;
+}
+
+/**
+ * A near-real-time ops view could not be refreshed. Sent by the NRT refresh (source lakeops.nrt); read by notify.
+ */
+export interface NrtRefreshFailedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * The NRT view.
+   */
+  view: string;
+  /**
+   * The partition day it tried to refresh (YYYY-MM-DD, UTC).
+   */
+  dt?: string;
+  /**
+   * The partition hour it tried to refresh.
+   */
+  hour?: number;
+  /**
+   * When the refresh gave up (RFC 3339, UTC).
+   */
+  failed_at: string;
+  /**
+   * What went wrong (an error code and message; no data rows).
+   */
+  error: string;
+  /**
+   * Which attempt this was.
+   */
+  attempt?: number;
+  /**
+   * How stale the view now is.
+   */
+  freshness_seconds?: number;
+  /**
+   * The refresh run.
+   */
+  run_id?: string;
+}
+
+/**
+ * A near-real-time ops view was refreshed. Sent by the NRT refresh (source lakeops.nrt); read by the KPI check and notify.
+ */
+export interface NrtRefreshedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * The NRT view, e.g. nrt_payout_backlog.
+   */
+  view: string;
+  /**
+   * The partition day refreshed (YYYY-MM-DD, UTC).
+   */
+  dt: string;
+  /**
+   * The partition hour refreshed, when the view is hourly.
+   */
+  hour?: number;
+  /**
+   * Rows in the refreshed partition.
+   */
+  rows: number;
+  /**
+   * When the refresh finished (RFC 3339, UTC).
+   */
+  refreshed_at: string;
+  /**
+   * Age of the newest source data in the view at refreshed_at; the target is under 900 (15 minutes).
+   */
+  freshness_seconds: number;
+  /**
+   * How long the refresh took.
+   */
+  duration_ms?: number;
+  /**
+   * The refresh run.
+   */
+  run_id?: string;
+}
+
+/**
+ * Lake Formation permissions were brought in line with the policy in the repo. Sent by the permission sync (source lakeops.governance); read by audit and notify.
+ */
+export interface PermissionsSyncCompletedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * SHA-256 of the applied plan (64 lowercase hex).
+   */
+  plan_sha256: string;
+  /**
+   * Permissions granted.
+   */
+  grants: number;
+  /**
+   * Permissions revoked.
+   */
+  revokes: number;
+  /**
+   * Permissions already as the policy says.
+   */
+  unchanged?: number;
+  /**
+   * True when the plan was computed but not applied.
+   */
+  dry_run?: boolean;
+  /**
+   * What started the sync.
+   */
+  trigger?: 'deploy' | 'schedule' | 'manual';
+  /**
+   * The environment synced, e.g. production.
+   */
+  environment?: string;
+  /**
+   * When the sync finished (RFC 3339, UTC).
+   */
+  completed_at: string;
+}
+
+/**
+ * A data-quality run finished. Sent by the quality checks (source lakeops.quality); read by notify.
+ */
+export interface QualityRunCompletedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * The quality run.
+   */
+  run_id: string;
+  /**
+   * The expectation suite run.
+   */
+  suite: string;
+  /**
+   * When the run started (RFC 3339, UTC).
+   */
+  started_at: string;
+  /**
+   * When the run finished (RFC 3339, UTC).
+   */
+  finished_at: string;
+  /**
+   * passed: every expectation held; failed: at least one did not; error: the run itself broke.
+   */
+  status: 'passed' | 'failed' | 'error';
+  /**
+   * Expectations evaluated.
+   */
+  expectations_total: number;
+  /**
+   * Expectations that failed (each also sent as expectation.failed).
+   */
+  expectations_failed: number;
+  /**
+   * The tables checked.
+   *
+   * @maxItems 500
+   *
+   * Items: A table checked.
+   */
+  tables?: string[];
+  /**
+   * The partition checked, e.g. dt=2026-11-27.
+   */
+  partition?: string;
+}
+
+/**
+ * A user was deleted: purge them from Silver and Gold (DSAR, right to be forgotten). Sent by the account service (source marketplace.accounts); read by DSAR intake.
+ */
+export interface UserTombstonedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * The deleted user (the marketplace user id; never an email or phone number).
+   */
+  user_id: string;
+  /**
+   * The deletion request, for the audit trail.
+   */
+  request_id: string;
+  /**
+   * When the deletion was requested (RFC 3339, UTC).
+   */
+  requested_at: string;
+  /**
+   * Who asked for the deletion.
+   */
+  reason: 'user_request' | 'admin' | 'regulator';
+  /**
+   * Anonymous (pre-login) ids linked to the user, purged too.
+   *
+   * @maxItems 1000
+   *
+   * Items: An anonymous id linked to the user before login.
+   */
+  anon_ids?: string[];
+}
+
+/**
+ * The web application firewall blocked requests. Sent by the WAF log forwarder (source marketplace.edge); read by SRE metrics (kpi_waf_blocks). Carries no client IP.
+ */
+export interface WafBlockV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * When the (first) request was blocked (RFC 3339, UTC).
+   */
+  blocked_at: string;
+  /**
+   * The web ACL that blocked it.
+   */
+  web_acl: string;
+  /**
+   * The terminating rule.
+   */
+  rule_id: string;
+  /**
+   * The managed or custom rule group the rule belongs to.
+   */
+  rule_group?: string;
+  /**
+   * What the WAF did.
+   */
+  action: 'BLOCK' | 'CAPTCHA' | 'CHALLENGE';
+  /**
+   * The requested host.
+   */
+  host?: string;
+  /**
+   * The request method.
+   */
+  http_method?:
+    'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | 'CONNECT' | 'TRACE' | 'OTHER';
+  /**
+   * The requested path, without the query string.
+   */
+  uri_path?: string;
+  /**
+   * ISO 3166-1 alpha-2 country of the client.
+   */
+  country?: string;
+  /**
+   * How many requests this event stands for (the forwarder may aggregate a minute); 1 when absent.
+   */
+  count?: number;
+}
+
 /** The detail type of each detail-type and version: `EventDetails['deploy.failed'][1]`. */
 export interface EventDetails {
   'alarm.triggered': { 1: AlarmTriggeredV1 };
   'deploy.failed': { 1: DeployFailedV1 };
   'deploy.succeeded': { 1: DeploySucceededV1 };
+  'dsar.purge.completed': { 1: DsarPurgeCompletedV1 };
+  'exp.exposed': { 1: ExpExposedV1 };
+  'expectation.failed': { 1: ExpectationFailedV1 };
+  'kpi.anomaly.detected': { 1: KpiAnomalyDetectedV1 };
+  'kpi.anomaly.resolved': { 1: KpiAnomalyResolvedV1 };
+  'nrt.refresh.failed': { 1: NrtRefreshFailedV1 };
+  'nrt.refreshed': { 1: NrtRefreshedV1 };
+  'permissions.sync.completed': { 1: PermissionsSyncCompletedV1 };
+  'quality.run.completed': { 1: QualityRunCompletedV1 };
+  'user.tombstoned': { 1: UserTombstonedV1 };
+  'waf.block': { 1: WafBlockV1 };
 }

@@ -87,7 +87,13 @@ const RUNTIME: Record<string, string> = {
 };
 
 function validators(sources: readonly SchemaSource[]): string {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, code: { source: true, esm: true, lines: true } });
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict: true,
+    strictRequired: false,
+    allowUnionTypes: true,
+    code: { source: true, esm: true, lines: true },
+  });
   addFormats(ajv);
   const exports: Record<string, string> = {};
   for (const s of sources) {
@@ -138,11 +144,15 @@ async function types(sources: readonly SchemaSource[]): Promise<string> {
   for (const s of sources) {
     const name = typeName(s.detailType, s.version);
     const { $id: _id, $schema: _dialect, ...schema } = s.schema;
+    // `anyOf: [{ required: [a] }, { required: [b] }]` ("at least one of") only adds presence rules;
+    // json-schema-to-typescript would turn it into an open index signature, so it is left to the validator.
+    if (Array.isArray(schema.anyOf) && schema.anyOf.every(isPresenceRule)) delete schema.anyOf;
     const ts = await compile({ ...schema, title: name }, name, {
       bannerComment: '',
       additionalProperties: false,
       strictIndexSignatures: true,
       unknownAny: true,
+      ignoreMinAndMaxItems: true,
       format: true,
       style: { singleQuote: true, printWidth: 110 },
     });
@@ -162,6 +172,10 @@ async function types(sources: readonly SchemaSource[]): Promise<string> {
     '',
   );
   return parts.join('\n');
+}
+
+function isPresenceRule(branch: unknown): boolean {
+  return typeof branch === 'object' && branch !== null && Object.keys(branch).every((k) => k === 'required');
 }
 
 /** Writes the generated files, or with `check` lists the stale ones without writing. */
