@@ -5,7 +5,7 @@ import { caseless } from './ignore-case.ts';
 import { canonicalIp, looksLikeIp, parseCidr } from './ip.ts';
 import { JsonRawNumber } from './json.ts';
 import type { ValueMatcher } from './matchers.ts';
-import { parseWildcard, wildcardCount } from './wildcard.ts';
+import { parseWildcard, type WildcardSegments, wildcardComplexity } from './wildcard.ts';
 
 /** One field test of a sub-rule: the leaf at `path` matches any of `matchers`, or is absent when `absent`. */
 export interface Condition {
@@ -34,8 +34,13 @@ export function isCompiledPattern(value: unknown): value is CompiledPattern {
 
 /** EventBridge rejects patterns whose `$or`s expand to more combinations than this. */
 export const MAX_COMBINATIONS = 1000;
-/** Our stand-in for EventBridge's wildcard complexity limit: `*`s per field across a rule. */
-export const MAX_WILDCARDS_PER_FIELD = 5;
+/**
+ * Wildcard complexity EventBridge accepts per field (event-ruler's MachineComplexityEvaluator). AWS
+ * does not publish it; 10 is the per-rule limit event-ruler's README gives as example, and it agrees
+ * with AWS's recorded answers (LocalStack's `content_wildcard_repeating` scores 7 and is accepted,
+ * `*:*:*:*:*:event-bus/*` scores 11 and is rejected).
+ */
+export const MAX_WILDCARD_COMPLEXITY = 10;
 
 const RESERVED_IN_OR = new Set([
   'exactly',
@@ -349,34 +354,24 @@ function anythingBut(raw: unknown): ValueMatcher {
   }
 }
 
-/**
- * EventBridge also rejects wildcard patterns whose matching gets too non-deterministic (event-ruler's
- * MachineComplexityEvaluator; AWS's threshold is not published). A value with k `*` can keep k
- * wildcard prefixes alive at once on a worst-case input, so we bound the `*`s per field.
- */
+/** EventBridge also rejects wildcard patterns whose matching gets too non-deterministic. */
 function checkWildcardComplexity(drafts: readonly Draft[]): void {
-  const perField = new Map<string, Map<string, number>>();
+  const perField = new Map<string, Map<string, WildcardSegments>>();
   for (const draft of drafts) {
     for (const [path, entries] of draft) {
       for (const e of entries) {
         const found =
-          e.kind === 'wildcard'
-            ? [[e.text, wildcardCount(e.segments)] as const]
-            : e.kind === 'anything-but-wildcard'
-              ? e.values.map((s) => [s.join('*'), wildcardCount(s)] as const)
-              : [];
-        for (const [text, count] of found) {
-          const seen = perField.get(path) ?? new Map<string, number>();
-          seen.set(`${e.kind}:${text}`, count);
+          e.kind === 'wildcard' ? [e.segments] : e.kind === 'anything-but-wildcard' ? e.values : [];
+        for (const segments of found) {
+          const seen = perField.get(path) ?? new Map<string, WildcardSegments>();
+          seen.set(`${e.kind}:${JSON.stringify(segments)}`, segments);
           perField.set(path, seen);
         }
       }
     }
   }
   for (const seen of perField.values()) {
-    let total = 0;
-    for (const n of seen.values()) total += n;
-    if (total > MAX_WILDCARDS_PER_FIELD) {
+    if (wildcardComplexity([...seen.values()], MAX_WILDCARD_COMPLEXITY) > MAX_WILDCARD_COMPLEXITY) {
       fail(
         'Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character',
       );

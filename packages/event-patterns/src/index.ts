@@ -1,4 +1,10 @@
-export { type CompiledPattern, compilePattern, isCompiledPattern, MAX_COMBINATIONS } from './compile.ts';
+export {
+  type CompiledPattern,
+  compilePattern,
+  isCompiledPattern,
+  MAX_COMBINATIONS,
+  MAX_WILDCARD_COMPLEXITY,
+} from './compile.ts';
 export { InvalidEventPatternError, InvalidTestEventError } from './errors.ts';
 export { JsonRawNumber, parseJsonLossless } from './json.ts';
 export { matchesPattern } from './match.ts';

@@ -49,7 +49,48 @@ export function matchWildcard(segments: WildcardSegments, value: string): boolea
   return true;
 }
 
-/** Number of `*` in a parsed wildcard value. */
-export function wildcardCount(segments: WildcardSegments): number {
-  return segments.length - 1;
+/**
+ * event-ruler's wildcard complexity (MachineComplexityEvaluator): the most prefixes of the given
+ * patterns, read as globs, that one input string can match at once — the number of matching paths
+ * a worst-case value keeps alive. `a*aaa` with `aa*aa` scores 7 (on `aaaa`). Explores the subset
+ * automaton breadth-first and stops as soon as the score exceeds `limit`.
+ */
+export function wildcardComplexity(patterns: readonly WildcardSegments[], limit: number): number {
+  // a pattern as tokens: a literal UTF-16 code unit, or -1 for `*`
+  const tokens = patterns.map((segments) =>
+    segments.flatMap((seg, i) => [...(i > 0 ? [-1] : []), ...Array.from(seg, (c) => c.charCodeAt(0))]),
+  );
+  const alphabet = [...new Set(tokens.flat().filter((t) => t >= 0)), -2]; // -2: any other character
+  const close = (t: readonly number[], states: Set<number>): number[] => {
+    for (const k of [...states]) for (let j = k; j < t.length && t[j] === -1; j++) states.add(j + 1);
+    return [...states].sort((a, b) => a - b);
+  };
+  const start = tokens.map((t) => close(t, new Set([0])));
+  const keyOf = (sets: readonly number[][]): string => sets.map((s) => s.join(',')).join('|');
+  const seen = new Set([keyOf(start)]);
+  const queue = [start];
+  let max = 0;
+  for (let head = 0; head < queue.length && seen.size < 100_000; head++) {
+    const current = queue[head] ?? [];
+    const size = current.reduce((n, states) => n + states.filter((k) => k > 0).length, 0);
+    max = Math.max(max, size);
+    if (max > limit) return max;
+    for (const c of alphabet) {
+      const next = current.map((states, i) => {
+        const t = tokens[i] ?? [];
+        const moved = new Set<number>();
+        for (const k of states) {
+          if (k > 0 && t[k - 1] === -1) moved.add(k); // a `*` consumes the character
+          if (k < t.length && t[k] === c) moved.add(k + 1);
+        }
+        return close(t, moved);
+      });
+      const key = keyOf(next);
+      if (!seen.has(key)) {
+        seen.add(key);
+        queue.push(next);
+      }
+    }
+  }
+  return max;
 }
