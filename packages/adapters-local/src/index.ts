@@ -1,2 +1,3 @@
 export { FileOutboxNotifier } from './file-outbox-notifier.ts';
 export { JsonlDeadLetter } from './jsonl-dead-letter.ts';
+export * from './lake.ts';

@@ -14,3 +14,4 @@ export {
   LakeopsError,
 } from './shared/errors.ts';
 export type { Notification, NotificationSeverity, Notifier } from './shared/notifier.port.ts';
+export * from './lake/index.ts';

@@ -1,0 +1,360 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import {
+  type Partition,
+  PartitionCorruptError,
+  parsePartitionPath,
+  partitionPath,
+  QueryCancelledError,
+  type QueryEngine,
+  QueryFailedError,
+  type QueryOptions,
+  qualifiedName,
+  type Row,
+  type SqlValue,
+  type TableDefinition,
+  TableUnknownError,
+  type WritePartitionsInput,
+  type WritePartitionsResult,
+  zones,
+} from '@lakeops/core';
+import { duckdbCopy, duckdbSession, ident, literal, sqlType } from '@lakeops/lake';
+import { swapDir } from './fs-swap.ts';
+
+export interface DuckDbQueryEngineOptions {
+  /** The lake root: `<LAKEOPS_HOME>/lake`, holding `<zone>/<table>/dt=…/`. */
+  readonly root: string;
+  /** The tables to expose as `<zone>.<table>` views. */
+  readonly tables: readonly TableDefinition[];
+  /** DuckDB worker threads (default: DuckDB's own choice). */
+  readonly threads?: number;
+}
+
+/**
+ * The local query engine: an in-memory DuckDB whose schemas are the lake zones and whose tables
+ * are views over the Parquet (or Bronze NDJSON) files under `root`, with the same Hive layout as
+ * S3. Connections run in UTC and never download extensions. Writes go to `<root>/_staging/` and
+ * each partition folder is swapped in by rename only after the whole result was written and read
+ * back, so a failing query or a corrupt input never replaces good data.
+ *
+ * @example
+ * ```ts
+ * const engine = await DuckDbQueryEngine.open({ root: '.lakeops/lake', tables });
+ * const rows = await engine.query('SELECT count(*) AS n FROM silver.fact_payments');
+ * ```
+ */
+export class DuckDbQueryEngine implements QueryEngine {
+  readonly root: string;
+  readonly #tables: Map<string, TableDefinition>;
+  readonly #instance: DuckDBInstance;
+  readonly #connection: DuckDBConnection;
+  /** Per table: whether its view currently reads files (true) or is an empty typed relation. */
+  readonly #viewState = new Map<string, boolean>();
+  #queue: Promise<void> = Promise.resolve();
+
+  private constructor(
+    options: DuckDbQueryEngineOptions,
+    instance: DuckDBInstance,
+    connection: DuckDBConnection,
+  ) {
+    this.root = options.root;
+    this.#tables = new Map(options.tables.map((t) => [qualifiedName(t), t]));
+    this.#instance = instance;
+    this.#connection = connection;
+  }
+
+  static async open(options: DuckDbQueryEngineOptions): Promise<DuckDbQueryEngine> {
+    const settings: Record<string, string> = {};
+    if (options.threads !== undefined) settings.threads = String(options.threads);
+    const instance = await DuckDBInstance.create(':memory:', settings);
+    const connection = await instance.connect();
+    for (const statement of duckdbSession) await connection.run(statement);
+    for (const zone of zones) await connection.run(`CREATE SCHEMA IF NOT EXISTS ${ident(zone)}`);
+    return new DuckDbQueryEngine(options, instance, connection);
+  }
+
+  /** The folder of a table. */
+  tableDir(table: Pick<TableDefinition, 'zone' | 'name'>): string {
+    return join(this.root, table.zone, table.name);
+  }
+
+  async query(sql: string, options: QueryOptions = {}): Promise<Row[]> {
+    return this.#serial(async () => {
+      await this.#refreshViews();
+      const reader = await this.#run(sql, options);
+      const types = reader.columnTypes().map((t) => t.toString());
+      const names = reader.columnNames();
+      const rows = await reader.getRowsJS();
+      return rows.map((values) => toRow(names, types, values));
+    });
+  }
+
+  async *stream(sql: string, options: QueryOptions = {}): AsyncIterable<Row> {
+    const release = await this.#acquire();
+    try {
+      await this.#refreshViews();
+      const result = await this.#guard(() => this.#connection.stream(sql), options);
+      const names = result.columnNames();
+      const types = result.columnTypes().map((t) => t.toString());
+      for await (const rows of result.yieldRowsJs()) {
+        if (options.signal?.aborted) throw new QueryCancelledError();
+        for (const values of rows) yield toRow(names, types, values);
+      }
+    } finally {
+      release();
+    }
+  }
+
+  async writePartitions(
+    input: WritePartitionsInput,
+    options: QueryOptions = {},
+  ): Promise<WritePartitionsResult> {
+    const { table } = input;
+    if (table.format !== 'parquet')
+      throw new QueryFailedError(`${qualifiedName(table)} is not a Parquet table`);
+    return this.#serial(async () => {
+      await this.#refreshViews();
+      const staging = join(this.root, '_staging', `${qualifiedName(table)}-${randomUUID()}`);
+      await mkdir(table.partitionKeys.length ? join(this.root, '_staging') : staging, { recursive: true });
+      try {
+        const copy = await this.#run(duckdbCopy(table, input.sql, staging), options);
+        const rows = Number(copy.getRowsJS()[0]?.[0] ?? 0);
+        const staged = await stagedPartitions(table, staging);
+        // Read back what was written before anything is replaced.
+        if (staged.length) {
+          const glob = table.partitionKeys.length
+            ? `${staging}/${table.partitionKeys.map((k) => `${k}=*`).join('/')}/*.parquet`
+            : `${staging}/*.parquet`;
+          const check = await this.#run(`SELECT count(*) FROM read_parquet(${literal(glob)})`, {});
+          const readBack = Number(check.getRowsJS()[0]?.[0] ?? -1);
+          if (readBack !== rows) {
+            throw new QueryFailedError(
+              `staged ${qualifiedName(table)} has ${readBack} rows, expected ${rows}`,
+            );
+          }
+        }
+        return await this.#swapIn(table, staging, staged, input.partitions, rows);
+      } finally {
+        await rm(staging, { recursive: true, force: true });
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#queue;
+    this.#connection.closeSync();
+    this.#instance.closeSync();
+  }
+
+  async #swapIn(
+    table: TableDefinition,
+    staging: string,
+    staged: readonly Partition[],
+    owned: readonly Partition[] | undefined,
+    rows: number,
+  ): Promise<WritePartitionsResult> {
+    const dir = this.tableDir(table);
+    await mkdir(dir, { recursive: true });
+    if (!table.partitionKeys.length || owned === undefined) {
+      // The whole table: swap the folder.
+      const previous = table.partitionKeys.length ? await stagedPartitions(table, dir) : [];
+      await swapDir(dir, staging);
+      this.#viewState.delete(qualifiedName(table));
+      const keep = new Set(staged.map((p) => partitionPath(table, p)));
+      return { rows, written: staged, removed: previous.filter((p) => !keep.has(partitionPath(table, p))) };
+    }
+    const stagedKeys = new Set(staged.map((p) => partitionPath(table, p)));
+    const written: Partition[] = [];
+    const removed: Partition[] = [];
+    let writtenRows = rows;
+    for (const partition of owned) {
+      const key = partitionPath(table, partition);
+      const target = join(dir, key);
+      if (stagedKeys.has(key)) {
+        await swapDir(target, join(staging, key));
+        written.push(partition);
+      } else if (await exists(target)) {
+        await rm(target, { recursive: true, force: true });
+        removed.push(partition);
+      }
+    }
+    const ownedKeys = new Set(owned.map((p) => partitionPath(table, p)));
+    const ignored = staged.filter((p) => !ownedKeys.has(partitionPath(table, p)));
+    if (ignored.length) {
+      const glob = ignored.map((p) => literal(`${staging}/${partitionPath(table, p)}/*.parquet`)).join(', ');
+      const r = await this.#run(`SELECT count(*) FROM read_parquet([${glob}])`, {});
+      writtenRows -= Number(r.getRowsJS()[0]?.[0] ?? 0);
+    }
+    this.#viewState.delete(qualifiedName(table));
+    return { rows: writtenRows, written, removed };
+  }
+
+  /** Keeps one statement at a time on the connection (DuckDB connections are not concurrent). */
+  async #serial<T>(work: () => Promise<T>): Promise<T> {
+    const release = await this.#acquire();
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+
+  async #acquire(): Promise<() => void> {
+    const previous = this.#queue;
+    let release: () => void = () => undefined;
+    this.#queue = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await previous;
+    return release;
+  }
+
+  async #run(sql: string, options: QueryOptions) {
+    return this.#guard(() => this.#connection.runAndReadAll(sql), options);
+  }
+
+  async #guard<T>(work: () => Promise<T>, options: QueryOptions): Promise<T> {
+    const { signal } = options;
+    if (signal?.aborted) throw new QueryCancelledError();
+    const onAbort = () => this.#connection.interrupt();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await work();
+    } catch (error) {
+      if (signal?.aborted) throw new QueryCancelledError('query cancelled', { cause: error });
+      throw this.#mapError(error);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  #mapError(error: unknown): Error {
+    const message = error instanceof Error ? error.message : String(error);
+    const file = /["']([^"']+\.(?:parquet|json))["']/.exec(message)?.[1];
+    if (
+      file &&
+      !/No such file|No files found/i.test(message) &&
+      /magic bytes|corrupt|Invalid|Parquet|JSON|malformed/i.test(message)
+    ) {
+      const shown = file.startsWith(this.root) ? relative(this.root, file).split(sep).join('/') : file;
+      return new PartitionCorruptError(shown, { cause: error, detail: firstLine(message) });
+    }
+    const missing = /Table with name ([\w"]+) does not exist/.exec(message);
+    if (missing?.[1]) {
+      return new TableUnknownError(missing[1].replaceAll('"', ''), {
+        known: [...this.#tables.keys()],
+        cause: error,
+      });
+    }
+    return new QueryFailedError(firstLine(message), { cause: error });
+  }
+
+  async #refreshViews(): Promise<void> {
+    for (const [name, table] of this.#tables) {
+      const hasFiles = await hasData(this.tableDir(table));
+      if (this.#viewState.get(name) === hasFiles) continue;
+      const body = hasFiles ? await this.#readFiles(table) : emptyRelation(table);
+      await this.#connection.run(
+        `CREATE OR REPLACE VIEW ${ident(table.zone)}.${ident(table.name)} AS ${body}`,
+      );
+      this.#viewState.set(name, hasFiles);
+    }
+  }
+
+  async #readFiles(table: TableDefinition): Promise<string> {
+    const dir = this.tableDir(table);
+    const levels = table.partitionKeys.map((k) => `${k}=*`);
+    const ext = table.format === 'ndjson' ? 'json' : 'parquet';
+    const glob = literal([dir, ...levels, `*.${ext}`].join('/'));
+    const hive = table.partitionKeys.length
+      ? `, hive_partitioning = true, hive_types = {${table.partitionKeys.map((k) => `${literal(k)}: 'VARCHAR'`).join(', ')}}`
+      : ', hive_partitioning = false';
+    if (table.format === 'ndjson') {
+      const select = [
+        ...table.columns.map((c) => `${ident(c.sourceName ?? c.name)} AS ${ident(c.name)}`),
+        ...table.partitionKeys.map(ident),
+      ].join(', ');
+      // Explicit columns: unknown fields are ignored, missing ones read as NULL, and a nested JSON
+      // value read as VARCHAR keeps its JSON text.
+      const columns = table.columns
+        .map((c) => `${literal(c.sourceName ?? c.name)}: ${literal(sqlType(c.type, 'duckdb'))}`)
+        .join(', ');
+      return `SELECT ${select} FROM read_json(${glob}, format = 'newline_delimited', columns = {${columns}}${hive})`;
+    }
+    // Columns the files lack (written before the column was added) read as typed NULLs.
+    const source = `read_parquet(${glob}, union_by_name = true${hive})`;
+    const described = await this.#connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
+    const present = new Set(described.getRowObjectsJS().map((r) => String(r.column_name)));
+    const select = [
+      ...table.columns.map((c) =>
+        present.has(c.name)
+          ? ident(c.name)
+          : `CAST(NULL AS ${sqlType(c.type, 'duckdb')}) AS ${ident(c.name)}`,
+      ),
+      ...table.partitionKeys.map(ident),
+    ].join(', ');
+    return `SELECT ${select} FROM ${source}`;
+  }
+}
+
+function emptyRelation(table: TableDefinition): string {
+  const columns = [
+    ...table.columns.map((c) => `CAST(NULL AS ${sqlType(c.type, 'duckdb')}) AS ${ident(c.name)}`),
+    ...table.partitionKeys.map((k) => `CAST(NULL AS VARCHAR) AS ${ident(k)}`),
+  ];
+  return `SELECT ${columns.join(', ')} WHERE false`;
+}
+
+function toRow(names: readonly string[], types: readonly string[], values: readonly unknown[]): Row {
+  const row: Record<string, SqlValue> = {};
+  names.forEach((name, i) => {
+    row[name] = toSqlValue(values[i], types[i] ?? '');
+  });
+  return row;
+}
+
+function toSqlValue(value: unknown, type: string): SqlValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') {
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
+  }
+  if (value instanceof Date) return type === 'DATE' ? value.toISOString().slice(0, 10) : value.toISOString();
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  return JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]?.trim() ?? message;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** True when the table folder holds at least one data entry (not staging or hidden files). */
+async function hasData(dir: string): Promise<boolean> {
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  return entries.some((e) => !e.startsWith('.') && !e.startsWith('_'));
+}
+
+/** The partitions present under a folder, from its `k=v/…` sub-folders. */
+async function stagedPartitions(table: TableDefinition, dir: string): Promise<Partition[]> {
+  if (!table.partitionKeys.length) return (await hasData(dir)) ? [{}] : [];
+  let paths = [''];
+  for (const key of table.partitionKeys) {
+    const next: string[] = [];
+    for (const path of paths) {
+      const entries = await readdir(join(dir, path)).catch(() => [] as string[]);
+      for (const e of entries.sort()) if (e.startsWith(`${key}=`)) next.push(path ? `${path}/${e}` : e);
+    }
+    paths = next;
+  }
+  return paths.map(parsePartitionPath);
+}

@@ -1,0 +1,4 @@
+export { DuckDbQueryEngine, type DuckDbQueryEngineOptions } from './duckdb-query-engine.ts';
+export { FsCatalog } from './fs-catalog.ts';
+export { FsObjectStore } from './fs-object-store.ts';
+export { swapDir } from './fs-swap.ts';

@@ -1,0 +1,90 @@
+import { parseArgs } from 'node:util';
+import type { Row } from '@lakeops/core';
+import { tables, tablesReadBy } from '@lakeops/lake';
+import { CliUsageError, type Command } from '../command.ts';
+import { asUsageError, openLocalLake } from '../lake.ts';
+import { localConfig } from '../local-config.ts';
+
+const help = `Usage: lakeops query "<sql>" [--json]
+
+Runs SQL on the local lake (DuckDB over the Parquet files) and prints a table. Address tables as
+<zone>.<table>: bronze.events, silver.fact_booking_legs, silver_private.users_private,
+gold.kpi_gmv_daily, nrt.<view>. Trino function names used by the models work here too
+(json_extract_scalar, from_iso8601_timestamp, approx_percentile).
+
+Options:
+  --json   one JSON object per row (JSON lines) instead of a table
+
+Tables:
+${tables.map((t) => `  ${t.zone}.${t.name}`).join('\n')}`;
+
+export const queryCommand: Command = {
+  name: 'query',
+  summary: 'Run SQL on the local lake (tables as <zone>.<table>)',
+  help,
+  async run(args, ctx) {
+    let parsed: { values: { json?: boolean | undefined }; positionals: string[] };
+    try {
+      parsed = parseArgs({
+        args: [...args],
+        options: { json: { type: 'boolean' } },
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (error) {
+      throw new CliUsageError((error as Error).message, { cause: error });
+    }
+    const sql = parsed.positionals.join(' ').trim();
+    if (!sql)
+      throw new CliUsageError('give the SQL to run, e.g. lakeops query "SELECT * FROM gold.kpi_gmv_daily"');
+    const known = new Set(tables.map((t) => `${t.zone}.${t.name}`));
+    const unknown = tablesReadBy(sql).filter((name) => !known.has(name));
+    if (unknown.length) {
+      throw new CliUsageError(
+        `unknown table ${unknown.join(', ')} (run 'lakeops query --help' for the list)`,
+        { exitCode: 1 },
+      );
+    }
+    const lake = await openLocalLake(localConfig(ctx).home);
+    try {
+      const rows = await lake.engine.query(sql, { signal: ctx.signal });
+      if (parsed.values.json) {
+        for (const row of rows) ctx.stdout.write(`${JSON.stringify(row)}\n`);
+      } else {
+        ctx.stdout.write(formatTable(rows));
+      }
+      return 0;
+    } catch (error) {
+      throw asUsageError(error);
+    } finally {
+      await lake.close();
+    }
+  },
+};
+
+/** A plain text table: numbers right-aligned, NULL shown as such. */
+export function formatTable(rows: readonly Row[]): string {
+  const first = rows[0];
+  if (!first) return '(no rows)\n';
+  const names = Object.keys(first);
+  const cell = (v: unknown) => (v === null ? 'NULL' : String(v));
+  const widths = names.map((n) => Math.max(n.length, ...rows.map((r) => cell(r[n]).length)));
+  const line = (values: readonly string[], numeric: readonly boolean[]) =>
+    values
+      .map((v, i) => (numeric[i] ? v.padStart(widths[i] ?? 0) : v.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  const numeric = names.map((n) => rows.every((r) => r[n] === null || typeof r[n] === 'number'));
+  return [
+    line(names, numeric),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.map((r) =>
+      line(
+        names.map((n) => cell(r[n])),
+        numeric,
+      ),
+    ),
+    `(${rows.length} row${rows.length === 1 ? '' : 's'})`,
+    '',
+  ].join('\n');
+}

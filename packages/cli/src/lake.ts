@@ -1,0 +1,103 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DuckDbQueryEngine, FsCatalog, FsObjectStore } from '@lakeops/adapters-local';
+import { LakeopsError } from '@lakeops/core';
+import { buildLake, type Progress, type ProgressListener, seedBronze, tables } from '@lakeops/lake';
+import { CliUsageError } from './command.ts';
+
+/** The local lake under `<home>/lake`: the DuckDB engine, the filesystem store and catalog. */
+export interface LocalLake {
+  readonly root: string;
+  readonly engine: DuckDbQueryEngine;
+  readonly store: FsObjectStore;
+  readonly catalog: FsCatalog;
+  close(): Promise<void>;
+}
+
+export async function openLocalLake(home: string): Promise<LocalLake> {
+  const root = join(home, 'lake');
+  const engine = await DuckDbQueryEngine.open({ root, tables });
+  return {
+    root,
+    engine,
+    store: new FsObjectStore({ root }),
+    catalog: new FsCatalog({ root, tables }),
+    close: () => engine.close(),
+  };
+}
+
+/** Turns a lake error (corrupt file, unknown table, failed query) into one line and exit code 1. */
+export function asUsageError(error: unknown): unknown {
+  if (error instanceof LakeopsError) return new CliUsageError(error.message, { exitCode: 1, cause: error });
+  if (error instanceof RangeError) return new CliUsageError(error.message, { exitCode: 2, cause: error });
+  return error;
+}
+
+/** A progress bar on a terminal, one plain line per step otherwise. */
+export function progressPrinter(stream: NodeJS.WritableStream & { isTTY?: boolean }): ProgressListener {
+  return (p: Progress) => {
+    if (stream.isTTY) {
+      const width = 28;
+      const filled = p.total ? Math.round((p.done / p.total) * width) : width;
+      const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+      stream.write(
+        `\r${p.phase.padEnd(6)} ${bar} ${String(p.done).padStart(3)}/${p.total} ${(p.label ?? '').padEnd(34)}`,
+      );
+      if (p.done >= p.total) stream.write('\n');
+    } else {
+      stream.write(`${p.phase} ${p.done}/${p.total} ${p.label ?? ''}\n`);
+    }
+  };
+}
+
+async function hasEntries(dir: string): Promise<boolean> {
+  return (await readdir(dir).catch(() => [] as string[])).some(
+    (e) => !e.startsWith('.') && !e.startsWith('_'),
+  );
+}
+
+export interface DemoLakeOptions {
+  readonly home: string;
+  readonly days?: number;
+  readonly users?: number;
+  readonly seed?: number;
+  /** The last instant with data (default: now). */
+  readonly end?: Date;
+  readonly progress?: ProgressListener;
+}
+
+/**
+ * Makes sure `<home>/lake` holds a demo marketplace: seeds Bronze and builds Silver and Gold when
+ * there is no lake yet, builds only when Bronze exists without Gold, and returns at once otherwise.
+ *
+ * @example
+ * ```ts
+ * await ensureDemoLake({ home: config.home, days: 14, users: 5000, seed: 42, progress: progressPrinter(process.stderr) });
+ * ```
+ */
+export async function ensureDemoLake(options: DemoLakeOptions): Promise<{ seeded: boolean; built: boolean }> {
+  const root = join(options.home, 'lake');
+  const hasBronze = await hasEntries(join(root, 'bronze', 'events'));
+  const hasGold = await hasEntries(join(root, 'gold', 'kpi_gmv_daily'));
+  if (hasBronze && hasGold) return { seeded: false, built: false };
+  const lake = await openLocalLake(options.home);
+  try {
+    const progress = options.progress ? { progress: options.progress } : {};
+    if (!hasBronze) {
+      await seedBronze(
+        { store: lake.store },
+        {
+          days: options.days ?? 14,
+          users: options.users ?? 5000,
+          seed: options.seed ?? 42,
+          ...(options.end ? { end: options.end } : {}),
+          ...progress,
+        },
+      );
+    }
+    await buildLake({ engine: lake.engine }, progress);
+    return { seeded: !hasBronze, built: true };
+  } finally {
+    await lake.close();
+  }
+}

@@ -1,0 +1,31 @@
+export type { Catalog } from './catalog.port.ts';
+export {
+  ObjectMissingError,
+  PartitionCorruptError,
+  QueryCancelledError,
+  QueryFailedError,
+  TableUnknownError,
+} from './errors.ts';
+export type { ObjectStore, StoredObject } from './object-store.port.ts';
+export type {
+  QueryEngine,
+  QueryOptions,
+  Row,
+  SqlValue,
+  WritePartitionsInput,
+  WritePartitionsResult,
+} from './query-engine.port.ts';
+export {
+  type ColumnChecks,
+  type ColumnDefinition,
+  type ColumnType,
+  type Partition,
+  parsePartitionPath,
+  partitionPath,
+  type QualifiedTableName,
+  qualifiedName,
+  type Sensitivity,
+  type TableDefinition,
+  type Zone,
+  zones,
+} from './table.ts';

@@ -1,0 +1,15 @@
+-- One row per checkout started.
+SELECT
+  json_extract_scalar(detail, '$.checkout_id') AS checkout_id,
+  json_extract_scalar(detail, '$.view_id') AS view_id,
+  json_extract_scalar(detail, '$.booking_id') AS booking_id,
+  json_extract_scalar(detail, '$.user_id') AS user_id,
+  json_extract_scalar(detail, '$.city_id') AS city_id,
+  json_extract_scalar(detail, '$.service_id') AS service_id,
+  CAST(json_extract_scalar(detail, '$.amount') AS DECIMAL(12, 2)) AS amount,
+  json_extract_scalar(detail, '$.currency') AS currency,
+  from_iso8601_timestamp(time) AS occurred_at,
+  dt
+FROM bronze.events
+WHERE detail_type = 'checkout.started'
+  AND dt BETWEEN {{from}} AND {{to}}

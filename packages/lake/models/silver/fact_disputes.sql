@@ -1,0 +1,16 @@
+-- One row per dispute status change.
+SELECT
+  json_extract_scalar(detail, '$.dispute_id') AS dispute_id,
+  json_extract_scalar(detail, '$.status') AS status,
+  json_extract_scalar(detail, '$.booking_id') AS booking_id,
+  json_extract_scalar(detail, '$.leg_id') AS leg_id,
+  json_extract_scalar(detail, '$.user_id') AS user_id,
+  json_extract_scalar(detail, '$.seller_id') AS seller_id,
+  json_extract_scalar(detail, '$.city_id') AS city_id,
+  json_extract_scalar(detail, '$.reason') AS reason,
+  CAST(json_extract_scalar(detail, '$.amount') AS DECIMAL(12, 2)) AS amount,
+  from_iso8601_timestamp(time) AS occurred_at,
+  dt
+FROM bronze.events
+WHERE detail_type = 'dispute.status_changed'
+  AND dt BETWEEN {{from}} AND {{to}}

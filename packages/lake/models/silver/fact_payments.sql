@@ -1,0 +1,15 @@
+-- One row per captured payment.
+SELECT
+  json_extract_scalar(detail, '$.payment_id') AS payment_id,
+  json_extract_scalar(detail, '$.booking_id') AS booking_id,
+  json_extract_scalar(detail, '$.leg_id') AS leg_id,
+  json_extract_scalar(detail, '$.user_id') AS user_id,
+  json_extract_scalar(detail, '$.city_id') AS city_id,
+  CAST(json_extract_scalar(detail, '$.amount') AS DECIMAL(12, 2)) AS amount,
+  json_extract_scalar(detail, '$.currency') AS currency,
+  json_extract_scalar(detail, '$.method') AS method,
+  from_iso8601_timestamp(time) AS occurred_at,
+  dt
+FROM bronze.events
+WHERE detail_type = 'payment.captured'
+  AND dt BETWEEN {{from}} AND {{to}}

@@ -1,0 +1,14 @@
+-- One row per payout status change.
+SELECT
+  json_extract_scalar(detail, '$.payout_id') AS payout_id,
+  json_extract_scalar(detail, '$.status') AS status,
+  json_extract_scalar(detail, '$.leg_id') AS leg_id,
+  json_extract_scalar(detail, '$.seller_id') AS seller_id,
+  json_extract_scalar(detail, '$.city_id') AS city_id,
+  CAST(json_extract_scalar(detail, '$.amount') AS DECIMAL(12, 2)) AS amount,
+  json_extract_scalar(detail, '$.currency') AS currency,
+  from_iso8601_timestamp(time) AS occurred_at,
+  dt
+FROM bronze.events
+WHERE detail_type = 'payout.status_changed'
+  AND dt BETWEEN {{from}} AND {{to}}

@@ -1,0 +1,12 @@
+-- One row per click on a search result.
+SELECT
+  json_extract_scalar(detail, '$.click_id') AS click_id,
+  json_extract_scalar(detail, '$.impression_id') AS impression_id,
+  json_extract_scalar(detail, '$.user_id') AS user_id,
+  json_extract_scalar(detail, '$.city_id') AS city_id,
+  json_extract_scalar(detail, '$.service_id') AS service_id,
+  from_iso8601_timestamp(time) AS occurred_at,
+  dt
+FROM bronze.events
+WHERE detail_type = 'search.click'
+  AND dt BETWEEN {{from}} AND {{to}}

@@ -1,0 +1,124 @@
+import type { ColumnType, Partition, TableDefinition } from '@lakeops/core';
+
+/**
+ * Where DuckDB (local) and Athena/Trino (AWS) differ, in one place. Model SQL is written once, in
+ * the subset both accept plus Trino function names that DuckDB gets as macros (`duckdbSession`).
+ * The list of differences is in packages/lake/README.md; tests run the DuckDB side and parse the
+ * Athena side as Trino SQL.
+ */
+export type Dialect = 'duckdb' | 'athena';
+
+/** Statements every DuckDB connection runs first: UTC, no extension downloads, Trino names. */
+export const duckdbSession: readonly string[] = [
+  "SET TimeZone = 'UTC'",
+  'SET autoinstall_known_extensions = false',
+  'SET autoload_known_extensions = false',
+  // Trino names for functions DuckDB spells differently.
+  'CREATE OR REPLACE TEMP MACRO json_extract_scalar(j, p) AS json_extract_string(j, p)',
+  'CREATE OR REPLACE TEMP MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)',
+  'CREATE OR REPLACE TEMP MACRO approx_percentile(x, q) AS approx_quantile(x, q)',
+  "CREATE OR REPLACE TEMP MACRO to_iso8601(t) AS strftime(CAST(t AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%gZ')",
+];
+
+/** The engine's spelling of a catalog column type. */
+export function sqlType(type: ColumnType, dialect: Dialect): string {
+  const decimal = /^decimal\((\d+),(\d+)\)$/.exec(type);
+  if (decimal) return `DECIMAL(${decimal[1]},${decimal[2]})`;
+  switch (type) {
+    case 'string':
+      return 'VARCHAR';
+    case 'bigint':
+      return 'BIGINT';
+    case 'integer':
+      return 'INTEGER';
+    case 'double':
+      return 'DOUBLE';
+    case 'boolean':
+      return 'BOOLEAN';
+    case 'date':
+      return 'DATE';
+    case 'timestamp':
+      // Athena writes and reads Parquet timestamps at millisecond precision; DuckDB at microseconds.
+      return dialect === 'athena' ? 'TIMESTAMP(3)' : 'TIMESTAMP';
+    default:
+      throw new TypeError(`unknown column type '${type}'`);
+  }
+}
+
+/** Quotes an identifier the same way for both engines. */
+export function ident(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Quotes a string literal the same way for both engines. */
+export function literal(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/**
+ * Wraps a model's SELECT so that every column is cast to its declared type, in the table's
+ * order, partition keys last. This fixes the result types written to Parquet: DuckDB's
+ * `sum(bigint)` is a HUGEINT (INT128) Athena cannot read, and integer/decimal widths differ.
+ */
+export function typedSelect(table: TableDefinition, sql: string, dialect: Dialect): string {
+  const columns = table.columns.map(
+    (c) => `CAST(${ident(c.name)} AS ${sqlType(c.type, dialect)}) AS ${ident(c.name)}`,
+  );
+  const keys = table.partitionKeys.map((k) => `CAST(${ident(k)} AS VARCHAR) AS ${ident(k)}`);
+  return `SELECT ${[...columns, ...keys].join(', ')}\nFROM (\n${sql.trim().replace(/;\s*$/, '')}\n) AS model`;
+}
+
+/** DuckDB: write a query's result as Parquet under `dir`, one Hive folder per partition. */
+export function duckdbCopy(table: TableDefinition, sql: string, dir: string): string {
+  const target = table.partitionKeys.length
+    ? `${literal(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${table.partitionKeys.map(ident).join(', ')}))`
+    : `${literal(`${dir}/data_0.parquet`)} (FORMAT parquet, COMPRESSION zstd)`;
+  return `COPY (\n${typedSelect(table, sql, 'duckdb')}\n) TO ${target}`;
+}
+
+/**
+ * Athena: the same result as a CTAS into a staging location (Athena has no COPY). The staged
+ * partitions are then switched in by pointing the Glue partitions at them.
+ */
+export function athenaCtas(input: {
+  table: TableDefinition;
+  sql: string;
+  stagingTable: string;
+  location: string;
+}): string {
+  const props = [
+    "format = 'PARQUET'",
+    "write_compression = 'ZSTD'",
+    `external_location = ${literal(input.location)}`,
+  ];
+  if (input.table.partitionKeys.length) {
+    props.push(`partitioned_by = ARRAY[${input.table.partitionKeys.map(literal).join(', ')}]`);
+  }
+  return `CREATE TABLE ${input.stagingTable}\nWITH (${props.join(', ')})\nAS\n${typedSelect(input.table, input.sql, 'athena')}`;
+}
+
+/** Parameters a model may use: `{{from}}`, `{{to}}` (inclusive `dt` bounds). */
+export interface ModelParameters {
+  readonly from: string;
+  readonly to: string;
+}
+
+const dtPattern = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Fills a model's parameters with quoted literals; the text is then the same for both engines. */
+export function renderModel(sql: string, params: ModelParameters): string {
+  for (const [name, value] of Object.entries(params)) {
+    if (!dtPattern.test(value))
+      throw new TypeError(`model parameter ${name} must be YYYY-MM-DD, got '${value}'`);
+  }
+  return sql.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => {
+    const value = (params as unknown as Record<string, string | undefined>)[name];
+    if (value === undefined) throw new TypeError(`model uses unknown parameter {{${name}}}`);
+    return literal(value);
+  });
+}
+
+/** The Hive partition value of a day, as stored in `dt`. */
+export function partitionOfDay(day: string): Partition {
+  return { dt: day };
+}

@@ -1,0 +1,21 @@
+import { isRetryable, LakeopsError } from '@lakeops/core';
+
+/** A model could not be built; its table keeps the data it had. */
+export class ModelBuildFailedError extends LakeopsError {
+  readonly model: string;
+  constructor(model: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super('ModelBuildFailed', `model ${model} failed: ${reason}`, {
+      retryable: isRetryable(cause) && !(cause instanceof LakeopsError && !cause.retryable),
+      cause,
+    });
+    this.model = model;
+  }
+}
+
+/** The lake holds no Bronze data to build from. */
+export class LakeEmptyError extends LakeopsError {
+  constructor(message = 'the lake has no Bronze events: run `lakeops seed` first') {
+    super('LakeEmpty', message, { retryable: false });
+  }
+}

@@ -1,0 +1,445 @@
+import { createHash } from 'node:crypto';
+import type { MarketplaceDetails, MarketplaceDetailType, MarketplaceEvent } from './events.ts';
+import { marketplaceSources } from './events.ts';
+import { Random } from './random.ts';
+import { categories, cities, hourWeights, weekdayFactor } from './reference.ts';
+
+export interface SimulationOptions {
+  /** Days of history, ending on the UTC day of `end`. */
+  readonly days: number;
+  /** Buyers; sellers come on top (one per ten buyers). */
+  readonly users: number;
+  readonly seed: number;
+  /** The last instant with data ("now"); nothing later is emitted. */
+  readonly end: Date;
+}
+
+export interface SimUser {
+  readonly user_id: string;
+  readonly city_id: string;
+  readonly signupMs: number;
+  readonly is_seller: boolean;
+  readonly activity: number;
+}
+export interface SimService {
+  readonly service_id: string;
+  readonly seller_id: string;
+  readonly city_id: string;
+  readonly category: (typeof categories)[number];
+  readonly title: string;
+  readonly base_price: number;
+  readonly listedMs: number;
+}
+export interface SimCampaign {
+  readonly campaign_id: string;
+  readonly service: SimService;
+  readonly daily_budget: number;
+  readonly cost_per_click: number;
+  readonly startsDay: number;
+  readonly endsDay: number;
+}
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+const hours = hourWeights.map((_, h) => h);
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+export function dayString(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/**
+ * A deterministic services marketplace: users search in their city, click, view profiles, check
+ * out; sellers confirm or decline booking legs, which complete or get cancelled, are paid, paid
+ * out, reviewed and sometimes disputed; promoted slots spend campaign budgets. Weekly seasonality,
+ * a daily rhythm and a realistic funnel. Same options → same events.
+ */
+export class MarketplaceSimulation {
+  readonly options: SimulationOptions;
+  readonly firstDayMs: number;
+  readonly endMs: number;
+  readonly users: SimUser[] = [];
+  readonly sellers: SimUser[] = [];
+  readonly services: SimService[] = [];
+  readonly campaigns: SimCampaign[] = [];
+  readonly #servicesByCity = new Map<string, SimService[]>();
+  readonly #campaignsByCity = new Map<string, SimCampaign[]>();
+  readonly #random: Random;
+
+  constructor(options: SimulationOptions) {
+    this.options = options;
+    this.endMs = options.end.getTime();
+    const endDay = Math.floor(this.endMs / DAY) * DAY;
+    this.firstDayMs = endDay - (options.days - 1) * DAY;
+    this.#random = new Random(options.seed);
+    this.#buildWorld();
+  }
+
+  /** The UTC days simulated, oldest first. */
+  get dayStrings(): string[] {
+    return Array.from({ length: this.options.days }, (_, i) => dayString(this.firstDayMs + i * DAY));
+  }
+
+  #buildWorld(): void {
+    const r = this.#random;
+    const cityIds = cities.map((c) => c.city_id);
+    const cityWeights = cities.map((c) => c.weight);
+    const sellerCount = Math.max(4, Math.round(this.options.users / 10));
+    for (let i = 0; i < sellerCount; i++) {
+      const seller: SimUser = {
+        user_id: `s${String(i + 1).padStart(6, '0')}`,
+        city_id: i < cities.length ? (cityIds[i] ?? 'lis') : r.weighted(cityIds, cityWeights),
+        signupMs: this.firstDayMs - r.int(30, 900) * DAY,
+        is_seller: true,
+        activity: 0,
+      };
+      this.sellers.push(seller);
+      const offered = r.weighted([1, 2, 3], [6, 3, 1]);
+      for (let k = 0; k < offered; k++) {
+        const category = r.pick(categories);
+        const service: SimService = {
+          service_id: `svc${String(this.services.length + 1).padStart(6, '0')}`,
+          seller_id: seller.user_id,
+          city_id: seller.city_id,
+          category,
+          title: `${category.name} #${this.services.length + 1}`,
+          base_price: round2(category.minPrice + r.next() * (category.maxPrice - category.minPrice)),
+          listedMs: seller.signupMs + r.int(0, 20) * DAY,
+        };
+        this.services.push(service);
+        const list = this.#servicesByCity.get(service.city_id) ?? [];
+        list.push(service);
+        this.#servicesByCity.set(service.city_id, list);
+        if (r.chance(0.15)) {
+          const campaign: SimCampaign = {
+            campaign_id: `cmp${String(this.campaigns.length + 1).padStart(5, '0')}`,
+            service,
+            daily_budget: r.int(2, 12) * 5,
+            cost_per_click: round2(0.2 + r.next() * 0.8),
+            startsDay: r.int(-10, Math.max(0, this.options.days - 3)),
+            endsDay: this.options.days + r.int(-2, 20),
+          };
+          this.campaigns.push(campaign);
+          const c = this.#campaignsByCity.get(service.city_id) ?? [];
+          c.push(campaign);
+          this.#campaignsByCity.set(service.city_id, c);
+        }
+      }
+    }
+    for (let i = 0; i < this.options.users; i++) {
+      // ~8% sign up during the window; the rest before it.
+      const newcomer = r.chance(0.08);
+      const signupMs = newcomer
+        ? this.firstDayMs + Math.floor(r.next() * this.options.days * DAY)
+        : this.firstDayMs - r.int(1, 700) * DAY - r.int(0, DAY - 1);
+      // Activity is skewed: a few heavy users, many occasional ones.
+      const activity = Math.min(0.95, 0.05 + r.next() ** 2 * 0.9);
+      this.users.push({
+        user_id: `u${String(i + 1).padStart(7, '0')}`,
+        city_id: r.weighted(cityIds, cityWeights),
+        signupMs,
+        is_seller: false,
+        activity,
+      });
+    }
+  }
+
+  /** SHA-256 of the normalised synthetic contact values (the raw values never leave this function). */
+  contactHashes(user: SimUser): { email_sha256: string; phone_sha256: string | null } {
+    const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+    const n = Number.parseInt(user.user_id.slice(1), 10);
+    return {
+      email_sha256: sha(`${user.user_id}@users.example.invalid`),
+      phone_sha256: n % 5 === 0 ? null : sha(`synthetic-phone-${user.user_id}`),
+    };
+  }
+
+  /**
+   * Simulates day `index` (0 = oldest). Events may be timed on later days (a booking's legs,
+   * payouts, reviews), never on earlier ones; events after `end` are dropped.
+   */
+  simulateDay(index: number, emit: (event: MarketplaceEvent, ms: number) => void): void {
+    const r = this.#random;
+    const dayMs = this.firstDayMs + index * DAY;
+    const weekday = weekdayFactor[new Date(dayMs).getUTCDay()] ?? 1;
+    // A gentle growth trend across the window.
+    const trend = 0.95 + 0.1 * (index / Math.max(1, this.options.days - 1));
+    const spent = new Map<string, number>();
+    const send = <T extends MarketplaceDetailType>(type: T, ms: number, detail: MarketplaceDetails[T]) => {
+      const id = r.uuid();
+      if (ms > this.endMs) return;
+      emit(
+        {
+          version: '0',
+          id,
+          'detail-type': type,
+          source: marketplaceSources[type],
+          account: '000000000000',
+          time: new Date(ms).toISOString(),
+          region: 'eu-west-1',
+          resources: [],
+          detail: { v: 1, ...detail },
+        } as MarketplaceEvent,
+        ms,
+      );
+    };
+
+    for (const user of this.users) {
+      if (user.signupMs >= dayMs && user.signupMs < dayMs + DAY) {
+        send('user.registered', user.signupMs, {
+          user_id: user.user_id,
+          city_id: user.city_id,
+          is_seller: false,
+          signup_channel: r.weighted(['web', 'ios', 'android'], [4, 3, 3]),
+        });
+      }
+      if (user.signupMs > dayMs + DAY) continue;
+      if (!r.chance(Math.min(0.98, user.activity * weekday * trend))) continue;
+      const sessions = 1 + (r.chance(0.35) ? 1 : 0) + (r.chance(0.1) ? 1 : 0);
+      for (let s = 0; s < sessions; s++) this.#session(user, dayMs, spent, send);
+    }
+  }
+
+  #session(
+    user: SimUser,
+    dayMs: number,
+    spent: Map<string, number>,
+    send: <T extends MarketplaceDetailType>(type: T, ms: number, detail: MarketplaceDetails[T]) => void,
+  ): void {
+    const r = this.#random;
+    const pool = this.#servicesByCity.get(user.city_id) ?? this.services;
+    const hour = r.weighted(hours, hourWeights);
+    const t = Math.max(dayMs + hour * HOUR + r.int(0, HOUR - 1), user.signupMs + MINUTE);
+    const searchId = r.id('srch');
+    const shown = Math.min(pool.length, r.int(12, 32));
+    const start = r.int(0, pool.length - 1);
+    // A promoted slot on top when a campaign in the city still has budget today.
+    const dayIndex = Math.round((dayMs - this.firstDayMs) / DAY);
+    const live = (this.#campaignsByCity.get(user.city_id) ?? []).filter(
+      (c) =>
+        c.startsDay <= dayIndex &&
+        dayIndex <= c.endsDay &&
+        (spent.get(c.campaign_id) ?? 0) + c.cost_per_click <= c.daily_budget,
+    );
+    const promoted = live.length && r.chance(0.7) ? r.pick(live) : undefined;
+    const results: SimService[] = [];
+    if (promoted) results.push(promoted.service);
+    for (let k = 0; results.length < shown && k < pool.length; k++) {
+      const svc = pool[(start + k * 7) % pool.length];
+      if (svc && svc !== promoted?.service) results.push(svc);
+    }
+    const category = r.pick(categories).name;
+    results.forEach((service, i) => {
+      const position = i + 1;
+      const isPromoted = promoted !== undefined && i === 0;
+      const impressionId = r.id('imp');
+      send('search.impression', t, {
+        impression_id: impressionId,
+        search_id: searchId,
+        user_id: user.user_id,
+        city_id: user.city_id,
+        service_id: service.service_id,
+        category,
+        position,
+        is_promoted: isPromoted,
+      });
+      if (isPromoted && promoted) {
+        send('promotion.interaction', t, {
+          promo_event_id: r.id('pe'),
+          campaign_id: promoted.campaign_id,
+          service_id: service.service_id,
+          user_id: user.user_id,
+          city_id: user.city_id,
+          kind: 'impression',
+        });
+      }
+      if (!r.chance((isPromoted ? 0.1 : 0.16) / position ** 0.75)) return;
+      const clickMs = t + r.int(3, 120) * 1000;
+      const clickId = r.id('clk');
+      send('search.click', clickMs, {
+        click_id: clickId,
+        impression_id: impressionId,
+        user_id: user.user_id,
+        city_id: user.city_id,
+        service_id: service.service_id,
+      });
+      if (isPromoted && promoted) {
+        const invalid = r.chance(0.06);
+        send('promotion.interaction', clickMs, {
+          promo_event_id: r.id('pe'),
+          campaign_id: promoted.campaign_id,
+          service_id: service.service_id,
+          user_id: user.user_id,
+          city_id: user.city_id,
+          kind: invalid ? 'invalid' : 'click',
+        });
+        const already = spent.get(promoted.campaign_id) ?? 0;
+        if (!invalid && already + promoted.cost_per_click <= promoted.daily_budget) {
+          spent.set(promoted.campaign_id, round2(already + promoted.cost_per_click));
+          send('promotion.charged', clickMs + 1000, {
+            charge_id: r.id('chg'),
+            campaign_id: promoted.campaign_id,
+            amount: promoted.cost_per_click,
+            currency: 'EUR',
+          });
+        }
+      }
+      if (!r.chance(0.92)) return;
+      const viewMs = clickMs + r.int(1, 5) * 1000;
+      const viewId = r.id('pv');
+      send('profile.viewed', viewMs, {
+        view_id: viewId,
+        click_id: clickId,
+        user_id: user.user_id,
+        city_id: user.city_id,
+        service_id: service.service_id,
+      });
+      const priceFactor = Math.max(0.4, 1.3 - service.base_price / 300);
+      if (!r.chance(0.13 * priceFactor)) return;
+      this.#booking(user, service, viewId, viewMs + r.int(30, 900) * 1000, send);
+    });
+  }
+
+  #booking(
+    user: SimUser,
+    service: SimService,
+    viewId: string,
+    checkoutMs: number,
+    send: <T extends MarketplaceDetailType>(type: T, ms: number, detail: MarketplaceDetails[T]) => void,
+  ): void {
+    const r = this.#random;
+    const bookingId = r.id('bkg');
+    const legs = r.chance(service.category.multiLeg) ? r.int(2, 4) : 1;
+    const amounts = Array.from({ length: legs }, () => round2(service.base_price * (0.85 + r.next() * 0.4)));
+    send('checkout.started', checkoutMs, {
+      checkout_id: r.id('chk'),
+      view_id: viewId,
+      booking_id: bookingId,
+      user_id: user.user_id,
+      city_id: user.city_id,
+      service_id: service.service_id,
+      amount: round2(amounts.reduce((s, a) => s + a, 0)),
+      currency: 'EUR',
+    });
+    if (!r.chance(0.85)) return; // abandoned checkout
+    const requestedMs = checkoutMs + r.int(1, 5) * MINUTE;
+    const confirmed = r.chance(0.88);
+    const decisionMs = requestedMs + r.int(5, 360) * MINUTE;
+    const method = r.weighted(['card', 'wallet', 'bank_transfer'] as const, [7, 2.5, 0.5]);
+    amounts.forEach((amount, legIndex) => {
+      const legId = `${bookingId}-l${legIndex + 1}`;
+      const fee = round2((amount * service.category.feeBps) / 10_000);
+      const scheduledMs =
+        Math.floor(decisionMs / HOUR) * HOUR + (r.int(1, 6) + legIndex * 7) * DAY + r.int(8, 19) * HOUR;
+      const leg = (
+        status: MarketplaceDetails['booking.leg.status_changed']['status'],
+        previous: string | null,
+        ms: number,
+        cancelledBy: 'buyer' | 'seller' | null = null,
+      ) =>
+        send('booking.leg.status_changed', ms, {
+          booking_id: bookingId,
+          leg_id: legId,
+          status,
+          previous_status: previous,
+          cancelled_by: cancelledBy,
+          user_id: user.user_id,
+          seller_id: service.seller_id,
+          service_id: service.service_id,
+          city_id: user.city_id,
+          amount,
+          fee_amount: fee,
+          currency: 'EUR',
+          scheduled_for: new Date(scheduledMs).toISOString(),
+        });
+      leg('requested', null, requestedMs);
+      if (!confirmed) {
+        leg('declined', 'requested', decisionMs);
+        return;
+      }
+      leg('confirmed', 'requested', decisionMs);
+      const paymentId = r.id('pay');
+      send('payment.captured', decisionMs + 2000, {
+        payment_id: paymentId,
+        booking_id: bookingId,
+        leg_id: legId,
+        user_id: user.user_id,
+        city_id: user.city_id,
+        amount,
+        currency: 'EUR',
+        method,
+      });
+      const refund = (ms: number, value: number, reason: MarketplaceDetails['refund.issued']['reason']) =>
+        send('refund.issued', ms, {
+          refund_id: r.id('ref'),
+          payment_id: paymentId,
+          booking_id: bookingId,
+          leg_id: legId,
+          user_id: user.user_id,
+          city_id: user.city_id,
+          amount: value,
+          currency: 'EUR',
+          reason,
+        });
+      const cancel = r.weighted(['none', 'buyer', 'seller'] as const, [90, 7, 3]);
+      if (cancel !== 'none') {
+        const cancelMs = decisionMs + Math.floor(r.next() * Math.max(HOUR, scheduledMs - decisionMs));
+        leg('cancelled', 'confirmed', cancelMs, cancel);
+        refund(cancelMs + r.int(10, 120) * MINUTE, amount, 'cancelled');
+        return;
+      }
+      const completedMs = scheduledMs + r.int(1, 3) * HOUR;
+      leg('completed', 'confirmed', completedMs);
+      const payoutId = r.id('po');
+      const payout = (status: 'scheduled' | 'paid', ms: number) =>
+        send('payout.status_changed', ms, {
+          payout_id: payoutId,
+          status,
+          leg_id: legId,
+          seller_id: service.seller_id,
+          city_id: service.city_id,
+          amount: round2(amount - fee),
+          currency: 'EUR',
+        });
+      payout('scheduled', completedMs + r.int(5, 60) * MINUTE);
+      payout('paid', completedMs + 2 * DAY + r.int(0, 12) * HOUR);
+      if (r.chance(0.02))
+        refund(completedMs + r.int(2, 48) * HOUR, round2(amount * (0.3 + r.next() * 0.7)), 'service_issue');
+      if (r.chance(0.45)) {
+        send('review.submitted', completedMs + r.int(2, 48) * HOUR, {
+          review_id: r.id('rev'),
+          booking_id: bookingId,
+          leg_id: legId,
+          user_id: user.user_id,
+          seller_id: service.seller_id,
+          service_id: service.service_id,
+          city_id: user.city_id,
+          rating: r.weighted([1, 2, 3, 4, 5], [3, 4, 10, 33, 50]),
+        });
+      }
+      if (r.chance(0.02)) {
+        const disputeId = r.id('dsp');
+        const openedMs = completedMs + r.int(1, 3) * DAY;
+        const reason = r.pick(['not_as_described', 'no_show', 'damage', 'quality']);
+        const dispute = (status: 'opened' | 'won' | 'lost', ms: number) =>
+          send('dispute.status_changed', ms, {
+            dispute_id: disputeId,
+            status,
+            booking_id: bookingId,
+            leg_id: legId,
+            user_id: user.user_id,
+            seller_id: service.seller_id,
+            city_id: user.city_id,
+            reason,
+            amount,
+          });
+        dispute('opened', openedMs);
+        const resolvedMs = openedMs + r.int(1, 5) * DAY;
+        const lost = r.chance(0.45);
+        dispute(lost ? 'lost' : 'won', resolvedMs);
+        if (lost) refund(resolvedMs + HOUR, amount, 'dispute_lost');
+      }
+    });
+  }
+}

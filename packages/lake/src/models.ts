@@ -1,0 +1,69 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { qualifiedName, type TableDefinition, zones } from '@lakeops/core';
+import { tables as allTables } from './tables.ts';
+
+/** Where the `.sql` models live: `models/<zone>/<table>.sql`. */
+export const modelsDir = fileURLToPath(new URL('../models/', import.meta.url));
+
+/** A SQL model: the SELECT that produces one table, and the tables it reads. */
+export interface Model {
+  readonly name: string;
+  readonly table: TableDefinition;
+  readonly sql: string;
+  readonly file: string;
+  readonly dependsOn: readonly string[];
+}
+
+const reference = /\b(bronze|silver_private|silver|gold|nrt)\.([a-z_][a-z0-9_]*)\b/g;
+
+/** The `<zone>.<table>` names a SQL text reads. */
+export function tablesReadBy(sql: string): string[] {
+  const withoutComments = sql.replace(/--[^\n]*/g, '').replace(/'(?:[^']|'')*'/g, "''");
+  return [...new Set([...withoutComments.matchAll(reference)].map((m) => `${m[1]}.${m[2]}`))].sort();
+}
+
+/** Loads every model, in dependency order (a model after every model it reads). */
+export async function loadModels(tables: readonly TableDefinition[] = allTables): Promise<Model[]> {
+  const byName = new Map<string, TableDefinition>(tables.map((t) => [qualifiedName(t), t]));
+  const models: Model[] = [];
+  for (const zone of (await readdir(modelsDir)).sort()) {
+    for (const file of (await readdir(join(modelsDir, zone))).filter((f) => f.endsWith('.sql')).sort()) {
+      const name = `${zone}.${basename(file, '.sql')}`;
+      const table = byName.get(name);
+      if (!table) throw new Error(`model ${name} has no table definition in packages/lake/src/tables.ts`);
+      const sql = await readFile(join(modelsDir, zone, file), 'utf8');
+      const dependsOn = tablesReadBy(sql);
+      for (const dep of dependsOn) {
+        if (!byName.has(dep)) throw new Error(`model ${name} reads unknown table ${dep}`);
+      }
+      models.push({ name, table, sql, file: join(modelsDir, zone, file), dependsOn });
+    }
+  }
+  return orderModels(models);
+}
+
+/** Topological order; throws on a cycle. */
+export function orderModels(models: readonly Model[]): Model[] {
+  const byName = new Map(models.map((m) => [m.name, m]));
+  const ordered: Model[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (model: Model, path: readonly string[]) => {
+    const s = state.get(model.name);
+    if (s === 'done') return;
+    if (s === 'visiting')
+      throw new Error(`models depend on each other: ${[...path, model.name].join(' → ')}`);
+    state.set(model.name, 'visiting');
+    for (const dep of model.dependsOn) {
+      const upstream = byName.get(dep);
+      if (upstream) visit(upstream, [...path, model.name]);
+    }
+    state.set(model.name, 'done');
+    ordered.push(model);
+  };
+  // Zone by zone where dependencies allow: Silver, then Silver private, then Gold.
+  const rank = (m: Model) => zones.indexOf(m.table.zone);
+  for (const model of [...models].sort((a, b) => rank(a) - rank(b))) visit(model, []);
+  return ordered;
+}

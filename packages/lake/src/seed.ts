@@ -1,0 +1,165 @@
+import type { ObjectStore } from '@lakeops/core';
+import type { MarketplaceEvent } from './marketplace/events.ts';
+import { cities } from './marketplace/reference.ts';
+import { dayString, MarketplaceSimulation } from './marketplace/simulation.ts';
+
+/** Progress of a long step, for a bar on a terminal or a plain line otherwise. */
+export interface Progress {
+  readonly phase: string;
+  readonly done: number;
+  readonly total: number;
+  readonly label?: string;
+}
+export type ProgressListener = (progress: Progress) => void;
+
+export interface SeedOptions {
+  readonly days: number;
+  readonly users: number;
+  readonly seed: number;
+  /** The last instant with data; defaults to now (the lake ends today, UTC). */
+  readonly end?: Date;
+  readonly progress?: ProgressListener;
+  /**
+   * Checks each event against its contract before it is written (the contracts package's
+   * validator); an event it rejects stops the seed. Omit to skip.
+   */
+  readonly validate?: (event: MarketplaceEvent) => void;
+}
+
+export interface SeedResult {
+  readonly events: number;
+  readonly eventsByType: Readonly<Record<string, number>>;
+  readonly days: readonly string[];
+  readonly files: number;
+  readonly users: number;
+  readonly sellers: number;
+}
+
+export const seedLimits = { days: { min: 1, max: 366 }, users: { min: 10, max: 2_000_000 } } as const;
+
+/**
+ * Writes a synthetic marketplace into Bronze through the object store: events as NDJSON under
+ * `bronze/events/dt=…/hour=…/part-00000.json`, and the daily exports (accounts, services,
+ * campaigns, cities) under `bronze/<name>_snapshot/dt=<last day>/`. Earlier Bronze is replaced.
+ *
+ * @example
+ * ```ts
+ * await seedBronze({ store }, { days: 14, users: 5000, seed: 42 });
+ * ```
+ */
+export async function seedBronze(deps: { store: ObjectStore }, options: SeedOptions): Promise<SeedResult> {
+  const { store } = deps;
+  for (const [name, { min, max }] of Object.entries(seedLimits)) {
+    const value = options[name as keyof typeof seedLimits];
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new RangeError(`${name} must be a whole number from ${min} to ${max}, got ${value}`);
+    }
+  }
+  if (!Number.isInteger(options.seed))
+    throw new RangeError(`seed must be a whole number, got ${options.seed}`);
+  const sim = new MarketplaceSimulation({
+    days: options.days,
+    users: options.users,
+    seed: options.seed,
+    end: options.end ?? new Date(),
+  });
+  const days = sim.dayStrings;
+  for (const prefix of [
+    'bronze/events/',
+    'bronze/accounts_snapshot/',
+    'bronze/services_snapshot/',
+    'bronze/campaigns_snapshot/',
+    'bronze/cities_snapshot/',
+  ]) {
+    await store.deletePrefix(prefix);
+  }
+
+  // Per partition (dt/hour) buffers; a day is final once the next day is simulated.
+  const buffers = new Map<string, string[]>();
+  const byType: Record<string, number> = {};
+  let events = 0;
+  let files = 0;
+  const emit = (event: MarketplaceEvent, ms: number) => {
+    options.validate?.(event);
+    const iso = event.time;
+    const key = `dt=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}`;
+    let buffer = buffers.get(key);
+    if (!buffer) {
+      buffer = [];
+      buffers.set(key, buffer);
+    }
+    buffer.push(JSON.stringify(event));
+    byType[event['detail-type']] = (byType[event['detail-type']] ?? 0) + 1;
+    events++;
+    void ms;
+  };
+  const flushBefore = async (day: string | undefined) => {
+    for (const key of [...buffers.keys()].sort()) {
+      if (day !== undefined && key.slice(3, 13) >= day) continue;
+      const lines = buffers.get(key) ?? [];
+      buffers.delete(key);
+      await store.write(`bronze/events/${key}/part-00000.json`, `${lines.join('\n')}\n`);
+      files++;
+    }
+  };
+  for (let i = 0; i < days.length; i++) {
+    sim.simulateDay(i, emit);
+    await flushBefore(days[i]);
+    options.progress?.({ phase: 'seed', done: i + 1, total: days.length, label: days[i] ?? '' });
+  }
+  await flushBefore(undefined);
+
+  const last = days[days.length - 1] ?? dayString(sim.endMs);
+  const exportedAt = new Date(sim.endMs).toISOString();
+  const ndjson = (rows: readonly object[]) =>
+    `${rows.map((row) => JSON.stringify({ ...row, exported_at: exportedAt })).join('\n')}\n`;
+  const everyone = [...sim.sellers, ...sim.users].filter((u) => u.signupMs <= sim.endMs);
+  await store.write(
+    `bronze/accounts_snapshot/dt=${last}/part-00000.json`,
+    ndjson(
+      everyone.map((u) => ({
+        user_id: u.user_id,
+        city_id: u.city_id,
+        signup_at: new Date(u.signupMs).toISOString(),
+        is_seller: u.is_seller,
+        ...sim.contactHashes(u),
+      })),
+    ),
+  );
+  await store.write(
+    `bronze/services_snapshot/dt=${last}/part-00000.json`,
+    ndjson(
+      sim.services.map((s) => ({
+        service_id: s.service_id,
+        seller_id: s.seller_id,
+        city_id: s.city_id,
+        category: s.category.name,
+        title: s.title,
+        base_price: s.base_price,
+        listed_at: new Date(s.listedMs).toISOString(),
+      })),
+    ),
+  );
+  const dayOf = (offset: number) => dayString(sim.firstDayMs + offset * 86_400_000);
+  await store.write(
+    `bronze/campaigns_snapshot/dt=${last}/part-00000.json`,
+    ndjson(
+      sim.campaigns.map((c) => ({
+        campaign_id: c.campaign_id,
+        seller_id: c.service.seller_id,
+        service_id: c.service.service_id,
+        city_id: c.service.city_id,
+        daily_budget: c.daily_budget,
+        cost_per_click: c.cost_per_click,
+        starts_on: dayOf(c.startsDay),
+        ends_on: dayOf(c.endsDay),
+      })),
+    ),
+  );
+  await store.write(
+    `bronze/cities_snapshot/dt=${last}/part-00000.json`,
+    ndjson(cities.map(({ weight: _weight, ...city }) => city)),
+  );
+  files += 4;
+  return { events, eventsByType: byType, days, files, users: sim.users.length, sellers: sim.sellers.length };
+}

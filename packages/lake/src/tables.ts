@@ -1,0 +1,533 @@
+import type { ColumnDefinition, ColumnType, Sensitivity, TableDefinition, Zone } from '@lakeops/core';
+
+// The table catalog as data. Types are Hive/Glue spellings; dialect.ts maps them per engine.
+// Sensitivity: public < internal < confidential (identifies a person) < restricted (hashed contact data).
+
+const money: ColumnType = 'decimal(12,2)';
+type Extra = Omit<ColumnDefinition, 'name' | 'type' | 'sensitivity'>;
+const col = (
+  name: string,
+  type: ColumnType,
+  sensitivity: Sensitivity,
+  extra: Extra = {},
+): ColumnDefinition => ({
+  name,
+  type,
+  sensitivity,
+  ...extra,
+});
+const id = (name: string, extra: Extra = {}) => col(name, 'string', 'internal', extra);
+const userId = (name = 'user_id') => col(name, 'string', 'confidential');
+const ts = (name = 'occurred_at') => col(name, 'timestamp', 'internal');
+const city = () => col('city_id', 'string', 'public', { checks: { references: 'silver.dim_city.city_id' } });
+const service = (nullable = false) =>
+  col('service_id', 'string', 'public', {
+    nullable,
+    checks: { references: 'silver.dim_service_profile.service_id' },
+  });
+const buyer = () =>
+  col('user_id', 'string', 'confidential', { checks: { references: 'silver.dim_user_public.user_id' } });
+
+function table(
+  zone: Zone,
+  name: string,
+  description: string,
+  columns: readonly ColumnDefinition[],
+  keys: { partitionKeys?: readonly string[]; primaryKey: readonly string[]; userColumns?: readonly string[] },
+): TableDefinition {
+  return {
+    zone,
+    name,
+    description,
+    format: zone === 'bronze' ? 'ndjson' : 'parquet',
+    columns,
+    partitionKeys: keys.partitionKeys ?? ['dt'],
+    primaryKey: keys.primaryKey,
+    userColumns: keys.userColumns ?? [],
+  };
+}
+
+// ---- Bronze: as it arrived -------------------------------------------------------------------
+
+/** Every EventBridge event, whole, as NDJSON under `bronze/events/dt=…/hour=…/`. */
+export const bronzeEvents = table(
+  'bronze',
+  'events',
+  'Every event as received (EventBridge envelope, detail as JSON text); append-only, immutable.',
+  [
+    id('id'),
+    col('detail_type', 'string', 'public', { sourceName: 'detail-type' }),
+    col('source', 'string', 'public'),
+    col('account', 'string', 'internal', { nullable: true }),
+    col('region', 'string', 'internal', { nullable: true }),
+    col('time', 'string', 'internal'),
+    col('detail', 'string', 'confidential', { description: 'The event detail as JSON text.' }),
+  ],
+  { partitionKeys: ['dt', 'hour'], primaryKey: [], userColumns: [] },
+);
+
+const snapshot = (
+  name: string,
+  description: string,
+  columns: readonly ColumnDefinition[],
+  userColumns: string[] = [],
+) =>
+  table('bronze', name, description, [...columns, col('exported_at', 'string', 'internal')], {
+    primaryKey: [],
+    userColumns,
+  });
+
+/** Daily export of the accounts service (contact data hashed at export; raw values never leave it). */
+export const bronzeAccountsSnapshot = snapshot(
+  'accounts_snapshot',
+  'Daily export of user accounts; email and phone arrive already hashed.',
+  [
+    userId(),
+    col('city_id', 'string', 'public'),
+    col('signup_at', 'string', 'internal'),
+    col('is_seller', 'boolean', 'internal'),
+    col('email_sha256', 'string', 'restricted'),
+    col('phone_sha256', 'string', 'restricted', { nullable: true }),
+  ],
+  ['user_id'],
+);
+export const bronzeServicesSnapshot = snapshot(
+  'services_snapshot',
+  'Daily export of published service profiles.',
+  [
+    id('service_id'),
+    col('seller_id', 'string', 'confidential'),
+    col('city_id', 'string', 'public'),
+    col('category', 'string', 'public'),
+    col('title', 'string', 'public'),
+    col('base_price', 'double', 'public'),
+    col('listed_at', 'string', 'internal'),
+  ],
+);
+export const bronzeCampaignsSnapshot = snapshot(
+  'campaigns_snapshot',
+  'Daily export of promotion campaigns.',
+  [
+    id('campaign_id'),
+    col('seller_id', 'string', 'confidential'),
+    id('service_id'),
+    col('city_id', 'string', 'public'),
+    col('daily_budget', 'double', 'internal'),
+    col('cost_per_click', 'double', 'internal'),
+    col('starts_on', 'string', 'internal'),
+    col('ends_on', 'string', 'internal'),
+  ],
+);
+export const bronzeCitiesSnapshot = snapshot('cities_snapshot', 'Reference list of cities served.', [
+  id('city_id'),
+  col('name', 'string', 'public'),
+  col('country_code', 'string', 'public'),
+  col('timezone', 'string', 'public'),
+  col('currency', 'string', 'public'),
+]);
+
+// ---- Silver: typed and curated ---------------------------------------------------------------
+
+const silver = (
+  name: string,
+  description: string,
+  columns: readonly ColumnDefinition[],
+  keys: { primaryKey: readonly string[]; userColumns?: readonly string[]; partitionKeys?: readonly string[] },
+) => table('silver', name, description, columns, keys);
+
+export const factSearchImpressions = silver(
+  'fact_search_impressions',
+  'One row per search result shown.',
+  [
+    id('impression_id'),
+    id('search_id'),
+    buyer(),
+    city(),
+    service(),
+    col('position', 'integer', 'internal', { checks: { min: 1, max: 50 } }),
+    col('is_promoted', 'boolean', 'internal'),
+    ts(),
+  ],
+  { primaryKey: ['impression_id'], userColumns: ['user_id'] },
+);
+export const factSearchClicks = silver(
+  'fact_search_clicks',
+  'One row per click on a search result; joins impressions on impression_id.',
+  [
+    id('click_id'),
+    id('impression_id', { checks: { references: 'silver.fact_search_impressions.impression_id' } }),
+    buyer(),
+    city(),
+    service(),
+    ts(),
+  ],
+  { primaryKey: ['click_id'], userColumns: ['user_id'] },
+);
+export const factProfileViews = silver(
+  'fact_profile_views',
+  'One row per service profile view (search → profile).',
+  [
+    id('view_id'),
+    id('click_id', { nullable: true, checks: { references: 'silver.fact_search_clicks.click_id' } }),
+    buyer(),
+    city(),
+    service(),
+    ts(),
+  ],
+  { primaryKey: ['view_id'], userColumns: ['user_id'] },
+);
+export const factCheckouts = silver(
+  'fact_checkouts',
+  'One row per checkout started (profile → checkout).',
+  [
+    id('checkout_id'),
+    id('view_id', { checks: { references: 'silver.fact_profile_views.view_id' } }),
+    id('booking_id'),
+    buyer(),
+    city(),
+    service(),
+    col('amount', money, 'internal'),
+    col('currency', 'string', 'public'),
+    ts(),
+  ],
+  { primaryKey: ['checkout_id'], userColumns: ['user_id'] },
+);
+const legStatuses = ['requested', 'confirmed', 'declined', 'completed', 'cancelled'];
+export const factBookingLegs = silver(
+  'fact_booking_legs',
+  'One row per booking leg status change, with a snapshot of the leg at that moment.',
+  [
+    id('change_id'),
+    id('booking_id'),
+    id('leg_id'),
+    col('status', 'string', 'public', { checks: { accepted: legStatuses } }),
+    col('previous_status', 'string', 'public', { nullable: true }),
+    col('cancelled_by', 'string', 'public', { nullable: true, checks: { accepted: ['buyer', 'seller'] } }),
+    buyer(),
+    col('seller_id', 'string', 'confidential', { checks: { references: 'silver.dim_user_public.user_id' } }),
+    service(),
+    city(),
+    col('amount', money, 'internal', { checks: { min: 0 } }),
+    col('fee_amount', money, 'internal', { checks: { min: 0 } }),
+    col('currency', 'string', 'public'),
+    col('scheduled_for', 'timestamp', 'internal'),
+    ts(),
+  ],
+  { primaryKey: ['change_id'], userColumns: ['user_id', 'seller_id'] },
+);
+export const factPayments = silver(
+  'fact_payments',
+  'One row per captured payment (one per confirmed leg).',
+  [
+    id('payment_id'),
+    id('booking_id'),
+    id('leg_id'),
+    buyer(),
+    city(),
+    col('amount', money, 'internal', { checks: { min: 0 } }),
+    col('currency', 'string', 'public'),
+    col('method', 'string', 'public', { checks: { accepted: ['card', 'wallet', 'bank_transfer'] } }),
+    ts(),
+  ],
+  { primaryKey: ['payment_id'], userColumns: ['user_id'] },
+);
+export const factRefunds = silver(
+  'fact_refunds',
+  'One row per refund issued.',
+  [
+    id('refund_id'),
+    id('payment_id', { checks: { references: 'silver.fact_payments.payment_id' } }),
+    id('booking_id'),
+    id('leg_id'),
+    buyer(),
+    city(),
+    col('amount', money, 'internal', { checks: { min: 0 } }),
+    col('currency', 'string', 'public'),
+    col('reason', 'string', 'public'),
+    ts(),
+  ],
+  { primaryKey: ['refund_id'], userColumns: ['user_id'] },
+);
+export const factPayouts = silver(
+  'fact_payouts',
+  'One row per payout status change (scheduled → paid).',
+  [
+    id('payout_id'),
+    col('status', 'string', 'public', { checks: { accepted: ['scheduled', 'paid', 'failed'] } }),
+    id('leg_id'),
+    col('seller_id', 'string', 'confidential'),
+    city(),
+    col('amount', money, 'internal', { checks: { min: 0 } }),
+    col('currency', 'string', 'public'),
+    ts(),
+  ],
+  { primaryKey: ['payout_id', 'status'], userColumns: ['seller_id'] },
+);
+export const factDisputes = silver(
+  'fact_disputes',
+  'One row per dispute status change (opened → won | lost).',
+  [
+    id('dispute_id'),
+    col('status', 'string', 'public', { checks: { accepted: ['opened', 'won', 'lost'] } }),
+    id('booking_id'),
+    id('leg_id'),
+    buyer(),
+    col('seller_id', 'string', 'confidential'),
+    city(),
+    col('reason', 'string', 'public'),
+    col('amount', money, 'internal'),
+    ts(),
+  ],
+  { primaryKey: ['dispute_id', 'status'], userColumns: ['user_id', 'seller_id'] },
+);
+export const factPromotionsEvents = silver(
+  'fact_promotions_events',
+  'Promoted-slot impressions, clicks and invalid (filtered) clicks.',
+  [
+    id('promo_event_id'),
+    id('campaign_id', { checks: { references: 'silver.dim_campaign.campaign_id' } }),
+    service(),
+    buyer(),
+    city(),
+    col('kind', 'string', 'public', { checks: { accepted: ['impression', 'click', 'invalid'] } }),
+    ts(),
+  ],
+  { primaryKey: ['promo_event_id'], userColumns: ['user_id'] },
+);
+export const factPromotionsSpend = silver(
+  'fact_promotions_spend',
+  'One row per charge against a campaign budget.',
+  [
+    id('charge_id'),
+    id('campaign_id', { checks: { references: 'silver.dim_campaign.campaign_id' } }),
+    col('amount', money, 'internal', { checks: { min: 0 } }),
+    col('currency', 'string', 'public'),
+    ts(),
+  ],
+  { primaryKey: ['charge_id'] },
+);
+export const factReviews = silver(
+  'fact_reviews',
+  'One row per review of a completed leg.',
+  [
+    id('review_id'),
+    id('booking_id'),
+    id('leg_id'),
+    buyer(),
+    col('seller_id', 'string', 'confidential'),
+    service(),
+    city(),
+    col('rating', 'integer', 'public', { checks: { min: 1, max: 5 } }),
+    ts(),
+  ],
+  { primaryKey: ['review_id'], userColumns: ['user_id', 'seller_id'] },
+);
+export const dimUserPublic = silver(
+  'dim_user_public',
+  'Users without personal data: no email, phone or their hashes.',
+  [
+    col('user_id', 'string', 'confidential'),
+    city(),
+    col('signup_date', 'date', 'internal'),
+    col('is_seller', 'boolean', 'internal'),
+  ],
+  { primaryKey: ['user_id'], userColumns: ['user_id'], partitionKeys: [] },
+);
+export const dimServiceProfile = silver(
+  'dim_service_profile',
+  'Published service profiles.',
+  [
+    id('service_id'),
+    col('seller_id', 'string', 'confidential', { checks: { references: 'silver.dim_user_public.user_id' } }),
+    city(),
+    col('category', 'string', 'public'),
+    col('title', 'string', 'public'),
+    col('base_price', money, 'public'),
+    col('listed_at', 'timestamp', 'internal'),
+  ],
+  { primaryKey: ['service_id'], userColumns: ['seller_id'], partitionKeys: [] },
+);
+export const dimCity = silver(
+  'dim_city',
+  'Cities served.',
+  [
+    id('city_id'),
+    col('name', 'string', 'public'),
+    col('country_code', 'string', 'public'),
+    col('timezone', 'string', 'public'),
+    col('currency', 'string', 'public'),
+  ],
+  { primaryKey: ['city_id'], partitionKeys: [] },
+);
+export const dimCampaign = silver(
+  'dim_campaign',
+  'Promotion campaigns and their budgets.',
+  [
+    id('campaign_id'),
+    col('seller_id', 'string', 'confidential'),
+    service(),
+    city(),
+    col('daily_budget', money, 'internal', { checks: { min: 0 } }),
+    col('cost_per_click', money, 'internal', { checks: { min: 0 } }),
+    col('starts_on', 'date', 'internal'),
+    col('ends_on', 'date', 'internal'),
+  ],
+  { primaryKey: ['campaign_id'], userColumns: ['seller_id'], partitionKeys: [] },
+);
+
+// ---- Silver private: hashed contact data, nowhere else --------------------------------------
+
+export const usersPrivate = table(
+  'silver_private',
+  'users_private',
+  'Hashed contact data per user (SHA-256 of the normalised value); never raw, never in Gold.',
+  [
+    col('user_id', 'string', 'confidential'),
+    col('email_sha256', 'string', 'restricted'),
+    col('phone_sha256', 'string', 'restricted', { nullable: true }),
+    col('updated_at', 'timestamp', 'internal'),
+  ],
+  { primaryKey: ['user_id'], userColumns: ['user_id'], partitionKeys: [] },
+);
+
+// ---- Gold: KPIs and marts ---------------------------------------------------------------------
+
+const gold = (
+  name: string,
+  description: string,
+  columns: readonly ColumnDefinition[],
+  primaryKey: readonly string[],
+  userColumns: readonly string[] = [],
+) => table('gold', name, description, columns, { primaryKey, userColumns });
+const n = (name: string) => col(name, 'bigint', 'internal', { checks: { min: 0 } });
+const rate = (name: string) =>
+  col(name, 'double', 'internal', { nullable: true, checks: { min: 0, max: 1 } });
+const amount = (name: string) => col(name, money, 'internal');
+const goldCity = () => col('city_id', 'string', 'public');
+
+export const kpiGmvDaily = gold(
+  'kpi_gmv_daily',
+  'Gross merchandise value: the amount of booking legs confirmed that day, per city.',
+  [goldCity(), amount('gmv'), n('confirmed_legs'), n('bookings'), col('currency', 'string', 'public')],
+  ['dt', 'city_id'],
+);
+export const kpiTakeRate = gold(
+  'kpi_take_rate',
+  'Marketplace fees over GMV of confirmed legs, per city.',
+  [goldCity(), amount('gmv'), amount('fees'), rate('take_rate')],
+  ['dt', 'city_id'],
+);
+export const kpiConversionFunnel = gold(
+  'kpi_conversion_funnel',
+  "Search → click → profile → checkout → confirm, per city, for the searches of each day (a cohort: each step counts only what followed from that day's impressions, so the steps never grow).",
+  [
+    goldCity(),
+    n('impressions'),
+    n('clicks'),
+    n('profile_views'),
+    n('checkouts'),
+    n('confirms'),
+    rate('ctr'),
+    rate('click_to_checkout'),
+    rate('checkout_to_confirm'),
+  ],
+  ['dt', 'city_id'],
+);
+export const kpiCancellations = gold(
+  'kpi_cancellations',
+  'Leg cancellations by who cancelled, over legs confirmed, per city.',
+  [
+    goldCity(),
+    n('cancelled_legs'),
+    n('cancelled_by_buyer'),
+    n('cancelled_by_seller'),
+    n('confirmed_legs'),
+    col('cancellation_rate', 'double', 'internal', { nullable: true, checks: { min: 0 } }),
+  ],
+  ['dt', 'city_id'],
+);
+export const kpiRefunds = gold(
+  'kpi_refunds',
+  'Refunds issued and their share of GMV, per city.',
+  [
+    goldCity(),
+    n('refunds'),
+    amount('refund_amount'),
+    amount('gmv'),
+    col('refund_rate', 'double', 'internal', { nullable: true, checks: { min: 0 } }),
+  ],
+  ['dt', 'city_id'],
+);
+export const kpiDisputes = gold(
+  'kpi_disputes',
+  'Disputes opened and resolved, per city.',
+  [goldCity(), n('opened'), n('won'), n('lost'), amount('disputed_amount')],
+  ['dt', 'city_id'],
+);
+export const kpiPromoCtr = gold(
+  'kpi_promo_ctr',
+  'Promoted-slot click-through rate per campaign (invalid clicks excluded).',
+  [id('campaign_id'), n('impressions'), n('clicks'), n('invalid_clicks'), rate('ctr'), rate('invalid_rate')],
+  ['dt', 'campaign_id'],
+);
+export const kpiSpendVsBudget = gold(
+  'kpi_spend_vs_budget',
+  'Campaign spend against its daily budget.',
+  [
+    id('campaign_id'),
+    amount('spend'),
+    amount('daily_budget'),
+    col('utilisation', 'double', 'internal', { nullable: true, checks: { min: 0 } }),
+  ],
+  ['dt', 'campaign_id'],
+);
+export const userDailyAggregates = gold(
+  'user_daily_aggregates',
+  'Per-user daily activity, for experiment covariates (CUPED); no contact data or hashes.',
+  [
+    col('user_id', 'string', 'confidential'),
+    n('impressions'),
+    n('clicks'),
+    n('checkouts'),
+    n('confirmed_legs'),
+    amount('gmv'),
+    amount('refund_amount'),
+  ],
+  ['dt', 'user_id'],
+  ['user_id'],
+);
+
+/** Every table of the lake, Bronze first. */
+export const tables: readonly TableDefinition[] = [
+  bronzeEvents,
+  bronzeAccountsSnapshot,
+  bronzeServicesSnapshot,
+  bronzeCampaignsSnapshot,
+  bronzeCitiesSnapshot,
+  factSearchImpressions,
+  factSearchClicks,
+  factProfileViews,
+  factCheckouts,
+  factBookingLegs,
+  factPayments,
+  factRefunds,
+  factPayouts,
+  factDisputes,
+  factPromotionsEvents,
+  factPromotionsSpend,
+  factReviews,
+  dimUserPublic,
+  dimServiceProfile,
+  dimCity,
+  dimCampaign,
+  usersPrivate,
+  kpiGmvDaily,
+  kpiTakeRate,
+  kpiConversionFunnel,
+  kpiCancellations,
+  kpiRefunds,
+  kpiDisputes,
+  kpiPromoCtr,
+  kpiSpendVsBudget,
+  userDailyAggregates,
+];
