@@ -1,10 +1,7 @@
 import type { Command } from '../command.ts';
 import { docsCommand } from './docs.ts';
 import { buildCommand } from './build.ts';
-import { buildCommand } from './build.ts';
 import { putEventsCommand } from './put-events.ts';
-import { queryCommand } from './query.ts';
-import { seedCommand } from './seed.ts';
 import { queryCommand } from './query.ts';
 import { seedCommand } from './seed.ts';
 
