@@ -1,9 +1,15 @@
 import type { Command } from '../command.ts';
-import { docsCommand } from './docs.ts';
 import { buildCommand } from './build.ts';
+import { docsCommand } from './docs.ts';
 import { putEventsCommand } from './put-events.ts';
 import { queryCommand } from './query.ts';
 import { seedCommand } from './seed.ts';
 
 /** Every `lakeops` command, in the order `lakeops --help` lists them. */
-export const commands: readonly Command[] = [putEventsCommand, docsCommand, seedCommand, buildCommand, queryCommand];
+export const commands: readonly Command[] = [
+  putEventsCommand,
+  docsCommand,
+  seedCommand,
+  buildCommand,
+  queryCommand,
+];
