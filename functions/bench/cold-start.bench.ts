@@ -4,7 +4,7 @@
  * Run with `npm run bench` (or `node functions/bench/cold-start.bench.ts`).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { routes } from '../routes.ts';
@@ -13,11 +13,7 @@ import { bundleAsSst, bundleFunction, functionsDir } from './bundle.ts';
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 const out = await mkdtemp(join(tmpdir(), 'lakeops-bench-'));
 
-const bare = join(out, 'bare.ts');
-await writeFile(
-  bare,
-  `import middy from '@middy/core';\nexport const handler = middy(async (event) => ({ status: 'processed', id: event.id }));\n`,
-);
+const bare = join(functionsDir, 'bench', 'bare-middy.ts');
 
 const deployEvent = {
   version: '0',
