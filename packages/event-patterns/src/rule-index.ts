@@ -85,6 +85,8 @@ class PathIndex {
   readonly foldedSuffix = new Trie<Ref>();
   readonly ranges = new IntervalIndex<Ref>();
   readonly present = new Set<Ref>();
+  /** Rules held under exact IP keys: only then are event strings parsed as IPs. */
+  ipKeys = 0;
 
   /** Rough number of rules a lookup through this slot would return: how selective it is. */
   cost(slot: Slot): number {
@@ -120,8 +122,10 @@ class PathIndex {
       case 'folded': {
         const map = slot.in === 'exact' ? this.exact : this.folded;
         const set = map.get(slot.key) ?? new Set<Ref>();
+        const had = set.has(ref);
         if (add) set.add(ref);
         else set.delete(ref);
+        if (slot.in === 'exact' && slot.key.startsWith('i') && had !== add) this.ipKeys += add ? 1 : -1;
         if (set.size > 0) map.set(slot.key, set);
         else map.delete(slot.key);
         return;
@@ -149,7 +153,7 @@ class PathIndex {
     if (exact) for (const r of exact) out.add(r);
     for (const r of this.present) out.add(r);
     if (typeof v === 'string') {
-      if (looksLikeIp(v)) {
+      if (this.ipKeys > 0 && looksLikeIp(v)) {
         const hex = canonicalIp(v);
         const ip = hex === undefined ? undefined : this.exact.get(`i${hex}`);
         if (ip) for (const r of ip) out.add(r);
