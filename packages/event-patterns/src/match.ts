@@ -1,6 +1,6 @@
 import type { CompiledPattern, Condition, SubRule } from './compile.ts';
 import { type FlatEvent, flattenEvent, mergeMembership } from './flatten.ts';
-import { matchesValue } from './matchers.ts';
+import { type EventValue, matchesValue, type ValueMatcher } from './matchers.ts';
 
 /**
  * Walks the conditions in path order. A leaf may serve a condition only if it sits in the same
@@ -16,22 +16,21 @@ function matchFrom(
   const condition = conditions[i];
   if (condition === undefined) return true;
   const fields = event.get(condition.path);
+  let present = false;
   if (fields !== undefined) {
     for (const field of fields) {
       const merged = mergeMembership(soFar, field.membership);
       if (merged === undefined) continue;
-      if (
-        condition.matchers.some((m) => matchesValue(m, field.value)) &&
-        matchFrom(conditions, i + 1, event, merged)
-      ) {
+      present = true;
+      if (anyMatches(condition.matchers, field.value) && matchFrom(conditions, i + 1, event, merged))
         return true;
-      }
     }
   }
-  if (condition.absent) {
-    const present = fields?.some((f) => mergeMembership(soFar, f.membership) !== undefined) ?? false;
-    if (!present) return matchFrom(conditions, i + 1, event, soFar);
-  }
+  return condition.absent && !present && matchFrom(conditions, i + 1, event, soFar);
+}
+
+function anyMatches(matchers: readonly ValueMatcher[], value: EventValue): boolean {
+  for (const m of matchers) if (matchesValue(m, value)) return true;
   return false;
 }
 

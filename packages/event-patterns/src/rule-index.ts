@@ -24,29 +24,28 @@ interface Ref {
 
 /** Where one indexable matcher goes in a path's index. */
 type Slot =
-  | { readonly in: 'exact' | 'folded'; readonly key: string }
+  | { readonly in: 'exact'; readonly key: string | number }
+  | { readonly in: 'tagged' | 'folded'; readonly key: string }
   | { readonly in: 'prefix' | 'suffix' | 'folded-prefix' | 'folded-suffix'; readonly key: string }
   | { readonly in: 'range'; readonly matcher: Extract<ValueMatcher, { kind: 'numeric' }> }
   | { readonly in: 'present' };
 
-const exactKey = (v: EventValue): string => {
-  if (typeof v === 'string') return `s${v}`;
-  if (typeof v === 'number') return `n${String(v)}`;
-  if (v instanceof JsonRawNumber) return `r${v.text}`;
-  return `l${String(v)}`;
-};
+/** Key of a leaf that is not a string or a number (those are keys themselves): raw numbers, literals. */
+const taggedKey = (v: boolean | null | JsonRawNumber): string =>
+  v instanceof JsonRawNumber ? `r${v.text}` : `l${String(v)}`;
 
 /** The slot of an indexable matcher, or undefined when the matcher cannot select rules. */
 function slotOf(m: ValueMatcher): Slot | undefined {
   switch (m.kind) {
     case 'string':
     case 'number':
+      return { in: 'exact', key: m.value };
     case 'literal':
-      return { in: 'exact', key: exactKey(m.value) };
+      return { in: 'tagged', key: taggedKey(m.value) };
     case 'raw-number':
-      return { in: 'exact', key: `r${m.text}` };
+      return { in: 'tagged', key: `r${m.text}` };
     case 'ip':
-      return { in: 'exact', key: `i${m.hex}` };
+      return { in: 'tagged', key: `i${m.hex}` };
     // a case-insensitive ASCII pattern only matches text whose lower case equals it (or starts or
     // ends with it); other patterns may match other spellings, so they are not hashed
     case 'equals-ignore-case':
@@ -61,7 +60,7 @@ function slotOf(m: ValueMatcher): Slot | undefined {
     case 'wildcard': {
       const first = m.segments[0] ?? '';
       const last = m.segments[m.segments.length - 1] ?? '';
-      if (m.segments.length === 1) return { in: 'exact', key: `s${first}` };
+      if (m.segments.length === 1) return { in: 'exact', key: first };
       if (first === '' && last === '') return undefined;
       return first.length >= last.length ? { in: 'prefix', key: first } : { in: 'suffix', key: last };
     }
@@ -75,9 +74,22 @@ function slotOf(m: ValueMatcher): Slot | undefined {
   }
 }
 
+/** Adds or removes `ref` under `key`; true when that changed the map. */
+function putIn<K>(map: Map<K, Set<Ref>>, key: K, ref: Ref, add: boolean): boolean {
+  const set = map.get(key) ?? new Set<Ref>();
+  const had = set.has(ref);
+  if (add) set.add(ref);
+  else set.delete(ref);
+  if (set.size > 0) map.set(key, set);
+  else map.delete(key);
+  return had !== add;
+}
+
 /** The rules of one event path, indexed by how they select values. */
 class PathIndex {
-  readonly exact = new Map<string, Set<Ref>>();
+  /** Strings and numbers (numbers by value: `300` and `300.0` are one key). */
+  readonly exact = new Map<string | number, Set<Ref>>();
+  readonly tagged = new Map<string, Set<Ref>>();
   readonly folded = new Map<string, Set<Ref>>();
   readonly prefix = new Trie<Ref>();
   readonly suffix = new Trie<Ref>();
@@ -93,6 +105,8 @@ class PathIndex {
     switch (slot.in) {
       case 'exact':
         return 1 + (this.exact.get(slot.key)?.size ?? 0);
+      case 'tagged':
+        return 1 + (this.tagged.get(slot.key)?.size ?? 0);
       case 'folded':
         return 2 + (this.folded.get(slot.key)?.size ?? 0);
       case 'prefix':
@@ -119,17 +133,14 @@ class PathIndex {
   put(slot: Slot, ref: Ref, add: boolean): void {
     switch (slot.in) {
       case 'exact':
-      case 'folded': {
-        const map = slot.in === 'exact' ? this.exact : this.folded;
-        const set = map.get(slot.key) ?? new Set<Ref>();
-        const had = set.has(ref);
-        if (add) set.add(ref);
-        else set.delete(ref);
-        if (slot.in === 'exact' && slot.key.startsWith('i') && had !== add) this.ipKeys += add ? 1 : -1;
-        if (set.size > 0) map.set(slot.key, set);
-        else map.delete(slot.key);
+        putIn(this.exact, slot.key, ref, add);
         return;
-      }
+      case 'folded':
+        putIn(this.folded, slot.key, ref, add);
+        return;
+      case 'tagged':
+        if (putIn(this.tagged, slot.key, ref, add) && slot.key.startsWith('i')) this.ipKeys += add ? 1 : -1;
+        return;
       case 'range':
         if (add) this.ranges.add(slot.matcher, ref);
         else this.ranges.delete(ref);
@@ -149,13 +160,14 @@ class PathIndex {
 
   /** Adds to `out` the rules this leaf value may satisfy. */
   collect(v: EventValue, out: Set<Ref>): void {
-    const exact = this.exact.get(exactKey(v));
+    const exact =
+      typeof v === 'string' || typeof v === 'number' ? this.exact.get(v) : this.tagged.get(taggedKey(v));
     if (exact) for (const r of exact) out.add(r);
     for (const r of this.present) out.add(r);
     if (typeof v === 'string') {
       if (this.ipKeys > 0 && looksLikeIp(v)) {
         const hex = canonicalIp(v);
-        const ip = hex === undefined ? undefined : this.exact.get(`i${hex}`);
+        const ip = hex === undefined ? undefined : this.tagged.get(`i${hex}`);
         if (ip) for (const r of ip) out.add(r);
       }
       if (this.prefix.size > 0) this.prefix.collect(v, out);
@@ -247,11 +259,16 @@ export class RuleIndex {
   match(event: unknown): string[] {
     if (typeof event !== 'object' || event === null || Array.isArray(event)) return [];
     const flat = flattenEvent(event as Record<string, unknown>);
-    const matched = new Map<string, number>();
+    const matched: Ref[] = [];
+    const ids = new Set<string>();
     for (const ref of this.#candidates(flat)) {
-      if (!matched.has(ref.id) && matchesSubRule(ref.subRule, flat)) matched.set(ref.id, ref.seq);
+      if (!ids.has(ref.id) && matchesSubRule(ref.subRule, flat)) {
+        ids.add(ref.id);
+        matched.push(ref);
+      }
     }
-    return [...matched].sort((a, b) => a[1] - b[1]).map(([id]) => id);
+    if (matched.length > 1) matched.sort((a, b) => a.seq - b.seq);
+    return matched.map((ref) => ref.id);
   }
 
   /**
