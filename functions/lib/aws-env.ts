@@ -7,6 +7,8 @@ export interface AwsEnv {
   readonly deadLetterQueueUrl: string;
   /** Slack incoming webhook; when unset, notifications are written to the function's log. */
   readonly slackWebhookUrl: string | undefined;
+  /** X-Ray tracing through the Powertools Tracer (`POWERTOOLS_TRACE_ENABLED`, on unless `false`). */
+  readonly tracing: boolean;
 }
 
 export class EnvironmentMissingError extends Error {
@@ -27,6 +29,7 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
 export function readAwsEnv(env: NodeJS.ProcessEnv = process.env): AwsEnv {
   return {
     deadLetterQueueUrl: required(env, 'LAKEOPS_DEAD_LETTER_QUEUE_URL'),
+    tracing: env.POWERTOOLS_TRACE_ENABLED !== 'false',
     slackWebhookUrl:
       env.SLACK_WEBHOOK_URL && env.SLACK_WEBHOOK_URL !== 'unset' ? env.SLACK_WEBHOOK_URL : undefined,
   };

@@ -1,7 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { type EventBridgeEvent, normaliseEvent, validateDetail } from '@lakeops/contracts';
 import { type Clock, type DeadLetter, EventInvalidError, isRetryable, systemClock } from '@lakeops/core';
 import middy, { type MiddlewareObj } from '@middy/core';
@@ -13,8 +12,10 @@ import type { EventRoute } from './route.ts';
 export interface ChainDeps {
   readonly deadLetter: DeadLetter;
   readonly clock?: Clock;
-  /** Defaults to the shared Powertools instances. */
+  /** Defaults to the shared Powertools logger and metrics. */
   readonly observability?: Observability;
+  /** The Powertools Tracer middleware, when tracing is on (see `tracingMiddleware`). */
+  readonly tracing?: MiddlewareObj<unknown, unknown>;
 }
 
 /** What an invocation returns: the use case's result, or why the event was parked. */
@@ -30,7 +31,7 @@ export type EventHandler<R> = (event: unknown, context: Context) => Promise<Chai
  *
  * 1. Powertools logger with the Lambda context, the event id as correlation id; the event
  *    itself is never logged (it may carry personal data).
- * 2. Tracer, and metrics flushed as EMF (cold start included).
+ * 2. Tracer (when `deps.tracing` is given), and metrics flushed as EMF (cold start included).
  * 3. Error policy: an error that is not `retryable` (invalid event, domain rule) is logged,
  *    counted and parked in the dead-letter place with its reason, and the invocation succeeds
  *    so nothing retries it; any other error is rethrown so Lambda/EventBridge retry it.
@@ -48,7 +49,7 @@ export function eventFunction<D extends object, E, R>(
   useCase: (deps: D, event: E) => Promise<R>,
 ): (deps: D & ChainDeps) => EventHandler<R> {
   return (deps) => {
-    const { logger, metrics, tracer } = deps.observability ?? observability;
+    const { logger, metrics } = deps.observability ?? observability;
     const clock = deps.clock ?? systemClock;
     // The contract check has validated the event against its schema before this runs.
     const base = async (event: unknown): Promise<ChainResult<R>> => {
@@ -59,7 +60,7 @@ export function eventFunction<D extends object, E, R>(
     return middy(base, { timeoutEarlyInMillis: 0 })
       .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
       .use(correlationId(logger))
-      .use(captureLambdaHandler(tracer, { captureResponse: false }))
+      .use(deps.tracing ? [deps.tracing] : [])
       .use(logMetrics(metrics, { captureColdStartMetric: true }))
       .use(errorPolicy(route, deps.deadLetter, clock, { logger, metrics }))
       .use(contractCheck({ logger, metrics })) as unknown as EventHandler<R>;

@@ -100,12 +100,12 @@ describe('the Lambda chain (eventFunction) around notify', () => {
     };
     vi.spyOn(process.stdout, 'write').mockImplementation(capture);
     vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-    const { metrics, tracer } = await import('../lib/observability.ts');
+    const { metrics } = await import('../lib/observability.ts');
     const logger = new Logger({ serviceName: 'lakeops-test', logLevel: 'DEBUG' });
     const handler = make({
       notifier: new RecordingNotifier(),
       deadLetter: new InMemoryDeadLetter(),
-      observability: { logger, metrics, tracer },
+      observability: { logger, metrics },
     });
     // Act
     await handler(aDeployFailedEvent({ extra_field: 'secret-value-123' }, 'evt-log'), ctx());
@@ -115,5 +115,16 @@ describe('the Lambda chain (eventFunction) around notify', () => {
     expect(logs).toContain('/extra_field');
     expect(logs).not.toContain('secret-value-123');
     expect(logs).not.toContain('migration 42 timed out');
+  });
+
+  it('runs the tracing middleware when one is given', async () => {
+    const calls: string[] = [];
+    const handler = make({
+      notifier: new RecordingNotifier(),
+      deadLetter: new InMemoryDeadLetter(),
+      tracing: { before: () => void calls.push('before'), after: () => void calls.push('after') },
+    });
+    await handler(aDeployFailedEvent(), ctx());
+    expect(calls).toEqual(['before', 'after']);
   });
 });
