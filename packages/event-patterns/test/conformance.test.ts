@@ -3,7 +3,14 @@
 // run through testEventPattern; the others through compilePattern + matchesPattern.
 import { readConformance } from '@lakeops/testing';
 import { describe, expect, it } from 'vitest';
-import { compilePattern, InvalidEventPatternError, matchesPattern, testEventPattern } from '../src/index.ts';
+import {
+  compilePattern,
+  InvalidEventPatternError,
+  matchesPattern,
+  parseJsonLossless,
+  RuleIndex,
+  testEventPattern,
+} from '../src/index.ts';
 
 interface Case {
   id: string;
@@ -40,6 +47,21 @@ describe('EventBridge conformance: cases', () => {
       expect(matched, c.note).toBe(c.match);
     });
   }
+});
+
+describe('EventBridge conformance: RuleIndex', () => {
+  it('answers every case right with all 496 patterns in one index', () => {
+    // Prepare
+    const index = new RuleIndex();
+    for (const c of data.cases) index.add(c.id, parseJsonLossless(JSON.stringify(c.pattern)));
+    // Act
+    const wrong = data.cases.filter((c) => {
+      const matched = index.match(parseJsonLossless(JSON.stringify(c.event))).includes(c.id);
+      return matched !== c.match;
+    });
+    // Assess
+    expect(wrong.map((c) => c.id)).toEqual([]);
+  });
 });
 
 describe('EventBridge conformance: invalid patterns', () => {
