@@ -28,6 +28,9 @@ export function arnsOf(ref: ResourceRef, r: Resources): SstInput<string>[] {
       ];
     case 'state-table':
       return [r.state.arn];
+    case 'xray':
+      // X-Ray's PutTraceSegments/PutTelemetryRecords have no resource-level permissions.
+      return ['*'];
   }
 }
 
@@ -52,10 +55,16 @@ export function functionArgs(route: Route, r: Resources): SstFunctionArgs {
       SLACK_WEBHOOK_URL: r.slackWebhookUrl.value,
       POWERTOOLS_SERVICE_NAME: 'lakeops',
       POWERTOOLS_METRICS_NAMESPACE: 'lakeops',
+      POWERTOOLS_TRACE_ENABLED: 'true',
     },
     // Async invocations that still fail after Lambda's retries land in the dead-letter queue.
+    // X-Ray active tracing feeds the Powertools Tracer.
     transform: {
-      function: (args) => void Object.assign(args, { deadLetterConfig: { targetArn: r.deadLetter.arn } }),
+      function: (args) =>
+        void Object.assign(args, {
+          deadLetterConfig: { targetArn: r.deadLetter.arn },
+          tracingConfig: { mode: 'Active' },
+        }),
     },
   };
 }

@@ -11,7 +11,8 @@ export type ResourceRef =
   | 'athena-workgroup'
   | 'athena-results-bucket'
   | 'glue-catalog'
-  | 'state-table';
+  | 'state-table'
+  | 'xray';
 
 /** One IAM statement: these actions on this resource (and, for buckets, the objects under it). */
 export interface Permission {
@@ -51,6 +52,12 @@ export type Route = EventRoute | ScheduleRoute;
 
 /** Every function may park a permanently failing event in the dead-letter queue. */
 export const parkInDeadLetter: Permission = { actions: ['sqs:SendMessage'], resource: 'dead-letter-queue' };
+
+/** Every function sends its traces to X-Ray (active tracing, Powertools Tracer). */
+export const writeTraces: Permission = {
+  actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+  resource: 'xray',
+};
 
 /** The SST handler string of a route: `functions/<function>.handler`. */
 export function handlerOf(route: Route): string {
