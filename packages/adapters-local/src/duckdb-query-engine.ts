@@ -52,6 +52,8 @@ export class DuckDbQueryEngine implements QueryEngine {
   readonly #connection: DuckDBConnection;
   /** Per table: whether its view currently reads files (true) or is an empty typed relation. */
   readonly #viewState = new Map<string, boolean>();
+  /** Tables whose files could not be read at the last refresh, with the reason. */
+  readonly #unreadable = new Map<string, Error>();
   #queue: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -82,7 +84,7 @@ export class DuckDbQueryEngine implements QueryEngine {
 
   async query(sql: string, options: QueryOptions = {}): Promise<Row[]> {
     return this.#serial(async () => {
-      await this.#refreshViews();
+      await this.#refreshViews(sql);
       const reader = await this.#run(sql, options);
       const types = reader.columnTypes().map((t) => t.toString());
       const names = reader.columnNames();
@@ -94,7 +96,7 @@ export class DuckDbQueryEngine implements QueryEngine {
   async *stream(sql: string, options: QueryOptions = {}): AsyncIterable<Row> {
     const release = await this.#acquire();
     try {
-      await this.#refreshViews();
+      await this.#refreshViews(sql);
       const result = await this.#guard(() => this.#connection.stream(sql), options);
       const names = result.columnNames();
       const types = result.columnTypes().map((t) => t.toString());
@@ -115,7 +117,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     if (table.format !== 'parquet')
       throw new QueryFailedError(`${qualifiedName(table)} is not a Parquet table`);
     return this.#serial(async () => {
-      await this.#refreshViews();
+      await this.#refreshViews(input.sql);
       const staging = join(this.root, '_staging', `${qualifiedName(table)}-${randomUUID()}`);
       await mkdir(table.partitionKeys.length ? join(this.root, '_staging') : staging, { recursive: true });
       try {
@@ -251,15 +253,31 @@ export class DuckDbQueryEngine implements QueryEngine {
     return new QueryFailedError(firstLine(message), { cause: error });
   }
 
-  async #refreshViews(): Promise<void> {
+  /**
+   * Points each `<zone>.<table>` view at its files (or at an empty typed relation while it has
+   * none). A table whose files cannot be read gets an empty view and its error is raised for any
+   * statement that names it, so one corrupt file does not break queries on other tables.
+   */
+  async #refreshViews(sql: string): Promise<void> {
     for (const [name, table] of this.#tables) {
       const hasFiles = await hasData(this.tableDir(table));
       if (this.#viewState.get(name) === hasFiles) continue;
-      const body = hasFiles ? await this.#readFiles(table) : emptyRelation(table);
+      let body: string;
+      try {
+        body = hasFiles ? await this.#readFiles(table) : emptyRelation(table);
+        this.#unreadable.delete(name);
+        this.#viewState.set(name, hasFiles);
+      } catch (error) {
+        this.#unreadable.set(name, this.#mapError(error));
+        this.#viewState.delete(name);
+        body = emptyRelation(table);
+      }
       await this.#connection.run(
         `CREATE OR REPLACE VIEW ${ident(table.zone)}.${ident(table.name)} AS ${body}`,
       );
-      this.#viewState.set(name, hasFiles);
+    }
+    for (const [name, error] of this.#unreadable) {
+      if (new RegExp(`\\b${name.replace('.', '\\.')}\\b`).test(sql)) throw error;
     }
   }
 

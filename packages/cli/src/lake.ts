@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { DuckDbQueryEngine, FsCatalog, FsObjectStore } from '@lakeops/adapters-local';
 import { LakeopsError } from '@lakeops/core';
 import { buildLake, type Progress, type ProgressListener, seedBronze, tables } from '@lakeops/lake';
@@ -99,5 +100,20 @@ export async function ensureDemoLake(options: DemoLakeOptions): Promise<{ seeded
     return { seeded: !hasBronze, built: true };
   } finally {
     await lake.close();
+  }
+}
+
+/** `node:util` parseArgs whose mistakes become one-line usage errors. */
+export function parseOptions<T extends ParseArgsConfig['options']>(
+  args: readonly string[],
+  options: T,
+  allowPositionals = false,
+) {
+  try {
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals });
+  } catch (error) {
+    const message =
+      (error as Error).message.split('\n')[0]?.replace(/\. To specify .*$/, '') ?? 'bad arguments';
+    throw new CliUsageError(message, { cause: error });
   }
 }

@@ -31,6 +31,12 @@ export interface BuildResult {
 
 const dt = /^\d{4}-\d{2}-\d{2}$/;
 
+/** True for a real calendar day written YYYY-MM-DD. */
+export function isDay(value: string): boolean {
+  const t = Date.parse(`${value}T00:00:00Z`);
+  return dt.test(value) && !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === value;
+}
+
 /** Every day from `from` to `to`, inclusive. */
 export function daysBetween(from: string, to: string): string[] {
   const out: string[] = [];
@@ -61,7 +67,7 @@ export async function buildLake(
     ['from', options.from],
     ['to', options.to],
   ] as const) {
-    if (value !== undefined && (!dt.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))) {
+    if (value !== undefined && !isDay(value)) {
       throw new RangeError(`--${name} must be a date YYYY-MM-DD, got '${value}'`);
     }
   }

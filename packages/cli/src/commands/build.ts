@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { buildLake, runDataTests } from '@lakeops/lake';
-import { CliUsageError, type Command } from '../command.ts';
-import { asUsageError, openLocalLake, progressPrinter } from '../lake.ts';
+import type { Command } from '../command.ts';
+import { asUsageError, openLocalLake, parseOptions, progressPrinter } from '../lake.ts';
 import { localConfig } from '../local-config.ts';
 
 const help = `Usage: lakeops build [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--select zone|table,…] [--test]
@@ -22,26 +21,15 @@ export const buildCommand: Command = {
   summary: 'Build Silver and Gold from Bronze with the SQL models (incremental by dt)',
   help,
   async run(args, ctx) {
-    let values: Record<string, string | boolean | undefined>;
-    try {
-      ({ values } = parseArgs({
-        args: [...args],
-        options: {
-          from: { type: 'string' },
-          to: { type: 'string' },
-          select: { type: 'string' },
-          test: { type: 'boolean' },
-        },
-        strict: true,
-        allowPositionals: false,
-      }));
-    } catch (error) {
-      throw new CliUsageError((error as Error).message, { cause: error });
-    }
-    const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
-    const from = str('from');
-    const to = str('to');
-    const select = str('select')
+    const { values } = parseOptions(args, {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      select: { type: 'string' },
+      test: { type: 'boolean' },
+    });
+    const from = values.from;
+    const to = values.to;
+    const select = values.select
       ?.split(',')
       .map((s) => s.trim())
       .filter(Boolean);

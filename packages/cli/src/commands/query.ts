@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import type { Row } from '@lakeops/core';
 import { tables, tablesReadBy } from '@lakeops/lake';
 import { CliUsageError, type Command } from '../command.ts';
-import { asUsageError, openLocalLake } from '../lake.ts';
+import { asUsageError, openLocalLake, parseOptions } from '../lake.ts';
 import { localConfig } from '../local-config.ts';
 
 const help = `Usage: lakeops query "<sql>" [--json]
@@ -23,17 +22,7 @@ export const queryCommand: Command = {
   summary: 'Run SQL on the local lake (tables as <zone>.<table>)',
   help,
   async run(args, ctx) {
-    let parsed: { values: { json?: boolean | undefined }; positionals: string[] };
-    try {
-      parsed = parseArgs({
-        args: [...args],
-        options: { json: { type: 'boolean' } },
-        allowPositionals: true,
-        strict: true,
-      });
-    } catch (error) {
-      throw new CliUsageError((error as Error).message, { cause: error });
-    }
+    const parsed = parseOptions(args, { json: { type: 'boolean' } }, true);
     const sql = parsed.positionals.join(' ').trim();
     if (!sql)
       throw new CliUsageError('give the SQL to run, e.g. lakeops query "SELECT * FROM gold.kpi_gmv_daily"');

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { buildLake, seedBronze, seedLimits } from '@lakeops/lake';
 import { CliUsageError, type Command } from '../command.ts';
-import { asUsageError, openLocalLake, progressPrinter } from '../lake.ts';
+import { asUsageError, openLocalLake, parseOptions, progressPrinter } from '../lake.ts';
 import { localConfig } from '../local-config.ts';
 
 const help = `Usage: lakeops seed [--days N] [--users N] [--seed N] [--end YYYY-MM-DD] [--no-build]
@@ -48,28 +47,17 @@ export const seedCommand: Command = {
   summary: 'Seed the local lake with a synthetic marketplace, then build Silver and Gold',
   help,
   async run(args, ctx) {
-    let values: Record<string, string | boolean | undefined>;
-    try {
-      ({ values } = parseArgs({
-        args: [...args],
-        options: {
-          days: { type: 'string' },
-          users: { type: 'string' },
-          seed: { type: 'string' },
-          end: { type: 'string' },
-          'no-build': { type: 'boolean' },
-        },
-        strict: true,
-        allowPositionals: false,
-      }));
-    } catch (error) {
-      throw new CliUsageError((error as Error).message, { cause: error });
-    }
-    const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
-    const days = wholeNumber('days', str('days'), 14, seedLimits.days.min, seedLimits.days.max);
-    const users = wholeNumber('users', str('users'), 5000, seedLimits.users.min, seedLimits.users.max);
-    const seed = wholeNumber('seed', str('seed'), 42, 0, 2 ** 32 - 1);
-    const end = parseEndDay(str('end'));
+    const { values } = parseOptions(args, {
+      days: { type: 'string' },
+      users: { type: 'string' },
+      seed: { type: 'string' },
+      end: { type: 'string' },
+      'no-build': { type: 'boolean' },
+    });
+    const days = wholeNumber('days', values.days, 14, seedLimits.days.min, seedLimits.days.max);
+    const users = wholeNumber('users', values.users, 5000, seedLimits.users.min, seedLimits.users.max);
+    const seed = wholeNumber('seed', values.seed, 42, 0, 2 ** 32 - 1);
+    const end = parseEndDay(values.end);
     const { home } = localConfig(ctx);
     const progress = progressPrinter(ctx.stderr);
     const lake = await openLocalLake(home);

@@ -9,4 +9,4 @@ SELECT
   CAST(starts_on AS DATE) AS starts_on,
   CAST(ends_on AS DATE) AS ends_on
 FROM bronze.campaigns_snapshot
-WHERE dt = (SELECT max(dt) FROM bronze.campaigns_snapshot)
+WHERE dt IN (SELECT max(dt) FROM bronze.campaigns_snapshot)

@@ -5,4 +5,4 @@ SELECT
   CAST(from_iso8601_timestamp(signup_at) AS DATE) AS signup_date,
   is_seller
 FROM bronze.accounts_snapshot
-WHERE dt = (SELECT max(dt) FROM bronze.accounts_snapshot)
+WHERE dt IN (SELECT max(dt) FROM bronze.accounts_snapshot)

@@ -5,4 +5,4 @@ SELECT
   phone_sha256,
   from_iso8601_timestamp(exported_at) AS updated_at
 FROM bronze.accounts_snapshot
-WHERE dt = (SELECT max(dt) FROM bronze.accounts_snapshot)
+WHERE dt IN (SELECT max(dt) FROM bronze.accounts_snapshot)

@@ -1,0 +1,177 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TableDefinition } from '@lakeops/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DuckDbQueryEngine } from '../src/index.ts';
+
+const daily: TableDefinition = {
+  zone: 'gold',
+  name: 'daily_totals',
+  description: 'test table',
+  format: 'parquet',
+  columns: [
+    { name: 'city_id', type: 'string', sensitivity: 'public' },
+    { name: 'n', type: 'bigint', sensitivity: 'internal' },
+    { name: 'amount', type: 'decimal(12,2)', sensitivity: 'internal' },
+    { name: 'at', type: 'timestamp', sensitivity: 'internal', nullable: true },
+  ],
+  partitionKeys: ['dt'],
+  primaryKey: ['dt', 'city_id'],
+  userColumns: [],
+};
+const cities: TableDefinition = {
+  ...daily,
+  zone: 'silver',
+  name: 'cities',
+  columns: [{ name: 'city_id', type: 'string', sensitivity: 'public' }],
+  partitionKeys: [],
+  primaryKey: ['city_id'],
+};
+const rowsFor = (dt: string, n: number) =>
+  `SELECT 'lis' AS city_id, sum(x) AS n, ${n}.5 AS amount, TIMESTAMP '2026-11-20 10:00:00' AS at, '${dt}' AS dt FROM range(${n}) AS t(x)`;
+
+describe('DuckDbQueryEngine', () => {
+  let root: string;
+  let engine: DuckDbQueryEngine;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'lakeops-duckdb-'));
+    engine = await DuckDbQueryEngine.open({ root, tables: [daily, cities], threads: 1 });
+  });
+  afterEach(async () => {
+    await engine.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('runs in UTC and never downloads extensions', async () => {
+    // Act
+    const [row] = await engine.query(
+      "SELECT current_setting('TimeZone') AS tz, current_setting('autoinstall_known_extensions') AS install, current_setting('autoload_known_extensions') AS load",
+    );
+    // Assess
+    expect(row).toEqual({ tz: 'UTC', install: false, load: false });
+  });
+
+  it('exposes empty typed tables before any file exists', async () => {
+    // Act
+    const rows = await engine.query('SELECT count(*) AS n FROM gold.daily_totals');
+    // Assess
+    expect(rows).toEqual([{ n: 0 }]);
+  });
+
+  it('writes Parquet partitions with the declared types and reads them back', async () => {
+    // Act
+    const result = await engine.writePartitions({
+      table: daily,
+      sql: `${rowsFor('2026-11-19', 3)} UNION ALL ${rowsFor('2026-11-20', 4)}`,
+    });
+    const rows = await engine.query('SELECT * FROM gold.daily_totals ORDER BY dt');
+    const types = await engine.query(
+      "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM gold.daily_totals) WHERE column_name IN ('n', 'amount', 'dt')",
+    );
+    // Assess
+    expect(result.rows).toBe(2);
+    expect(result.written).toEqual([{ dt: '2026-11-19' }, { dt: '2026-11-20' }]);
+    expect(rows).toEqual([
+      { city_id: 'lis', n: 3, amount: 3.5, at: '2026-11-20T10:00:00.000Z', dt: '2026-11-19' },
+      { city_id: 'lis', n: 6, amount: 4.5, at: '2026-11-20T10:00:00.000Z', dt: '2026-11-20' },
+    ]);
+    expect(Object.fromEntries(types.map((t) => [t.column_name, t.column_type]))).toEqual({
+      n: 'BIGINT', // sum() is a HUGEINT in DuckDB; the catalog type wins
+      amount: 'DECIMAL(12,2)',
+      dt: 'VARCHAR',
+    });
+    expect(await readdir(join(root, 'gold', 'daily_totals'))).toEqual(['dt=2026-11-19', 'dt=2026-11-20']);
+  });
+
+  it('replaces only the partitions it owns and removes owned ones left empty', async () => {
+    // Prepare
+    await engine.writePartitions({
+      table: daily,
+      sql: `${rowsFor('2026-11-18', 1)} UNION ALL ${rowsFor('2026-11-19', 2)} UNION ALL ${rowsFor('2026-11-20', 3)}`,
+    });
+    // Act
+    const result = await engine.writePartitions({
+      table: daily,
+      sql: `${rowsFor('2026-11-19', 10)} UNION ALL ${rowsFor('2026-11-17', 10)}`,
+      partitions: [{ dt: '2026-11-19' }, { dt: '2026-11-20' }],
+    });
+    const rows = await engine.query('SELECT dt, n FROM gold.daily_totals ORDER BY dt');
+    // Assess
+    expect(result).toEqual({ rows: 1, written: [{ dt: '2026-11-19' }], removed: [{ dt: '2026-11-20' }] });
+    expect(rows).toEqual([
+      { dt: '2026-11-18', n: 0 },
+      { dt: '2026-11-19', n: 45 },
+    ]);
+  });
+
+  it('keeps the old data and leaves no staging behind when the query fails', async () => {
+    // Prepare
+    await engine.writePartitions({ table: daily, sql: rowsFor('2026-11-20', 3) });
+    const before = await readFile(join(root, 'gold/daily_totals/dt=2026-11-20/data_0.parquet'));
+    // Act
+    const write = engine.writePartitions({
+      table: daily,
+      sql: `SELECT 'lis' AS city_id, CAST(error('boom') AS BIGINT) AS n, 1 AS amount, NULL AS at, '2026-11-20' AS dt`,
+      partitions: [{ dt: '2026-11-20' }],
+    });
+    // Assess
+    await expect(write).rejects.toMatchObject({ code: 'QueryFailed', retryable: false });
+    expect(await readFile(join(root, 'gold/daily_totals/dt=2026-11-20/data_0.parquet'))).toEqual(before);
+    expect(await readdir(join(root, '_staging'))).toEqual([]);
+  });
+
+  it('names a corrupt Parquet file in one line and writes nothing from a query that read it', async () => {
+    // Prepare
+    await engine.writePartitions({
+      table: daily,
+      sql: `${rowsFor('2026-11-19', 2)} UNION ALL ${rowsFor('2026-11-20', 3)}`,
+    });
+    await writeFile(join(root, 'gold/daily_totals/dt=2026-11-19/data_0.parquet'), 'not parquet at all');
+    await engine.writePartitions({ table: cities, sql: "SELECT 'lis' AS city_id" });
+    const citiesBefore = await readFile(join(root, 'silver/cities/data_0.parquet'));
+    // Act
+    const read = engine.query('SELECT sum(n) AS n FROM gold.daily_totals');
+    const write = engine.writePartitions({ table: cities, sql: 'SELECT city_id FROM gold.daily_totals' });
+    // Assess
+    await expect(read).rejects.toMatchObject({
+      code: 'PartitionCorrupt',
+      file: 'gold/daily_totals/dt=2026-11-19/data_0.parquet',
+    });
+    await expect(write).rejects.toMatchObject({ code: 'PartitionCorrupt' });
+    await expect(read).rejects.toThrow(
+      /^corrupt data file gold\/daily_totals\/dt=2026-11-19\/data_0\.parquet: [^\n]+$/,
+    );
+    expect(await readFile(join(root, 'silver/cities/data_0.parquet'))).toEqual(citiesBefore);
+  });
+
+  it('reports an unknown table as TableUnknown', async () => {
+    // Act
+    const read = engine.query('SELECT * FROM gold.nope');
+    // Assess
+    await expect(read).rejects.toMatchObject({ code: 'TableUnknown', retryable: false });
+  });
+
+  it('streams rows', async () => {
+    // Prepare
+    const seen: number[] = [];
+    // Act
+    for await (const row of engine.stream('SELECT range AS i FROM range(5000)')) seen.push(Number(row.i));
+    // Assess
+    expect(seen).toHaveLength(5000);
+    expect(seen.at(-1)).toBe(4999);
+  });
+
+  it('cancels a running query when the signal aborts', async () => {
+    // Prepare
+    const controller = new AbortController();
+    // Act
+    const running = engine.query('SELECT count(*) FROM range(10000000000) AS a(x) WHERE x % 7 = 3', {
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(), 50);
+    // Assess
+    await expect(running).rejects.toMatchObject({ code: 'QueryCancelled' });
+    expect(await engine.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+  });
+});

@@ -1,0 +1,132 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CommandContext } from '../src/command.ts';
+import { main } from '../src/main.ts';
+
+function context(home: string) {
+  const out = { stdout: '', stderr: '' };
+  const sink = (key: 'stdout' | 'stderr') =>
+    new Writable({
+      write(chunk, _enc, done) {
+        out[key] += String(chunk);
+        done();
+      },
+    });
+  const ctx: CommandContext = {
+    stdout: sink('stdout'),
+    stderr: sink('stderr'),
+    env: { LAKEOPS_HOME: home },
+    cwd: home,
+    signal: new AbortController().signal,
+  };
+  return { ctx, out };
+}
+
+describe('lakeops query', () => {
+  let home: string;
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'lakeops-query-'));
+    const { ctx } = context(home);
+    expect(await main(['seed', '--days', '3', '--users', '300', '--end', '2026-11-20'], ctx)).toBe(0);
+  }, 60_000);
+  afterAll(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('prints a table, numbers right-aligned', async () => {
+    // Prepare
+    const { ctx, out } = context(home);
+    // Act
+    const code = await main(
+      ['query', "SELECT city_id, name FROM silver.dim_city WHERE city_id IN ('lis', 'mad') ORDER BY city_id"],
+      ctx,
+    );
+    const counted = context(home);
+    await main(['query', 'SELECT count(DISTINCT dt) AS days FROM gold.kpi_gmv_daily'], counted.ctx);
+    // Assess
+    expect(code).toBe(0);
+    expect(out.stdout).toBe('city_id  name\n-------  ------\nlis      Lisbon\nmad      Madrid\n(2 rows)\n');
+    expect(counted.out.stdout).toBe('days\n----\n   3\n(1 row)\n');
+  });
+
+  it('prints JSON lines with --json', async () => {
+    // Prepare
+    const { ctx, out } = context(home);
+    // Act
+    const code = await main(
+      [
+        'query',
+        '--json',
+        'SELECT dt, count(*) AS n FROM silver.fact_search_impressions GROUP BY dt ORDER BY dt',
+      ],
+      ctx,
+    );
+    // Assess
+    expect(code).toBe(0);
+    const lines = out.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { dt: string; n: number });
+    expect(lines.map((l) => l.dt)).toEqual(['2026-11-18', '2026-11-19', '2026-11-20']);
+    expect(lines.every((l) => typeof l.n === 'number' && l.n > 0)).toBe(true);
+  });
+
+  it('reads the private zone and Bronze by <zone>.<table>', async () => {
+    // Prepare
+    const { ctx, out } = context(home);
+    // Act
+    const code = await main(
+      [
+        'query',
+        '--json',
+        "SELECT (SELECT count(*) FROM silver_private.users_private) AS users, (SELECT count(*) FROM bronze.events WHERE detail_type = 'search.click') AS clicks",
+      ],
+      ctx,
+    );
+    // Assess
+    expect(code).toBe(0);
+    expect(JSON.parse(out.stdout)).toEqual({ users: 330, clicks: expect.any(Number) });
+  });
+
+  it.each([
+    [
+      'SELECT * FROM silver.fact_nope',
+      "lakeops query: unknown table silver.fact_nope (run 'lakeops query --help' for the list)\n",
+    ],
+    ['SELECT * FROM fact_payments', "lakeops query: unknown table 'fact_payments'"],
+    ['SELEC 1', 'lakeops query: Parser Error: syntax error at or near "SELEC"\n'],
+    ['', 'lakeops query: give the SQL to run, e.g. lakeops query "SELECT * FROM gold.kpi_gmv_daily"\n'],
+  ])('%j gives one line and a non-zero exit', async (sql, message) => {
+    // Prepare
+    const { ctx, out } = context(home);
+    // Act
+    const code = await main(['query', sql], ctx);
+    // Assess
+    expect(code).not.toBe(0);
+    expect(out.stderr.startsWith(message)).toBe(true);
+    expect(out.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(out.stdout).toBe('');
+  });
+
+  it('names a corrupt Parquet file in one line, exit 1', async () => {
+    // Prepare
+    const file = join(home, 'lake/gold/kpi_refunds/dt=2026-11-19/data_0.parquet');
+    const good = await readFile(file);
+    await writeFile(file, 'garbage');
+    const { ctx, out } = context(home);
+    try {
+      // Act
+      const code = await main(['query', 'SELECT sum(refunds) FROM gold.kpi_refunds'], ctx);
+      // Assess
+      expect(code).toBe(1);
+      expect(out.stderr).toMatch(
+        /^lakeops query: corrupt data file gold\/kpi_refunds\/dt=2026-11-19\/data_0\.parquet: [^\n]+\n$/,
+      );
+    } finally {
+      await writeFile(file, good);
+    }
+  });
+});

@@ -1,0 +1,151 @@
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDbQueryEngine, FsObjectStore } from '@lakeops/adapters-local';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildLake, daysBetween, runDataTests, seedBronze, tables } from '../src/index.ts';
+
+const end = new Date('2026-11-20T23:59:59.999Z');
+
+async function filesUnder(dir: string): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  for (const entry of await readdir(dir, { recursive: true })) {
+    const path = join(dir, entry);
+    if ((await stat(path)).isFile()) out.set(entry, await readFile(path));
+  }
+  return out;
+}
+
+describe('buildLake', () => {
+  let home: string;
+  let root: string;
+  let engine: DuckDbQueryEngine;
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'lakeops-build-'));
+    root = join(home, 'lake');
+    await seedBronze({ store: new FsObjectStore({ root }) }, { days: 3, users: 300, seed: 42, end });
+    engine = await DuckDbQueryEngine.open({ root, tables, threads: 1 });
+    await buildLake({ engine });
+  });
+  afterAll(async () => {
+    await engine.close();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('builds every table and passes its data tests (keys, not null, relationships, ranges)', async () => {
+    // Act
+    const results = await runDataTests(
+      { engine },
+      tables.filter((t) => t.zone !== 'bronze'),
+    );
+    // Assess
+    expect(results.length).toBeGreaterThan(100);
+    expect(results.filter((r) => r.failures > 0)).toEqual([]);
+    expect(results).toContainEqual({ table: 'silver.fact_reviews', test: 'rating >= 1', failures: 0 });
+    expect(results).toContainEqual({ table: 'silver.fact_reviews', test: 'rating <= 5', failures: 0 });
+  });
+
+  it('fails a data test when a rating is out of range', async () => {
+    // Prepare
+    const reviews = tables.find((t) => t.name === 'fact_reviews');
+    if (!reviews) throw new Error('no fact_reviews');
+    const bad = { ...reviews, name: 'fact_reviews_broken' };
+    const broken = await DuckDbQueryEngine.open({ root, tables: [...tables, bad], threads: 1 });
+    try {
+      await broken.writePartitions({
+        table: bad,
+        sql: `SELECT 'r' || rating AS review_id, 'b1' AS booking_id, 'l1' AS leg_id, 'u0000001' AS user_id, 's000001' AS seller_id,
+          'svc000001' AS service_id, 'lis' AS city_id, rating, TIMESTAMP '2026-11-20 10:00:00' AS occurred_at, '2026-11-20' AS dt
+          FROM (VALUES (0), (3), (6)) AS v (rating)`,
+      });
+      // Act
+      const results = await runDataTests({ engine: broken }, [bad]);
+      // Assess
+      expect(results).toContainEqual({
+        table: 'silver.fact_reviews_broken',
+        test: 'rating <= 5',
+        failures: 1,
+      });
+      expect(results).toContainEqual({
+        table: 'silver.fact_reviews_broken',
+        test: 'rating >= 1',
+        failures: 1,
+      });
+      expect(results).toContainEqual({
+        table: 'silver.fact_reviews_broken',
+        test: 'unique(review_id)',
+        failures: 0,
+      });
+    } finally {
+      await broken.close();
+      await rm(join(root, 'silver', 'fact_reviews_broken'), { recursive: true, force: true });
+    }
+  });
+
+  it('rebuilds only the dt partitions asked for', async () => {
+    // Prepare
+    const before = await filesUnder(join(root, 'silver', 'fact_search_impressions'));
+    // Act
+    const result = await buildLake(
+      { engine },
+      { from: '2026-11-20', to: '2026-11-20', select: ['silver.fact_search_impressions'] },
+    );
+    const after = await filesUnder(join(root, 'silver', 'fact_search_impressions'));
+    // Assess
+    expect(result.models.map((m) => [m.model, m.partitions])).toEqual([
+      ['silver.fact_search_impressions', 1],
+    ]);
+    expect([...after.keys()]).toEqual([...before.keys()]);
+    expect(after.get('dt=2026-11-18/data_0.parquet')).toEqual(before.get('dt=2026-11-18/data_0.parquet'));
+    expect(after.get('dt=2026-11-19/data_0.parquet')).toEqual(before.get('dt=2026-11-19/data_0.parquet'));
+    const [count] = await engine.query(
+      "SELECT count(*) AS n FROM silver.fact_search_impressions WHERE dt = '2026-11-20'",
+    );
+    const [bronze] = await engine.query(
+      "SELECT count(*) AS n FROM bronze.events WHERE detail_type = 'search.impression' AND dt = '2026-11-20'",
+    );
+    expect(count).toEqual(bronze);
+  });
+
+  it('stops at a corrupt input file and never overwrites the good data downstream', async () => {
+    // Prepare
+    const corrupt = join(root, 'silver/fact_booking_legs/dt=2026-11-19/data_0.parquet');
+    const good = await readFile(corrupt);
+    const goldBefore = await filesUnder(join(root, 'gold'));
+    await writeFile(corrupt, 'PAR1 this is not a parquet file');
+    try {
+      // Act
+      const building = buildLake({ engine }, { from: '2026-11-19', to: '2026-11-19', select: ['gold'] });
+      // Assess
+      await expect(building).rejects.toMatchObject({ code: 'ModelBuildFailed' });
+      await expect(building).rejects.toThrow(
+        /^model gold\.\w+ failed: corrupt data file silver\/fact_booking_legs\/dt=2026-11-19\/data_0\.parquet: [^\n]+$/,
+      );
+      expect(await filesUnder(join(root, 'gold'))).toEqual(goldBefore);
+      expect(await readdir(join(root, '_staging'))).toEqual([]);
+    } finally {
+      await writeFile(corrupt, good);
+    }
+  });
+
+  it('refuses bad ranges, unknown selections and an empty lake', async () => {
+    // Prepare
+    const empty = await DuckDbQueryEngine.open({ root: join(home, 'empty'), tables, threads: 1 });
+    // Act + Assess
+    await expect(buildLake({ engine }, { from: '2026-13-01' })).rejects.toThrow(
+      /--from must be a date YYYY-MM-DD/,
+    );
+    await expect(buildLake({ engine }, { from: '2026-11-20', to: '2026-11-19' })).rejects.toThrow(
+      /after --to/,
+    );
+    await expect(buildLake({ engine }, { select: ['gold.nope'] })).rejects.toThrow(
+      /no model or zone named 'gold.nope'/,
+    );
+    await expect(buildLake({ engine: empty })).rejects.toMatchObject({ code: 'LakeEmpty' });
+    await empty.close();
+  });
+
+  it('lists the days of a range', () => {
+    expect(daysBetween('2026-02-27', '2026-03-01')).toEqual(['2026-02-27', '2026-02-28', '2026-03-01']);
+  });
+});

@@ -1,0 +1,164 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDbQueryEngine } from '@lakeops/adapters-local';
+import nodeSqlParser from 'node-sql-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  athenaCtas,
+  duckdbCopy,
+  kpiGmvDaily,
+  loadModels,
+  type Model,
+  renderModel,
+  sqlType,
+  tables,
+  typedSelect,
+} from '../src/index.ts';
+
+const trino = new nodeSqlParser.Parser();
+const parseTrino = (sql: string) => trino.astify(sql, { database: 'trino' });
+const params = { from: '2026-11-18', to: '2026-11-20' };
+
+describe('models', () => {
+  let models: Model[];
+  beforeAll(async () => {
+    models = await loadModels();
+  });
+
+  it('has exactly one model for every Silver, Silver private and Gold table', () => {
+    // Prepare
+    const built = tables.filter((t) => t.zone !== 'bronze').map((t) => `${t.zone}.${t.name}`);
+    // Act
+    const names = models.map((m) => m.name);
+    // Assess
+    expect([...names].sort()).toEqual([...built].sort());
+  });
+
+  it('orders models after everything they read', () => {
+    // Act
+    const position = new Map(models.map((m, i) => [m.name, i]));
+    // Assess
+    for (const model of models) {
+      for (const dep of model.dependsOn) {
+        if (!dep.startsWith('bronze.'))
+          expect(position.get(dep), `${model.name} reads ${dep}`).toBeLessThan(
+            position.get(model.name) ?? -1,
+          );
+      }
+    }
+  });
+
+  it('parses as Trino SQL for Athena, with the typed projection around it', () => {
+    for (const model of models) {
+      // Act
+      const athenaText = typedSelect(model.table, renderModel(model.sql, params), 'athena');
+      // Assess
+      expect(() => parseTrino(athenaText), model.name).not.toThrow();
+    }
+  });
+
+  it('does not divide integers: every ratio casts to DOUBLE first (Trino truncates, DuckDB does not)', () => {
+    for (const model of models) {
+      // Act
+      const divisions = model.sql.replace(/--[^\n]*/g, '').match(/[^/]\/\s*[^/*\s][^\n]*/g) ?? [];
+      // Assess
+      for (const division of divisions) expect(division, model.name).toMatch(/\/\s*NULLIF\(CAST\(/);
+    }
+  });
+});
+
+describe('dialect', () => {
+  it('maps catalog types per engine', () => {
+    // Act
+    const mapped = (['string', 'bigint', 'decimal(12,2)', 'timestamp'] as const).map((t) => [
+      sqlType(t, 'duckdb'),
+      sqlType(t, 'athena'),
+    ]);
+    // Assess
+    expect(mapped).toEqual([
+      ['VARCHAR', 'VARCHAR'],
+      ['BIGINT', 'BIGINT'],
+      ['DECIMAL(12,2)', 'DECIMAL(12,2)'],
+      ['TIMESTAMP', 'TIMESTAMP(3)'],
+    ]);
+  });
+
+  it('writes Athena CTAS text with Parquet, a staging location and the partition keys', async () => {
+    // Prepare
+    const model = (await loadModels()).find((m) => m.name === 'gold.kpi_gmv_daily');
+    const sql = renderModel(model?.sql ?? '', params);
+    // Act
+    const ctas = athenaCtas({
+      table: kpiGmvDaily,
+      sql,
+      stagingTable: 'lakeops_staging.kpi_gmv_daily_r1',
+      location: 's3://lake/_staging/r1/',
+    });
+    const body = ctas.slice(ctas.indexOf('\nAS\n') + 4);
+    // Assess
+    expect(ctas.split('\n').slice(0, 3)).toEqual([
+      'CREATE TABLE lakeops_staging.kpi_gmv_daily_r1',
+      "WITH (format = 'PARQUET', write_compression = 'ZSTD', external_location = 's3://lake/_staging/r1/', partitioned_by = ARRAY['dt'])",
+      'AS',
+    ]);
+    expect(body).toContain('CAST("gmv" AS DECIMAL(12,2)) AS "gmv"');
+    expect(body.trimEnd().endsWith('CAST("dt" AS VARCHAR) AS "dt"\nFROM (')).toBe(false);
+    expect(() => parseTrino(body)).not.toThrow();
+  });
+
+  it('writes DuckDB COPY text partitioned by the same keys', () => {
+    // Act
+    const copy = duckdbCopy(kpiGmvDaily, 'SELECT 1', '/tmp/x');
+    // Assess
+    expect(copy).toMatch(/^COPY \(\nSELECT /);
+    expect(copy).toMatch(/TO '\/tmp\/x' \(FORMAT parquet, COMPRESSION zstd, PARTITION_BY \("dt"\)\)$/);
+  });
+
+  it('fills only dt parameters and refuses anything else', () => {
+    // Act + Assess
+    expect(renderModel('WHERE dt BETWEEN {{from}} AND {{ to }}', params)).toBe(
+      "WHERE dt BETWEEN '2026-11-18' AND '2026-11-20'",
+    );
+    expect(() => renderModel('x', { from: "2026-11-18' OR 1=1 --", to: '2026-11-20' })).toThrow(/YYYY-MM-DD/);
+    expect(() => renderModel('{{other}}', params)).toThrow(/unknown parameter/);
+  });
+});
+
+describe('dialect on DuckDB', () => {
+  let root: string;
+  let engine: DuckDbQueryEngine;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'lakeops-dialect-'));
+    engine = await DuckDbQueryEngine.open({ root, tables, threads: 1 });
+  });
+  afterAll(async () => {
+    await engine.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('runs the Trino function names the models use, in UTC', async () => {
+    // Act
+    const [row] = await engine.query(`SELECT
+      json_extract_scalar('{"a":{"b":"x"},"n":2.5,"t":true}', '$.a.b') AS s,
+      CAST(json_extract_scalar('{"n":2.5}', '$.n') AS DECIMAL(12, 2)) AS d,
+      json_extract_scalar('{"t":true}', '$.t') = 'true' AS b,
+      CAST(from_iso8601_timestamp('2026-11-20T23:30:00+02:00') AS TIMESTAMP) AS ts,
+      CAST(CAST(from_iso8601_timestamp('2026-11-20T23:30:00Z') AS DATE) + INTERVAL '1' DAY AS DATE) AS next_day,
+      date_diff('day', DATE '2026-11-01', DATE '2026-11-20') AS days,
+      CAST(7 AS DOUBLE) / NULLIF(CAST(2 AS DOUBLE), 0) AS ratio,
+      approx_percentile(x, 0.5) AS median
+    FROM (VALUES (1), (2), (3)) AS v (x)`);
+    // Assess
+    expect(row).toEqual({
+      s: 'x',
+      d: 2.5,
+      b: true,
+      ts: '2026-11-20T21:30:00.000Z',
+      next_day: '2026-11-21',
+      days: 19,
+      ratio: 3.5,
+      median: 2,
+    });
+  });
+});

@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FsObjectStore } from '@lakeops/adapters-local';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MarketplaceEvent, seedBronze } from '../src/index.ts';
+
+const end = new Date('2026-11-20T23:59:59.999Z');
+
+async function digest(store: FsObjectStore): Promise<string> {
+  const hash = createHash('sha256');
+  for (const o of await store.list('bronze/')) hash.update(o.key).update(await store.read(o.key));
+  return hash.digest('hex');
+}
+
+describe('seedBronze', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lakeops-seed-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes the same Bronze bytes for the same seed, and different ones for another seed', async () => {
+    // Prepare
+    const a = new FsObjectStore({ root: join(dir, 'a') });
+    const b = new FsObjectStore({ root: join(dir, 'b') });
+    const c = new FsObjectStore({ root: join(dir, 'c') });
+    // Act
+    await seedBronze({ store: a }, { days: 2, users: 200, seed: 7, end });
+    await seedBronze({ store: b }, { days: 2, users: 200, seed: 7, end });
+    await seedBronze({ store: c }, { days: 2, users: 200, seed: 8, end });
+    // Assess
+    expect(await digest(a)).toBe(await digest(b));
+    expect(await digest(a)).not.toBe(await digest(c));
+  });
+
+  it('lays events out by dt/hour, ends at the given instant and emits the whole marketplace', async () => {
+    // Prepare
+    const store = new FsObjectStore({ root: join(dir, 'layout') });
+    const seen: MarketplaceEvent[] = [];
+    // Act
+    const result = await seedBronze(
+      { store },
+      {
+        days: 3,
+        users: 400,
+        seed: 42,
+        end: new Date('2026-11-20T12:00:00.000Z'),
+        validate: (e) => seen.push(e),
+      },
+    );
+    const keys = (await store.list('bronze/events/')).map((o) => o.key);
+    // Assess
+    expect(result.days).toEqual(['2026-11-18', '2026-11-19', '2026-11-20']);
+    expect(
+      keys.every((k) => /^bronze\/events\/dt=\d{4}-\d{2}-\d{2}\/hour=\d{2}\/part-00000\.json$/.test(k)),
+    ).toBe(true);
+    expect(keys.some((k) => k.includes('dt=2026-11-20/hour=13'))).toBe(false);
+    expect(seen).toHaveLength(result.events);
+    expect(seen.every((e) => e.time <= '2026-11-20T12:00:00.000Z' && e.time >= '2026-11-18')).toBe(true);
+    expect(Object.keys(result.eventsByType).sort()).toEqual(
+      expect.arrayContaining([
+        'booking.leg.status_changed',
+        'checkout.started',
+        'payment.captured',
+        'profile.viewed',
+        'promotion.interaction',
+        'search.click',
+        'search.impression',
+      ]),
+    );
+  });
+
+  it('puts no raw email address or phone number anywhere in Bronze', async () => {
+    // Prepare
+    const store = new FsObjectStore({ root: join(dir, 'pii') });
+    await seedBronze({ store }, { days: 2, users: 300, seed: 1, end });
+    // Act
+    let text = '';
+    for (const o of await store.list('bronze/')) text += await readFile(store.pathOf(o.key), 'utf8');
+    // Assess
+    expect(text).not.toMatch(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/);
+    expect(text).not.toMatch(/\+\d[\d .-]{7,}\d/); // E.164-like phone numbers
+    expect(text).not.toMatch(/\(\d{3}\)\s?\d{3}-\d{4}/);
+    expect(text).not.toMatch(/"(email|phone)[a-z_]*"\s*:\s*"(?![0-9a-f]{64}")/);
+    expect(text).toMatch(/"email_sha256":"[0-9a-f]{64}"/);
+  });
+
+  it.each([
+    [{ days: 0 }, /days must be a whole number from 1 to 366/],
+    [{ days: 2.5 }, /days must be a whole number/],
+    [{ users: 3 }, /users must be a whole number from 10/],
+  ])('refuses %o', async (bad, message) => {
+    // Prepare
+    const store = new FsObjectStore({ root: join(dir, 'bad') });
+    // Act
+    const seeding = seedBronze({ store }, { days: 2, users: 100, seed: 1, end, ...bad });
+    // Assess
+    await expect(seeding).rejects.toThrow(message);
+  });
+});
