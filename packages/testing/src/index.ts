@@ -1,3 +1,4 @@
 export { aDeployFailedEvent, anEvent } from './events.ts';
 export { InMemoryDeadLetter, RecordingNotifier } from './fakes.ts';
 export { readConformance, repoRoot, sharedDir } from './shared-data.ts';
+export * from './suites/index.ts';
