@@ -1,3 +1,18 @@
+export {
+  type ChangeType,
+  type CompatibilityPolicy,
+  changeTypes,
+  describeChange,
+  isBreaking,
+} from './compat/change-types.ts';
+export {
+  type CompatibilityChange,
+  type CompatibilityMode,
+  type CompatibilityResult,
+  checkCompatibility,
+} from './compat/check-compatibility.ts';
+export type { SchemaChange } from './compat/compare-schemas.ts';
+export { SchemaUnreadableError } from './compat/schema-model.ts';
 export type { CompiledValidator, CompiledValidatorError } from './compiled-validator.ts';
 export { type IngestResult, ingestEvent, MAX_EVENT_BYTES } from './ingest-event.ts';
 export { appendPointer, escapePointerToken } from './json-pointer.ts';
