@@ -1,5 +1,34 @@
-export { EventsInputInvalidError } from './errors.ts';
-export { type BusRule, type Delivery, type Invoke, LocalEventBus, type Routed } from './local-event-bus.ts';
+export {
+  backoffDelay,
+  type DeadLetterPlace,
+  type DeliveryOutcome,
+  type DeliveryReport,
+  defaultRetryPolicy,
+  type Invoke,
+  type RetryPolicy,
+} from './delivery-queue.ts';
+export {
+  type BusInput,
+  type BusRule,
+  bronzePartition,
+  DurableEventBus,
+  type DurableEventBusOptions,
+  type PutResult,
+} from './durable-event-bus.ts';
+export { putEventsToEndpoint, type SentEvent, toPutEventsEntry } from './endpoint-client.ts';
+export {
+  BusClosedError,
+  BusStorageFailedError,
+  EndpointRequestFailedError,
+  EventsInputInvalidError,
+  ScheduleExpressionInvalidError,
+} from './errors.ts';
+export {
+  EventBridgeEndpoint,
+  type EventBridgeEndpointOptions,
+  type PutEventsReport,
+} from './eventbridge-endpoint.ts';
+export { type Fire, LocalScheduler, type ScheduleRule, scheduledEvent } from './local-scheduler.ts';
 export {
   type BusEvent,
   type EnvelopeDefaults,
@@ -8,3 +37,10 @@ export {
   type PutEventsEntry,
   parseEventsInput,
 } from './put-events-input.ts';
+export {
+  entrySize,
+  PUT_EVENTS_MAX_BYTES,
+  PUT_EVENTS_MAX_ENTRIES,
+  quarantineMessage,
+} from './put-events-request.ts';
+export { nextFireTime, parseScheduleExpression, type ScheduleExpression } from './schedule-expression.ts';

@@ -1,0 +1,171 @@
+import { parseArgs } from 'node:util';
+import {
+  type DeliveryReport,
+  DurableEventBus,
+  EventBridgeEndpoint,
+  LocalScheduler,
+  type PutEventsReport,
+  ScheduleExpressionInvalidError,
+  scheduledEvent,
+} from '@lakeops/local-cloud';
+import { CliUsageError, type Command } from '../command.ts';
+import { localConfig } from '../local-config.ts';
+import { localRuntime } from '../local-runtime.ts';
+import { describeResult } from '../print.ts';
+
+/** Schedules retry like `sst.aws.CronV2` with `retries: 2` (stacks/schedules.ts): 3 attempts. */
+const SCHEDULE_ATTEMPTS = 3;
+
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'Run the local platform: EventBridge endpoint, schedules and functions',
+  help: `Usage: lakeops start [options]
+
+Runs the embedded platform until Ctrl-C:
+  - a local EventBridge endpoint on http://127.0.0.1:<port> (PutEvents, TestEventPattern,
+    ListRules, DescribeRule) that the AWS SDK and CLI talk to with --endpoint-url;
+  - every accepted event archived in Bronze (LAKEOPS_HOME/lake/bronze/events/…), invalid
+    ones in the quarantine, then delivered to the functions whose route patterns match,
+    with retries and a dead-letter place; deliveries pending at a crash resume on start;
+  - the schedule routes of functions/routes.ts on their cron()/rate() expressions.
+It prints each event routed and each function run (ids and types, never payloads).
+
+Options:
+  --port <n>    port of the endpoint (default LAKEOPS_PORT, else 4010; 0 picks a free one)
+  --no-seed     do not seed the demo lake on first run
+  -h, --help    show this help
+
+Example:
+  npm start
+  aws events put-events --endpoint-url http://127.0.0.1:4010 --entries file://examples/deploy-failed.json`,
+  async run(args, ctx) {
+    const { values } = parseOptions(args);
+    const config = localConfig(ctx);
+    const port = values.port === undefined ? config.port : Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new CliUsageError(`--port must be a port number (0-65535), got '${values.port}'`);
+    }
+    const out = (line: string) => ctx.stdout.write(`${line}\n`);
+    out(`lakeops local platform (home ${config.home})`);
+
+    // ---- SEED: the demo-lake seed step goes here (lake issue). ---------------------------------
+    if (values['no-seed'] !== true) {
+      // On first run (no lake in config.home yet) seed the demo lake here, printing its progress.
+      // `--no-seed` skips it. Keep it before the endpoint starts.
+    }
+    // ---- end of SEED ---------------------------------------------------------------------------
+
+    const runtime = await localRuntime(config, ctx.env, (line) => out(`    ${line}`));
+    const eventRules = runtime.routes.flatMap((r) =>
+      r.kind === 'event' ? [{ id: r.id, pattern: r.pattern, description: r.description }] : [],
+    );
+    const scheduleRules = runtime.routes.flatMap((r) =>
+      r.kind === 'schedule'
+        ? [{ id: r.id, schedule: r.schedule, ...(r.timezone ? { timezone: r.timezone } : {}) }]
+        : [],
+    );
+    const bus = await DurableEventBus.open({
+      home: config.home,
+      rules: eventRules,
+      invoke: (id, event) => runtime.invoke(id, event),
+      deadLetter: runtime.deps.deadLetter,
+      onDelivery: (r) => out(deliveryLine(r)),
+    });
+    let scheduler: LocalScheduler;
+    try {
+      scheduler = new LocalScheduler({
+        rules: scheduleRules,
+        fire: async (id, at) => {
+          const event = scheduledEvent(id, at);
+          out(`  schedule ${id} due ${at.toISOString()} → invoking (event ${event.id})`);
+          await bus.deliver(id, event, SCHEDULE_ATTEMPTS);
+        },
+      });
+    } catch (error) {
+      await bus.close();
+      if (error instanceof ScheduleExpressionInvalidError)
+        throw new CliUsageError(error.message, { exitCode: 1 });
+      throw error;
+    }
+    let endpoint: EventBridgeEndpoint;
+    try {
+      endpoint = await EventBridgeEndpoint.start({ bus, port, onPutEvents: (r) => putLines(r).forEach(out) });
+    } catch (error) {
+      await bus.close();
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        throw new CliUsageError(
+          `port ${port} is in use (is lakeops start already running? use --port or LAKEOPS_PORT)`,
+          {
+            exitCode: 1,
+            cause: error,
+          },
+        );
+      }
+      throw error;
+    }
+    scheduler.start();
+    out(`  endpoint   ${endpoint.url}  (EventBridge: PutEvents, TestEventPattern, ListRules, DescribeRule)`);
+    out(`  rules      ${eventRules.map((r) => r.id).join(', ') || '(none)'}`);
+    const next = scheduler.nextRuns();
+    out(
+      `  schedules  ${scheduleRules.length === 0 ? '(none)' : next.map((n) => `${n.routeId} next ${n.at.toISOString()}`).join(', ')}`,
+    );
+    out(`  bronze     ${config.home}/lake/bronze/events/`);
+    out('Try it (any credentials work):');
+    out(
+      `  aws events put-events --endpoint-url ${endpoint.url} --region us-east-1 --entries file://examples/deploy-failed.json`,
+    );
+    out(`  npx lakeops put-events examples/deploy-failed.json --endpoint ${endpoint.url}`);
+    if (bus.resumable > 0) out(`Resuming ${bus.resumable} deliveries left pending by an earlier run.`);
+    bus.resume();
+    out('Ready. Ctrl-C stops.');
+
+    await new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) resolve();
+      else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    out('Stopping: closing the endpoint, letting running functions finish…');
+    scheduler.stop();
+    await endpoint.close();
+    const left = bus.pendingDeliveries;
+    await bus.close();
+    out(left > 0 ? `Stopped; ${left} deliveries stay journaled for the next start.` : 'Stopped.');
+    return 0;
+  },
+};
+
+function parseOptions(args: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...args],
+      allowPositionals: false,
+      options: { port: { type: 'string' }, 'no-seed': { type: 'boolean' } },
+    });
+  } catch (error) {
+    throw new CliUsageError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
+}
+
+function putLines(report: PutEventsReport): string[] {
+  return report.entries.map((e) => {
+    const what = `${e.source} / ${e.detailType}`;
+    if (e.error) return `← ${what} refused (${e.error}); kept in the quarantine`;
+    const routes = e.routes.length > 0 ? `→ ${e.routes.join(', ')}` : '→ no route (archived only)';
+    return `← event ${e.eventId} ${what} ${routes}`;
+  });
+}
+
+function deliveryLine(r: DeliveryReport): string {
+  const head = `  ${r.routeId} ← event ${r.eventId}`;
+  const o = r.outcome;
+  switch (o.kind) {
+    case 'processed':
+      return `${head}: ${describeResult(o.result)}${r.attempt > 1 ? ` (attempt ${r.attempt})` : ''}`;
+    case 'parked':
+      return `${head}: ${describeResult({ status: 'parked', code: o.code, message: o.message })}`;
+    case 'retrying':
+      return `${head}: attempt ${r.attempt} failed (${o.error}); retrying in ${Math.round(o.delayMs / 100) / 10}s`;
+    case 'dead-lettered':
+      return `${head}: failed ${r.attempt} times (${o.error}); parked in the dead-letter place`;
+  }
+}

@@ -1,0 +1,263 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { ingestEvent, maskPii, type ValidationReason } from '@lakeops/contracts';
+import { RuleIndex } from '@lakeops/event-patterns';
+import {
+  type DeadLetterPlace,
+  DeliveryQueue,
+  type DeliveryReport,
+  type Invoke,
+  type RetryPolicy,
+} from './delivery-queue.ts';
+import { BusClosedError, BusStorageFailedError } from './errors.ts';
+import { type ArchiveLine, NdjsonArchive } from './ndjson-archive.ts';
+import { type NewDelivery, type PendingDelivery, SqliteBusJournal } from './sqlite-bus-journal.ts';
+
+/** An event route as the bus sees it: an id and its EventBridge pattern. */
+export interface BusRule {
+  readonly id: string;
+  readonly pattern: Readonly<Record<string, unknown>>;
+  readonly description?: string;
+}
+
+/** One item for {@link DurableEventBus.put}: a whole event, or one already refused upstream. */
+export type BusInput =
+  | { readonly event: unknown }
+  /** Refused before it became an event (a malformed PutEvents entry): quarantined as is, masked. */
+  | { readonly refused: unknown; readonly reasons: readonly ValidationReason[] };
+
+export type PutResult =
+  | {
+      readonly status: 'accepted';
+      readonly eventId: string;
+      /** Routes the event was delivered to (may be empty: it is in Bronze all the same). */
+      readonly routes: readonly string[];
+      readonly unknownFields: readonly string[];
+    }
+  | { readonly status: 'rejected'; readonly reasons: readonly ValidationReason[] };
+
+export interface DurableEventBusOptions {
+  /** `LAKEOPS_HOME`: Bronze under `lake/`, the journal under `state/`. */
+  readonly home: string;
+  readonly rules: readonly BusRule[];
+  readonly invoke: Invoke;
+  readonly deadLetter: DeadLetterPlace;
+  readonly retry?: RetryPolicy;
+  /** Deliveries run at once (default 8). */
+  readonly concurrency?: number;
+  /** Called after each delivery attempt. */
+  readonly onDelivery?: (report: DeliveryReport) => void;
+  readonly now?: () => Date;
+}
+
+interface Pending {
+  readonly lines: ArchiveLine[];
+  readonly deliveries: NewDelivery[];
+  readonly results: PutResult[];
+  resolve(results: PutResult[]): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * The local EventBridge bus, durable: every event is validated (`ingestEvent`), archived to Bronze
+ * (`lake/bronze/events/dt=YYYY-MM-DD/hour=HH/`, by the event's time, UTC) or to the quarantine
+ * (`lake/bronze/_quarantine/dt=…/`, masked, with its reasons), fsynced, and its deliveries
+ * journaled, all before `put` resolves. Then each matching route's function is invoked, with
+ * retries and a dead-letter place (see `DeliveryQueue`). Concurrent `put`s share one journal
+ * commit and one fsync per file (group commit).
+ *
+ * @example
+ * ```ts
+ * const bus = await DurableEventBus.open({ home, rules, invoke, deadLetter });
+ * const [result] = await bus.put([{ event }]); // archived: safe to acknowledge
+ * await bus.idle(); // deliveries done
+ * await bus.close();
+ * ```
+ */
+export class DurableEventBus {
+  readonly rules: readonly BusRule[];
+  readonly home: string;
+  readonly #index = new RuleIndex();
+  readonly #journal: SqliteBusJournal;
+  readonly #archive: NdjsonArchive;
+  readonly #queue: DeliveryQueue;
+  readonly #now: () => Date;
+  readonly #maxAttempts: number;
+  #waiting: Pending[] = [];
+  #flushing: Promise<void> | undefined;
+  #failure: Error | undefined;
+  #closed = false;
+  #resumable: PendingDelivery[] = [];
+
+  private constructor(options: DurableEventBusOptions) {
+    this.rules = options.rules;
+    this.home = options.home;
+    for (const rule of options.rules) this.#index.add(rule.id, rule.pattern);
+    this.#journal = new SqliteBusJournal({ file: join(options.home, 'state', 'local-bus.sqlite') });
+    this.#archive = new NdjsonArchive({ root: join(options.home, 'lake') });
+    this.#queue = new DeliveryQueue({
+      journal: this.#journal,
+      invoke: options.invoke,
+      deadLetter: options.deadLetter,
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      ...(options.onDelivery ? { onReport: options.onDelivery } : {}),
+    });
+    this.#maxAttempts = this.#queue.retryPolicy.maxAttempts;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Opens the bus on a home folder: finishes the archive writes a crashed process left and resumes
+   * every delivery that was pending. They start on `resume()`.
+   */
+  static async open(options: DurableEventBusOptions): Promise<DurableEventBus> {
+    const bus = new DurableEventBus(options);
+    bus.#resumable = bus.#journal.claimOrphans();
+    return bus;
+  }
+
+  /** Deliveries left pending by an earlier run, found when the bus opened. */
+  get resumable(): number {
+    return this.#resumable.length;
+  }
+
+  /** Starts the deliveries an earlier run left pending (call once ready to see their reports). */
+  resume(): void {
+    this.#queue.add(this.#resumable.splice(0));
+  }
+
+  /** Ids of the rules whose pattern matches the event, in rule order. */
+  match(event: unknown): string[] {
+    return this.#index.match(event);
+  }
+
+  /**
+   * Validates, archives and journals the events; resolves once all of it is on disk (the moment
+   * to acknowledge), with one result per input, in order. Deliveries run afterwards.
+   * @throws BusStorageFailedError when the archive or journal cannot be written.
+   */
+  put(inputs: readonly BusInput[]): Promise<PutResult[]> {
+    if (this.#closed) return Promise.reject(new BusClosedError());
+    if (this.#failure) return Promise.reject(this.#failure);
+    const now = this.#now();
+    const receivedAt = now.toISOString();
+    const quarantine = `bronze/_quarantine/dt=${receivedAt.slice(0, 10)}`;
+    const lines: ArchiveLine[] = [];
+    const deliveries: NewDelivery[] = [];
+    const results = inputs.map((input): PutResult => {
+      if ('refused' in input) {
+        const line = JSON.stringify({ receivedAt, reasons: input.reasons, event: maskPii(input.refused) });
+        lines.push({ partition: quarantine, line });
+        return { status: 'rejected', reasons: input.reasons };
+      }
+      const checked = ingestEvent(input.event);
+      if (checked.status === 'rejected') {
+        const line = JSON.stringify({ receivedAt, reasons: checked.reasons, event: checked.quarantined });
+        lines.push({ partition: quarantine, line });
+        return { status: 'rejected', reasons: checked.reasons };
+      }
+      const event = checked.event as unknown as Record<string, unknown> & { id: string; time: string };
+      lines.push({ partition: bronzePartition(event.time), line: JSON.stringify(event) });
+      const routes = this.#index.match(event);
+      for (const routeId of routes) {
+        deliveries.push({
+          routeId,
+          eventId: event.id,
+          event,
+          maxAttempts: this.#maxAttempts,
+          nextAt: 0,
+        });
+      }
+      return { status: 'accepted', eventId: event.id, routes, unknownFields: checked.unknownFields };
+    });
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ lines, deliveries, results, resolve, reject });
+      this.#flushing ??= this.#flush().finally(() => {
+        this.#flushing = undefined;
+      });
+    });
+  }
+
+  /**
+   * Journals one direct invocation (a schedule firing: EventBridge Scheduler invokes the target
+   * itself, nothing goes to Bronze) and runs it with the same retries.
+   */
+  async deliver(
+    routeId: string,
+    event: Record<string, unknown>,
+    maxAttempts = this.#maxAttempts,
+  ): Promise<void> {
+    if (this.#closed) throw new BusClosedError();
+    const pending: NewDelivery = {
+      routeId,
+      eventId: String(event.id ?? randomUUID()),
+      event,
+      maxAttempts,
+      nextAt: 0,
+    };
+    const [id] = this.#journal.record([], [pending]);
+    this.#queue.add([{ ...pending, id: id as number, attempts: 0 }]);
+  }
+
+  /** Resolves when every archive write is done and no delivery is running or waiting for a retry. */
+  async idle(): Promise<void> {
+    while (this.#flushing || this.#queue.pending > 0) {
+      await this.#flushing;
+      await this.#queue.idle();
+    }
+  }
+
+  /** Deliveries running, ready or waiting for a retry. */
+  get pendingDeliveries(): number {
+    return this.#queue.pending;
+  }
+
+  /**
+   * Stops taking events, finishes the archive writes under way, lets running deliveries finish;
+   * deliveries not done stay in the journal for the next start.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#flushing;
+    await this.#queue.close();
+    await this.#archive.close();
+    this.#journal.close();
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#waiting.length > 0) {
+      const group = this.#waiting;
+      this.#waiting = [];
+      const fail = (error: unknown) => {
+        this.#failure ??= new BusStorageFailedError('the local bus could not archive events; restart it', {
+          cause: error,
+        });
+        for (const p of group) p.reject(this.#failure);
+      };
+      if (this.#failure) {
+        fail(this.#failure);
+        continue;
+      }
+      let ids: number[];
+      const deliveries = group.flatMap((p) => p.deliveries);
+      const chunks = this.#archive.plan(group.flatMap((p) => p.lines));
+      try {
+        ids = this.#journal.record(chunks, deliveries);
+        await this.#archive.write(chunks);
+      } catch (error) {
+        fail(error);
+        continue;
+      }
+      for (const p of group) p.resolve(p.results);
+      this.#queue.add(deliveries.map((d, i) => ({ ...d, id: ids[i] as number, attempts: 0 })));
+    }
+  }
+}
+
+/** `bronze/events/dt=YYYY-MM-DD/hour=HH` for an event time (UTC). */
+export function bronzePartition(time: string): string {
+  const iso = new Date(Date.parse(time)).toISOString();
+  return `bronze/events/dt=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}`;
+}

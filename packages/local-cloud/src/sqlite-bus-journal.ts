@@ -1,0 +1,220 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+
+/** Bytes about to be written at `offset` of `file` (a Bronze or quarantine NDJSON file). */
+export interface IntakeChunk {
+  readonly file: string;
+  readonly offset: number;
+  readonly body: Buffer;
+}
+
+/** A delivery of one event to one route's function, not yet done. */
+export interface PendingDelivery {
+  readonly id: number;
+  readonly routeId: string;
+  readonly eventId: string;
+  readonly event: Record<string, unknown>;
+  readonly attempts: number;
+  readonly maxAttempts: number;
+  readonly nextAt: number;
+}
+
+export type NewDelivery = Omit<PendingDelivery, 'id' | 'attempts'>;
+
+/**
+ * The local bus's durable state in one SQLite file (`node:sqlite`, WAL, `synchronous=FULL`):
+ *
+ * - `intake`: a redo log of archive writes. The bytes of each Bronze/quarantine append are
+ *   committed here first, then written to their file at a known offset and fsynced. A writer that
+ *   crashed between the two has its chunks written again, byte for byte at the same offsets, by the
+ *   next process that opens the journal: an archived line is never lost, torn or duplicated.
+ * - `deliveries`: every pending (event, route) delivery with its attempt count, so deliveries
+ *   survive a crash and resume on the next start.
+ *
+ * Rows belong to the process that wrote them (`owner` = pid and start time); a process claims the
+ * rows of owners that are no longer running.
+ *
+ * @example
+ * ```ts
+ * const journal = new SqliteBusJournal({ file: join(home, 'state', 'local-bus.sqlite') });
+ * const resumed = journal.claimOrphans();
+ * const ids = journal.record(chunks, deliveries); // then write the chunks, fsync, ack
+ * ```
+ */
+export class SqliteBusJournal {
+  readonly owner: string;
+  readonly #db: DatabaseSync;
+  readonly #insertChunk: StatementSync;
+  readonly #insertDelivery: StatementSync;
+  readonly #deleteDelivery: StatementSync;
+  readonly #retryDelivery: StatementSync;
+  readonly #clearOwnIntake: StatementSync;
+  #closed = false;
+
+  constructor(options: { file: string; owner?: string }) {
+    mkdirSync(dirname(options.file), { recursive: true });
+    this.owner = options.owner ?? `${process.pid}:${Date.now()}`;
+    this.#db = new DatabaseSync(options.file, { timeout: 10_000 });
+    this.#db.exec(`
+      PRAGMA journal_mode = WAL;
+      PRAGMA synchronous = FULL;
+      CREATE TABLE IF NOT EXISTS intake (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner TEXT NOT NULL,
+        file TEXT NOT NULL,
+        offset INTEGER NOT NULL,
+        body BLOB NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS deliveries (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        owner TEXT NOT NULL,
+        route_id TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        event TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        max_attempts INTEGER NOT NULL,
+        next_at INTEGER NOT NULL,
+        last_error TEXT
+      );
+      CREATE INDEX IF NOT EXISTS deliveries_owner ON deliveries (owner);
+    `);
+    this.#insertChunk = this.#db.prepare(
+      'INSERT INTO intake (owner, file, offset, body) VALUES (?, ?, ?, ?)',
+    );
+    this.#insertDelivery = this.#db.prepare(
+      'INSERT INTO deliveries (owner, route_id, event_id, event, max_attempts, next_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.#deleteDelivery = this.#db.prepare('DELETE FROM deliveries WHERE id = ?');
+    this.#retryDelivery = this.#db.prepare(
+      'UPDATE deliveries SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?',
+    );
+    this.#clearOwnIntake = this.#db.prepare('DELETE FROM intake WHERE owner = ?');
+  }
+
+  /**
+   * Commits the chunks about to be written and the deliveries they start, in one transaction.
+   * This owner's earlier chunks are dropped: they were written and fsynced before this call.
+   * Returns the delivery ids, in order.
+   */
+  record(chunks: readonly IntakeChunk[], deliveries: readonly NewDelivery[]): number[] {
+    return this.#transaction(() => {
+      this.#clearOwnIntake.run(this.owner);
+      for (const c of chunks) this.#insertChunk.run(this.owner, c.file, c.offset, c.body);
+      return deliveries.map((d) =>
+        Number(
+          this.#insertDelivery.run(
+            this.owner,
+            d.routeId,
+            d.eventId,
+            JSON.stringify(d.event),
+            d.maxAttempts,
+            d.nextAt,
+          ).lastInsertRowid,
+        ),
+      );
+    });
+  }
+
+  /** Forgets deliveries that are done (processed, parked by the function, or dead-lettered). */
+  done(ids: readonly number[]): void {
+    if (ids.length === 0 || this.#closed) return;
+    this.#transaction(() => {
+      for (const id of ids) this.#deleteDelivery.run(id);
+    });
+  }
+
+  /** Records a failed attempt and when the next one is due. */
+  retryLater(id: number, attempts: number, nextAt: number, error: string): void {
+    if (this.#closed) return;
+    this.#retryDelivery.run(attempts, nextAt, error, id);
+  }
+
+  /**
+   * Takes over what processes that are no longer running left behind: writes their unfinished
+   * archive chunks again (same bytes, same offsets, fsynced) and returns their pending deliveries,
+   * now owned by this process. Also returns this owner's own pending deliveries (none, normally).
+   */
+  claimOrphans(): PendingDelivery[] {
+    return this.#transaction(() => {
+      const owners = this.#db
+        .prepare('SELECT owner FROM intake UNION SELECT owner FROM deliveries')
+        .all()
+        .map((r) => String(r.owner));
+      for (const owner of owners) {
+        if (owner === this.owner || isRunning(owner)) continue;
+        const chunks = this.#db
+          .prepare('SELECT file, offset, body FROM intake WHERE owner = ? ORDER BY seq')
+          .all(owner);
+        for (const c of chunks) redo(String(c.file), Number(c.offset), c.body as Uint8Array);
+        this.#clearOwnIntake.run(owner);
+        this.#db.prepare('UPDATE deliveries SET owner = ? WHERE owner = ?').run(this.owner, owner);
+      }
+      return this.#db
+        .prepare(
+          'SELECT id, route_id, event_id, event, attempts, max_attempts, next_at FROM deliveries WHERE owner = ? ORDER BY id',
+        )
+        .all(this.owner)
+        .map((r) => ({
+          id: Number(r.id),
+          routeId: String(r.route_id),
+          eventId: String(r.event_id),
+          event: JSON.parse(String(r.event)) as Record<string, unknown>,
+          attempts: Number(r.attempts),
+          maxAttempts: Number(r.max_attempts),
+          nextAt: Number(r.next_at),
+        }));
+    });
+  }
+
+  /** Number of deliveries not yet done, all owners. */
+  pendingCount(): number {
+    const row = this.#db.prepare('SELECT count(*) AS n FROM deliveries').get();
+    return Number(row?.n ?? 0);
+  }
+
+  /** Drops this owner's (written) chunks and closes the file. Pending deliveries stay for the next start. */
+  close(): void {
+    if (this.#closed) return;
+    this.#clearOwnIntake.run(this.owner);
+    this.#closed = true;
+    this.#db.close();
+  }
+
+  #transaction<T>(work: () => T): T {
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}
+
+/** Whether the process that owns rows (`<pid>:<start ms>`) is still running on this machine. */
+function isRunning(owner: string): boolean {
+  const pid = Number(owner.split(':')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return false; // this process started after that owner: it is gone
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function redo(file: string, offset: number, body: Uint8Array): void {
+  mkdirSync(dirname(file), { recursive: true });
+  closeSync(openSync(file, 'a')); // create it if the crash came before the first byte
+  const fd = openSync(file, 'r+'); // in place: the same bytes at the same offset
+  try {
+    writeSync(fd, body, 0, body.byteLength, offset);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
