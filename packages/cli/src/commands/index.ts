@@ -3,11 +3,15 @@ import { buildCommand } from './build.ts';
 import { docsCommand } from './docs.ts';
 import { putEventsCommand } from './put-events.ts';
 import { queryCommand } from './query.ts';
+import { runCommand } from './run.ts';
 import { seedCommand } from './seed.ts';
+import { startCommand } from './start.ts';
 
 /** Every `lakeops` command, in the order `lakeops --help` lists them. */
 export const commands: readonly Command[] = [
+  startCommand,
   putEventsCommand,
+  runCommand,
   docsCommand,
   seedCommand,
   buildCommand,
