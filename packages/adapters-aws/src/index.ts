@@ -1,2 +1,3 @@
+export * from './lake.ts';
 export { NotificationRejectedError, SlackWebhookNotifier, slackMessage } from './slack-webhook-notifier.ts';
 export { SqsDeadLetter } from './sqs-dead-letter.ts';

@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type Catalog,
@@ -66,9 +66,17 @@ export class FsCatalog implements Catalog {
 
   async setPartitionLocation(name: string, partition: Partition, location: string): Promise<void> {
     const table = await this.table(name);
-    const dir = join(this.#dir(table), partitionPath(table, partition));
+    const dir = table.partitionKeys.length
+      ? join(this.#dir(table), partitionPath(table, partition))
+      : this.#dir(table);
     if (location === dir) return;
     await swapDir(dir, location);
+  }
+
+  async dropPartition(name: string, partition: Partition): Promise<void> {
+    const table = await this.table(name);
+    if (!table.partitionKeys.length) throw new TypeError(`${name} has no partitions to drop`);
+    await rm(join(this.#dir(table), partitionPath(table, partition)), { recursive: true, force: true });
   }
 
   #dir(table: TableDefinition): string {

@@ -19,10 +19,15 @@ export interface Catalog {
   partitions(name: QualifiedTableName | string): Promise<Partition[]>;
   /** Where a partition's files are, or undefined when it has none. */
   partitionLocation(name: QualifiedTableName | string, partition: Partition): Promise<string | undefined>;
-  /** Adds the partition or points it at new files (the atomic switch of a rebuilt partition). */
+  /**
+   * Adds the partition or points it at new files (the atomic switch of a rebuilt partition). For
+   * a table without partition keys, the partition `{}` is the table itself.
+   */
   setPartitionLocation(
     name: QualifiedTableName | string,
     partition: Partition,
     location: string,
   ): Promise<void>;
+  /** Removes a partition and its data from the table (no-op when it does not exist). */
+  dropPartition(name: QualifiedTableName | string, partition: Partition): Promise<void>;
 }

@@ -92,5 +92,26 @@ export function catalogBehaviour(name: string, make: () => Promise<CatalogFixtur
       // Assess
       expect(await catalog.partitions(table)).toEqual([{ dt: '2026-11-20' }]);
     });
+
+    it('drops a partition, and dropping one that does not exist is a no-op', async () => {
+      // Prepare
+      const { catalog, table } = fixture;
+      await catalog.setPartitionLocation(
+        table,
+        { dt: '2026-11-19' },
+        await fixture.stage({ dt: '2026-11-19' }),
+      );
+      await catalog.setPartitionLocation(
+        table,
+        { dt: '2026-11-20' },
+        await fixture.stage({ dt: '2026-11-20' }),
+      );
+      // Act
+      await catalog.dropPartition(table, { dt: '2026-11-19' });
+      await catalog.dropPartition(table, { dt: '2026-11-01' });
+      // Assess
+      expect(await catalog.partitions(table)).toEqual([{ dt: '2026-11-20' }]);
+      expect(await catalog.partitionLocation(table, { dt: '2026-11-19' })).toBeUndefined();
+    });
   });
 }

@@ -85,4 +85,9 @@ export class InMemoryCatalog implements Catalog {
     forTable.set(partitionPath(table, partition), { partition, location });
     this.locations.set(name, forTable);
   }
+
+  async dropPartition(name: string, partition: Partition): Promise<void> {
+    const table = await this.table(name);
+    this.locations.get(name)?.delete(partitionPath(table, partition));
+  }
 }

@@ -1,0 +1,174 @@
+import {
+  CreatePartitionCommand,
+  DeletePartitionCommand,
+  GetPartitionCommand,
+  GetPartitionsCommand,
+  GetTableCommand,
+  type GlueClient,
+  type StorageDescriptor,
+  UpdatePartitionCommand,
+  UpdateTableCommand,
+} from '@aws-sdk/client-glue';
+import {
+  type Catalog,
+  DependencyUnavailableError,
+  type Partition,
+  qualifiedName,
+  type TableDefinition,
+  TableUnknownError,
+  type Zone,
+} from '@lakeops/core';
+
+const isNotFound = (e: unknown) => (e as { name?: string }).name === 'EntityNotFoundException';
+const isAlreadyThere = (e: unknown) => (e as { name?: string }).name === 'AlreadyExistsException';
+
+/**
+ * The Glue Data Catalog as the lake's `Catalog`: table definitions come from the repository (the
+ * same data as locally), partitions and their locations from Glue. Switching a rebuilt partition
+ * is one `UpdatePartition` of its location: readers see the old files or the new, never a mix.
+ *
+ * @example
+ * ```ts
+ * const catalog = new GlueCatalog({ client: new GlueClient({}), tables, database: (zone) => `lakeops_${zone}` });
+ * ```
+ */
+export class GlueCatalog implements Catalog {
+  readonly #client: GlueClient;
+  readonly #tables: Map<string, TableDefinition>;
+  readonly #database: (zone: Zone) => string;
+
+  constructor(options: {
+    client: GlueClient;
+    tables: readonly TableDefinition[];
+    database?: (zone: Zone) => string;
+  }) {
+    this.#client = options.client;
+    this.#tables = new Map(options.tables.map((t) => [qualifiedName(t), t]));
+    this.#database = options.database ?? ((zone) => zone);
+  }
+
+  async tables(): Promise<TableDefinition[]> {
+    return [...this.#tables.values()];
+  }
+
+  async table(name: string): Promise<TableDefinition> {
+    const table = this.#tables.get(name);
+    if (!table) throw new TableUnknownError(name, { known: [...this.#tables.keys()] });
+    return table;
+  }
+
+  async partitions(name: string): Promise<Partition[]> {
+    const table = await this.table(name);
+    if (!table.partitionKeys.length) return [];
+    const out: Partition[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.#send(() =>
+        this.#client.send(
+          new GetPartitionsCommand({ ...this.#ids(table), ...(token ? { NextToken: token } : {}) }),
+        ),
+      );
+      for (const p of page.Partitions ?? []) out.push(this.#partitionOf(table, p.Values ?? []));
+      token = page.NextToken;
+    } while (token);
+    const key = (p: Partition) => table.partitionKeys.map((k) => p[k]).join('/');
+    return out.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  }
+
+  async partitionLocation(name: string, partition: Partition): Promise<string | undefined> {
+    const table = await this.table(name);
+    try {
+      const found = await this.#client.send(
+        new GetPartitionCommand({ ...this.#ids(table), PartitionValues: this.#values(table, partition) }),
+      );
+      return found.Partition?.StorageDescriptor?.Location;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw new DependencyUnavailableError(`Glue GetPartition on ${name} failed`, { cause: error });
+    }
+  }
+
+  async setPartitionLocation(name: string, partition: Partition, location: string): Promise<void> {
+    const table = await this.table(name);
+    const current = await this.#send(() =>
+      this.#client.send(new GetTableCommand({ DatabaseName: this.#db(table), Name: table.name })),
+    );
+    const glueTable = current.Table;
+    if (!glueTable) throw new TableUnknownError(name);
+    const storage: StorageDescriptor = { ...glueTable.StorageDescriptor, Location: location };
+    if (!table.partitionKeys.length) {
+      await this.#send(() =>
+        this.#client.send(
+          new UpdateTableCommand({
+            DatabaseName: this.#db(table),
+            TableInput: {
+              Name: table.name,
+              StorageDescriptor: storage,
+              ...(glueTable.PartitionKeys ? { PartitionKeys: glueTable.PartitionKeys } : {}),
+              ...(glueTable.TableType ? { TableType: glueTable.TableType } : {}),
+              ...(glueTable.Parameters ? { Parameters: glueTable.Parameters } : {}),
+            },
+          }),
+        ),
+      );
+      return;
+    }
+    const values = this.#values(table, partition);
+    const input = { Values: values, StorageDescriptor: storage };
+    try {
+      await this.#client.send(new CreatePartitionCommand({ ...this.#ids(table), PartitionInput: input }));
+    } catch (error) {
+      if (!isAlreadyThere(error))
+        throw new DependencyUnavailableError(`Glue CreatePartition on ${name} failed`, { cause: error });
+      await this.#send(() =>
+        this.#client.send(
+          new UpdatePartitionCommand({
+            ...this.#ids(table),
+            PartitionValueList: values,
+            PartitionInput: input,
+          }),
+        ),
+      );
+    }
+  }
+
+  async dropPartition(name: string, partition: Partition): Promise<void> {
+    const table = await this.table(name);
+    try {
+      await this.#client.send(
+        new DeletePartitionCommand({ ...this.#ids(table), PartitionValues: this.#values(table, partition) }),
+      );
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw new DependencyUnavailableError(`Glue DeletePartition on ${name} failed`, { cause: error });
+    }
+  }
+
+  #db(table: TableDefinition): string {
+    return this.#database(table.zone);
+  }
+
+  #ids(table: TableDefinition) {
+    return { DatabaseName: this.#db(table), TableName: table.name };
+  }
+
+  #values(table: TableDefinition, partition: Partition): string[] {
+    return table.partitionKeys.map((key) => {
+      const value = partition[key];
+      if (value === undefined) throw new TypeError(`partition of ${qualifiedName(table)} lacks '${key}'`);
+      return value;
+    });
+  }
+
+  #partitionOf(table: TableDefinition, values: readonly string[]): Partition {
+    return Object.fromEntries(table.partitionKeys.map((k, i) => [k, values[i] ?? '']));
+  }
+
+  async #send<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw new DependencyUnavailableError('Glue request failed', { cause: error });
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import {
+  CopyObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import {
+  DependencyUnavailableError,
+  ObjectMissingError,
+  type ObjectStore,
+  type StoredObject,
+} from '@lakeops/core';
+
+/**
+ * The lake bucket as an `ObjectStore`: keys are the same as the local lake folder's, below an
+ * optional `prefix`. `replacePrefix` copies the staged objects over and deletes the rest (S3 has
+ * no rename); readers that must never see a half-replaced partition switch through the Glue
+ * partition location instead (see `AthenaQueryEngine.writePartitions`).
+ *
+ * @example
+ * ```ts
+ * const store = new S3ObjectStore({ client: new S3Client({}), bucket: Resource.Lake.name });
+ * ```
+ */
+export class S3ObjectStore implements ObjectStore {
+  readonly #client: S3Client;
+  readonly bucket: string;
+  readonly #prefix: string;
+
+  constructor(options: { client: S3Client; bucket: string; prefix?: string }) {
+    this.#client = options.client;
+    this.bucket = options.bucket;
+    this.#prefix = options.prefix ? options.prefix.replace(/\/?$/, '/') : '';
+  }
+
+  async list(prefix: string): Promise<StoredObject[]> {
+    const out: StoredObject[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.#send(() =>
+        this.#client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: this.#prefix + prefix,
+            ...(token ? { ContinuationToken: token } : {}),
+          }),
+        ),
+      );
+      for (const o of page.Contents ?? []) {
+        if (o.Key) out.push({ key: o.Key.slice(this.#prefix.length), size: o.Size ?? 0 });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  async read(key: string): Promise<Uint8Array> {
+    try {
+      const object = await this.#client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.#prefix + key }),
+      );
+      if (!object.Body) throw new ObjectMissingError(key);
+      return await object.Body.transformToByteArray();
+    } catch (error) {
+      if (error instanceof ObjectMissingError) throw error;
+      const name = (error as { name?: string }).name;
+      if (name === 'NoSuchKey' || name === 'NotFound') throw new ObjectMissingError(key, { cause: error });
+      throw new DependencyUnavailableError(`could not read s3://${this.bucket}/${this.#prefix}${key}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async write(key: string, body: Uint8Array | string): Promise<void> {
+    await this.#send(() =>
+      this.#client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.#prefix + key, Body: body })),
+    );
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    const keys = (await this.list(prefix)).map((o) => o.key);
+    await this.#deleteKeys(keys);
+    return keys.length;
+  }
+
+  async replacePrefix(target: string, staged: string): Promise<void> {
+    const incoming = await this.list(staged);
+    if (!incoming.length) throw new ObjectMissingError(staged);
+    const previous = await this.list(target);
+    const kept = new Set<string>();
+    for (const o of incoming) {
+      const key = target + o.key.slice(staged.length);
+      kept.add(key);
+      await this.#send(() =>
+        this.#client.send(
+          new CopyObjectCommand({
+            Bucket: this.bucket,
+            Key: this.#prefix + key,
+            CopySource: encodeURIComponent(`${this.bucket}/${this.#prefix}${o.key}`),
+          }),
+        ),
+      );
+    }
+    await this.#deleteKeys(previous.map((o) => o.key).filter((k) => !kept.has(k)));
+    await this.#deleteKeys(incoming.map((o) => o.key));
+  }
+
+  async #deleteKeys(keys: readonly string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 1000) {
+      const batch = keys.slice(i, i + 1000);
+      await this.#send(() =>
+        this.#client.send(
+          new DeleteObjectsCommand({
+            Bucket: this.bucket,
+            Delete: { Objects: batch.map((k) => ({ Key: this.#prefix + k })), Quiet: true },
+          }),
+        ),
+      );
+    }
+  }
+
+  async #send<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw new DependencyUnavailableError(`S3 request to ${this.bucket} failed`, { cause: error });
+    }
+  }
+}

@@ -1,0 +1,159 @@
+import {
+  CreatePartitionCommand,
+  type CreatePartitionCommandInput,
+  DeletePartitionCommand,
+  type DeletePartitionCommandInput,
+  GetPartitionCommand,
+  type GetPartitionCommandInput,
+  GetPartitionsCommand,
+  type GetPartitionsCommandInput,
+  GetTableCommand,
+  GlueClient,
+  UpdatePartitionCommand,
+  type UpdatePartitionCommandInput,
+  UpdateTableCommand,
+} from '@aws-sdk/client-glue';
+import { tables } from '@lakeops/lake';
+import { catalogBehaviour } from '@lakeops/testing';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { GlueCatalog } from '../src/index.ts';
+
+const glue = mockClient(GlueClient);
+const storage = {
+  Location: 's3://lake/gold/kpi_gmv_daily/',
+  InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+  SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+};
+const notFound = () => Object.assign(new Error('not found'), { name: 'EntityNotFoundException' });
+
+/** Glue partitions in a Map behind the mocked client, one partition per page. */
+function emulateGlue(): Map<string, { values: string[]; location: string }> {
+  const partitions = new Map<string, { values: string[]; location: string }>();
+  const key = (db?: string, table?: string, values?: string[]) =>
+    `${db}.${table}/${(values ?? []).join('/')}`;
+  glue.reset();
+  glue.on(GetTableCommand).resolves({
+    Table: {
+      Name: 'kpi_gmv_daily',
+      StorageDescriptor: storage,
+      PartitionKeys: [{ Name: 'dt', Type: 'string' }],
+    },
+  });
+  glue.on(GetPartitionsCommand).callsFake((input: GetPartitionsCommandInput) => {
+    const mine = [...partitions.entries()].filter(([k]) =>
+      k.startsWith(`${input.DatabaseName}.${input.TableName}/`),
+    );
+    const start = Number(input.NextToken ?? 0);
+    const page = mine.slice(start, start + 1);
+    return {
+      Partitions: page.map(([, p]) => ({ Values: p.values, StorageDescriptor: { Location: p.location } })),
+      ...(start + 1 < mine.length ? { NextToken: String(start + 1) } : {}),
+    };
+  });
+  glue.on(GetPartitionCommand).callsFake((input: GetPartitionCommandInput) => {
+    const p = partitions.get(key(input.DatabaseName, input.TableName, input.PartitionValues));
+    if (!p) throw notFound();
+    return { Partition: { Values: p.values, StorageDescriptor: { Location: p.location } } };
+  });
+  glue.on(CreatePartitionCommand).callsFake((input: CreatePartitionCommandInput) => {
+    const k = key(input.DatabaseName, input.TableName, input.PartitionInput?.Values);
+    if (partitions.has(k)) throw Object.assign(new Error('exists'), { name: 'AlreadyExistsException' });
+    partitions.set(k, {
+      values: input.PartitionInput?.Values ?? [],
+      location: input.PartitionInput?.StorageDescriptor?.Location ?? '',
+    });
+    return {};
+  });
+  glue.on(UpdatePartitionCommand).callsFake((input: UpdatePartitionCommandInput) => {
+    const k = key(input.DatabaseName, input.TableName, input.PartitionValueList);
+    if (!partitions.has(k)) throw notFound();
+    partitions.set(k, {
+      values: input.PartitionValueList ?? [],
+      location: input.PartitionInput?.StorageDescriptor?.Location ?? '',
+    });
+    return {};
+  });
+  glue.on(DeletePartitionCommand).callsFake((input: DeletePartitionCommandInput) => {
+    if (!partitions.delete(key(input.DatabaseName, input.TableName, input.PartitionValues))) throw notFound();
+    return {};
+  });
+  return partitions;
+}
+
+catalogBehaviour('GlueCatalog (mocked Glue)', async () => {
+  emulateGlue();
+  let n = 0;
+  return {
+    catalog: new GlueCatalog({ client: new GlueClient({}), tables }),
+    table: 'gold.kpi_gmv_daily',
+    stage: async (p) => `s3://lake/_staging/gold/kpi_gmv_daily/run${++n}/dt=${p.dt}/`,
+  };
+});
+
+describe('GlueCatalog', () => {
+  beforeEach(() => glue.reset());
+
+  it('switches an existing partition by updating its location, keeping the table storage format', async () => {
+    // Prepare
+    emulateGlue();
+    const catalog = new GlueCatalog({
+      client: new GlueClient({}),
+      tables,
+      database: (zone) => `lakeops_${zone}`,
+    });
+    await catalog.setPartitionLocation(
+      'gold.kpi_gmv_daily',
+      { dt: '2026-11-20' },
+      's3://lake/_staging/a/dt=2026-11-20/',
+    );
+    // Act
+    await catalog.setPartitionLocation(
+      'gold.kpi_gmv_daily',
+      { dt: '2026-11-20' },
+      's3://lake/_staging/b/dt=2026-11-20/',
+    );
+    // Assess
+    expect(glue).toReceiveCommandWith(UpdatePartitionCommand, {
+      DatabaseName: 'lakeops_gold',
+      TableName: 'kpi_gmv_daily',
+      PartitionValueList: ['2026-11-20'],
+      PartitionInput: {
+        Values: ['2026-11-20'],
+        StorageDescriptor: { ...storage, Location: 's3://lake/_staging/b/dt=2026-11-20/' },
+      },
+    });
+    expect(await catalog.partitionLocation('gold.kpi_gmv_daily', { dt: '2026-11-20' })).toBe(
+      's3://lake/_staging/b/dt=2026-11-20/',
+    );
+  });
+
+  it('points an unpartitioned table at new files by updating the table', async () => {
+    // Prepare
+    emulateGlue();
+    glue.on(UpdateTableCommand).resolves({});
+    const catalog = new GlueCatalog({ client: new GlueClient({}), tables });
+    // Act
+    await catalog.setPartitionLocation('silver.dim_city', {}, 's3://lake/_staging/c/');
+    // Assess
+    expect(glue).toReceiveCommandWith(UpdateTableCommand, {
+      DatabaseName: 'silver',
+      TableInput: expect.objectContaining({
+        Name: 'dim_city',
+        StorageDescriptor: { ...storage, Location: 's3://lake/_staging/c/' },
+      }),
+    });
+  });
+
+  it('fails retryably when Glue is unavailable', async () => {
+    // Prepare
+    glue
+      .on(GetPartitionsCommand)
+      .rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+    const catalog = new GlueCatalog({ client: new GlueClient({}), tables });
+    // Act
+    const listing = catalog.partitions('gold.kpi_gmv_daily');
+    // Assess
+    await expect(listing).rejects.toMatchObject({ code: 'DependencyUnavailable', retryable: true });
+  });
+});

@@ -1,0 +1,95 @@
+import {
+  CopyObjectCommand,
+  DeleteObjectsCommand,
+  type DeleteObjectsCommandInput,
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandInput,
+  PutObjectCommand,
+  type PutObjectCommandInput,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { objectStoreBehaviour } from '@lakeops/testing';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { S3ObjectStore } from '../src/index.ts';
+
+const s3 = mockClient(S3Client);
+
+/** A bucket in a Map behind the mocked client, with one-key pages to exercise pagination. */
+function emulateBucket(): Map<string, Uint8Array> {
+  const objects = new Map<string, Uint8Array>();
+  s3.reset();
+  s3.on(PutObjectCommand).callsFake((input: PutObjectCommandInput) => {
+    const body = input.Body;
+    objects.set(
+      input.Key ?? '',
+      typeof body === 'string' ? new TextEncoder().encode(body) : (body as Uint8Array),
+    );
+    return {};
+  });
+  s3.on(GetObjectCommand).callsFake((input: { Key?: string }) => {
+    const body = objects.get(input.Key ?? '');
+    if (!body) throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
+    return { Body: { transformToByteArray: async () => body } } as unknown as GetObjectCommandOutput;
+  });
+  s3.on(ListObjectsV2Command).callsFake((input: ListObjectsV2CommandInput) => {
+    const keys = [...objects.keys()].filter((k) => k.startsWith(input.Prefix ?? '')).sort();
+    const start = input.ContinuationToken ? Number(input.ContinuationToken) : 0;
+    const page = keys.slice(start, start + 2);
+    const more = start + 2 < keys.length;
+    return {
+      Contents: page.map((Key) => ({ Key, Size: objects.get(Key)?.byteLength ?? 0 })),
+      IsTruncated: more,
+      ...(more ? { NextContinuationToken: String(start + 2) } : {}),
+    };
+  });
+  s3.on(CopyObjectCommand).callsFake((input: { Key?: string; CopySource?: string }) => {
+    const source = decodeURIComponent(input.CopySource ?? '').replace(/^[^/]+\//, '');
+    const body = objects.get(source);
+    if (!body) throw Object.assign(new Error('no source'), { name: 'NoSuchKey' });
+    objects.set(input.Key ?? '', body);
+    return {};
+  });
+  s3.on(DeleteObjectsCommand).callsFake((input: DeleteObjectsCommandInput) => {
+    for (const o of input.Delete?.Objects ?? []) objects.delete(o.Key ?? '');
+    return {};
+  });
+  return objects;
+}
+
+objectStoreBehaviour('S3ObjectStore (mocked S3)', async () => {
+  emulateBucket();
+  return { store: new S3ObjectStore({ client: new S3Client({}), bucket: 'lake' }) };
+});
+
+describe('S3ObjectStore', () => {
+  beforeEach(() => s3.reset());
+
+  it('writes under the bucket and prefix', async () => {
+    // Prepare
+    emulateBucket();
+    const store = new S3ObjectStore({ client: new S3Client({}), bucket: 'lake', prefix: 'env/dev' });
+    // Act
+    await store.write('gold/kpi_gmv_daily/dt=2026-11-20/data_0.parquet', 'x');
+    // Assess
+    expect(s3).toReceiveCommandWith(PutObjectCommand, {
+      Bucket: 'lake',
+      Key: 'env/dev/gold/kpi_gmv_daily/dt=2026-11-20/data_0.parquet',
+    });
+    expect(await store.list('gold/')).toEqual([
+      { key: 'gold/kpi_gmv_daily/dt=2026-11-20/data_0.parquet', size: 1 },
+    ]);
+  });
+
+  it('fails retryably when S3 is unavailable', async () => {
+    // Prepare
+    s3.on(ListObjectsV2Command).rejects(Object.assign(new Error('slow down'), { name: 'SlowDown' }));
+    const store = new S3ObjectStore({ client: new S3Client({}), bucket: 'lake' });
+    // Act
+    const listing = store.list('gold/');
+    // Assess
+    await expect(listing).rejects.toMatchObject({ code: 'DependencyUnavailable', retryable: true });
+  });
+});
