@@ -4,6 +4,7 @@ import { docsCommand } from './docs.ts';
 import { putEventsCommand } from './put-events.ts';
 import { queryCommand } from './query.ts';
 import { runCommand } from './run.ts';
+import { schemasCommand } from './schemas.ts';
 import { seedCommand } from './seed.ts';
 import { startCommand } from './start.ts';
 
@@ -16,4 +17,5 @@ export const commands: readonly Command[] = [
   seedCommand,
   buildCommand,
   queryCommand,
+  schemasCommand,
 ];

@@ -1,6 +1,6 @@
 import type { CompatibilityPolicy } from './change-types.ts';
 import { compareSchemas, type SchemaChange } from './compare-schemas.ts';
-import { readSchema } from './schema-model.ts';
+import { readSchema, type SchemaNode, SchemaUnreadableError } from './schema-model.ts';
 
 /**
  * Confluent's compatibility modes. BACKWARD: consumers on the new schema read data written with
@@ -40,8 +40,8 @@ export function checkCompatibility(
   options: { mode?: CompatibilityMode; policy?: CompatibilityPolicy } = {},
 ): CompatibilityResult {
   const mode = options.mode ?? 'BACKWARD';
-  const before = readSchema(original);
-  const after = readSchema(update);
+  const before = read(original, 'original');
+  const after = read(update, 'update');
   const changes: CompatibilityChange[] = [];
   if (mode !== 'FORWARD') {
     for (const c of compareSchemas(before, after, options.policy))
@@ -53,4 +53,14 @@ export function checkCompatibility(
   }
   const breaking = changes.filter((c) => c.breaking);
   return { compatible: breaking.length === 0, mode, changes, breaking };
+}
+
+function read(document: unknown, side: 'original' | 'update'): SchemaNode {
+  try {
+    return readSchema(document);
+  } catch (error) {
+    if (error instanceof SchemaUnreadableError)
+      throw new SchemaUnreadableError(error.message, { cause: error, side });
+    throw error;
+  }
 }

@@ -109,9 +109,12 @@ export type SchemaNode =
 export class SchemaUnreadableError extends Error {
   readonly code = 'SchemaUnreadable';
   readonly retryable = false;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** Which of two compared schemas it was, when known. */
+  readonly side: 'original' | 'update' | undefined;
+  constructor(message: string, options: { cause?: unknown; side?: 'original' | 'update' } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'SchemaUnreadableError';
+    this.side = options.side;
   }
 }
 

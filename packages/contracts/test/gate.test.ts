@@ -1,0 +1,183 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checkSchemas, GateBaseUnknownError } from '../src/gate/check-schemas.ts';
+import { eventSchema, TempRepo } from './support/temp-repo.ts';
+
+const STATE = { enum: ['ALARM', 'OK', 'INSUFFICIENT_DATA'] };
+const NAME = { type: 'string', minLength: 1 };
+const EVENTS = 'packages/contracts/events';
+
+let repo: TempRepo;
+let base: string;
+
+beforeEach(() => {
+  // Prepare: main has alarm.triggered v1 and deploy.failed v1.
+  repo = new TempRepo()
+    .schema('alarm.triggered', 1, { alarm_name: NAME, state: STATE }, ['alarm_name', 'state'])
+    .schema('deploy.failed', 1, { service: NAME }, ['service']);
+  base = repo.commit('schemas v1');
+  repo.git('checkout', '-q', '-b', 'feature');
+});
+
+afterEach(() => repo.dispose());
+
+const kinds = (r: ReturnType<typeof checkSchemas>) => r.failures.map((f) => f.kind);
+
+describe('lakeops schemas check: the evolution gate', () => {
+  it('passes an unchanged tree and a compatible change to an existing version', () => {
+    expect(checkSchemas({ repoDir: repo.dir, base })).toMatchObject({ ok: true, failures: [], schemas: 2 });
+    // A new optional field in a closed schema is BACKWARD-compatible.
+    repo.schema('alarm.triggered', 1, { alarm_name: NAME, state: STATE, service: NAME }, [
+      'alarm_name',
+      'state',
+    ]);
+    repo.commit('add optional service');
+    expect(checkSchemas({ repoDir: repo.dir, base: 'main' })).toMatchObject({ ok: true, failures: [] });
+  });
+
+  it('(a) fails a breaking change to an existing vN, naming the file and the change', () => {
+    // Act: narrow the state enum and add a required field in v1 itself.
+    repo.schema(
+      'alarm.triggered',
+      1,
+      { alarm_name: NAME, state: { enum: ['ALARM', 'OK'] }, severity: NAME },
+      ['alarm_name', 'state', 'severity'],
+    );
+    repo.commit('narrow v1');
+    const result = checkSchemas({ repoDir: repo.dir, base: 'main' });
+    // Assess
+    expect(kinds(result)).toEqual(['breaking-change']);
+    const [failure] = result.failures;
+    expect(failure?.file).toBe(`${EVENTS}/alarm.triggered.v1.schema.json`);
+    expect(failure?.message).toContain(
+      '/properties/state/enum allowed values narrowed (ENUM_ARRAY_NARROWED)',
+    );
+    expect(failure?.message).toContain('/properties/severity required property added');
+    expect(failure?.message).toContain('add alarm.triggered.v2.schema.json');
+  });
+
+  it('(a) also judges uncommitted changes in the working tree', () => {
+    repo.write(
+      `${EVENTS}/deploy.failed.v1.schema.json`,
+      eventSchema('deploy.failed', 1, { service: { type: 'integer' } }, ['service']),
+    );
+    expect(kinds(checkSchemas({ repoDir: repo.dir, base }))).toEqual(['breaking-change']);
+  });
+
+  it('(a) fails when an existing version is deleted', () => {
+    repo.remove(`${EVENTS}/deploy.failed.v1.schema.json`).remove(`${EVENTS}/deploy.failed.v1.examples.json`);
+    const result = checkSchemas({ repoDir: repo.dir, base });
+    expect(result.failures).toEqual([
+      expect.objectContaining({ kind: 'deleted-version', file: `${EVENTS}/deploy.failed.v1.schema.json` }),
+    ]);
+  });
+
+  it('(b) fails a vN+1 whose change from vN is not breaking (a needless bump)', () => {
+    // Act: v2 only adds an optional field.
+    repo.schema('alarm.triggered', 2, { alarm_name: NAME, state: STATE, service: NAME }, [
+      'alarm_name',
+      'state',
+    ]);
+    const result = checkSchemas({ repoDir: repo.dir, base });
+    // Assess
+    expect(result.failures).toEqual([
+      expect.objectContaining({ kind: 'needless-bump', file: `${EVENTS}/alarm.triggered.v2.schema.json` }),
+    ]);
+    expect(result.failures[0]?.message).toContain('v2 is BACKWARD-compatible with v1');
+    expect(result.failures[0]?.message).toContain('/properties/service');
+  });
+
+  it('(b) passes a vN+1 that really breaks (a new required field)', () => {
+    repo.schema('alarm.triggered', 2, { alarm_name: NAME, state: STATE, severity: NAME }, [
+      'alarm_name',
+      'state',
+      'severity',
+    ]);
+    expect(checkSchemas({ repoDir: repo.dir, base })).toMatchObject({ ok: true });
+  });
+
+  it('(b) judges the bump with the mode of the event type (FULL: a new optional field breaks FORWARD)', () => {
+    repo.schema('alarm.triggered', 2, { alarm_name: NAME, state: STATE, service: NAME }, [
+      'alarm_name',
+      'state',
+    ]);
+    const result = checkSchemas({ repoDir: repo.dir, base, modeOf: () => 'FULL' });
+    expect(result).toMatchObject({ ok: true });
+  });
+
+  it('(c) fails a gap in version numbers', () => {
+    repo.schema('alarm.triggered', 3, { alarm_name: NAME }, ['alarm_name']);
+    const result = checkSchemas({ repoDir: repo.dir, base });
+    expect(result.failures).toEqual([
+      expect.objectContaining({
+        kind: 'version-gap',
+        file: `${EVENTS}/alarm.triggered.v3.schema.json`,
+        message: 'version gap: alarm.triggered has v1, v3 but no v2',
+      }),
+    ]);
+  });
+
+  it('(c) fails a $id that does not match its file', () => {
+    const schema = eventSchema('deploy.failed', 1, { service: NAME }, ['service']);
+    repo.write(`${EVENTS}/deploy.failed.v1.schema.json`, {
+      ...schema,
+      $id: 'https://schemas.lakeops.dev/events/deploy.failed.v2.schema.json',
+    });
+    const result = checkSchemas({ repoDir: repo.dir, base });
+    expect(result.failures).toEqual([
+      expect.objectContaining({ kind: 'id-mismatch', file: `${EVENTS}/deploy.failed.v1.schema.json` }),
+    ]);
+    expect(result.failures[0]?.message).toContain(
+      'it must be "https://schemas.lakeops.dev/events/deploy.failed.v1.schema.json"',
+    );
+  });
+
+  it('(c) fails a route pinned to a version that does not exist', () => {
+    const result = checkSchemas({
+      repoDir: repo.dir,
+      base,
+      routePins: [
+        { detailType: 'deploy.failed', version: 1, routeId: 'notify-deploy' },
+        { detailType: 'deploy.failed', version: 2, routeId: 'notify-deploy' },
+      ],
+    });
+    expect(result.failures).toEqual([
+      {
+        kind: 'route-pin',
+        file: 'functions/routes.ts',
+        message: `route 'notify-deploy' pins deploy.failed v2, but ${EVENTS}/deploy.failed.v2.schema.json does not exist`,
+      },
+    ]);
+  });
+
+  it('(c) fails an open schema, a v const that is not the version, a missing examples file, a bad file name', () => {
+    repo.write(`${EVENTS}/deploy.failed.v1.schema.json`, {
+      ...eventSchema('deploy.failed', 1, { service: NAME }),
+      additionalProperties: true,
+      properties: { v: { const: 2 }, service: NAME },
+    });
+    repo.write(`${EVENTS}/waf.block.v1.schema.json`, eventSchema('waf.block', 1, {}));
+    repo.write(`${EVENTS}/Deploy.Started.schema.json`, {});
+    const result = checkSchemas({ repoDir: repo.dir });
+    expect(kinds(result).sort()).toEqual(['file-name', 'missing-examples', 'not-closed', 'version-mismatch']);
+  });
+
+  it('fails a schema file that is not JSON, naming it', () => {
+    repo.write(`${EVENTS}/deploy.failed.v1.schema.json`, '{ "type": ');
+    const result = checkSchemas({ repoDir: repo.dir, base });
+    expect(result.failures).toEqual([
+      expect.objectContaining({ kind: 'unreadable', file: `${EVENTS}/deploy.failed.v1.schema.json` }),
+    ]);
+  });
+
+  it('refuses a base that is not a commit', () => {
+    expect(() => checkSchemas({ repoDir: repo.dir, base: 'no-such-branch' })).toThrow(GateBaseUnknownError);
+  });
+
+  it('runs the history-free rules without a base', () => {
+    repo.schema('alarm.triggered', 2, { alarm_name: NAME, state: STATE }, ['alarm_name', 'state']);
+    expect(checkSchemas({ repoDir: repo.dir })).toMatchObject({
+      base: undefined,
+      failures: [expect.objectContaining({ kind: 'needless-bump' })],
+    });
+  });
+});
