@@ -64,16 +64,19 @@ export class Random {
 
   /** 32 hex digits shaped like a UUID v4 (deterministic, not random). */
   uuid(): string {
-    const h = (n: number) => n.toString(16).padStart(8, '0');
-    const a = h(this.uint32());
-    const b = h(this.uint32());
-    const c = h(this.uint32());
-    const d = h(this.uint32());
-    return `${a}-${b.slice(0, 4)}-4${b.slice(5, 8)}-${((Number.parseInt(c[0] ?? '0', 16) & 3) | 8).toString(16)}${c.slice(1, 4)}-${c.slice(4)}${d}`;
+    const a = hex8(this.uint32());
+    const b = this.uint32();
+    const c = this.uint32();
+    const d = hex8(this.uint32());
+    return `${a}-${hex4(b >>> 16)}-4${hex4(b & 0xfff).slice(1)}-${hex4(((c >>> 16) & 0x3fff) | 0x8000)}-${hex4(c & 0xffff)}${d}`;
   }
 
   /** A short id: prefix + 12 hex digits. */
   id(prefix: string): string {
-    return `${prefix}_${this.uint32().toString(16).padStart(8, '0')}${(this.uint32() & 0xffff).toString(16).padStart(4, '0')}`;
+    return `${prefix}_${hex8(this.uint32())}${hex4(this.uint32() & 0xffff)}`;
   }
 }
+
+const byteHex = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const hex4 = (n: number) => `${byteHex[(n >>> 8) & 255]}${byteHex[n & 255]}`;
+const hex8 = (n: number) => `${hex4(n >>> 16)}${hex4(n)}`;
