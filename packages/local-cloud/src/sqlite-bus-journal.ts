@@ -2,6 +2,8 @@ import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 
+let journalCount = 0;
+
 /** Bytes about to be written at `offset` of `file` (a Bronze or quarantine NDJSON file). */
 export interface IntakeChunk {
   readonly file: string;
@@ -54,7 +56,8 @@ export class SqliteBusJournal {
 
   constructor(options: { file: string; owner?: string }) {
     mkdirSync(dirname(options.file), { recursive: true });
-    this.owner = options.owner ?? `${process.pid}:${Date.now()}`;
+    this.owner = options.owner ?? `${process.pid}:${Date.now()}:${++journalCount}`;
+    liveOwners.add(this.owner);
     this.#db = new DatabaseSync(options.file, { timeout: 10_000 });
     this.#db.exec(`
       PRAGMA journal_mode = WAL;
@@ -178,6 +181,7 @@ export class SqliteBusJournal {
     if (this.#closed) return;
     this.#clearOwnIntake.run(this.owner);
     this.#closed = true;
+    liveOwners.delete(this.owner);
     this.#db.close();
   }
 
@@ -194,11 +198,14 @@ export class SqliteBusJournal {
   }
 }
 
+/** Journals open in this process (their owners are running even though they share its pid). */
+const liveOwners = new Set<string>();
+
 /** Whether the process that owns rows (`<pid>:<start ms>`) is still running on this machine. */
 function isRunning(owner: string): boolean {
   const pid = Number(owner.split(':')[0]);
   if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return false; // this process started after that owner: it is gone
+  if (pid === process.pid) return liveOwners.has(owner); // a journal this process has open
   try {
     process.kill(pid, 0);
     return true;

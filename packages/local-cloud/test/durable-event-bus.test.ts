@@ -1,0 +1,256 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InMemoryDeadLetter } from '@lakeops/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { backoffDelay, bronzePartition, DurableEventBus, type DurableEventBusOptions } from '../src/index.ts';
+import { NdjsonArchive } from '../src/ndjson-archive.ts';
+import { SqliteBusJournal } from '../src/sqlite-bus-journal.ts';
+import { filesUnder, readNdjson, wafEvent } from './helpers.ts';
+
+const rules = [
+  { id: 'all-waf', pattern: { 'detail-type': ['waf.block'] } },
+  { id: 'blocks', pattern: { detail: { action: ['BLOCK'] } } },
+];
+const fast = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 4 };
+const open: DurableEventBus[] = [];
+
+async function openBus(
+  overrides: Partial<DurableEventBusOptions> & { home: string },
+): Promise<DurableEventBus> {
+  const bus = await DurableEventBus.open({
+    rules,
+    invoke: async () => ({ status: 'processed', result: null }),
+    deadLetter: new InMemoryDeadLetter(),
+    retry: fast,
+    ...overrides,
+  });
+  open.push(bus);
+  return bus;
+}
+
+afterEach(async () => {
+  for (const bus of open.splice(0)) await bus.close();
+});
+
+const tmpHome = () => mkdtemp(join(tmpdir(), 'lakeops-bus-'));
+
+describe('DurableEventBus', () => {
+  it('archives each accepted event in its Bronze hour before put resolves, then delivers it to every matching route', async () => {
+    // Prepare
+    const home = await tmpHome();
+    const delivered: string[] = [];
+    const bus = await openBus({
+      home,
+      invoke: async (routeId, event) => {
+        delivered.push(`${routeId} ${String(event.id)}`);
+        return { status: 'processed', result: null };
+      },
+    });
+    // Act
+    const results = await bus.put([
+      { event: wafEvent('e-1', 0, '2026-11-27T10:59:59Z') },
+      { event: wafEvent('e-2', 1, '2026-11-27T11:00:00+01:00') },
+    ]);
+    const archived = await readNdjson(join(home, 'lake/bronze/events'));
+    await bus.idle();
+    // Assess
+    expect(results).toEqual([
+      { status: 'accepted', eventId: 'e-1', routes: ['all-waf', 'blocks'], unknownFields: [] },
+      { status: 'accepted', eventId: 'e-2', routes: ['all-waf'], unknownFields: [] },
+    ]);
+    expect(archived.map((e) => e.id)).toEqual(['e-1', 'e-2']);
+    const files = await filesUnder(join(home, 'lake/bronze/events'));
+    // Both are 10:xx UTC: one file, this writer's, in that hour's partition.
+    expect(files.map((f) => f.slice(home.length))).toEqual([
+      expect.stringMatching(/^\/lake\/bronze\/events\/dt=2026-11-27\/hour=10\/part-[\w-]+\.json$/),
+    ]);
+    expect(delivered.sort()).toEqual(['all-waf e-1', 'all-waf e-2', 'blocks e-1']);
+  });
+
+  it('quarantines an invalid event with its reasons and a masked copy, and delivers nothing', async () => {
+    // Prepare
+    const home = await tmpHome();
+    const delivered: string[] = [];
+    const bus = await openBus({
+      home,
+      invoke: async (routeId) => {
+        delivered.push(routeId);
+        return {};
+      },
+    });
+    const bad = { ...wafEvent('bad-1'), detail: { ...wafEvent('x').detail, host: 'jane.doe@example.com' } };
+    // Act
+    const [result] = await bus.put([{ event: bad }]);
+    await bus.idle();
+    // Assess
+    expect(result).toMatchObject({ status: 'rejected' });
+    const [record] = await readNdjson(join(home, 'lake/bronze/_quarantine'));
+    expect(record?.reasons).toEqual(
+      expect.arrayContaining([expect.objectContaining({ pointer: '/detail/host' })]),
+    );
+    const files = await filesUnder(join(home, 'lake/bronze'));
+    const text = (await Promise.all(files.map((f) => readFile(f, 'utf8')))).join('');
+    expect(text).not.toContain('jane.doe@example.com');
+    expect(files.every((f) => f.includes('/_quarantine/dt='))).toBe(true);
+    expect(delivered).toEqual([]);
+  });
+
+  it('retries a failing delivery with backoff, then parks it in the dead-letter place with the error', async () => {
+    // Prepare
+    const home = await tmpHome();
+    const deadLetter = new InMemoryDeadLetter();
+    const attempts: number[] = [];
+    const bus = await openBus({
+      home,
+      rules: [rules[0] as (typeof rules)[number]],
+      deadLetter,
+      invoke: async () => {
+        attempts.push(Date.now());
+        throw new Error('warehouse unavailable');
+      },
+    });
+    // Act
+    await bus.put([{ event: wafEvent('e-fail') }]);
+    await bus.idle();
+    // Assess
+    expect(attempts).toHaveLength(3);
+    expect(deadLetter.parked).toEqual([
+      expect.objectContaining({
+        routeId: 'all-waf',
+        reason: expect.objectContaining({
+          code: 'RetriesExhausted',
+          message: '3 attempts failed; last: warehouse unavailable',
+        }),
+        event: expect.objectContaining({ id: 'e-fail' }),
+      }),
+    ]);
+  });
+
+  it('counts a delivery the function parked (a permanent failure) as done, without retrying it', async () => {
+    // Prepare
+    const home = await tmpHome();
+    let calls = 0;
+    const reports: string[] = [];
+    const bus = await openBus({
+      home,
+      rules: [rules[0] as (typeof rules)[number]],
+      invoke: async () => {
+        calls++;
+        return { status: 'parked', code: 'EventInvalid', message: 'no' };
+      },
+      onDelivery: (r) => reports.push(r.outcome.kind),
+    });
+    // Act
+    await bus.put([{ event: wafEvent('e-parked') }]);
+    await bus.idle();
+    // Assess
+    expect(calls).toBe(1);
+    expect(reports).toEqual(['parked']);
+  });
+
+  it('keeps deliveries that were not done in the journal and resumes them on the next open', async () => {
+    // Prepare
+    const home = await tmpHome();
+    const first = await openBus({
+      home,
+      rules: [rules[0] as (typeof rules)[number]],
+      retry: { maxAttempts: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 },
+      invoke: async () => {
+        throw new Error('down');
+      },
+    });
+    await first.put([{ event: wafEvent('e-later') }]);
+    while (first.pendingDeliveries > 0 && (await journalAttempts(home)) === 0)
+      await new Promise((r) => setTimeout(r, 5));
+    await first.close();
+    const delivered: string[] = [];
+    // Act
+    const second = await openBus({
+      home,
+      rules: [rules[0] as (typeof rules)[number]],
+      invoke: async (routeId, event) => {
+        delivered.push(`${routeId} ${String(event.id)}`);
+        return {};
+      },
+    });
+    const resumable = second.resumable;
+    second.resume();
+    await new Promise((r) => setTimeout(r, 10));
+    // Assess: the retry is due in a minute; its time is kept.
+    expect(resumable).toBe(1);
+    expect(second.pendingDeliveries).toBe(1);
+    expect(delivered).toEqual([]);
+  });
+
+  it('resumes a pending delivery of a process that is gone and delivers it once', async () => {
+    // Prepare: a journal row left by a dead owner (pid 2^22+1 does not run here).
+    const home = await tmpHome();
+    const journal = new SqliteBusJournal({ file: join(home, 'state/local-bus.sqlite'), owner: '4194305:1' });
+    journal.record(
+      [],
+      [{ routeId: 'all-waf', eventId: 'e-orphan', event: wafEvent('e-orphan'), maxAttempts: 3, nextAt: 0 }],
+    );
+    journal.close();
+    const delivered: string[] = [];
+    // Act
+    const bus = await openBus({
+      home,
+      invoke: async (routeId, event) => {
+        delivered.push(`${routeId} ${String(event.id)}`);
+        return {};
+      },
+    });
+    bus.resume();
+    await bus.idle();
+    // Assess
+    expect(delivered).toEqual(['all-waf e-orphan']);
+  });
+
+  it('redoes an archive write a crashed process had journaled but not finished, byte for byte', async () => {
+    // Prepare: the journal holds a chunk; the file got only a torn half of it.
+    const home = await tmpHome();
+    const archive = new NdjsonArchive({ root: join(home, 'lake'), writerId: 'crashed' });
+    const lines = [wafEvent('r-1'), wafEvent('r-2')].map((e) => ({
+      partition: bronzePartition(e.time),
+      line: JSON.stringify(e),
+    }));
+    const [chunk] = archive.plan(lines);
+    if (!chunk) throw new Error('no chunk');
+    const journal = new SqliteBusJournal({ file: join(home, 'state/local-bus.sqlite'), owner: '4194305:2' });
+    journal.record([chunk], []); // and the process dies: no close()
+    await archive.write([{ ...chunk, body: chunk.body.subarray(0, 37) }]);
+    await archive.close();
+    // Act
+    await openBus({ home });
+    // Assess
+    expect(await readFile(chunk.file)).toEqual(chunk.body);
+    expect((await readNdjson(join(home, 'lake/bronze/events'))).map((e) => e.id)).toEqual(['r-1', 'r-2']);
+  });
+
+  it('refuses puts after close', async () => {
+    // Prepare
+    const bus = await openBus({ home: await tmpHome() });
+    await bus.close();
+    // Act / Assess
+    await expect(bus.put([{ event: wafEvent('late') }])).rejects.toMatchObject({ code: 'BusClosed' });
+  });
+});
+
+describe('backoffDelay', () => {
+  it('doubles from the base up to the cap, with jitter down to half', () => {
+    const policy = { maxAttempts: 10, baseDelayMs: 100, maxDelayMs: 1_000 };
+    expect([1, 2, 3, 4, 5].map((n) => backoffDelay(policy, n, () => 1))).toEqual([100, 200, 400, 800, 1000]);
+    expect(backoffDelay(policy, 3, () => 0)).toBe(200);
+  });
+});
+
+async function journalAttempts(home: string): Promise<number> {
+  const { DatabaseSync } = await import('node:sqlite');
+  const db = new DatabaseSync(join(home, 'state/local-bus.sqlite'));
+  try {
+    return Number(db.prepare('SELECT max(attempts) AS n FROM deliveries').get()?.n ?? 0);
+  } finally {
+    db.close();
+  }
+}
