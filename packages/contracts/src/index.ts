@@ -13,6 +13,11 @@ export {
 } from './compat/check-compatibility.ts';
 export type { SchemaChange } from './compat/compare-schemas.ts';
 export { SchemaUnreadableError } from './compat/schema-model.ts';
+export {
+  compatibilityModeOf,
+  compatibilityModes,
+  DEFAULT_COMPATIBILITY_MODE,
+} from './compatibility-modes.ts';
 export type { CompiledValidator, CompiledValidatorError } from './compiled-validator.ts';
 export { type IngestResult, ingestEvent, MAX_EVENT_BYTES } from './ingest-event.ts';
 export { appendPointer, escapePointerToken } from './json-pointer.ts';

@@ -97,7 +97,7 @@ function validators(sources: readonly SchemaSource[]): string {
   addFormats(ajv);
   const exports: Record<string, string> = {};
   for (const s of sources) {
-    ajv.addSchema(s.schema);
+    ajv.addSchema(withoutAnnotations(s.schema) as Record<string, unknown>);
     exports[validatorName(s.detailType, s.version)] = schemaId(s.detailType, s.version);
   }
   let code = standaloneCode(ajv, exports);
@@ -172,6 +172,24 @@ async function types(sources: readonly SchemaSource[]): Promise<string> {
     '',
   );
   return parts.join('\n');
+}
+
+/** The schema without `title`/`description`/`examples`/`$comment`: they do not validate, and Ajv would embed them. */
+function withoutAnnotations(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutAnnotations);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'title' || key === 'description' || key === 'examples' || key === '$comment') continue;
+    // Inside `properties`, keys are field names, not keywords: keep every one.
+    out[key] =
+      key === 'properties' || key === 'patternProperties' || key === '$defs'
+        ? Object.fromEntries(
+            Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, withoutAnnotations(v)]),
+          )
+        : withoutAnnotations(value);
+  }
+  return out;
 }
 
 function isPresenceRule(branch: unknown): boolean {
