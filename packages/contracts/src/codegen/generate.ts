@@ -174,13 +174,17 @@ async function types(sources: readonly SchemaSource[]): Promise<string> {
   return parts.join('\n');
 }
 
-/** The schema without `title`/`description`/`examples`/`$comment`: they do not validate, and Ajv would embed them. */
+/**
+ * The schema without annotations (`title`, `description`, `examples`, `$comment`, and `x-*` such as
+ * `x-source`/`x-producer`, which the docs read): they do not validate, and Ajv would embed them.
+ */
 function withoutAnnotations(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(withoutAnnotations);
   if (typeof schema !== 'object' || schema === null) return schema;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
     if (key === 'title' || key === 'description' || key === 'examples' || key === '$comment') continue;
+    if (key.startsWith('x-')) continue;
     // Inside `properties`, keys are field names, not keywords: keep every one.
     out[key] =
       key === 'properties' || key === 'patternProperties' || key === '$defs'
