@@ -129,9 +129,18 @@ function walk(value: unknown, pointer: string, key: string | undefined, out: Pii
         out.push({ pointer: appendPointer(pointer, '*'), kind, inKey: true });
         continue;
       }
+      if (isHashedContact(k)) {
+        out.push({ pointer: appendPointer(pointer, k), kind: 'hashed-contact', inKey: false });
+        continue;
+      }
       walk(v, appendPointer(pointer, k), k, out);
     }
   }
+}
+
+/** `email_sha256`, `phone_sha256`, `user_email_sha256`, …: hashed contact details, which never travel in events. */
+function isHashedContact(key: string): boolean {
+  return /_sha256$/i.test(key) && HASHED_CONTACT.test(key.replace(/_sha256$/i, ''));
 }
 
 /** The findings as validation reasons (field pointer + message, never the value). */
@@ -164,7 +173,9 @@ export function maskPii(value: unknown, key?: string): unknown {
     let n = 0;
     for (const [k, v] of Object.entries(value)) {
       const kind = hasEmail(k) ? 'email' : hasPhone(k) ? 'phone' : undefined;
-      out[kind ? `${maskedPlaceholder(kind)}#${n++}` : k] = maskPii(v, k);
+      out[kind ? `${maskedPlaceholder(kind)}#${n++}` : k] = isHashedContact(k)
+        ? maskedPlaceholder('hashed-contact')
+        : maskPii(v, k);
     }
     return out;
   }

@@ -97,10 +97,15 @@ describe('scanPii', () => {
       { pointer: '/file_sha256', kind: 'sha256', inKey: false },
       { pointer: '/list_sha256/1', kind: 'sha256', inKey: false },
     ]);
-    expect(scanPii({ email_sha256: good, user: { phone_sha256: good } })).toEqual([
+    expect(scanPii({ email_sha256: good, user: { phone_sha256: good, mobile_sha256: [good] } })).toEqual([
       { pointer: '/email_sha256', kind: 'hashed-contact', inKey: false },
       { pointer: '/user/phone_sha256', kind: 'hashed-contact', inKey: false },
+      { pointer: '/user/mobile_sha256', kind: 'hashed-contact', inKey: false },
     ]);
+    expect(maskPii({ email_sha256: good, plan_sha256: 'nope' })).toEqual({
+      email_sha256: '[masked:hashed-contact]',
+      plan_sha256: '[masked:sha256]',
+    });
   });
 
   it('flags a field name that is itself an email, without naming it', () => {
