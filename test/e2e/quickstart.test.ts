@@ -50,17 +50,16 @@ describe('quick start: npx lakeops put-events', () => {
     expect(r.stdout).toContain('[info] Deployed: search-api 2.8.0 → staging');
   });
 
-  it('parks an event that breaks its contract and says so', async () => {
+  it('quarantines an event that breaks its contract, with every reason, and says so', async () => {
     const home = await tmpHome();
     const file = join(home, 'bad.json');
-    await writeFile(
-      file,
-      JSON.stringify([{ Source: 'marketplace.deploy', DetailType: 'deploy.failed', Detail: '{"v":1}' }]),
-    );
+    await writeFile(file, JSON.stringify([{ Source: 'marketplace.deploy', DetailType: 'deploy.failed', Detail: '{"v":1}' }]));
     const r = lakeops(['put-events', file], home);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('parked in the dead-letter place (EventInvalid');
-    expect(existsSync(join(home, 'dead-letter', 'notify-deploy.jsonl'))).toBe(true);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/quarantined .*\/detail\/service is required; \/detail\/environment is required/);
+    const quarantine = join(home, 'lake', 'bronze', '_quarantine');
+    expect(existsSync(quarantine)).toBe(true);
     expect(existsSync(join(home, 'outbox', 'notifications.jsonl'))).toBe(false);
   });
 });
