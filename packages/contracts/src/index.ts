@@ -12,13 +12,13 @@ export {
   checkCompatibility,
 } from './compat/check-compatibility.ts';
 export type { SchemaChange } from './compat/compare-schemas.ts';
-export { SchemaUnreadableError } from './compat/schema-model.ts';
 export {
   compatibilityModeOf,
   compatibilityModes,
   DEFAULT_COMPATIBILITY_MODE,
 } from './compatibility-modes.ts';
 export type { CompiledValidator, CompiledValidatorError } from './compiled-validator.ts';
+export { GateBaseUnknownError, SchemaUnreadableError } from './errors.ts';
 export { type IngestResult, ingestEvent, MAX_EVENT_BYTES } from './ingest-event.ts';
 export { appendPointer, escapePointerToken } from './json-pointer.ts';
 export { listSchemas, type SchemaEntry } from './list-schemas.ts';

@@ -1,6 +1,7 @@
+import { SchemaUnreadableError } from '../errors.ts';
 import type { CompatibilityPolicy } from './change-types.ts';
 import { compareSchemas, type SchemaChange } from './compare-schemas.ts';
-import { readSchema, type SchemaNode, SchemaUnreadableError } from './schema-model.ts';
+import { readSchema, type SchemaNode } from './schema-model.ts';
 
 /**
  * Confluent's compatibility modes. BACKWARD: consumers on the new schema read data written with

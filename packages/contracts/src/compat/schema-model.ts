@@ -6,6 +6,8 @@
  * followed. Draft-07 (the default when `$schema` is absent) and 2020-12 keywords are understood.
  */
 
+import { SchemaUnreadableError } from '../errors.ts';
+
 export type Dialect = 'draft-07' | '2020-12';
 export type Criterion = 'allOf' | 'anyOf' | 'oneOf';
 
@@ -104,19 +106,6 @@ export type SchemaNode =
   | CombinedNode
   | ObjectNode
   | ArrayNode;
-
-/** A schema the checker cannot read (not JSON Schema, or a `$ref` it cannot resolve). */
-export class SchemaUnreadableError extends Error {
-  readonly code = 'SchemaUnreadable';
-  readonly retryable = false;
-  /** Which of two compared schemas it was, when known. */
-  readonly side: 'original' | 'update' | undefined;
-  constructor(message: string, options: { cause?: unknown; side?: 'original' | 'update' } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'SchemaUnreadableError';
-    this.side = options.side;
-  }
-}
 
 type Json = Record<string, unknown>;
 

@@ -3,8 +3,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeChange } from '../compat/change-types.ts';
 import { type CompatibilityMode, checkCompatibility } from '../compat/check-compatibility.ts';
-import { SchemaUnreadableError } from '../compat/schema-model.ts';
 import { compatibilityModeOf } from '../compatibility-modes.ts';
+import { GateBaseUnknownError, SchemaUnreadableError } from '../errors.ts';
 import {
   examplesFileName,
   parseSchemaFileName,
@@ -12,6 +12,8 @@ import {
   schemaFileName,
   schemaId,
 } from '../schema-files.ts';
+
+export { GateBaseUnknownError };
 
 /** Where the schema files live, from the repository root. */
 export const EVENTS_PATH = 'packages/contracts/events';
@@ -51,16 +53,6 @@ export interface GateResult {
   readonly schemas: number;
   /** The base commit compared against, when one was given. */
   readonly base: string | undefined;
-}
-
-/** The base ref given to the gate is not a commit of the repository. */
-export class GateBaseUnknownError extends Error {
-  readonly code = 'GateBaseUnknown';
-  readonly retryable = false;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'GateBaseUnknownError';
-  }
 }
 
 interface SchemaFile {
