@@ -2,33 +2,59 @@
 // Do not edit: change the schema files and run `node packages/contracts/src/codegen/generate.ts`.
 
 import s0 from '../events/alarm.triggered.v1.schema.json' with { type: 'json' };
-import s1 from '../events/deploy.failed.v1.schema.json' with { type: 'json' };
-import s2 from '../events/deploy.succeeded.v1.schema.json' with { type: 'json' };
-import s3 from '../events/dsar.purge.completed.v1.schema.json' with { type: 'json' };
-import s4 from '../events/exp.exposed.v1.schema.json' with { type: 'json' };
-import s5 from '../events/expectation.failed.v1.schema.json' with { type: 'json' };
-import s6 from '../events/kpi.anomaly.detected.v1.schema.json' with { type: 'json' };
-import s7 from '../events/kpi.anomaly.resolved.v1.schema.json' with { type: 'json' };
-import s8 from '../events/nrt.refresh.failed.v1.schema.json' with { type: 'json' };
-import s9 from '../events/nrt.refreshed.v1.schema.json' with { type: 'json' };
-import s10 from '../events/permissions.sync.completed.v1.schema.json' with { type: 'json' };
-import s11 from '../events/quality.run.completed.v1.schema.json' with { type: 'json' };
-import s12 from '../events/user.tombstoned.v1.schema.json' with { type: 'json' };
-import s13 from '../events/waf.block.v1.schema.json' with { type: 'json' };
+import s1 from '../events/booking.leg.status_changed.v1.schema.json' with { type: 'json' };
+import s2 from '../events/checkout.started.v1.schema.json' with { type: 'json' };
+import s3 from '../events/deploy.failed.v1.schema.json' with { type: 'json' };
+import s4 from '../events/deploy.succeeded.v1.schema.json' with { type: 'json' };
+import s5 from '../events/dispute.status_changed.v1.schema.json' with { type: 'json' };
+import s6 from '../events/dsar.purge.completed.v1.schema.json' with { type: 'json' };
+import s7 from '../events/exp.exposed.v1.schema.json' with { type: 'json' };
+import s8 from '../events/expectation.failed.v1.schema.json' with { type: 'json' };
+import s9 from '../events/kpi.anomaly.detected.v1.schema.json' with { type: 'json' };
+import s10 from '../events/kpi.anomaly.resolved.v1.schema.json' with { type: 'json' };
+import s11 from '../events/nrt.refresh.failed.v1.schema.json' with { type: 'json' };
+import s12 from '../events/nrt.refreshed.v1.schema.json' with { type: 'json' };
+import s13 from '../events/payment.captured.v1.schema.json' with { type: 'json' };
+import s14 from '../events/payout.status_changed.v1.schema.json' with { type: 'json' };
+import s15 from '../events/permissions.sync.completed.v1.schema.json' with { type: 'json' };
+import s16 from '../events/profile.viewed.v1.schema.json' with { type: 'json' };
+import s17 from '../events/promotion.charged.v1.schema.json' with { type: 'json' };
+import s18 from '../events/promotion.interaction.v1.schema.json' with { type: 'json' };
+import s19 from '../events/quality.run.completed.v1.schema.json' with { type: 'json' };
+import s20 from '../events/refund.issued.v1.schema.json' with { type: 'json' };
+import s21 from '../events/review.submitted.v1.schema.json' with { type: 'json' };
+import s22 from '../events/search.click.v1.schema.json' with { type: 'json' };
+import s23 from '../events/search.impression.v1.schema.json' with { type: 'json' };
+import s24 from '../events/user.registered.v1.schema.json' with { type: 'json' };
+import s25 from '../events/user.tombstoned.v1.schema.json' with { type: 'json' };
+import s26 from '../events/waf.block.v1.schema.json' with { type: 'json' };
 
 export const schemaFiles: readonly { detailType: string; version: number; file: string; schema: object }[] = [
   { detailType: 'alarm.triggered', version: 1, file: 'packages/contracts/events/alarm.triggered.v1.schema.json', schema: s0 },
-  { detailType: 'deploy.failed', version: 1, file: 'packages/contracts/events/deploy.failed.v1.schema.json', schema: s1 },
-  { detailType: 'deploy.succeeded', version: 1, file: 'packages/contracts/events/deploy.succeeded.v1.schema.json', schema: s2 },
-  { detailType: 'dsar.purge.completed', version: 1, file: 'packages/contracts/events/dsar.purge.completed.v1.schema.json', schema: s3 },
-  { detailType: 'exp.exposed', version: 1, file: 'packages/contracts/events/exp.exposed.v1.schema.json', schema: s4 },
-  { detailType: 'expectation.failed', version: 1, file: 'packages/contracts/events/expectation.failed.v1.schema.json', schema: s5 },
-  { detailType: 'kpi.anomaly.detected', version: 1, file: 'packages/contracts/events/kpi.anomaly.detected.v1.schema.json', schema: s6 },
-  { detailType: 'kpi.anomaly.resolved', version: 1, file: 'packages/contracts/events/kpi.anomaly.resolved.v1.schema.json', schema: s7 },
-  { detailType: 'nrt.refresh.failed', version: 1, file: 'packages/contracts/events/nrt.refresh.failed.v1.schema.json', schema: s8 },
-  { detailType: 'nrt.refreshed', version: 1, file: 'packages/contracts/events/nrt.refreshed.v1.schema.json', schema: s9 },
-  { detailType: 'permissions.sync.completed', version: 1, file: 'packages/contracts/events/permissions.sync.completed.v1.schema.json', schema: s10 },
-  { detailType: 'quality.run.completed', version: 1, file: 'packages/contracts/events/quality.run.completed.v1.schema.json', schema: s11 },
-  { detailType: 'user.tombstoned', version: 1, file: 'packages/contracts/events/user.tombstoned.v1.schema.json', schema: s12 },
-  { detailType: 'waf.block', version: 1, file: 'packages/contracts/events/waf.block.v1.schema.json', schema: s13 },
+  { detailType: 'booking.leg.status_changed', version: 1, file: 'packages/contracts/events/booking.leg.status_changed.v1.schema.json', schema: s1 },
+  { detailType: 'checkout.started', version: 1, file: 'packages/contracts/events/checkout.started.v1.schema.json', schema: s2 },
+  { detailType: 'deploy.failed', version: 1, file: 'packages/contracts/events/deploy.failed.v1.schema.json', schema: s3 },
+  { detailType: 'deploy.succeeded', version: 1, file: 'packages/contracts/events/deploy.succeeded.v1.schema.json', schema: s4 },
+  { detailType: 'dispute.status_changed', version: 1, file: 'packages/contracts/events/dispute.status_changed.v1.schema.json', schema: s5 },
+  { detailType: 'dsar.purge.completed', version: 1, file: 'packages/contracts/events/dsar.purge.completed.v1.schema.json', schema: s6 },
+  { detailType: 'exp.exposed', version: 1, file: 'packages/contracts/events/exp.exposed.v1.schema.json', schema: s7 },
+  { detailType: 'expectation.failed', version: 1, file: 'packages/contracts/events/expectation.failed.v1.schema.json', schema: s8 },
+  { detailType: 'kpi.anomaly.detected', version: 1, file: 'packages/contracts/events/kpi.anomaly.detected.v1.schema.json', schema: s9 },
+  { detailType: 'kpi.anomaly.resolved', version: 1, file: 'packages/contracts/events/kpi.anomaly.resolved.v1.schema.json', schema: s10 },
+  { detailType: 'nrt.refresh.failed', version: 1, file: 'packages/contracts/events/nrt.refresh.failed.v1.schema.json', schema: s11 },
+  { detailType: 'nrt.refreshed', version: 1, file: 'packages/contracts/events/nrt.refreshed.v1.schema.json', schema: s12 },
+  { detailType: 'payment.captured', version: 1, file: 'packages/contracts/events/payment.captured.v1.schema.json', schema: s13 },
+  { detailType: 'payout.status_changed', version: 1, file: 'packages/contracts/events/payout.status_changed.v1.schema.json', schema: s14 },
+  { detailType: 'permissions.sync.completed', version: 1, file: 'packages/contracts/events/permissions.sync.completed.v1.schema.json', schema: s15 },
+  { detailType: 'profile.viewed', version: 1, file: 'packages/contracts/events/profile.viewed.v1.schema.json', schema: s16 },
+  { detailType: 'promotion.charged', version: 1, file: 'packages/contracts/events/promotion.charged.v1.schema.json', schema: s17 },
+  { detailType: 'promotion.interaction', version: 1, file: 'packages/contracts/events/promotion.interaction.v1.schema.json', schema: s18 },
+  { detailType: 'quality.run.completed', version: 1, file: 'packages/contracts/events/quality.run.completed.v1.schema.json', schema: s19 },
+  { detailType: 'refund.issued', version: 1, file: 'packages/contracts/events/refund.issued.v1.schema.json', schema: s20 },
+  { detailType: 'review.submitted', version: 1, file: 'packages/contracts/events/review.submitted.v1.schema.json', schema: s21 },
+  { detailType: 'search.click', version: 1, file: 'packages/contracts/events/search.click.v1.schema.json', schema: s22 },
+  { detailType: 'search.impression', version: 1, file: 'packages/contracts/events/search.impression.v1.schema.json', schema: s23 },
+  { detailType: 'user.registered', version: 1, file: 'packages/contracts/events/user.registered.v1.schema.json', schema: s24 },
+  { detailType: 'user.tombstoned', version: 1, file: 'packages/contracts/events/user.tombstoned.v1.schema.json', schema: s25 },
+  { detailType: 'waf.block', version: 1, file: 'packages/contracts/events/waf.block.v1.schema.json', schema: s26 },
 ];

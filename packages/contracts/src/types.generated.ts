@@ -40,6 +40,110 @@ export interface AlarmTriggeredV1 {
 }
 
 /**
+ * A booking leg changed status, with a snapshot of the leg. Sent by the booking service; read by the lake (fact_booking_legs, GMV, cancellations).
+ */
+export interface BookingLegStatusChangedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * The booking.
+   */
+  booking_id: string;
+  /**
+   * The leg (one session or visit of the booking).
+   */
+  leg_id: string;
+  /**
+   * The new status.
+   */
+  status: 'requested' | 'confirmed' | 'declined' | 'completed' | 'cancelled';
+  /**
+   * The status before, null for a new leg.
+   */
+  previous_status: 'requested' | 'confirmed' | 'declined' | 'completed' | 'cancelled' | null;
+  /**
+   * Who cancelled, for status cancelled.
+   */
+  cancelled_by: 'buyer' | 'seller' | null;
+  /**
+   * The buyer (the marketplace user id; never an email or phone number).
+   */
+  user_id: string;
+  /**
+   * The seller (the marketplace user id of the provider).
+   */
+  seller_id: string;
+  /**
+   * The service profile (dim_service_profile.service_id).
+   */
+  service_id: string;
+  /**
+   * The city (dim_city.city_id), e.g. lis.
+   */
+  city_id: string;
+  /**
+   * The leg's price. In the currency's major unit (e.g. 45.50 EUR).
+   */
+  amount: number;
+  /**
+   * The marketplace fee on the leg. In the currency's major unit (e.g. 45.50 EUR).
+   */
+  fee_amount: number;
+  /**
+   * ISO 4217 currency code.
+   */
+  currency: string;
+  /**
+   * When the leg takes place (RFC 3339, UTC).
+   */
+  scheduled_for: string;
+}
+
+/**
+ * A user started checking out a booking. Sent by the booking service; read by the lake (fact_checkouts).
+ */
+export interface CheckoutStartedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * This checkout.
+   */
+  checkout_id: string;
+  /**
+   * The profile view the checkout started from.
+   */
+  view_id: string;
+  /**
+   * The booking being created.
+   */
+  booking_id: string;
+  /**
+   * The buyer (the marketplace user id; never an email or phone number).
+   */
+  user_id: string;
+  /**
+   * The city (dim_city.city_id), e.g. lis.
+   */
+  city_id: string;
+  /**
+   * The service profile (dim_service_profile.service_id).
+   */
+  service_id: string;
+  /**
+   * The total of the booking's legs. In the currency's major unit (e.g. 45.50 EUR).
+   */
+  amount: number;
+  /**
+   * ISO 4217 currency code.
+   */
+  currency: string;
+}
+
+/**
  * A deploy of a service to an environment failed. Sent by CI/CD (source marketplace.deploy); read by notify.
  */
 export interface DeployFailedV1 {
@@ -117,6 +221,52 @@ export interface DeploySucceededV1 {
    * Link to the pipeline run.
    */
   url?: string;
+}
+
+/**
+ * A dispute on a leg was opened or resolved. Sent by the trust service; read by the lake (fact_disputes, kpi_disputes).
+ */
+export interface DisputeStatusChangedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * The dispute.
+   */
+  dispute_id: string;
+  /**
+   * opened, or how it was resolved for the seller.
+   */
+  status: 'opened' | 'won' | 'lost';
+  /**
+   * The booking.
+   */
+  booking_id: string;
+  /**
+   * The leg disputed.
+   */
+  leg_id: string;
+  /**
+   * The buyer (the marketplace user id; never an email or phone number).
+   */
+  user_id: string;
+  /**
+   * The seller (the marketplace user id of the provider).
+   */
+  seller_id: string;
+  /**
+   * The city (dim_city.city_id), e.g. lis.
+   */
+  city_id: string;
+  /**
+   * The dispute reason code.
+   */
+  reason: string;
+  /**
+   * The amount disputed. In the currency's major unit (e.g. 45.50 EUR).
+   */
+  amount: number;
 }
 
 /**
@@ -430,6 +580,86 @@ export interface NrtRefreshedV1 {
 }
 
 /**
+ * A payment for a confirmed leg was captured. Sent by the payment service; read by the lake (fact_payments).
+ */
+export interface PaymentCapturedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * This payment.
+   */
+  payment_id: string;
+  /**
+   * The booking.
+   */
+  booking_id: string;
+  /**
+   * The leg paid.
+   */
+  leg_id: string;
+  /**
+   * The buyer (the marketplace user id; never an email or phone number).
+   */
+  user_id: string;
+  /**
+   * The city (dim_city.city_id), e.g. lis.
+   */
+  city_id: string;
+  /**
+   * The amount captured. In the currency's major unit (e.g. 45.50 EUR).
+   */
+  amount: number;
+  /**
+   * ISO 4217 currency code.
+   */
+  currency: string;
+  /**
+   * How the buyer paid.
+   */
+  method: 'card' | 'wallet' | 'bank_transfer';
+}
+
+/**
+ * A payout to a seller changed status. Sent by the payment service; read by the lake (fact_payouts, payout backlog).
+ */
+export interface PayoutStatusChangedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * The payout.
+   */
+  payout_id: string;
+  /**
+   * The new status.
+   */
+  status: 'scheduled' | 'paid' | 'failed';
+  /**
+   * The completed leg paid out.
+   */
+  leg_id: string;
+  /**
+   * The seller (the marketplace user id of the provider).
+   */
+  seller_id: string;
+  /**
+   * The city (dim_city.city_id), e.g. lis.
+   */
+  city_id: string;
+  /**
+   * The amount paid out (the leg minus the fee). In the currency's major unit (e.g. 45.50 EUR).
+   */
+  amount: number;
+  /**
+   * ISO 4217 currency code.
+   */
+  currency: string;
+}
+
+/**
  * Lake Formation permissions were brought in line with the policy in the repo. Sent by the permission sync (source lakeops.governance); read by audit and notify.
  */
 export interface PermissionsSyncCompletedV1 {
@@ -469,6 +699,96 @@ export interface PermissionsSyncCompletedV1 {
    * When the sync finished (RFC 3339, UTC).
    */
   completed_at: string;
+}
+
+/**
+ * A user opened a service profile. Sent by the search service; read by the lake (fact_profile_views).
+ */
+export interface ProfileViewedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * This view.
+   */
+  view_id: string;
+  /**
+   * The search click that led here, or null for a direct visit.
+   */
+  click_id: string | null;
+  /**
+   * The buyer (the marketplace user id; never an email or phone number).
+   */
+  user_id: string;
+  /**
+   * The city (dim_city.city_id), e.g. lis.
+   */
+  city_id: string;
+  /**
+   * The service profile (dim_service_profile.service_id).
+   */
+  service_id: string;
+}
+
+/**
+ * A campaign was charged for a valid click. Sent by the ads service; read by the lake (fact_promotions_spend, kpi_spend_vs_budget).
+ */
+export interface PromotionChargedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * This charge.
+   */
+  charge_id: string;
+  /**
+   * The campaign charged.
+   */
+  campaign_id: string;
+  /**
+   * The charge. In the currency's major unit (e.g. 45.50 EUR).
+   */
+  amount: number;
+  /**
+   * ISO 4217 currency code.
+   */
+  currency: string;
+}
+
+/**
+ * A promoted slot was shown or clicked (invalid clicks flagged). Sent by the ads service; read by the lake (fact_promotions_events, kpi_promo_ctr).
+ */
+export interface PromotionInteractionV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * This interaction.
+   */
+  promo_event_id: string;
+  /**
+   * The campaign (dim_campaign.campaign_id).
+   */
+  campaign_id: string;
+  /**
+   * The service profile (dim_service_profile.service_id).
+   */
+  service_id: string;
+  /**
+   * The buyer (the marketplace user id; never an email or phone number).
+   */
+  user_id: string;
+  /**
+   * The city (dim_city.city_id), e.g. lis.
+   */
+  city_id: string;
+  /**
+   * What happened; invalid is a click filtered as fraud or accidental.
+   */
+  kind: 'impression' | 'click' | 'invalid';
 }
 
 /**
@@ -519,6 +839,192 @@ export interface QualityRunCompletedV1 {
    * The partition checked, e.g. dt=2026-11-27.
    */
   partition?: string;
+}
+
+/**
+ * A refund was issued on a payment. Sent by the payment service; read by the lake (fact_refunds, kpi_refunds).
+ */
+export interface RefundIssuedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * This refund.
+   */
+  refund_id: string;
+  /**
+   * The payment refunded.
+   */
+  payment_id: string;
+  /**
+   * The booking.
+   */
+  booking_id: string;
+  /**
+   * The leg.
+   */
+  leg_id: string;
+  /**
+   * The buyer (the marketplace user id; never an email or phone number).
+   */
+  user_id: string;
+  /**
+   * The city (dim_city.city_id), e.g. lis.
+   */
+  city_id: string;
+  /**
+   * The amount refunded. In the currency's major unit (e.g. 45.50 EUR).
+   */
+  amount: number;
+  /**
+   * ISO 4217 currency code.
+   */
+  currency: string;
+  /**
+   * Why.
+   */
+  reason: 'cancelled' | 'service_issue' | 'dispute_lost';
+}
+
+/**
+ * A buyer reviewed a completed leg. Sent by the reviews service; read by the lake (fact_reviews).
+ */
+export interface ReviewSubmittedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * This review.
+   */
+  review_id: string;
+  /**
+   * The booking.
+   */
+  booking_id: string;
+  /**
+   * The leg reviewed.
+   */
+  leg_id: string;
+  /**
+   * The reviewer (the marketplace user id).
+   */
+  user_id: string;
+  /**
+   * The seller (the marketplace user id of the provider).
+   */
+  seller_id: string;
+  /**
+   * The service profile (dim_service_profile.service_id).
+   */
+  service_id: string;
+  /**
+   * The city (dim_city.city_id), e.g. lis.
+   */
+  city_id: string;
+  /**
+   * Stars, 1 to 5.
+   */
+  rating: number;
+}
+
+/**
+ * A user clicked a search result. Sent by the search service; read by the lake (fact_search_clicks).
+ */
+export interface SearchClickV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * This click.
+   */
+  click_id: string;
+  /**
+   * The impression clicked.
+   */
+  impression_id: string;
+  /**
+   * The buyer (the marketplace user id; never an email or phone number).
+   */
+  user_id: string;
+  /**
+   * The city (dim_city.city_id), e.g. lis.
+   */
+  city_id: string;
+  /**
+   * The service profile (dim_service_profile.service_id).
+   */
+  service_id: string;
+}
+
+/**
+ * A search result was shown to a user. Sent by the search service; read by the lake (fact_search_impressions, the conversion funnel).
+ */
+export interface SearchImpressionV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * This impression; clicks refer to it.
+   */
+  impression_id: string;
+  /**
+   * The search (one per results page).
+   */
+  search_id: string;
+  /**
+   * The buyer (the marketplace user id; never an email or phone number).
+   */
+  user_id: string;
+  /**
+   * The city (dim_city.city_id), e.g. lis.
+   */
+  city_id: string;
+  /**
+   * The service profile (dim_service_profile.service_id).
+   */
+  service_id: string;
+  /**
+   * The category searched.
+   */
+  category: string;
+  /**
+   * 1-based rank on the page.
+   */
+  position: number;
+  /**
+   * Whether the slot was a paid promotion.
+   */
+  is_promoted: boolean;
+}
+
+/**
+ * A user signed up. Sent by the account service; read by the lake (Bronze → dim_user_public). Carries no contact data.
+ */
+export interface UserRegisteredV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * The new user (the marketplace user id).
+   */
+  user_id: string;
+  /**
+   * The city (dim_city.city_id), e.g. lis.
+   */
+  city_id: string;
+  /**
+   * Whether the account offers services.
+   */
+  is_seller: boolean;
+  /**
+   * Where the user signed up.
+   */
+  signup_channel: 'web' | 'ios' | 'android';
 }
 
 /**
@@ -609,8 +1115,11 @@ export interface WafBlockV1 {
 /** The detail type of each detail-type and version: `EventDetails['deploy.failed'][1]`. */
 export interface EventDetails {
   'alarm.triggered': { 1: AlarmTriggeredV1 };
+  'booking.leg.status_changed': { 1: BookingLegStatusChangedV1 };
+  'checkout.started': { 1: CheckoutStartedV1 };
   'deploy.failed': { 1: DeployFailedV1 };
   'deploy.succeeded': { 1: DeploySucceededV1 };
+  'dispute.status_changed': { 1: DisputeStatusChangedV1 };
   'dsar.purge.completed': { 1: DsarPurgeCompletedV1 };
   'exp.exposed': { 1: ExpExposedV1 };
   'expectation.failed': { 1: ExpectationFailedV1 };
@@ -618,8 +1127,18 @@ export interface EventDetails {
   'kpi.anomaly.resolved': { 1: KpiAnomalyResolvedV1 };
   'nrt.refresh.failed': { 1: NrtRefreshFailedV1 };
   'nrt.refreshed': { 1: NrtRefreshedV1 };
+  'payment.captured': { 1: PaymentCapturedV1 };
+  'payout.status_changed': { 1: PayoutStatusChangedV1 };
   'permissions.sync.completed': { 1: PermissionsSyncCompletedV1 };
+  'profile.viewed': { 1: ProfileViewedV1 };
+  'promotion.charged': { 1: PromotionChargedV1 };
+  'promotion.interaction': { 1: PromotionInteractionV1 };
   'quality.run.completed': { 1: QualityRunCompletedV1 };
+  'refund.issued': { 1: RefundIssuedV1 };
+  'review.submitted': { 1: ReviewSubmittedV1 };
+  'search.click': { 1: SearchClickV1 };
+  'search.impression': { 1: SearchImpressionV1 };
+  'user.registered': { 1: UserRegisteredV1 };
   'user.tombstoned': { 1: UserTombstonedV1 };
   'waf.block': { 1: WafBlockV1 };
 }
