@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -30,6 +30,11 @@ export interface DuckDbQueryEngineOptions {
   readonly tables: readonly TableDefinition[];
   /** DuckDB worker threads (default: DuckDB's own choice). */
   readonly threads?: number;
+  /**
+   * Parse NDJSON (Bronze) tables once into memory and reuse them until their files change
+   * (default true). Costs memory roughly the size of the NDJSON; saves re-parsing per query.
+   */
+  readonly cacheNdjson?: boolean;
 }
 
 /**
@@ -50,8 +55,9 @@ export class DuckDbQueryEngine implements QueryEngine {
   readonly #tables: Map<string, TableDefinition>;
   readonly #instance: DuckDBInstance;
   readonly #connection: DuckDBConnection;
-  /** Per table: whether its view currently reads files (true) or is an empty typed relation. */
-  readonly #viewState = new Map<string, boolean>();
+  /** Per table: what its view reads now (`empty`, `files`, or `cache:<file signature>`). */
+  readonly #viewState = new Map<string, string>();
+  readonly #cacheNdjson: boolean;
   /** Tables whose files could not be read at the last refresh, with the reason. */
   readonly #unreadable = new Map<string, Error>();
   #queue: Promise<void> = Promise.resolve();
@@ -63,6 +69,7 @@ export class DuckDbQueryEngine implements QueryEngine {
   ) {
     this.root = options.root;
     this.#tables = new Map(options.tables.map((t) => [qualifiedName(t), t]));
+    this.#cacheNdjson = options.cacheNdjson ?? true;
     this.#instance = instance;
     this.#connection = connection;
   }
@@ -260,13 +267,29 @@ export class DuckDbQueryEngine implements QueryEngine {
    */
   async #refreshViews(sql: string): Promise<void> {
     for (const [name, table] of this.#tables) {
-      const hasFiles = await hasData(this.tableDir(table));
-      if (this.#viewState.get(name) === hasFiles) continue;
+      const dir = this.tableDir(table);
+      const hasFiles = await hasData(dir);
+      const named = mentions(sql, name);
+      let wanted: string;
+      if (!hasFiles) wanted = 'empty';
+      else if (table.format === 'ndjson' && this.#cacheNdjson && named)
+        wanted = `cache:${await signature(dir)}`;
+      else if (table.format === 'ndjson' && this.#viewState.get(name)?.startsWith('cache:')) continue;
+      else wanted = 'files';
+      if (this.#viewState.get(name) === wanted) continue;
       let body: string;
       try {
-        body = hasFiles ? await this.#readFiles(table) : emptyRelation(table);
+        if (wanted === 'empty') body = emptyRelation(table);
+        else if (wanted === 'files') body = await this.#readFiles(table);
+        else {
+          // Bronze NDJSON is parsed once into memory and reused until its files change: the Silver
+          // models each read it, and parsing JSON dominates their cost.
+          const cache = `${ident(`__cache_${table.zone}_${table.name}`)}`;
+          await this.#connection.run(`CREATE OR REPLACE TABLE ${cache} AS ${await this.#readFiles(table)}`);
+          body = `SELECT * FROM ${cache}`;
+        }
         this.#unreadable.delete(name);
-        this.#viewState.set(name, hasFiles);
+        this.#viewState.set(name, wanted);
       } catch (error) {
         this.#unreadable.set(name, this.#mapError(error));
         this.#viewState.delete(name);
@@ -277,7 +300,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       );
     }
     for (const [name, error] of this.#unreadable) {
-      if (new RegExp(`\\b${name.replace('.', '\\.')}\\b`).test(sql)) throw error;
+      if (mentions(sql, name)) throw error;
     }
   }
 
@@ -315,6 +338,21 @@ export class DuckDbQueryEngine implements QueryEngine {
     ].join(', ');
     return `SELECT ${select} FROM ${source}`;
   }
+}
+
+function mentions(sql: string, name: string): boolean {
+  return new RegExp(`\\b${name.replace('.', '\\.')}\\b`).test(sql);
+}
+
+/** Names, sizes and modification times of every file under a folder: changes when any file does. */
+async function signature(dir: string): Promise<string> {
+  const entries = (await readdir(dir, { recursive: true }).catch(() => [] as string[])).sort();
+  const parts: string[] = [];
+  for (const entry of entries) {
+    const info = await stat(join(dir, entry)).catch(() => undefined);
+    if (info?.isFile()) parts.push(`${entry}:${info.size}:${info.mtimeMs}`);
+  }
+  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
 }
 
 function emptyRelation(table: TableDefinition): string {

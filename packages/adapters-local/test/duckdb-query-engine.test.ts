@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TableDefinition } from '@lakeops/core';
@@ -28,6 +28,20 @@ const cities: TableDefinition = {
   partitionKeys: [],
   primaryKey: ['city_id'],
 };
+const raw: TableDefinition = {
+  zone: 'bronze',
+  name: 'raw_events',
+  description: 'NDJSON test table',
+  format: 'ndjson',
+  columns: [
+    { name: 'id', type: 'string', sensitivity: 'internal' },
+    { name: 'detail_type', type: 'string', sensitivity: 'public', sourceName: 'detail-type' },
+    { name: 'detail', type: 'string', sensitivity: 'confidential' },
+  ],
+  partitionKeys: ['dt'],
+  primaryKey: [],
+  userColumns: [],
+};
 const rowsFor = (dt: string, n: number) =>
   `SELECT 'lis' AS city_id, sum(x) AS n, ${n}.5 AS amount, TIMESTAMP '2026-11-20 10:00:00' AS at, '${dt}' AS dt FROM range(${n}) AS t(x)`;
 
@@ -36,7 +50,7 @@ describe('DuckDbQueryEngine', () => {
   let engine: DuckDbQueryEngine;
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'lakeops-duckdb-'));
-    engine = await DuckDbQueryEngine.open({ root, tables: [daily, cities], threads: 1 });
+    engine = await DuckDbQueryEngine.open({ root, tables: [daily, cities, raw], threads: 1 });
   });
   afterEach(async () => {
     await engine.close();
@@ -143,6 +157,25 @@ describe('DuckDbQueryEngine', () => {
       /^corrupt data file gold\/daily_totals\/dt=2026-11-19\/data_0\.parquet: [^\n]+$/,
     );
     expect(await readFile(join(root, 'silver/cities/data_0.parquet'))).toEqual(citiesBefore);
+  });
+
+  it('reads NDJSON with explicit columns (unknown fields ignored, nested JSON as text) and sees new files', async () => {
+    // Prepare
+    await mkdir(join(root, 'bronze/raw_events/dt=2026-11-20'), { recursive: true });
+    await writeFile(
+      join(root, 'bronze/raw_events/dt=2026-11-20/a.json'),
+      '{"id":"e1","detail-type":"x","detail":{"a":{"b":1}},"surprise":true}\n',
+    );
+    const first = await engine.query('SELECT id, detail_type, detail, dt FROM bronze.raw_events');
+    // Act
+    await writeFile(join(root, 'bronze/raw_events/dt=2026-11-20/b.json'), '{"id":"e2","detail-type":"y"}\n');
+    const second = await engine.query('SELECT id, detail FROM bronze.raw_events ORDER BY id');
+    // Assess
+    expect(first).toEqual([{ id: 'e1', detail_type: 'x', detail: '{"a":{"b":1}}', dt: '2026-11-20' }]);
+    expect(second).toEqual([
+      { id: 'e1', detail: '{"a":{"b":1}}' },
+      { id: 'e2', detail: null },
+    ]);
   });
 
   it('reports an unknown table as TableUnknown', async () => {

@@ -1,4 +1,5 @@
-import type { ObjectStore } from '@lakeops/core';
+import { ingestEvent, validateDetail } from '@lakeops/contracts';
+import { EventInvalidError, type ObjectStore } from '@lakeops/core';
 import type { MarketplaceEvent } from './marketplace/events.ts';
 import { cities } from './marketplace/reference.ts';
 import { dayString, MarketplaceSimulation } from './marketplace/simulation.ts';
@@ -20,10 +21,10 @@ export interface SeedOptions {
   readonly end?: Date;
   readonly progress?: ProgressListener;
   /**
-   * Checks each event against its contract before it is written (the contracts package's
-   * validator); an event it rejects stops the seed. Omit to skip.
+   * Checks each event before it is written; an event it rejects stops the seed. Defaults to
+   * {@link contractCheck} (the event schemas and PII guard of `@lakeops/contracts`); `false` skips.
    */
-  readonly validate?: (event: MarketplaceEvent) => void;
+  readonly validate?: ((event: MarketplaceEvent) => void) | false;
 }
 
 export interface SeedResult {
@@ -33,6 +34,33 @@ export interface SeedResult {
   readonly files: number;
   readonly users: number;
   readonly sellers: number;
+}
+
+/**
+ * Checks a generated event through the contracts: the whole event (envelope, detail, PII guard)
+ * for the first event of each detail-type, then every event's detail against its schema and the
+ * PII guard. Unknown fields count as a failure here: the generator must match its schemas exactly.
+ */
+export function contractCheck(): (event: MarketplaceEvent) => void {
+  const seen = new Set<string>();
+  return (event) => {
+    const type = event['detail-type'];
+    const fail = (reasons: readonly { pointer: string; message: string }[]) => {
+      throw new EventInvalidError(
+        `synthetic ${type} event failed its contract: ${reasons.map((r) => `${r.pointer} ${r.message}`).join('; ')}`,
+        reasons,
+      );
+    };
+    if (!seen.has(type)) {
+      seen.add(type);
+      const ingested = ingestEvent(event);
+      if (ingested.status === 'rejected') fail(ingested.reasons);
+    }
+    const check = validateDetail(type, event.detail);
+    if (!check.ok) fail(check.reasons);
+    else if (check.unknownFields.length)
+      fail(check.unknownFields.map((pointer) => ({ pointer, message: 'is not in the schema' })));
+  };
 }
 
 export const seedLimits = { days: { min: 1, max: 366 }, users: { min: 10, max: 2_000_000 } } as const;
@@ -79,8 +107,9 @@ export async function seedBronze(deps: { store: ObjectStore }, options: SeedOpti
   const byType: Record<string, number> = {};
   let events = 0;
   let files = 0;
-  const emit = (event: MarketplaceEvent, ms: number) => {
-    options.validate?.(event);
+  const validate = options.validate === undefined ? contractCheck() : options.validate;
+  const emit = (event: MarketplaceEvent) => {
+    if (validate) validate(event);
     const iso = event.time;
     const key = `dt=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}`;
     let buffer = buffers.get(key);
@@ -91,7 +120,6 @@ export async function seedBronze(deps: { store: ObjectStore }, options: SeedOpti
     buffer.push(JSON.stringify(event));
     byType[event['detail-type']] = (byType[event['detail-type']] ?? 0) + 1;
     events++;
-    void ms;
   };
   const flushBefore = async (day: string | undefined) => {
     for (const key of [...buffers.keys()].sort()) {

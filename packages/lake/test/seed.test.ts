@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsObjectStore } from '@lakeops/adapters-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MarketplaceEvent, seedBronze } from '../src/index.ts';
+import { contractCheck, type MarketplaceEvent, seedBronze } from '../src/index.ts';
 
 const end = new Date('2026-11-20T23:59:59.999Z');
 
@@ -87,6 +87,47 @@ describe('seedBronze', () => {
     expect(text).not.toMatch(/\(\d{3}\)\s?\d{3}-\d{4}/);
     expect(text).not.toMatch(/"(email|phone)[a-z_]*"\s*:\s*"(?![0-9a-f]{64}")/);
     expect(text).toMatch(/"email_sha256":"[0-9a-f]{64}"/);
+  });
+
+  it('checks every event through the contracts and stops at one that breaks them', () => {
+    // Prepare
+    const check = contractCheck();
+    const review = {
+      version: '0',
+      id: '6f1c0e2a-0000-4000-8000-000000000001',
+      'detail-type': 'review.submitted',
+      source: 'marketplace.reviews',
+      account: '000000000000',
+      time: '2026-11-20T10:00:00.000Z',
+      region: 'eu-west-1',
+      resources: [],
+      detail: {
+        v: 1,
+        review_id: 'rev_1',
+        booking_id: 'bkg_1',
+        leg_id: 'bkg_1-l1',
+        user_id: 'u0000001',
+        seller_id: 's000001',
+        service_id: 'svc000001',
+        city_id: 'lis',
+        rating: 5,
+      },
+    } as const satisfies MarketplaceEvent;
+    // Act
+    const good = () => check(review);
+    const outOfRange = () => check({ ...review, detail: { ...review.detail, rating: 6 } });
+    const email = () => check({ ...review, detail: { ...review.detail, user_id: 'jane.doe@example.com' } });
+    const extra = () =>
+      check({ ...review, detail: { ...review.detail, mood: 'happy' } as typeof review.detail });
+    // Assess
+    expect(good).not.toThrow();
+    expect(outOfRange).toThrow(
+      expect.objectContaining({ code: 'EventInvalid', message: expect.stringMatching(/\/rating/) }),
+    );
+    expect(email).toThrow(
+      expect.objectContaining({ code: 'EventInvalid', message: expect.stringMatching(/\/user_id/) }),
+    );
+    expect(extra).toThrow(/\/mood is not in the schema/);
   });
 
   it.each([
