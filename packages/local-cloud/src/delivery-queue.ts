@@ -75,11 +75,9 @@ export class DeliveryQueue {
   readonly #onReport: (report: DeliveryReport) => void;
   readonly #ready: PendingDelivery[] = [];
   readonly #timers = new Set<NodeJS.Timeout>();
-  readonly #done: number[] = [];
   readonly #idleWaiters: (() => void)[] = [];
   #running = 0;
   #closed = false;
-  #doneFlush: NodeJS.Immediate | undefined;
 
   constructor(options: {
     journal: SqliteBusJournal;
@@ -130,7 +128,7 @@ export class DeliveryQueue {
     this.#timers.clear();
     this.#ready.length = 0;
     while (this.#running > 0) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
-    this.#flushDone();
+    this.#journal.flush();
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
 
@@ -161,7 +159,7 @@ export class DeliveryQueue {
 
   #settle(): void {
     if (this.pending > 0) return;
-    this.#flushDone();
+    this.#journal.flush();
     for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
 
@@ -178,7 +176,7 @@ export class DeliveryQueue {
       });
     let result: unknown;
     try {
-      result = await this.#invoke(d.routeId, structuredClone(d.event));
+      result = await this.#invoke(d.routeId, JSON.parse(d.eventJson) as Record<string, unknown>);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (attempt < d.maxAttempts && !this.#closed) {
@@ -215,19 +213,7 @@ export class DeliveryQueue {
   }
 
   #markDone(id: number): void {
-    this.#done.push(id);
-    this.#doneFlush ??= setImmediate(() => {
-      this.#doneFlush = undefined;
-      this.#flushDone();
-    });
-  }
-
-  #flushDone(): void {
-    if (this.#doneFlush) {
-      clearImmediate(this.#doneFlush);
-      this.#doneFlush = undefined;
-    }
-    this.#journal.done(this.#done.splice(0));
+    this.#journal.done([id]);
   }
 }
 

@@ -158,13 +158,15 @@ export class DurableEventBus {
         return { status: 'rejected', reasons: checked.reasons };
       }
       const event = checked.event as unknown as Record<string, unknown> & { id: string; time: string };
-      lines.push({ partition: bronzePartition(event.time), line: JSON.stringify(event) });
+      const eventJson = JSON.stringify(event);
+      lines.push({ partition: bronzePartition(event.time), line: eventJson });
       const routes = this.#index.match(event);
       for (const routeId of routes) {
         deliveries.push({
           routeId,
           eventId: event.id,
           event,
+          eventJson,
           maxAttempts: this.#maxAttempts,
           nextAt: 0,
         });
@@ -193,6 +195,7 @@ export class DurableEventBus {
       routeId,
       eventId: String(event.id ?? randomUUID()),
       event,
+      eventJson: JSON.stringify(event),
       maxAttempts,
       nextAt: 0,
     };
@@ -258,6 +261,8 @@ export class DurableEventBus {
 
 /** `bronze/events/dt=YYYY-MM-DD/hour=HH` for an event time (UTC). */
 export function bronzePartition(time: string): string {
-  const iso = new Date(Date.parse(time)).toISOString();
+  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(time)
+    ? time
+    : new Date(Date.parse(time)).toISOString();
   return `bronze/events/dt=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}`;
 }

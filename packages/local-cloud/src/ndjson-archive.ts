@@ -78,7 +78,7 @@ export class NdjsonArchive {
       touched.add(chunk.file);
     }
     // A handle evicted meanwhile was fsynced before it was closed.
-    await Promise.all([...touched].flatMap((f) => this.#handles.get(f)?.sync() ?? []));
+    await Promise.all([...touched].flatMap((f) => this.#handles.get(f)?.datasync() ?? []));
   }
 
   async close(): Promise<void> {

@@ -16,7 +16,10 @@ export interface PendingDelivery {
   readonly id: number;
   readonly routeId: string;
   readonly eventId: string;
+  /** The event, parsed: shared by the deliveries of one event, read only. */
   readonly event: Record<string, unknown>;
+  /** The event as JSON: each attempt gets its own copy from it. */
+  readonly eventJson: string;
   readonly attempts: number;
   readonly maxAttempts: number;
   readonly nextAt: number;
@@ -52,6 +55,8 @@ export class SqliteBusJournal {
   readonly #deleteDelivery: StatementSync;
   readonly #retryDelivery: StatementSync;
   readonly #clearOwnIntake: StatementSync;
+  readonly #doneIds: number[] = [];
+  #doneTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
   constructor(options: { file: string; owner?: string }) {
@@ -102,29 +107,41 @@ export class SqliteBusJournal {
    */
   record(chunks: readonly IntakeChunk[], deliveries: readonly NewDelivery[]): number[] {
     return this.#transaction(() => {
+      this.#deleteDone();
       this.#clearOwnIntake.run(this.owner);
       for (const c of chunks) this.#insertChunk.run(this.owner, c.file, c.offset, c.body);
       return deliveries.map((d) =>
         Number(
-          this.#insertDelivery.run(
-            this.owner,
-            d.routeId,
-            d.eventId,
-            JSON.stringify(d.event),
-            d.maxAttempts,
-            d.nextAt,
-          ).lastInsertRowid,
+          this.#insertDelivery.run(this.owner, d.routeId, d.eventId, d.eventJson, d.maxAttempts, d.nextAt)
+            .lastInsertRowid,
         ),
       );
     });
   }
 
-  /** Forgets deliveries that are done (processed, parked by the function, or dead-lettered). */
+  /**
+   * Forgets deliveries that are done (processed, parked by the function, or dead-lettered). The
+   * deletes ride on the next `record` commit, or a commit of their own within 100 ms: a crash in
+   * between delivers those again (at least once, as EventBridge).
+   */
   done(ids: readonly number[]): void {
-    if (ids.length === 0 || this.#closed) return;
-    this.#transaction(() => {
-      for (const id of ids) this.#deleteDelivery.run(id);
-    });
+    if (this.#closed) return;
+    this.#doneIds.push(...ids);
+    this.#doneTimer ??= setTimeout(() => this.flush(), 100).unref();
+  }
+
+  /** Commits the pending `done` deletes now. */
+  flush(): void {
+    if (this.#closed || this.#doneIds.length === 0) return;
+    this.#transaction(() => this.#deleteDone());
+  }
+
+  #deleteDone(): void {
+    if (this.#doneTimer) {
+      clearTimeout(this.#doneTimer);
+      this.#doneTimer = undefined;
+    }
+    for (const id of this.#doneIds.splice(0)) this.#deleteDelivery.run(id);
   }
 
   /** Records a failed attempt and when the next one is due. */
@@ -163,6 +180,7 @@ export class SqliteBusJournal {
           routeId: String(r.route_id),
           eventId: String(r.event_id),
           event: JSON.parse(String(r.event)) as Record<string, unknown>,
+          eventJson: String(r.event),
           attempts: Number(r.attempts),
           maxAttempts: Number(r.max_attempts),
           nextAt: Number(r.next_at),
@@ -179,6 +197,7 @@ export class SqliteBusJournal {
   /** Drops this owner's (written) chunks and closes the file. Pending deliveries stay for the next start. */
   close(): void {
     if (this.#closed) return;
+    this.flush();
     this.#clearOwnIntake.run(this.owner);
     this.#closed = true;
     liveOwners.delete(this.owner);

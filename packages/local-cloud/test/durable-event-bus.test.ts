@@ -186,10 +186,20 @@ describe('DurableEventBus', () => {
   it('resumes a pending delivery of a process that is gone and delivers it once', async () => {
     // Prepare: a journal row left by a dead owner (pid 2^22+1 does not run here).
     const home = await tmpHome();
+    const orphan = wafEvent('e-orphan');
     const journal = new SqliteBusJournal({ file: join(home, 'state/local-bus.sqlite'), owner: '4194305:1' });
     journal.record(
       [],
-      [{ routeId: 'all-waf', eventId: 'e-orphan', event: wafEvent('e-orphan'), maxAttempts: 3, nextAt: 0 }],
+      [
+        {
+          routeId: 'all-waf',
+          eventId: 'e-orphan',
+          event: orphan,
+          eventJson: JSON.stringify(orphan),
+          maxAttempts: 3,
+          nextAt: 0,
+        },
+      ],
     );
     journal.close();
     const delivered: string[] = [];

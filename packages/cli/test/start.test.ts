@@ -1,0 +1,148 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { EventBridgeClient, ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { repoRoot } from '@lakeops/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CommandContext } from '../src/command.ts';
+import { main } from '../src/main.ts';
+
+function context(home: string, controller = new AbortController()) {
+  const out = { stdout: '', stderr: '' };
+  const sink = (key: 'stdout' | 'stderr') =>
+    new Writable({
+      write(chunk, _enc, done) {
+        out[key] += String(chunk);
+        done();
+      },
+    });
+  const ctx: CommandContext = {
+    stdout: sink('stdout'),
+    stderr: sink('stderr'),
+    env: { LAKEOPS_HOME: home },
+    cwd: repoRoot,
+    signal: controller.signal,
+  };
+  return { ctx, out, controller };
+}
+
+async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const tmpHome = () => mkdtemp(join(tmpdir(), 'lakeops-start-'));
+const cleanup: (() => void | Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of cleanup) await c();
+});
+
+describe('lakeops start', () => {
+  it('serves the endpoint, routes events to the functions, prints what happens, and stops on abort', async () => {
+    // Prepare
+    const home = await tmpHome();
+    const { ctx, out, controller } = context(home);
+    cleanup.push(() => controller.abort());
+    const running = main(['start', '--port', '0', '--no-seed'], ctx);
+    await until(() => out.stdout.includes('Ready.'), 'Ready.');
+    const url = /endpoint\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out.stdout)?.[1] as string;
+    const client = new EventBridgeClient({
+      endpoint: url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    cleanup.push(() => client.destroy());
+    const entries = JSON.parse(await readFile(join(repoRoot, 'examples/deploy-failed.json'), 'utf8'));
+
+    // Act
+    const put = await client.send(new PutEventsCommand({ Entries: entries }));
+    const id = put.Entries?.[0]?.EventId as string;
+    await until(() => out.stdout.includes(`notify-deploy ← event ${id}: processed`), 'the function run');
+    const rules = await client.send(new ListRulesCommand({}));
+    controller.abort();
+    const code = await running;
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out.stderr).toBe('');
+    expect(out.stdout).toContain(
+      `aws events put-events --endpoint-url ${url} --region us-east-1 --entries file://examples/deploy-failed.json`,
+    );
+    expect(out.stdout).toContain(`← event ${id} marketplace.deploy / deploy.failed → notify-deploy`);
+    expect(out.stdout).not.toContain('migration 0042'); // a payload field: never printed
+    expect(out.stdout.trimEnd().endsWith('Stopped.')).toBe(true);
+    expect(rules.Rules?.map((r) => r.Name)).toEqual(['notify-deploy']);
+    const dir = join(home, 'lake/bronze/events');
+    const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.json'));
+    expect(files).toHaveLength(1);
+    expect(await readFile(join(dir, files[0] as string), 'utf8')).toContain(`"id":"${id}"`);
+  });
+
+  it('says one line when the port is taken', async () => {
+    // Prepare
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+    const port = (blocker.address() as { port: number }).port;
+    const { ctx, out } = context(await tmpHome());
+    // Act
+    const code = await main(['start', '--port', String(port), '--no-seed'], ctx);
+    // Assess
+    expect(code).toBe(1);
+    expect(out.stderr).toBe(
+      `lakeops start: port ${port} is in use (is lakeops start already running? use --port or LAKEOPS_PORT)\n`,
+    );
+  });
+
+  it('refuses a bad --port', async () => {
+    const { ctx, out } = context(await tmpHome());
+    expect(await main(['start', '--port', 'http'], ctx)).toBe(2);
+    expect(out.stderr).toBe("lakeops start: --port must be a port number (0-65535), got 'http'\n");
+  });
+
+  it('shuts down cleanly on Ctrl-C (SIGINT) as a real process', async () => {
+    // Prepare
+    const home = await tmpHome();
+    const proc = spawn(
+      process.execPath,
+      [join(repoRoot, 'packages/cli/bin/lakeops.js'), 'start', '--no-seed'],
+      {
+        cwd: repoRoot,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '',
+          LAKEOPS_HOME: home,
+          LAKEOPS_PORT: '0',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    cleanup.push(() => {
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+    });
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (d) => {
+      stdout += String(d);
+    });
+    proc.stderr.on('data', (d) => {
+      stderr += String(d);
+    });
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+    await until(() => stdout.includes('Ready.'), `Ready. (stderr: ${stderr})`);
+    // Act
+    proc.kill('SIGINT');
+    const code = await exited;
+    // Assess
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toContain('Stopping');
+    expect(stdout.trimEnd().endsWith('Stopped.')).toBe(true);
+  });
+});
