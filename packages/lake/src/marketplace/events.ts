@@ -1,119 +1,25 @@
+import type { EventDetails } from '@lakeops/contracts';
+
 /**
- * The marketplace events the generator emits: EventBridge detail-types, their sources and detail
- * shapes (version `v: 1`). Their JSON Schemas live in packages/contracts/events/.
+ * The marketplace events the generator emits (EventBridge detail-types, version 1). Their shapes
+ * come from the schemas in packages/contracts/events/ (generated types), without `v`.
  */
-export interface MarketplaceDetails {
-  'user.registered': { user_id: string; city_id: string; is_seller: boolean; signup_channel: string };
-  'search.impression': {
-    impression_id: string;
-    search_id: string;
-    user_id: string;
-    city_id: string;
-    service_id: string;
-    category: string;
-    position: number;
-    is_promoted: boolean;
-  };
-  'search.click': {
-    click_id: string;
-    impression_id: string;
-    user_id: string;
-    city_id: string;
-    service_id: string;
-  };
-  'profile.viewed': {
-    view_id: string;
-    click_id: string | null;
-    user_id: string;
-    city_id: string;
-    service_id: string;
-  };
-  'checkout.started': {
-    checkout_id: string;
-    view_id: string;
-    booking_id: string;
-    user_id: string;
-    city_id: string;
-    service_id: string;
-    amount: number;
-    currency: string;
-  };
-  'booking.leg.status_changed': {
-    booking_id: string;
-    leg_id: string;
-    status: 'requested' | 'confirmed' | 'declined' | 'completed' | 'cancelled';
-    previous_status: string | null;
-    cancelled_by: 'buyer' | 'seller' | null;
-    user_id: string;
-    seller_id: string;
-    service_id: string;
-    city_id: string;
-    amount: number;
-    fee_amount: number;
-    currency: string;
-    scheduled_for: string;
-  };
-  'payment.captured': {
-    payment_id: string;
-    booking_id: string;
-    leg_id: string;
-    user_id: string;
-    city_id: string;
-    amount: number;
-    currency: string;
-    method: 'card' | 'wallet' | 'bank_transfer';
-  };
-  'refund.issued': {
-    refund_id: string;
-    payment_id: string;
-    booking_id: string;
-    leg_id: string;
-    user_id: string;
-    city_id: string;
-    amount: number;
-    currency: string;
-    reason: 'cancelled' | 'service_issue' | 'dispute_lost';
-  };
-  'payout.status_changed': {
-    payout_id: string;
-    status: 'scheduled' | 'paid' | 'failed';
-    leg_id: string;
-    seller_id: string;
-    city_id: string;
-    amount: number;
-    currency: string;
-  };
-  'dispute.status_changed': {
-    dispute_id: string;
-    status: 'opened' | 'won' | 'lost';
-    booking_id: string;
-    leg_id: string;
-    user_id: string;
-    seller_id: string;
-    city_id: string;
-    reason: string;
-    amount: number;
-  };
-  'promotion.interaction': {
-    promo_event_id: string;
-    campaign_id: string;
-    service_id: string;
-    user_id: string;
-    city_id: string;
-    kind: 'impression' | 'click' | 'invalid';
-  };
-  'promotion.charged': { charge_id: string; campaign_id: string; amount: number; currency: string };
-  'review.submitted': {
-    review_id: string;
-    booking_id: string;
-    leg_id: string;
-    user_id: string;
-    seller_id: string;
-    service_id: string;
-    city_id: string;
-    rating: number;
-  };
-}
+export type MarketplaceDetails = {
+  [K in
+    | 'user.registered'
+    | 'search.impression'
+    | 'search.click'
+    | 'profile.viewed'
+    | 'checkout.started'
+    | 'booking.leg.status_changed'
+    | 'payment.captured'
+    | 'refund.issued'
+    | 'payout.status_changed'
+    | 'dispute.status_changed'
+    | 'promotion.interaction'
+    | 'promotion.charged'
+    | 'review.submitted']: Omit<EventDetails[K][1], 'v'>;
+};
 
 export type MarketplaceDetailType = keyof MarketplaceDetails;
 

@@ -180,7 +180,8 @@ export class MarketplaceSimulation {
           region: 'eu-west-1',
           resources: [],
           detail: { v: 1, ...detail },
-        } as MarketplaceEvent,
+          // TypeScript cannot correlate T across the mapped detail types; `send`'s signature does.
+        } as unknown as MarketplaceEvent,
         ms,
       );
     };
@@ -334,7 +335,7 @@ export class MarketplaceSimulation {
         Math.floor(decisionMs / HOUR) * HOUR + (r.int(1, 6) + legIndex * 7) * DAY + r.int(8, 19) * HOUR;
       const leg = (
         status: MarketplaceDetails['booking.leg.status_changed']['status'],
-        previous: string | null,
+        previous: MarketplaceDetails['booking.leg.status_changed']['previous_status'],
         ms: number,
         cancelledBy: 'buyer' | 'seller' | null = null,
       ) =>
