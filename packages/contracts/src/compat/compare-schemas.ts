@@ -291,8 +291,9 @@ function criteriaChange(original: CombinedNode, update: CombinedNode): ChangeTyp
 }
 
 /**
- * Pairs each old subschema with a new one it is compatible with (identical ones first), as many
- * as possible: a maximum bipartite matching by augmenting paths. Returns old index → new index.
+ * Pairs each old subschema with a new one it is compatible with, as many as possible: a maximum
+ * bipartite matching by augmenting paths, trying partners with no difference at all first.
+ * Returns old index → new index.
  */
 function pairSubschemas(
   ctx: Context,
@@ -301,21 +302,17 @@ function pairSubschemas(
 ): Map<number, number> {
   const fits = before.map((o) =>
     after.map((u) => {
-      if (o === u) return true;
       const sub = ctx.sub();
       compare(sub, o, u);
-      return sub.compatible;
+      return { compatible: sub.compatible, same: sub.changes.length === 0 };
     }),
   );
   const owner = new Map<number, number>(); // new index → old index
   const tryAssign = (i: number, seen: Set<number>): boolean => {
     const row = fits[i] ?? [];
-    // Prefer an identical partner, then any compatible one.
-    const order = [...row.keys()].sort(
-      (x, y) => Number(after[y] === before[i]) - Number(after[x] === before[i]),
-    );
+    const order = [...row.keys()].sort((x, y) => Number(row[y]?.same) - Number(row[x]?.same));
     for (const j of order) {
-      if (!row[j] || seen.has(j)) continue;
+      if (!row[j]?.compatible || seen.has(j)) continue;
       seen.add(j);
       const current = owner.get(j);
       if (current === undefined || tryAssign(current, seen)) {
