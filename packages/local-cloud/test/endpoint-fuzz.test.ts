@@ -214,7 +214,7 @@ describe('endpoint fuzz: random and malformed requests', () => {
     // Act
     for (let i = 0; i < RAW_CASES; i++) {
       const base = garbage[Math.floor(r() * garbage.length)] as string;
-      const sent = r() < 0.3 ? base.slice(0, Math.floor(r() * base.length)) + '\r\n\r\n' : base;
+      const sent = r() < 0.3 ? `${base.slice(0, Math.floor(r() * base.length))}\r\n\r\n` : base;
       results.push({ text: await rawExchange(endpoint.port, sent), sent });
     }
     // Assess
