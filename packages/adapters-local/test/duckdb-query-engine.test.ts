@@ -119,6 +119,17 @@ describe('DuckDbQueryEngine', () => {
     ]);
   });
 
+  it('empties a table when a full rewrite returns no rows', async () => {
+    // Prepare
+    await engine.writePartitions({ table: daily, sql: rowsFor('2026-11-20', 3) });
+    // Act
+    const result = await engine.writePartitions({ table: daily, sql: `${rowsFor('2026-11-20', 3)} LIMIT 0` });
+    const rows = await engine.query('SELECT count(*) AS n FROM gold.daily_totals');
+    // Assess
+    expect(result).toEqual({ rows: 0, written: [], removed: [{ dt: '2026-11-20' }] });
+    expect(rows).toEqual([{ n: 0 }]);
+  });
+
   it('keeps the old data and leaves no staging behind when the query fails', async () => {
     // Prepare
     await engine.writePartitions({ table: daily, sql: rowsFor('2026-11-20', 3) });

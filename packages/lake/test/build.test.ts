@@ -107,6 +107,33 @@ describe('buildLake', () => {
     expect(count).toEqual(bronze);
   });
 
+  it('counts an event delivered twice once', async () => {
+    // Prepare
+    const file = join(root, 'bronze/events/dt=2026-11-20/hour=12/part-00000.json');
+    const original = await readFile(file, 'utf8');
+    const impression = original.split('\n').find((l) => l.includes('"search.impression"'));
+    if (!impression) throw new Error('no impression at noon');
+    await writeFile(file, `${original}${impression}\n`);
+    try {
+      // Act
+      await buildLake(
+        { engine },
+        { from: '2026-11-20', to: '2026-11-20', select: ['silver.fact_search_impressions'] },
+      );
+      const [silver] = await engine.query(
+        "SELECT count(*) AS n FROM silver.fact_search_impressions WHERE dt = '2026-11-20'",
+      );
+      const [bronze] = await engine.query(
+        "SELECT count(*) AS all_rows, count(DISTINCT id) AS n FROM bronze.events WHERE detail_type = 'search.impression' AND dt = '2026-11-20'",
+      );
+      // Assess
+      expect(bronze?.all_rows).toBe(Number(bronze?.n) + 1);
+      expect(silver?.n).toBe(bronze?.n);
+    } finally {
+      await writeFile(file, original);
+    }
+  });
+
   it('stops at a corrupt input file and never overwrites the good data downstream', async () => {
     // Prepare
     const corrupt = join(root, 'silver/fact_booking_legs/dt=2026-11-19/data_0.parquet');

@@ -16,6 +16,10 @@ SELECT
   from_iso8601_timestamp(json_extract_scalar(detail, '$.scheduled_for')) AS scheduled_for,
   from_iso8601_timestamp(time) AS occurred_at,
   dt
-FROM bronze.events
-WHERE detail_type = 'booking.leg.status_changed'
-  AND dt BETWEEN {{from}} AND {{to}}
+FROM (
+  -- An event delivered twice (same id, same content) counts once.
+  SELECT DISTINCT id, time, detail, dt
+  FROM bronze.events
+  WHERE detail_type = 'booking.leg.status_changed'
+    AND dt BETWEEN {{from}} AND {{to}}
+) AS e

@@ -11,6 +11,10 @@ SELECT
   CAST(json_extract_scalar(detail, '$.amount') AS DECIMAL(12, 2)) AS amount,
   from_iso8601_timestamp(time) AS occurred_at,
   dt
-FROM bronze.events
-WHERE detail_type = 'dispute.status_changed'
-  AND dt BETWEEN {{from}} AND {{to}}
+FROM (
+  -- An event delivered twice (same id, same content) counts once.
+  SELECT DISTINCT id, time, detail, dt
+  FROM bronze.events
+  WHERE detail_type = 'dispute.status_changed'
+    AND dt BETWEEN {{from}} AND {{to}}
+) AS e

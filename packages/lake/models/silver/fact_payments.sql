@@ -10,6 +10,10 @@ SELECT
   json_extract_scalar(detail, '$.method') AS method,
   from_iso8601_timestamp(time) AS occurred_at,
   dt
-FROM bronze.events
-WHERE detail_type = 'payment.captured'
-  AND dt BETWEEN {{from}} AND {{to}}
+FROM (
+  -- An event delivered twice (same id, same content) counts once.
+  SELECT DISTINCT id, time, detail, dt
+  FROM bronze.events
+  WHERE detail_type = 'payment.captured'
+    AND dt BETWEEN {{from}} AND {{to}}
+) AS e

@@ -11,6 +11,10 @@ SELECT
   json_extract_scalar(detail, '$.reason') AS reason,
   from_iso8601_timestamp(time) AS occurred_at,
   dt
-FROM bronze.events
-WHERE detail_type = 'refund.issued'
-  AND dt BETWEEN {{from}} AND {{to}}
+FROM (
+  -- An event delivered twice (same id, same content) counts once.
+  SELECT DISTINCT id, time, detail, dt
+  FROM bronze.events
+  WHERE detail_type = 'refund.issued'
+    AND dt BETWEEN {{from}} AND {{to}}
+) AS e

@@ -10,6 +10,10 @@ SELECT
   CAST(json_extract_scalar(detail, '$.rating') AS INTEGER) AS rating,
   from_iso8601_timestamp(time) AS occurred_at,
   dt
-FROM bronze.events
-WHERE detail_type = 'review.submitted'
-  AND dt BETWEEN {{from}} AND {{to}}
+FROM (
+  -- An event delivered twice (same id, same content) counts once.
+  SELECT DISTINCT id, time, detail, dt
+  FROM bronze.events
+  WHERE detail_type = 'review.submitted'
+    AND dt BETWEEN {{from}} AND {{to}}
+) AS e
