@@ -23,7 +23,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -33,7 +33,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.alarm_name === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "alarm_name"},message:"must have required property '"+"alarm_name"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "alarm_name"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -43,7 +43,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.state === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "state"},message:"must have required property '"+"state"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "state"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -53,7 +53,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.severity === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "severity"},message:"must have required property '"+"severity"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "severity"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -63,7 +63,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.reason === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "reason"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -74,7 +74,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((((((key0 === "v") || (key0 === "alarm_name")) || (key0 === "state")) || (key0 === "severity")) || (key0 === "reason")) || (key0 === "previous_state")) || (key0 === "service")) || (key0 === "metric"))){
-const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -86,7 +86,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err6 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err6 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -100,7 +100,7 @@ if(data.alarm_name !== undefined){
 let data1 = data.alarm_name;
 if(typeof data1 === "string"){
 if(func1(data1) > 255){
-const err7 = {instancePath:instancePath+"/alarm_name",schemaPath:"#/properties/alarm_name/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+const err7 = {instancePath:instancePath+"/alarm_name",schemaPath:"#/properties/alarm_name/maxLength",keyword:"maxLength",params:{limit: 255}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -110,7 +110,7 @@ vErrors.push(err7);
 errors++;
 }
 if(func1(data1) < 1){
-const err8 = {instancePath:instancePath+"/alarm_name",schemaPath:"#/properties/alarm_name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err8 = {instancePath:instancePath+"/alarm_name",schemaPath:"#/properties/alarm_name/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -121,7 +121,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/alarm_name",schemaPath:"#/properties/alarm_name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err9 = {instancePath:instancePath+"/alarm_name",schemaPath:"#/properties/alarm_name/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -134,7 +134,7 @@ errors++;
 if(data.state !== undefined){
 let data2 = data.state;
 if(!(((data2 === "ALARM") || (data2 === "OK")) || (data2 === "INSUFFICIENT_DATA"))){
-const err10 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/enum",keyword:"enum",params:{allowedValues: schema31.properties.state.enum},message:"must be equal to one of the allowed values"};
+const err10 = {instancePath:instancePath+"/state",schemaPath:"#/properties/state/enum",keyword:"enum",params:{allowedValues: schema31.properties.state.enum}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -147,7 +147,7 @@ errors++;
 if(data.severity !== undefined){
 let data3 = data.severity;
 if(!((((data3 === "critical") || (data3 === "error")) || (data3 === "warning")) || (data3 === "info"))){
-const err11 = {instancePath:instancePath+"/severity",schemaPath:"#/properties/severity/enum",keyword:"enum",params:{allowedValues: schema31.properties.severity.enum},message:"must be equal to one of the allowed values"};
+const err11 = {instancePath:instancePath+"/severity",schemaPath:"#/properties/severity/enum",keyword:"enum",params:{allowedValues: schema31.properties.severity.enum}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -161,7 +161,7 @@ if(data.reason !== undefined){
 let data4 = data.reason;
 if(typeof data4 === "string"){
 if(func1(data4) > 4000){
-const err12 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/maxLength",keyword:"maxLength",params:{limit: 4000},message:"must NOT have more than 4000 characters"};
+const err12 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/maxLength",keyword:"maxLength",params:{limit: 4000}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -171,7 +171,7 @@ vErrors.push(err12);
 errors++;
 }
 if(func1(data4) < 1){
-const err13 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err13 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -182,7 +182,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err14 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -195,7 +195,7 @@ errors++;
 if(data.previous_state !== undefined){
 let data5 = data.previous_state;
 if(!(((data5 === "ALARM") || (data5 === "OK")) || (data5 === "INSUFFICIENT_DATA"))){
-const err15 = {instancePath:instancePath+"/previous_state",schemaPath:"#/properties/previous_state/enum",keyword:"enum",params:{allowedValues: schema31.properties.previous_state.enum},message:"must be equal to one of the allowed values"};
+const err15 = {instancePath:instancePath+"/previous_state",schemaPath:"#/properties/previous_state/enum",keyword:"enum",params:{allowedValues: schema31.properties.previous_state.enum}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -209,7 +209,7 @@ if(data.service !== undefined){
 let data6 = data.service;
 if(typeof data6 === "string"){
 if(func1(data6) > 128){
-const err16 = {instancePath:instancePath+"/service",schemaPath:"#/properties/service/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err16 = {instancePath:instancePath+"/service",schemaPath:"#/properties/service/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -219,7 +219,7 @@ vErrors.push(err16);
 errors++;
 }
 if(func1(data6) < 1){
-const err17 = {instancePath:instancePath+"/service",schemaPath:"#/properties/service/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err17 = {instancePath:instancePath+"/service",schemaPath:"#/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -230,7 +230,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/service",schemaPath:"#/properties/service/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err18 = {instancePath:instancePath+"/service",schemaPath:"#/properties/service/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -244,7 +244,7 @@ if(data.metric !== undefined){
 let data7 = data.metric;
 if(typeof data7 === "string"){
 if(func1(data7) > 512){
-const err19 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters"};
+const err19 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/maxLength",keyword:"maxLength",params:{limit: 512}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -254,7 +254,7 @@ vErrors.push(err19);
 errors++;
 }
 if(func1(data7) < 1){
-const err20 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err20 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -265,7 +265,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err21 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -277,7 +277,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -312,7 +312,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -322,7 +322,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.booking_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "booking_id"},message:"must have required property '"+"booking_id"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "booking_id"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -332,7 +332,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.leg_id === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "leg_id"},message:"must have required property '"+"leg_id"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "leg_id"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -342,7 +342,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.status === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "status"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -352,7 +352,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.previous_status === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "previous_status"},message:"must have required property '"+"previous_status"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "previous_status"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -362,7 +362,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data.cancelled_by === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "cancelled_by"},message:"must have required property '"+"cancelled_by"+"'"};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "cancelled_by"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -372,7 +372,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data.user_id === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"},message:"must have required property '"+"user_id"+"'"};
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -382,7 +382,7 @@ vErrors.push(err6);
 errors++;
 }
 if(data.seller_id === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "seller_id"},message:"must have required property '"+"seller_id"+"'"};
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "seller_id"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -392,7 +392,7 @@ vErrors.push(err7);
 errors++;
 }
 if(data.service_id === undefined){
-const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "service_id"},message:"must have required property '"+"service_id"+"'"};
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "service_id"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -402,7 +402,7 @@ vErrors.push(err8);
 errors++;
 }
 if(data.city_id === undefined){
-const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"},message:"must have required property '"+"city_id"+"'"};
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -412,7 +412,7 @@ vErrors.push(err9);
 errors++;
 }
 if(data.amount === undefined){
-const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "amount"},message:"must have required property '"+"amount"+"'"};
+const err10 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "amount"}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -422,7 +422,7 @@ vErrors.push(err10);
 errors++;
 }
 if(data.fee_amount === undefined){
-const err11 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "fee_amount"},message:"must have required property '"+"fee_amount"+"'"};
+const err11 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "fee_amount"}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -432,7 +432,7 @@ vErrors.push(err11);
 errors++;
 }
 if(data.currency === undefined){
-const err12 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "currency"},message:"must have required property '"+"currency"+"'"};
+const err12 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "currency"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -442,7 +442,7 @@ vErrors.push(err12);
 errors++;
 }
 if(data.scheduled_for === undefined){
-const err13 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "scheduled_for"},message:"must have required property '"+"scheduled_for"+"'"};
+const err13 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "scheduled_for"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -453,7 +453,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(func9.call(schema32.properties, key0))){
-const err14 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err14 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -465,7 +465,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err15 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err15 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -479,7 +479,7 @@ if(data.booking_id !== undefined){
 let data1 = data.booking_id;
 if(typeof data1 === "string"){
 if(func1(data1) > 128){
-const err16 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err16 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -489,7 +489,7 @@ vErrors.push(err16);
 errors++;
 }
 if(func1(data1) < 1){
-const err17 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err17 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -500,7 +500,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err18 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -514,7 +514,7 @@ if(data.leg_id !== undefined){
 let data2 = data.leg_id;
 if(typeof data2 === "string"){
 if(func1(data2) > 128){
-const err19 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err19 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -524,7 +524,7 @@ vErrors.push(err19);
 errors++;
 }
 if(func1(data2) < 1){
-const err20 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err20 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -535,7 +535,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err21 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -548,7 +548,7 @@ errors++;
 if(data.status !== undefined){
 let data3 = data.status;
 if(!(((((data3 === "requested") || (data3 === "confirmed")) || (data3 === "declined")) || (data3 === "completed")) || (data3 === "cancelled"))){
-const err22 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema32.properties.status.enum},message:"must be equal to one of the allowed values"};
+const err22 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema32.properties.status.enum}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -561,7 +561,7 @@ errors++;
 if(data.previous_status !== undefined){
 let data4 = data.previous_status;
 if(!((((((data4 === "requested") || (data4 === "confirmed")) || (data4 === "declined")) || (data4 === "completed")) || (data4 === "cancelled")) || (data4 === null))){
-const err23 = {instancePath:instancePath+"/previous_status",schemaPath:"#/properties/previous_status/enum",keyword:"enum",params:{allowedValues: schema32.properties.previous_status.enum},message:"must be equal to one of the allowed values"};
+const err23 = {instancePath:instancePath+"/previous_status",schemaPath:"#/properties/previous_status/enum",keyword:"enum",params:{allowedValues: schema32.properties.previous_status.enum}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -574,7 +574,7 @@ errors++;
 if(data.cancelled_by !== undefined){
 let data5 = data.cancelled_by;
 if(!(((data5 === "buyer") || (data5 === "seller")) || (data5 === null))){
-const err24 = {instancePath:instancePath+"/cancelled_by",schemaPath:"#/properties/cancelled_by/enum",keyword:"enum",params:{allowedValues: schema32.properties.cancelled_by.enum},message:"must be equal to one of the allowed values"};
+const err24 = {instancePath:instancePath+"/cancelled_by",schemaPath:"#/properties/cancelled_by/enum",keyword:"enum",params:{allowedValues: schema32.properties.cancelled_by.enum}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -588,7 +588,7 @@ if(data.user_id !== undefined){
 let data6 = data.user_id;
 if(typeof data6 === "string"){
 if(func1(data6) > 128){
-const err25 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err25 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -598,7 +598,7 @@ vErrors.push(err25);
 errors++;
 }
 if(func1(data6) < 1){
-const err26 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err26 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -609,7 +609,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err27 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -623,7 +623,7 @@ if(data.seller_id !== undefined){
 let data7 = data.seller_id;
 if(typeof data7 === "string"){
 if(func1(data7) > 128){
-const err28 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err28 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -633,7 +633,7 @@ vErrors.push(err28);
 errors++;
 }
 if(func1(data7) < 1){
-const err29 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err29 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -644,7 +644,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err30 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -658,7 +658,7 @@ if(data.service_id !== undefined){
 let data8 = data.service_id;
 if(typeof data8 === "string"){
 if(func1(data8) > 128){
-const err31 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err31 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -668,7 +668,7 @@ vErrors.push(err31);
 errors++;
 }
 if(func1(data8) < 1){
-const err32 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err32 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -679,7 +679,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err33 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -693,7 +693,7 @@ if(data.city_id !== undefined){
 let data9 = data.city_id;
 if(typeof data9 === "string"){
 if(!pattern4.test(data9)){
-const err34 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"},message:"must match pattern \""+"^[a-z]{3}$"+"\""};
+const err34 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"}};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -704,7 +704,7 @@ errors++;
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err35 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -718,7 +718,7 @@ if(data.amount !== undefined){
 let data10 = data.amount;
 if((typeof data10 == "number") && (isFinite(data10))){
 if(data10 > 10000000 || isNaN(data10)){
-const err36 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000"};
+const err36 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000}};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -728,7 +728,7 @@ vErrors.push(err36);
 errors++;
 }
 if(data10 < 0 || isNaN(data10)){
-const err37 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err37 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -739,7 +739,7 @@ errors++;
 }
 }
 else {
-const err38 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err38 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -753,7 +753,7 @@ if(data.fee_amount !== undefined){
 let data11 = data.fee_amount;
 if((typeof data11 == "number") && (isFinite(data11))){
 if(data11 > 10000000 || isNaN(data11)){
-const err39 = {instancePath:instancePath+"/fee_amount",schemaPath:"#/properties/fee_amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000"};
+const err39 = {instancePath:instancePath+"/fee_amount",schemaPath:"#/properties/fee_amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000}};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -763,7 +763,7 @@ vErrors.push(err39);
 errors++;
 }
 if(data11 < 0 || isNaN(data11)){
-const err40 = {instancePath:instancePath+"/fee_amount",schemaPath:"#/properties/fee_amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err40 = {instancePath:instancePath+"/fee_amount",schemaPath:"#/properties/fee_amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -774,7 +774,7 @@ errors++;
 }
 }
 else {
-const err41 = {instancePath:instancePath+"/fee_amount",schemaPath:"#/properties/fee_amount/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err41 = {instancePath:instancePath+"/fee_amount",schemaPath:"#/properties/fee_amount/type",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -788,7 +788,7 @@ if(data.currency !== undefined){
 let data12 = data.currency;
 if(typeof data12 === "string"){
 if(!pattern5.test(data12)){
-const err42 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/pattern",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"},message:"must match pattern \""+"^[A-Z]{3}$"+"\""};
+const err42 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/pattern",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -799,7 +799,7 @@ errors++;
 }
 }
 else {
-const err43 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err43 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -813,7 +813,7 @@ if(data.scheduled_for !== undefined){
 let data13 = data.scheduled_for;
 if(typeof data13 === "string"){
 if(!pattern6.test(data13)){
-const err44 = {instancePath:instancePath+"/scheduled_for",schemaPath:"#/properties/scheduled_for/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"+"\""};
+const err44 = {instancePath:instancePath+"/scheduled_for",schemaPath:"#/properties/scheduled_for/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"}};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -823,7 +823,7 @@ vErrors.push(err44);
 errors++;
 }
 if(!(formats0.validate(data13))){
-const err45 = {instancePath:instancePath+"/scheduled_for",schemaPath:"#/properties/scheduled_for/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+const err45 = {instancePath:instancePath+"/scheduled_for",schemaPath:"#/properties/scheduled_for/format",keyword:"format",params:{format: "date-time"}};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -834,7 +834,7 @@ errors++;
 }
 }
 else {
-const err46 = {instancePath:instancePath+"/scheduled_for",schemaPath:"#/properties/scheduled_for/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err46 = {instancePath:instancePath+"/scheduled_for",schemaPath:"#/properties/scheduled_for/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -846,7 +846,7 @@ errors++;
 }
 }
 else {
-const err47 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err47 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -876,7 +876,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -886,7 +886,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.checkout_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "checkout_id"},message:"must have required property '"+"checkout_id"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "checkout_id"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -896,7 +896,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.view_id === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "view_id"},message:"must have required property '"+"view_id"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "view_id"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -906,7 +906,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.booking_id === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "booking_id"},message:"must have required property '"+"booking_id"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "booking_id"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -916,7 +916,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.user_id === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"},message:"must have required property '"+"user_id"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -926,7 +926,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data.city_id === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"},message:"must have required property '"+"city_id"+"'"};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -936,7 +936,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data.service_id === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "service_id"},message:"must have required property '"+"service_id"+"'"};
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "service_id"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -946,7 +946,7 @@ vErrors.push(err6);
 errors++;
 }
 if(data.amount === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "amount"},message:"must have required property '"+"amount"+"'"};
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "amount"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -956,7 +956,7 @@ vErrors.push(err7);
 errors++;
 }
 if(data.currency === undefined){
-const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "currency"},message:"must have required property '"+"currency"+"'"};
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "currency"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -967,7 +967,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(func9.call(schema33.properties, key0))){
-const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -979,7 +979,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err10 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err10 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -993,7 +993,7 @@ if(data.checkout_id !== undefined){
 let data1 = data.checkout_id;
 if(typeof data1 === "string"){
 if(func1(data1) > 128){
-const err11 = {instancePath:instancePath+"/checkout_id",schemaPath:"#/properties/checkout_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err11 = {instancePath:instancePath+"/checkout_id",schemaPath:"#/properties/checkout_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1003,7 +1003,7 @@ vErrors.push(err11);
 errors++;
 }
 if(func1(data1) < 1){
-const err12 = {instancePath:instancePath+"/checkout_id",schemaPath:"#/properties/checkout_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err12 = {instancePath:instancePath+"/checkout_id",schemaPath:"#/properties/checkout_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1014,7 +1014,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/checkout_id",schemaPath:"#/properties/checkout_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/checkout_id",schemaPath:"#/properties/checkout_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1028,7 +1028,7 @@ if(data.view_id !== undefined){
 let data2 = data.view_id;
 if(typeof data2 === "string"){
 if(func1(data2) > 128){
-const err14 = {instancePath:instancePath+"/view_id",schemaPath:"#/properties/view_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err14 = {instancePath:instancePath+"/view_id",schemaPath:"#/properties/view_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1038,7 +1038,7 @@ vErrors.push(err14);
 errors++;
 }
 if(func1(data2) < 1){
-const err15 = {instancePath:instancePath+"/view_id",schemaPath:"#/properties/view_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err15 = {instancePath:instancePath+"/view_id",schemaPath:"#/properties/view_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1049,7 +1049,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/view_id",schemaPath:"#/properties/view_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err16 = {instancePath:instancePath+"/view_id",schemaPath:"#/properties/view_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1063,7 +1063,7 @@ if(data.booking_id !== undefined){
 let data3 = data.booking_id;
 if(typeof data3 === "string"){
 if(func1(data3) > 128){
-const err17 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err17 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1073,7 +1073,7 @@ vErrors.push(err17);
 errors++;
 }
 if(func1(data3) < 1){
-const err18 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err18 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1084,7 +1084,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err19 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1098,7 +1098,7 @@ if(data.user_id !== undefined){
 let data4 = data.user_id;
 if(typeof data4 === "string"){
 if(func1(data4) > 128){
-const err20 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err20 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1108,7 +1108,7 @@ vErrors.push(err20);
 errors++;
 }
 if(func1(data4) < 1){
-const err21 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err21 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1119,7 +1119,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err22 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1133,7 +1133,7 @@ if(data.city_id !== undefined){
 let data5 = data.city_id;
 if(typeof data5 === "string"){
 if(!pattern4.test(data5)){
-const err23 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"},message:"must match pattern \""+"^[a-z]{3}$"+"\""};
+const err23 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1144,7 +1144,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err24 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1158,7 +1158,7 @@ if(data.service_id !== undefined){
 let data6 = data.service_id;
 if(typeof data6 === "string"){
 if(func1(data6) > 128){
-const err25 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err25 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1168,7 +1168,7 @@ vErrors.push(err25);
 errors++;
 }
 if(func1(data6) < 1){
-const err26 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err26 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1179,7 +1179,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err27 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1193,7 +1193,7 @@ if(data.amount !== undefined){
 let data7 = data.amount;
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 10000000 || isNaN(data7)){
-const err28 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000"};
+const err28 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1203,7 +1203,7 @@ vErrors.push(err28);
 errors++;
 }
 if(data7 < 0 || isNaN(data7)){
-const err29 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err29 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -1214,7 +1214,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err30 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -1228,7 +1228,7 @@ if(data.currency !== undefined){
 let data8 = data.currency;
 if(typeof data8 === "string"){
 if(!pattern5.test(data8)){
-const err31 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/pattern",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"},message:"must match pattern \""+"^[A-Z]{3}$"+"\""};
+const err31 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/pattern",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -1239,7 +1239,7 @@ errors++;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err32 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -1251,7 +1251,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err33 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -1283,7 +1283,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1293,7 +1293,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.service === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "service"},message:"must have required property '"+"service"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "service"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1303,7 +1303,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.environment === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "environment"},message:"must have required property '"+"environment"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "environment"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1313,7 +1313,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.version === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1323,7 +1323,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.started_at === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "started_at"},message:"must have required property '"+"started_at"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "started_at"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1333,7 +1333,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data.finished_at === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "finished_at"},message:"must have required property '"+"finished_at"+"'"};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "finished_at"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1344,7 +1344,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(func9.call(schema34.properties, key0))){
-const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1356,7 +1356,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err7 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err7 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1370,7 +1370,7 @@ if(data.service !== undefined){
 let data1 = data.service;
 if(typeof data1 === "string"){
 if(func1(data1) > 128){
-const err8 = {instancePath:instancePath+"/service",schemaPath:"#/properties/service/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err8 = {instancePath:instancePath+"/service",schemaPath:"#/properties/service/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1380,7 +1380,7 @@ vErrors.push(err8);
 errors++;
 }
 if(func1(data1) < 1){
-const err9 = {instancePath:instancePath+"/service",schemaPath:"#/properties/service/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err9 = {instancePath:instancePath+"/service",schemaPath:"#/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1391,7 +1391,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/service",schemaPath:"#/properties/service/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err10 = {instancePath:instancePath+"/service",schemaPath:"#/properties/service/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1405,7 +1405,7 @@ if(data.environment !== undefined){
 let data2 = data.environment;
 if(typeof data2 === "string"){
 if(func1(data2) > 64){
-const err11 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+const err11 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1415,7 +1415,7 @@ vErrors.push(err11);
 errors++;
 }
 if(func1(data2) < 1){
-const err12 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err12 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1426,7 +1426,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1440,7 +1440,7 @@ if(data.version !== undefined){
 let data3 = data.version;
 if(typeof data3 === "string"){
 if(func1(data3) > 128){
-const err14 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err14 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1450,7 +1450,7 @@ vErrors.push(err14);
 errors++;
 }
 if(func1(data3) < 1){
-const err15 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err15 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1461,7 +1461,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err16 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1475,7 +1475,7 @@ if(data.started_at !== undefined){
 let data4 = data.started_at;
 if(typeof data4 === "string"){
 if(!pattern6.test(data4)){
-const err17 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"+"\""};
+const err17 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1485,7 +1485,7 @@ vErrors.push(err17);
 errors++;
 }
 if(!(formats0.validate(data4))){
-const err18 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+const err18 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/format",keyword:"format",params:{format: "date-time"}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1496,7 +1496,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err19 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1510,7 +1510,7 @@ if(data.finished_at !== undefined){
 let data5 = data.finished_at;
 if(typeof data5 === "string"){
 if(!pattern6.test(data5)){
-const err20 = {instancePath:instancePath+"/finished_at",schemaPath:"#/properties/finished_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"+"\""};
+const err20 = {instancePath:instancePath+"/finished_at",schemaPath:"#/properties/finished_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1520,7 +1520,7 @@ vErrors.push(err20);
 errors++;
 }
 if(!(formats0.validate(data5))){
-const err21 = {instancePath:instancePath+"/finished_at",schemaPath:"#/properties/finished_at/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+const err21 = {instancePath:instancePath+"/finished_at",schemaPath:"#/properties/finished_at/format",keyword:"format",params:{format: "date-time"}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1531,7 +1531,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/finished_at",schemaPath:"#/properties/finished_at/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err22 = {instancePath:instancePath+"/finished_at",schemaPath:"#/properties/finished_at/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1545,7 +1545,7 @@ if(data.commit !== undefined){
 let data6 = data.commit;
 if(typeof data6 === "string"){
 if(!pattern11.test(data6)){
-const err23 = {instancePath:instancePath+"/commit",schemaPath:"#/properties/commit/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{7,40}$"},message:"must match pattern \""+"^[0-9a-f]{7,40}$"+"\""};
+const err23 = {instancePath:instancePath+"/commit",schemaPath:"#/properties/commit/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{7,40}$"}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1556,7 +1556,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/commit",schemaPath:"#/properties/commit/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err24 = {instancePath:instancePath+"/commit",schemaPath:"#/properties/commit/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1570,7 +1570,7 @@ if(data.url !== undefined){
 let data7 = data.url;
 if(typeof data7 === "string"){
 if(func1(data7) > 2048){
-const err25 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
+const err25 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/maxLength",keyword:"maxLength",params:{limit: 2048}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1580,7 +1580,7 @@ vErrors.push(err25);
 errors++;
 }
 if(!(formats6(data7))){
-const err26 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+const err26 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/format",keyword:"format",params:{format: "uri"}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1591,7 +1591,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err27 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1605,7 +1605,7 @@ if(data.error !== undefined){
 let data8 = data.error;
 if(typeof data8 === "string"){
 if(func1(data8) > 4000){
-const err28 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/maxLength",keyword:"maxLength",params:{limit: 4000},message:"must NOT have more than 4000 characters"};
+const err28 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/maxLength",keyword:"maxLength",params:{limit: 4000}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -1615,7 +1615,7 @@ vErrors.push(err28);
 errors++;
 }
 if(func1(data8) < 1){
-const err29 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err29 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -1626,7 +1626,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err30 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -1638,7 +1638,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err31 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -1668,7 +1668,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -1678,7 +1678,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.service === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "service"},message:"must have required property '"+"service"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "service"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -1688,7 +1688,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.environment === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "environment"},message:"must have required property '"+"environment"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "environment"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -1698,7 +1698,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.version === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"},message:"must have required property '"+"version"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "version"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -1708,7 +1708,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.started_at === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "started_at"},message:"must have required property '"+"started_at"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "started_at"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -1718,7 +1718,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data.finished_at === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "finished_at"},message:"must have required property '"+"finished_at"+"'"};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "finished_at"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -1729,7 +1729,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((((((key0 === "v") || (key0 === "service")) || (key0 === "environment")) || (key0 === "version")) || (key0 === "started_at")) || (key0 === "finished_at")) || (key0 === "commit")) || (key0 === "url"))){
-const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -1741,7 +1741,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err7 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err7 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -1755,7 +1755,7 @@ if(data.service !== undefined){
 let data1 = data.service;
 if(typeof data1 === "string"){
 if(func1(data1) > 128){
-const err8 = {instancePath:instancePath+"/service",schemaPath:"#/properties/service/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err8 = {instancePath:instancePath+"/service",schemaPath:"#/properties/service/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -1765,7 +1765,7 @@ vErrors.push(err8);
 errors++;
 }
 if(func1(data1) < 1){
-const err9 = {instancePath:instancePath+"/service",schemaPath:"#/properties/service/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err9 = {instancePath:instancePath+"/service",schemaPath:"#/properties/service/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -1776,7 +1776,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/service",schemaPath:"#/properties/service/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err10 = {instancePath:instancePath+"/service",schemaPath:"#/properties/service/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -1790,7 +1790,7 @@ if(data.environment !== undefined){
 let data2 = data.environment;
 if(typeof data2 === "string"){
 if(func1(data2) > 64){
-const err11 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+const err11 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -1800,7 +1800,7 @@ vErrors.push(err11);
 errors++;
 }
 if(func1(data2) < 1){
-const err12 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err12 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1811,7 +1811,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1825,7 +1825,7 @@ if(data.version !== undefined){
 let data3 = data.version;
 if(typeof data3 === "string"){
 if(func1(data3) > 128){
-const err14 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err14 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -1835,7 +1835,7 @@ vErrors.push(err14);
 errors++;
 }
 if(func1(data3) < 1){
-const err15 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err15 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -1846,7 +1846,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err16 = {instancePath:instancePath+"/version",schemaPath:"#/properties/version/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -1860,7 +1860,7 @@ if(data.started_at !== undefined){
 let data4 = data.started_at;
 if(typeof data4 === "string"){
 if(!pattern6.test(data4)){
-const err17 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"+"\""};
+const err17 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -1870,7 +1870,7 @@ vErrors.push(err17);
 errors++;
 }
 if(!(formats0.validate(data4))){
-const err18 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+const err18 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/format",keyword:"format",params:{format: "date-time"}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -1881,7 +1881,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err19 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1895,7 +1895,7 @@ if(data.finished_at !== undefined){
 let data5 = data.finished_at;
 if(typeof data5 === "string"){
 if(!pattern6.test(data5)){
-const err20 = {instancePath:instancePath+"/finished_at",schemaPath:"#/properties/finished_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"+"\""};
+const err20 = {instancePath:instancePath+"/finished_at",schemaPath:"#/properties/finished_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1905,7 +1905,7 @@ vErrors.push(err20);
 errors++;
 }
 if(!(formats0.validate(data5))){
-const err21 = {instancePath:instancePath+"/finished_at",schemaPath:"#/properties/finished_at/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+const err21 = {instancePath:instancePath+"/finished_at",schemaPath:"#/properties/finished_at/format",keyword:"format",params:{format: "date-time"}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1916,7 +1916,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/finished_at",schemaPath:"#/properties/finished_at/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err22 = {instancePath:instancePath+"/finished_at",schemaPath:"#/properties/finished_at/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -1930,7 +1930,7 @@ if(data.commit !== undefined){
 let data6 = data.commit;
 if(typeof data6 === "string"){
 if(!pattern11.test(data6)){
-const err23 = {instancePath:instancePath+"/commit",schemaPath:"#/properties/commit/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{7,40}$"},message:"must match pattern \""+"^[0-9a-f]{7,40}$"+"\""};
+const err23 = {instancePath:instancePath+"/commit",schemaPath:"#/properties/commit/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{7,40}$"}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -1941,7 +1941,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/commit",schemaPath:"#/properties/commit/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err24 = {instancePath:instancePath+"/commit",schemaPath:"#/properties/commit/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -1955,7 +1955,7 @@ if(data.url !== undefined){
 let data7 = data.url;
 if(typeof data7 === "string"){
 if(func1(data7) > 2048){
-const err25 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
+const err25 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/maxLength",keyword:"maxLength",params:{limit: 2048}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -1965,7 +1965,7 @@ vErrors.push(err25);
 errors++;
 }
 if(!(formats6(data7))){
-const err26 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""};
+const err26 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/format",keyword:"format",params:{format: "uri"}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -1976,7 +1976,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err27 = {instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -1988,7 +1988,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err28 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -2018,7 +2018,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2028,7 +2028,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.dispute_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "dispute_id"},message:"must have required property '"+"dispute_id"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "dispute_id"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2038,7 +2038,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.status === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "status"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2048,7 +2048,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.booking_id === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "booking_id"},message:"must have required property '"+"booking_id"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "booking_id"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2058,7 +2058,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.leg_id === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "leg_id"},message:"must have required property '"+"leg_id"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "leg_id"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2068,7 +2068,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data.user_id === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"},message:"must have required property '"+"user_id"+"'"};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2078,7 +2078,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data.seller_id === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "seller_id"},message:"must have required property '"+"seller_id"+"'"};
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "seller_id"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2088,7 +2088,7 @@ vErrors.push(err6);
 errors++;
 }
 if(data.city_id === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"},message:"must have required property '"+"city_id"+"'"};
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2098,7 +2098,7 @@ vErrors.push(err7);
 errors++;
 }
 if(data.reason === undefined){
-const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "reason"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2108,7 +2108,7 @@ vErrors.push(err8);
 errors++;
 }
 if(data.amount === undefined){
-const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "amount"},message:"must have required property '"+"amount"+"'"};
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "amount"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2119,7 +2119,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(func9.call(schema36.properties, key0))){
-const err10 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err10 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2131,7 +2131,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err11 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err11 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2145,7 +2145,7 @@ if(data.dispute_id !== undefined){
 let data1 = data.dispute_id;
 if(typeof data1 === "string"){
 if(func1(data1) > 128){
-const err12 = {instancePath:instancePath+"/dispute_id",schemaPath:"#/properties/dispute_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err12 = {instancePath:instancePath+"/dispute_id",schemaPath:"#/properties/dispute_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2155,7 +2155,7 @@ vErrors.push(err12);
 errors++;
 }
 if(func1(data1) < 1){
-const err13 = {instancePath:instancePath+"/dispute_id",schemaPath:"#/properties/dispute_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err13 = {instancePath:instancePath+"/dispute_id",schemaPath:"#/properties/dispute_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2166,7 +2166,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/dispute_id",schemaPath:"#/properties/dispute_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err14 = {instancePath:instancePath+"/dispute_id",schemaPath:"#/properties/dispute_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2179,7 +2179,7 @@ errors++;
 if(data.status !== undefined){
 let data2 = data.status;
 if(!(((data2 === "opened") || (data2 === "won")) || (data2 === "lost"))){
-const err15 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema36.properties.status.enum},message:"must be equal to one of the allowed values"};
+const err15 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema36.properties.status.enum}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2193,7 +2193,7 @@ if(data.booking_id !== undefined){
 let data3 = data.booking_id;
 if(typeof data3 === "string"){
 if(func1(data3) > 128){
-const err16 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err16 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2203,7 +2203,7 @@ vErrors.push(err16);
 errors++;
 }
 if(func1(data3) < 1){
-const err17 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err17 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2214,7 +2214,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err18 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2228,7 +2228,7 @@ if(data.leg_id !== undefined){
 let data4 = data.leg_id;
 if(typeof data4 === "string"){
 if(func1(data4) > 128){
-const err19 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err19 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2238,7 +2238,7 @@ vErrors.push(err19);
 errors++;
 }
 if(func1(data4) < 1){
-const err20 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err20 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2249,7 +2249,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err21 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2263,7 +2263,7 @@ if(data.user_id !== undefined){
 let data5 = data.user_id;
 if(typeof data5 === "string"){
 if(func1(data5) > 128){
-const err22 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err22 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2273,7 +2273,7 @@ vErrors.push(err22);
 errors++;
 }
 if(func1(data5) < 1){
-const err23 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err23 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2284,7 +2284,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err24 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2298,7 +2298,7 @@ if(data.seller_id !== undefined){
 let data6 = data.seller_id;
 if(typeof data6 === "string"){
 if(func1(data6) > 128){
-const err25 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err25 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -2308,7 +2308,7 @@ vErrors.push(err25);
 errors++;
 }
 if(func1(data6) < 1){
-const err26 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err26 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -2319,7 +2319,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err27 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -2333,7 +2333,7 @@ if(data.city_id !== undefined){
 let data7 = data.city_id;
 if(typeof data7 === "string"){
 if(!pattern4.test(data7)){
-const err28 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"},message:"must match pattern \""+"^[a-z]{3}$"+"\""};
+const err28 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -2344,7 +2344,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err29 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -2358,7 +2358,7 @@ if(data.reason !== undefined){
 let data8 = data.reason;
 if(typeof data8 === "string"){
 if(func1(data8) > 64){
-const err30 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+const err30 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -2368,7 +2368,7 @@ vErrors.push(err30);
 errors++;
 }
 if(func1(data8) < 1){
-const err31 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err31 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -2379,7 +2379,7 @@ errors++;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err32 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -2393,7 +2393,7 @@ if(data.amount !== undefined){
 let data9 = data.amount;
 if((typeof data9 == "number") && (isFinite(data9))){
 if(data9 > 10000000 || isNaN(data9)){
-const err33 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000"};
+const err33 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000}};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -2403,7 +2403,7 @@ vErrors.push(err33);
 errors++;
 }
 if(data9 < 0 || isNaN(data9)){
-const err34 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err34 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -2414,7 +2414,7 @@ errors++;
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err35 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -2426,7 +2426,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err36 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -2457,7 +2457,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2467,7 +2467,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.request_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "request_id"},message:"must have required property '"+"request_id"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "request_id"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2477,7 +2477,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.tables === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tables"},message:"must have required property '"+"tables"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "tables"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2487,7 +2487,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.rows_deleted === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "rows_deleted"},message:"must have required property '"+"rows_deleted"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "rows_deleted"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2497,7 +2497,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.verified === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "verified"},message:"must have required property '"+"verified"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "verified"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2507,7 +2507,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data.completed_at === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "completed_at"},message:"must have required property '"+"completed_at"+"'"};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "completed_at"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2518,7 +2518,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((((key0 === "v") || (key0 === "request_id")) || (key0 === "tables")) || (key0 === "rows_deleted")) || (key0 === "verified")) || (key0 === "completed_at")) || (key0 === "started_at"))){
-const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2530,7 +2530,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err7 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err7 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2544,7 +2544,7 @@ if(data.request_id !== undefined){
 let data1 = data.request_id;
 if(typeof data1 === "string"){
 if(func1(data1) > 128){
-const err8 = {instancePath:instancePath+"/request_id",schemaPath:"#/properties/request_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err8 = {instancePath:instancePath+"/request_id",schemaPath:"#/properties/request_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2554,7 +2554,7 @@ vErrors.push(err8);
 errors++;
 }
 if(func1(data1) < 1){
-const err9 = {instancePath:instancePath+"/request_id",schemaPath:"#/properties/request_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err9 = {instancePath:instancePath+"/request_id",schemaPath:"#/properties/request_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2565,7 +2565,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/request_id",schemaPath:"#/properties/request_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err10 = {instancePath:instancePath+"/request_id",schemaPath:"#/properties/request_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2579,7 +2579,7 @@ if(data.tables !== undefined){
 let data2 = data.tables;
 if(Array.isArray(data2)){
 if(data2.length > 500){
-const err11 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/maxItems",keyword:"maxItems",params:{limit: 500},message:"must NOT have more than 500 items"};
+const err11 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/maxItems",keyword:"maxItems",params:{limit: 500}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2593,7 +2593,7 @@ for(let i0=0; i0<len0; i0++){
 let data3 = data2[i0];
 if(typeof data3 === "string"){
 if(func1(data3) > 128){
-const err12 = {instancePath:instancePath+"/tables/" + i0,schemaPath:"#/properties/tables/items/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err12 = {instancePath:instancePath+"/tables/" + i0,schemaPath:"#/properties/tables/items/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2603,7 +2603,7 @@ vErrors.push(err12);
 errors++;
 }
 if(!pattern16.test(data3)){
-const err13 = {instancePath:instancePath+"/tables/" + i0,schemaPath:"#/properties/tables/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$"+"\""};
+const err13 = {instancePath:instancePath+"/tables/" + i0,schemaPath:"#/properties/tables/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2614,7 +2614,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/tables/" + i0,schemaPath:"#/properties/tables/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err14 = {instancePath:instancePath+"/tables/" + i0,schemaPath:"#/properties/tables/items/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2635,7 +2635,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err15 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"};
+const err15 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2650,7 +2650,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err16 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/type",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2663,7 +2663,7 @@ errors++;
 if(data.rows_deleted !== undefined){
 let data4 = data.rows_deleted;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err17 = {instancePath:instancePath+"/rows_deleted",schemaPath:"#/properties/rows_deleted/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err17 = {instancePath:instancePath+"/rows_deleted",schemaPath:"#/properties/rows_deleted/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2674,7 +2674,7 @@ errors++;
 }
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 < 0 || isNaN(data4)){
-const err18 = {instancePath:instancePath+"/rows_deleted",schemaPath:"#/properties/rows_deleted/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err18 = {instancePath:instancePath+"/rows_deleted",schemaPath:"#/properties/rows_deleted/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2687,7 +2687,7 @@ errors++;
 }
 if(data.verified !== undefined){
 if(typeof data.verified !== "boolean"){
-const err19 = {instancePath:instancePath+"/verified",schemaPath:"#/properties/verified/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err19 = {instancePath:instancePath+"/verified",schemaPath:"#/properties/verified/type",keyword:"type",params:{type: "boolean"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2701,7 +2701,7 @@ if(data.completed_at !== undefined){
 let data6 = data.completed_at;
 if(typeof data6 === "string"){
 if(!pattern6.test(data6)){
-const err20 = {instancePath:instancePath+"/completed_at",schemaPath:"#/properties/completed_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"+"\""};
+const err20 = {instancePath:instancePath+"/completed_at",schemaPath:"#/properties/completed_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2711,7 +2711,7 @@ vErrors.push(err20);
 errors++;
 }
 if(!(formats0.validate(data6))){
-const err21 = {instancePath:instancePath+"/completed_at",schemaPath:"#/properties/completed_at/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+const err21 = {instancePath:instancePath+"/completed_at",schemaPath:"#/properties/completed_at/format",keyword:"format",params:{format: "date-time"}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2722,7 +2722,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/completed_at",schemaPath:"#/properties/completed_at/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err22 = {instancePath:instancePath+"/completed_at",schemaPath:"#/properties/completed_at/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2736,7 +2736,7 @@ if(data.started_at !== undefined){
 let data7 = data.started_at;
 if(typeof data7 === "string"){
 if(!pattern6.test(data7)){
-const err23 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"+"\""};
+const err23 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2746,7 +2746,7 @@ vErrors.push(err23);
 errors++;
 }
 if(!(formats0.validate(data7))){
-const err24 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+const err24 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/format",keyword:"format",params:{format: "date-time"}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2757,7 +2757,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err25 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -2769,7 +2769,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err26 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -2803,7 +2803,7 @@ let valid0 = false;
 const _errs2 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.user_id === undefined){
-const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "user_id"},message:"must have required property '"+"user_id"+"'"};
+const err0 = {instancePath,schemaPath:"#/anyOf/0/required",keyword:"required",params:{missingProperty: "user_id"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -2818,7 +2818,7 @@ valid0 = valid0 || _valid0;
 const _errs3 = errors;
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.anon_id === undefined){
-const err1 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "anon_id"},message:"must have required property '"+"anon_id"+"'"};
+const err1 = {instancePath,schemaPath:"#/anyOf/1/required",keyword:"required",params:{missingProperty: "anon_id"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -2831,7 +2831,7 @@ errors++;
 var _valid0 = _errs3 === errors;
 valid0 = valid0 || _valid0;
 if(!valid0){
-const err2 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{},message:"must match a schema in anyOf"};
+const err2 = {instancePath,schemaPath:"#/anyOf",keyword:"anyOf",params:{}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -2853,7 +2853,7 @@ vErrors = null;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -2863,7 +2863,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.exp_key === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "exp_key"},message:"must have required property '"+"exp_key"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "exp_key"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -2873,7 +2873,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data.variant === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "variant"},message:"must have required property '"+"variant"+"'"};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "variant"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -2883,7 +2883,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data.exposed_at === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "exposed_at"},message:"must have required property '"+"exposed_at"+"'"};
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "exposed_at"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -2894,7 +2894,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((((((key0 === "v") || (key0 === "exp_key")) || (key0 === "variant")) || (key0 === "user_id")) || (key0 === "anon_id")) || (key0 === "exposed_at")) || (key0 === "checkpoint")) || (key0 === "platform"))){
-const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -2906,7 +2906,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err8 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err8 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -2920,7 +2920,7 @@ if(data.exp_key !== undefined){
 let data1 = data.exp_key;
 if(typeof data1 === "string"){
 if(func1(data1) > 128){
-const err9 = {instancePath:instancePath+"/exp_key",schemaPath:"#/properties/exp_key/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err9 = {instancePath:instancePath+"/exp_key",schemaPath:"#/properties/exp_key/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -2930,7 +2930,7 @@ vErrors.push(err9);
 errors++;
 }
 if(func1(data1) < 1){
-const err10 = {instancePath:instancePath+"/exp_key",schemaPath:"#/properties/exp_key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err10 = {instancePath:instancePath+"/exp_key",schemaPath:"#/properties/exp_key/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -2940,7 +2940,7 @@ vErrors.push(err10);
 errors++;
 }
 if(!pattern19.test(data1)){
-const err11 = {instancePath:instancePath+"/exp_key",schemaPath:"#/properties/exp_key/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_.-]*$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_.-]*$"+"\""};
+const err11 = {instancePath:instancePath+"/exp_key",schemaPath:"#/properties/exp_key/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_.-]*$"}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -2951,7 +2951,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/exp_key",schemaPath:"#/properties/exp_key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err12 = {instancePath:instancePath+"/exp_key",schemaPath:"#/properties/exp_key/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -2965,7 +2965,7 @@ if(data.variant !== undefined){
 let data2 = data.variant;
 if(typeof data2 === "string"){
 if(func1(data2) > 64){
-const err13 = {instancePath:instancePath+"/variant",schemaPath:"#/properties/variant/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+const err13 = {instancePath:instancePath+"/variant",schemaPath:"#/properties/variant/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -2975,7 +2975,7 @@ vErrors.push(err13);
 errors++;
 }
 if(func1(data2) < 1){
-const err14 = {instancePath:instancePath+"/variant",schemaPath:"#/properties/variant/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err14 = {instancePath:instancePath+"/variant",schemaPath:"#/properties/variant/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2986,7 +2986,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/variant",schemaPath:"#/properties/variant/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err15 = {instancePath:instancePath+"/variant",schemaPath:"#/properties/variant/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3000,7 +3000,7 @@ if(data.user_id !== undefined){
 let data3 = data.user_id;
 if(typeof data3 === "string"){
 if(func1(data3) > 128){
-const err16 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err16 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3010,7 +3010,7 @@ vErrors.push(err16);
 errors++;
 }
 if(func1(data3) < 1){
-const err17 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err17 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3021,7 +3021,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err18 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3035,7 +3035,7 @@ if(data.anon_id !== undefined){
 let data4 = data.anon_id;
 if(typeof data4 === "string"){
 if(func1(data4) > 128){
-const err19 = {instancePath:instancePath+"/anon_id",schemaPath:"#/properties/anon_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err19 = {instancePath:instancePath+"/anon_id",schemaPath:"#/properties/anon_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3045,7 +3045,7 @@ vErrors.push(err19);
 errors++;
 }
 if(func1(data4) < 1){
-const err20 = {instancePath:instancePath+"/anon_id",schemaPath:"#/properties/anon_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err20 = {instancePath:instancePath+"/anon_id",schemaPath:"#/properties/anon_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3056,7 +3056,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/anon_id",schemaPath:"#/properties/anon_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err21 = {instancePath:instancePath+"/anon_id",schemaPath:"#/properties/anon_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3070,7 +3070,7 @@ if(data.exposed_at !== undefined){
 let data5 = data.exposed_at;
 if(typeof data5 === "string"){
 if(!pattern6.test(data5)){
-const err22 = {instancePath:instancePath+"/exposed_at",schemaPath:"#/properties/exposed_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"+"\""};
+const err22 = {instancePath:instancePath+"/exposed_at",schemaPath:"#/properties/exposed_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3080,7 +3080,7 @@ vErrors.push(err22);
 errors++;
 }
 if(!(formats0.validate(data5))){
-const err23 = {instancePath:instancePath+"/exposed_at",schemaPath:"#/properties/exposed_at/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+const err23 = {instancePath:instancePath+"/exposed_at",schemaPath:"#/properties/exposed_at/format",keyword:"format",params:{format: "date-time"}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3091,7 +3091,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/exposed_at",schemaPath:"#/properties/exposed_at/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err24 = {instancePath:instancePath+"/exposed_at",schemaPath:"#/properties/exposed_at/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3105,7 +3105,7 @@ if(data.checkpoint !== undefined){
 let data6 = data.checkpoint;
 if(typeof data6 === "string"){
 if(func1(data6) > 128){
-const err25 = {instancePath:instancePath+"/checkpoint",schemaPath:"#/properties/checkpoint/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err25 = {instancePath:instancePath+"/checkpoint",schemaPath:"#/properties/checkpoint/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3115,7 +3115,7 @@ vErrors.push(err25);
 errors++;
 }
 if(func1(data6) < 1){
-const err26 = {instancePath:instancePath+"/checkpoint",schemaPath:"#/properties/checkpoint/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err26 = {instancePath:instancePath+"/checkpoint",schemaPath:"#/properties/checkpoint/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3126,7 +3126,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/checkpoint",schemaPath:"#/properties/checkpoint/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err27 = {instancePath:instancePath+"/checkpoint",schemaPath:"#/properties/checkpoint/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3139,7 +3139,7 @@ errors++;
 if(data.platform !== undefined){
 let data7 = data.platform;
 if(!(((data7 === "web") || (data7 === "ios")) || (data7 === "android"))){
-const err28 = {instancePath:instancePath+"/platform",schemaPath:"#/properties/platform/enum",keyword:"enum",params:{allowedValues: schema38.properties.platform.enum},message:"must be equal to one of the allowed values"};
+const err28 = {instancePath:instancePath+"/platform",schemaPath:"#/properties/platform/enum",keyword:"enum",params:{allowedValues: schema38.properties.platform.enum}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3151,7 +3151,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err29 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3181,7 +3181,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3191,7 +3191,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.run_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "run_id"},message:"must have required property '"+"run_id"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "run_id"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3201,7 +3201,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.suite === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "suite"},message:"must have required property '"+"suite"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "suite"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3211,7 +3211,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.table === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "table"},message:"must have required property '"+"table"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "table"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3221,7 +3221,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.expectation === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "expectation"},message:"must have required property '"+"expectation"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "expectation"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3231,7 +3231,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data.severity === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "severity"},message:"must have required property '"+"severity"+"'"};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "severity"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3241,7 +3241,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data.observed === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "observed"},message:"must have required property '"+"observed"+"'"};
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "observed"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3252,7 +3252,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(func9.call(schema39.properties, key0))){
-const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3264,7 +3264,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err8 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err8 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3278,7 +3278,7 @@ if(data.run_id !== undefined){
 let data1 = data.run_id;
 if(typeof data1 === "string"){
 if(func1(data1) > 128){
-const err9 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err9 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3288,7 +3288,7 @@ vErrors.push(err9);
 errors++;
 }
 if(func1(data1) < 1){
-const err10 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err10 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3299,7 +3299,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err11 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3313,7 +3313,7 @@ if(data.suite !== undefined){
 let data2 = data.suite;
 if(typeof data2 === "string"){
 if(func1(data2) > 128){
-const err12 = {instancePath:instancePath+"/suite",schemaPath:"#/properties/suite/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err12 = {instancePath:instancePath+"/suite",schemaPath:"#/properties/suite/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3323,7 +3323,7 @@ vErrors.push(err12);
 errors++;
 }
 if(func1(data2) < 1){
-const err13 = {instancePath:instancePath+"/suite",schemaPath:"#/properties/suite/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err13 = {instancePath:instancePath+"/suite",schemaPath:"#/properties/suite/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3334,7 +3334,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/suite",schemaPath:"#/properties/suite/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err14 = {instancePath:instancePath+"/suite",schemaPath:"#/properties/suite/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3348,7 +3348,7 @@ if(data.table !== undefined){
 let data3 = data.table;
 if(typeof data3 === "string"){
 if(func1(data3) > 128){
-const err15 = {instancePath:instancePath+"/table",schemaPath:"#/properties/table/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err15 = {instancePath:instancePath+"/table",schemaPath:"#/properties/table/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3358,7 +3358,7 @@ vErrors.push(err15);
 errors++;
 }
 if(!pattern16.test(data3)){
-const err16 = {instancePath:instancePath+"/table",schemaPath:"#/properties/table/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$"+"\""};
+const err16 = {instancePath:instancePath+"/table",schemaPath:"#/properties/table/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3369,7 +3369,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/table",schemaPath:"#/properties/table/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err17 = {instancePath:instancePath+"/table",schemaPath:"#/properties/table/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3383,7 +3383,7 @@ if(data.expectation !== undefined){
 let data4 = data.expectation;
 if(typeof data4 === "string"){
 if(func1(data4) > 256){
-const err18 = {instancePath:instancePath+"/expectation",schemaPath:"#/properties/expectation/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+const err18 = {instancePath:instancePath+"/expectation",schemaPath:"#/properties/expectation/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3393,7 +3393,7 @@ vErrors.push(err18);
 errors++;
 }
 if(func1(data4) < 1){
-const err19 = {instancePath:instancePath+"/expectation",schemaPath:"#/properties/expectation/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err19 = {instancePath:instancePath+"/expectation",schemaPath:"#/properties/expectation/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3404,7 +3404,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/expectation",schemaPath:"#/properties/expectation/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err20 = {instancePath:instancePath+"/expectation",schemaPath:"#/properties/expectation/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3417,7 +3417,7 @@ errors++;
 if(data.severity !== undefined){
 let data5 = data.severity;
 if(!((data5 === "warn") || (data5 === "error"))){
-const err21 = {instancePath:instancePath+"/severity",schemaPath:"#/properties/severity/enum",keyword:"enum",params:{allowedValues: schema39.properties.severity.enum},message:"must be equal to one of the allowed values"};
+const err21 = {instancePath:instancePath+"/severity",schemaPath:"#/properties/severity/enum",keyword:"enum",params:{allowedValues: schema39.properties.severity.enum}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3430,7 +3430,7 @@ errors++;
 if(data.observed !== undefined){
 let data6 = data.observed;
 if(((!((typeof data6 == "number") && (isFinite(data6)))) && (typeof data6 !== "string")) && (typeof data6 !== "boolean")){
-const err22 = {instancePath:instancePath+"/observed",schemaPath:"#/properties/observed/type",keyword:"type",params:{type: schema39.properties.observed.type},message:"must be number,string,boolean"};
+const err22 = {instancePath:instancePath+"/observed",schemaPath:"#/properties/observed/type",keyword:"type",params:{type: schema39.properties.observed.type}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3444,7 +3444,7 @@ if(data.partition !== undefined){
 let data7 = data.partition;
 if(typeof data7 === "string"){
 if(func1(data7) > 256){
-const err23 = {instancePath:instancePath+"/partition",schemaPath:"#/properties/partition/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+const err23 = {instancePath:instancePath+"/partition",schemaPath:"#/properties/partition/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3454,7 +3454,7 @@ vErrors.push(err23);
 errors++;
 }
 if(func1(data7) < 1){
-const err24 = {instancePath:instancePath+"/partition",schemaPath:"#/properties/partition/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err24 = {instancePath:instancePath+"/partition",schemaPath:"#/properties/partition/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3465,7 +3465,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/partition",schemaPath:"#/properties/partition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err25 = {instancePath:instancePath+"/partition",schemaPath:"#/properties/partition/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3478,7 +3478,7 @@ errors++;
 if(data.threshold !== undefined){
 let data8 = data.threshold;
 if(((!((typeof data8 == "number") && (isFinite(data8)))) && (typeof data8 !== "string")) && (typeof data8 !== "boolean")){
-const err26 = {instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/type",keyword:"type",params:{type: schema39.properties.threshold.type},message:"must be number,string,boolean"};
+const err26 = {instancePath:instancePath+"/threshold",schemaPath:"#/properties/threshold/type",keyword:"type",params:{type: schema39.properties.threshold.type}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3492,7 +3492,7 @@ if(data.sample_keys !== undefined){
 let data9 = data.sample_keys;
 if(Array.isArray(data9)){
 if(data9.length > 20){
-const err27 = {instancePath:instancePath+"/sample_keys",schemaPath:"#/properties/sample_keys/maxItems",keyword:"maxItems",params:{limit: 20},message:"must NOT have more than 20 items"};
+const err27 = {instancePath:instancePath+"/sample_keys",schemaPath:"#/properties/sample_keys/maxItems",keyword:"maxItems",params:{limit: 20}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3506,7 +3506,7 @@ for(let i0=0; i0<len0; i0++){
 let data10 = data9[i0];
 if(typeof data10 === "string"){
 if(func1(data10) > 128){
-const err28 = {instancePath:instancePath+"/sample_keys/" + i0,schemaPath:"#/properties/sample_keys/items/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err28 = {instancePath:instancePath+"/sample_keys/" + i0,schemaPath:"#/properties/sample_keys/items/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3516,7 +3516,7 @@ vErrors.push(err28);
 errors++;
 }
 if(func1(data10) < 1){
-const err29 = {instancePath:instancePath+"/sample_keys/" + i0,schemaPath:"#/properties/sample_keys/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err29 = {instancePath:instancePath+"/sample_keys/" + i0,schemaPath:"#/properties/sample_keys/items/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3527,7 +3527,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/sample_keys/" + i0,schemaPath:"#/properties/sample_keys/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err30 = {instancePath:instancePath+"/sample_keys/" + i0,schemaPath:"#/properties/sample_keys/items/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3539,7 +3539,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/sample_keys",schemaPath:"#/properties/sample_keys/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err31 = {instancePath:instancePath+"/sample_keys",schemaPath:"#/properties/sample_keys/type",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3551,7 +3551,7 @@ errors++;
 }
 }
 else {
-const err32 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err32 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3584,7 +3584,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -3594,7 +3594,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.metric === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metric"},message:"must have required property '"+"metric"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metric"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -3604,7 +3604,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.dt === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "dt"},message:"must have required property '"+"dt"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "dt"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -3614,7 +3614,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.observed === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "observed"},message:"must have required property '"+"observed"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "observed"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -3624,7 +3624,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.baseline === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "baseline"},message:"must have required property '"+"baseline"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "baseline"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -3634,7 +3634,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data.delta_pct === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "delta_pct"},message:"must have required property '"+"delta_pct"+"'"};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "delta_pct"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -3644,7 +3644,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data.direction === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "direction"},message:"must have required property '"+"direction"+"'"};
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "direction"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -3654,7 +3654,7 @@ vErrors.push(err6);
 errors++;
 }
 if(data.severity === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "severity"},message:"must have required property '"+"severity"+"'"};
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "severity"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -3664,7 +3664,7 @@ vErrors.push(err7);
 errors++;
 }
 if(data.detected_at === undefined){
-const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "detected_at"},message:"must have required property '"+"detected_at"+"'"};
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "detected_at"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -3675,7 +3675,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(func9.call(schema40.properties, key0))){
-const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -3687,7 +3687,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err10 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err10 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3701,7 +3701,7 @@ if(data.metric !== undefined){
 let data1 = data.metric;
 if(typeof data1 === "string"){
 if(func1(data1) > 64){
-const err11 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+const err11 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3711,7 +3711,7 @@ vErrors.push(err11);
 errors++;
 }
 if(!pattern22.test(data1)){
-const err12 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\""};
+const err12 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3722,7 +3722,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3736,7 +3736,7 @@ if(data.dt !== undefined){
 let data2 = data.dt;
 if(typeof data2 === "string"){
 if(!pattern23.test(data2)){
-const err14 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
+const err14 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3746,7 +3746,7 @@ vErrors.push(err14);
 errors++;
 }
 if(!(formats20.validate(data2))){
-const err15 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/format",keyword:"format",params:{format: "date"},message:"must match format \""+"date"+"\""};
+const err15 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/format",keyword:"format",params:{format: "date"}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3757,7 +3757,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err16 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3770,7 +3770,7 @@ errors++;
 if(data.observed !== undefined){
 let data3 = data.observed;
 if(!((typeof data3 == "number") && (isFinite(data3)))){
-const err17 = {instancePath:instancePath+"/observed",schemaPath:"#/properties/observed/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err17 = {instancePath:instancePath+"/observed",schemaPath:"#/properties/observed/type",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3783,7 +3783,7 @@ errors++;
 if(data.baseline !== undefined){
 let data4 = data.baseline;
 if(!((typeof data4 == "number") && (isFinite(data4)))){
-const err18 = {instancePath:instancePath+"/baseline",schemaPath:"#/properties/baseline/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err18 = {instancePath:instancePath+"/baseline",schemaPath:"#/properties/baseline/type",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3796,7 +3796,7 @@ errors++;
 if(data.delta_pct !== undefined){
 let data5 = data.delta_pct;
 if(!((typeof data5 == "number") && (isFinite(data5)))){
-const err19 = {instancePath:instancePath+"/delta_pct",schemaPath:"#/properties/delta_pct/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err19 = {instancePath:instancePath+"/delta_pct",schemaPath:"#/properties/delta_pct/type",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3809,7 +3809,7 @@ errors++;
 if(data.baseline_days !== undefined){
 let data6 = data.baseline_days;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err20 = {instancePath:instancePath+"/baseline_days",schemaPath:"#/properties/baseline_days/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err20 = {instancePath:instancePath+"/baseline_days",schemaPath:"#/properties/baseline_days/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3820,7 +3820,7 @@ errors++;
 }
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 > 366 || isNaN(data6)){
-const err21 = {instancePath:instancePath+"/baseline_days",schemaPath:"#/properties/baseline_days/maximum",keyword:"maximum",params:{comparison: "<=", limit: 366},message:"must be <= 366"};
+const err21 = {instancePath:instancePath+"/baseline_days",schemaPath:"#/properties/baseline_days/maximum",keyword:"maximum",params:{comparison: "<=", limit: 366}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3830,7 +3830,7 @@ vErrors.push(err21);
 errors++;
 }
 if(data6 < 1 || isNaN(data6)){
-const err22 = {instancePath:instancePath+"/baseline_days",schemaPath:"#/properties/baseline_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+const err22 = {instancePath:instancePath+"/baseline_days",schemaPath:"#/properties/baseline_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3845,7 +3845,7 @@ if(data.segment !== undefined){
 let data7 = data.segment;
 if(typeof data7 === "string"){
 if(func1(data7) > 128){
-const err23 = {instancePath:instancePath+"/segment",schemaPath:"#/properties/segment/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err23 = {instancePath:instancePath+"/segment",schemaPath:"#/properties/segment/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3855,7 +3855,7 @@ vErrors.push(err23);
 errors++;
 }
 if(func1(data7) < 1){
-const err24 = {instancePath:instancePath+"/segment",schemaPath:"#/properties/segment/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err24 = {instancePath:instancePath+"/segment",schemaPath:"#/properties/segment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3866,7 +3866,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/segment",schemaPath:"#/properties/segment/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err25 = {instancePath:instancePath+"/segment",schemaPath:"#/properties/segment/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3879,7 +3879,7 @@ errors++;
 if(data.direction !== undefined){
 let data8 = data.direction;
 if(!((data8 === "up") || (data8 === "down"))){
-const err26 = {instancePath:instancePath+"/direction",schemaPath:"#/properties/direction/enum",keyword:"enum",params:{allowedValues: schema40.properties.direction.enum},message:"must be equal to one of the allowed values"};
+const err26 = {instancePath:instancePath+"/direction",schemaPath:"#/properties/direction/enum",keyword:"enum",params:{allowedValues: schema40.properties.direction.enum}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3892,7 +3892,7 @@ errors++;
 if(data.severity !== undefined){
 let data9 = data.severity;
 if(!((((data9 === "critical") || (data9 === "error")) || (data9 === "warning")) || (data9 === "info"))){
-const err27 = {instancePath:instancePath+"/severity",schemaPath:"#/properties/severity/enum",keyword:"enum",params:{allowedValues: schema40.properties.severity.enum},message:"must be equal to one of the allowed values"};
+const err27 = {instancePath:instancePath+"/severity",schemaPath:"#/properties/severity/enum",keyword:"enum",params:{allowedValues: schema40.properties.severity.enum}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3906,7 +3906,7 @@ if(data.threshold_pct !== undefined){
 let data10 = data.threshold_pct;
 if((typeof data10 == "number") && (isFinite(data10))){
 if(data10 < 0 || isNaN(data10)){
-const err28 = {instancePath:instancePath+"/threshold_pct",schemaPath:"#/properties/threshold_pct/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err28 = {instancePath:instancePath+"/threshold_pct",schemaPath:"#/properties/threshold_pct/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3917,7 +3917,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/threshold_pct",schemaPath:"#/properties/threshold_pct/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err29 = {instancePath:instancePath+"/threshold_pct",schemaPath:"#/properties/threshold_pct/type",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3931,7 +3931,7 @@ if(data.detected_at !== undefined){
 let data11 = data.detected_at;
 if(typeof data11 === "string"){
 if(!pattern6.test(data11)){
-const err30 = {instancePath:instancePath+"/detected_at",schemaPath:"#/properties/detected_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"+"\""};
+const err30 = {instancePath:instancePath+"/detected_at",schemaPath:"#/properties/detected_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"}};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3941,7 +3941,7 @@ vErrors.push(err30);
 errors++;
 }
 if(!(formats0.validate(data11))){
-const err31 = {instancePath:instancePath+"/detected_at",schemaPath:"#/properties/detected_at/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+const err31 = {instancePath:instancePath+"/detected_at",schemaPath:"#/properties/detected_at/format",keyword:"format",params:{format: "date-time"}};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3952,7 +3952,7 @@ errors++;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/detected_at",schemaPath:"#/properties/detected_at/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err32 = {instancePath:instancePath+"/detected_at",schemaPath:"#/properties/detected_at/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3964,7 +3964,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err33 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3994,7 +3994,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -4004,7 +4004,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.metric === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metric"},message:"must have required property '"+"metric"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "metric"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4014,7 +4014,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.dt === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "dt"},message:"must have required property '"+"dt"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "dt"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4024,7 +4024,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.observed === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "observed"},message:"must have required property '"+"observed"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "observed"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4034,7 +4034,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.baseline === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "baseline"},message:"must have required property '"+"baseline"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "baseline"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4044,7 +4044,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data.delta_pct === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "delta_pct"},message:"must have required property '"+"delta_pct"+"'"};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "delta_pct"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4054,7 +4054,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data.resolved_at === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "resolved_at"},message:"must have required property '"+"resolved_at"+"'"};
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "resolved_at"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4065,7 +4065,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(func9.call(schema41.properties, key0))){
-const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4077,7 +4077,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err8 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err8 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4091,7 +4091,7 @@ if(data.metric !== undefined){
 let data1 = data.metric;
 if(typeof data1 === "string"){
 if(func1(data1) > 64){
-const err9 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+const err9 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4101,7 +4101,7 @@ vErrors.push(err9);
 errors++;
 }
 if(!pattern22.test(data1)){
-const err10 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*$"+"\""};
+const err10 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*$"}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4112,7 +4112,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err11 = {instancePath:instancePath+"/metric",schemaPath:"#/properties/metric/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4126,7 +4126,7 @@ if(data.dt !== undefined){
 let data2 = data.dt;
 if(typeof data2 === "string"){
 if(!pattern23.test(data2)){
-const err12 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
+const err12 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4136,7 +4136,7 @@ vErrors.push(err12);
 errors++;
 }
 if(!(formats20.validate(data2))){
-const err13 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/format",keyword:"format",params:{format: "date"},message:"must match format \""+"date"+"\""};
+const err13 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/format",keyword:"format",params:{format: "date"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4147,7 +4147,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err14 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4160,7 +4160,7 @@ errors++;
 if(data.observed !== undefined){
 let data3 = data.observed;
 if(!((typeof data3 == "number") && (isFinite(data3)))){
-const err15 = {instancePath:instancePath+"/observed",schemaPath:"#/properties/observed/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err15 = {instancePath:instancePath+"/observed",schemaPath:"#/properties/observed/type",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4173,7 +4173,7 @@ errors++;
 if(data.baseline !== undefined){
 let data4 = data.baseline;
 if(!((typeof data4 == "number") && (isFinite(data4)))){
-const err16 = {instancePath:instancePath+"/baseline",schemaPath:"#/properties/baseline/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err16 = {instancePath:instancePath+"/baseline",schemaPath:"#/properties/baseline/type",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4186,7 +4186,7 @@ errors++;
 if(data.delta_pct !== undefined){
 let data5 = data.delta_pct;
 if(!((typeof data5 == "number") && (isFinite(data5)))){
-const err17 = {instancePath:instancePath+"/delta_pct",schemaPath:"#/properties/delta_pct/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err17 = {instancePath:instancePath+"/delta_pct",schemaPath:"#/properties/delta_pct/type",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4199,7 +4199,7 @@ errors++;
 if(data.baseline_days !== undefined){
 let data6 = data.baseline_days;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err18 = {instancePath:instancePath+"/baseline_days",schemaPath:"#/properties/baseline_days/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err18 = {instancePath:instancePath+"/baseline_days",schemaPath:"#/properties/baseline_days/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4210,7 +4210,7 @@ errors++;
 }
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 > 366 || isNaN(data6)){
-const err19 = {instancePath:instancePath+"/baseline_days",schemaPath:"#/properties/baseline_days/maximum",keyword:"maximum",params:{comparison: "<=", limit: 366},message:"must be <= 366"};
+const err19 = {instancePath:instancePath+"/baseline_days",schemaPath:"#/properties/baseline_days/maximum",keyword:"maximum",params:{comparison: "<=", limit: 366}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4220,7 +4220,7 @@ vErrors.push(err19);
 errors++;
 }
 if(data6 < 1 || isNaN(data6)){
-const err20 = {instancePath:instancePath+"/baseline_days",schemaPath:"#/properties/baseline_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+const err20 = {instancePath:instancePath+"/baseline_days",schemaPath:"#/properties/baseline_days/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -4235,7 +4235,7 @@ if(data.segment !== undefined){
 let data7 = data.segment;
 if(typeof data7 === "string"){
 if(func1(data7) > 128){
-const err21 = {instancePath:instancePath+"/segment",schemaPath:"#/properties/segment/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err21 = {instancePath:instancePath+"/segment",schemaPath:"#/properties/segment/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -4245,7 +4245,7 @@ vErrors.push(err21);
 errors++;
 }
 if(func1(data7) < 1){
-const err22 = {instancePath:instancePath+"/segment",schemaPath:"#/properties/segment/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err22 = {instancePath:instancePath+"/segment",schemaPath:"#/properties/segment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -4256,7 +4256,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/segment",schemaPath:"#/properties/segment/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err23 = {instancePath:instancePath+"/segment",schemaPath:"#/properties/segment/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -4270,7 +4270,7 @@ if(data.detected_at !== undefined){
 let data8 = data.detected_at;
 if(typeof data8 === "string"){
 if(!pattern6.test(data8)){
-const err24 = {instancePath:instancePath+"/detected_at",schemaPath:"#/properties/detected_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"+"\""};
+const err24 = {instancePath:instancePath+"/detected_at",schemaPath:"#/properties/detected_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -4280,7 +4280,7 @@ vErrors.push(err24);
 errors++;
 }
 if(!(formats0.validate(data8))){
-const err25 = {instancePath:instancePath+"/detected_at",schemaPath:"#/properties/detected_at/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+const err25 = {instancePath:instancePath+"/detected_at",schemaPath:"#/properties/detected_at/format",keyword:"format",params:{format: "date-time"}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -4291,7 +4291,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/detected_at",schemaPath:"#/properties/detected_at/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err26 = {instancePath:instancePath+"/detected_at",schemaPath:"#/properties/detected_at/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -4305,7 +4305,7 @@ if(data.resolved_at !== undefined){
 let data9 = data.resolved_at;
 if(typeof data9 === "string"){
 if(!pattern6.test(data9)){
-const err27 = {instancePath:instancePath+"/resolved_at",schemaPath:"#/properties/resolved_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"+"\""};
+const err27 = {instancePath:instancePath+"/resolved_at",schemaPath:"#/properties/resolved_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -4315,7 +4315,7 @@ vErrors.push(err27);
 errors++;
 }
 if(!(formats0.validate(data9))){
-const err28 = {instancePath:instancePath+"/resolved_at",schemaPath:"#/properties/resolved_at/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+const err28 = {instancePath:instancePath+"/resolved_at",schemaPath:"#/properties/resolved_at/format",keyword:"format",params:{format: "date-time"}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -4326,7 +4326,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/resolved_at",schemaPath:"#/properties/resolved_at/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err29 = {instancePath:instancePath+"/resolved_at",schemaPath:"#/properties/resolved_at/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -4338,7 +4338,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err30 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -4368,7 +4368,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -4378,7 +4378,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.view === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "view"},message:"must have required property '"+"view"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "view"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4388,7 +4388,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.failed_at === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "failed_at"},message:"must have required property '"+"failed_at"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "failed_at"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4398,7 +4398,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.error === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "error"},message:"must have required property '"+"error"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "error"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4409,7 +4409,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(func9.call(schema42.properties, key0))){
-const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err4 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4421,7 +4421,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err5 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err5 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4435,7 +4435,7 @@ if(data.view !== undefined){
 let data1 = data.view;
 if(typeof data1 === "string"){
 if(func1(data1) > 128){
-const err6 = {instancePath:instancePath+"/view",schemaPath:"#/properties/view/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err6 = {instancePath:instancePath+"/view",schemaPath:"#/properties/view/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4445,7 +4445,7 @@ vErrors.push(err6);
 errors++;
 }
 if(!pattern16.test(data1)){
-const err7 = {instancePath:instancePath+"/view",schemaPath:"#/properties/view/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$"+"\""};
+const err7 = {instancePath:instancePath+"/view",schemaPath:"#/properties/view/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4456,7 +4456,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/view",schemaPath:"#/properties/view/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err8 = {instancePath:instancePath+"/view",schemaPath:"#/properties/view/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4470,7 +4470,7 @@ if(data.dt !== undefined){
 let data2 = data.dt;
 if(typeof data2 === "string"){
 if(!pattern23.test(data2)){
-const err9 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
+const err9 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4480,7 +4480,7 @@ vErrors.push(err9);
 errors++;
 }
 if(!(formats20.validate(data2))){
-const err10 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/format",keyword:"format",params:{format: "date"},message:"must match format \""+"date"+"\""};
+const err10 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/format",keyword:"format",params:{format: "date"}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4491,7 +4491,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err11 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4504,7 +4504,7 @@ errors++;
 if(data.hour !== undefined){
 let data3 = data.hour;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err12 = {instancePath:instancePath+"/hour",schemaPath:"#/properties/hour/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err12 = {instancePath:instancePath+"/hour",schemaPath:"#/properties/hour/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4515,7 +4515,7 @@ errors++;
 }
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 23 || isNaN(data3)){
-const err13 = {instancePath:instancePath+"/hour",schemaPath:"#/properties/hour/maximum",keyword:"maximum",params:{comparison: "<=", limit: 23},message:"must be <= 23"};
+const err13 = {instancePath:instancePath+"/hour",schemaPath:"#/properties/hour/maximum",keyword:"maximum",params:{comparison: "<=", limit: 23}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4525,7 +4525,7 @@ vErrors.push(err13);
 errors++;
 }
 if(data3 < 0 || isNaN(data3)){
-const err14 = {instancePath:instancePath+"/hour",schemaPath:"#/properties/hour/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err14 = {instancePath:instancePath+"/hour",schemaPath:"#/properties/hour/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4540,7 +4540,7 @@ if(data.failed_at !== undefined){
 let data4 = data.failed_at;
 if(typeof data4 === "string"){
 if(!pattern6.test(data4)){
-const err15 = {instancePath:instancePath+"/failed_at",schemaPath:"#/properties/failed_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"+"\""};
+const err15 = {instancePath:instancePath+"/failed_at",schemaPath:"#/properties/failed_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4550,7 +4550,7 @@ vErrors.push(err15);
 errors++;
 }
 if(!(formats0.validate(data4))){
-const err16 = {instancePath:instancePath+"/failed_at",schemaPath:"#/properties/failed_at/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+const err16 = {instancePath:instancePath+"/failed_at",schemaPath:"#/properties/failed_at/format",keyword:"format",params:{format: "date-time"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4561,7 +4561,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/failed_at",schemaPath:"#/properties/failed_at/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err17 = {instancePath:instancePath+"/failed_at",schemaPath:"#/properties/failed_at/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4575,7 +4575,7 @@ if(data.error !== undefined){
 let data5 = data.error;
 if(typeof data5 === "string"){
 if(func1(data5) > 4000){
-const err18 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/maxLength",keyword:"maxLength",params:{limit: 4000},message:"must NOT have more than 4000 characters"};
+const err18 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/maxLength",keyword:"maxLength",params:{limit: 4000}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4585,7 +4585,7 @@ vErrors.push(err18);
 errors++;
 }
 if(func1(data5) < 1){
-const err19 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err19 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4596,7 +4596,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err20 = {instancePath:instancePath+"/error",schemaPath:"#/properties/error/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -4609,7 +4609,7 @@ errors++;
 if(data.attempt !== undefined){
 let data6 = data.attempt;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err21 = {instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err21 = {instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -4620,7 +4620,7 @@ errors++;
 }
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 < 1 || isNaN(data6)){
-const err22 = {instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+const err22 = {instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -4635,7 +4635,7 @@ if(data.freshness_seconds !== undefined){
 let data7 = data.freshness_seconds;
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 < 0 || isNaN(data7)){
-const err23 = {instancePath:instancePath+"/freshness_seconds",schemaPath:"#/properties/freshness_seconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err23 = {instancePath:instancePath+"/freshness_seconds",schemaPath:"#/properties/freshness_seconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -4646,7 +4646,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/freshness_seconds",schemaPath:"#/properties/freshness_seconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err24 = {instancePath:instancePath+"/freshness_seconds",schemaPath:"#/properties/freshness_seconds/type",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -4660,7 +4660,7 @@ if(data.run_id !== undefined){
 let data8 = data.run_id;
 if(typeof data8 === "string"){
 if(func1(data8) > 128){
-const err25 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err25 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -4670,7 +4670,7 @@ vErrors.push(err25);
 errors++;
 }
 if(func1(data8) < 1){
-const err26 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err26 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -4681,7 +4681,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err27 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -4693,7 +4693,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err28 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -4723,7 +4723,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -4733,7 +4733,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.view === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "view"},message:"must have required property '"+"view"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "view"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -4743,7 +4743,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.dt === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "dt"},message:"must have required property '"+"dt"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "dt"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -4753,7 +4753,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.rows === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "rows"},message:"must have required property '"+"rows"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "rows"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -4763,7 +4763,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.refreshed_at === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "refreshed_at"},message:"must have required property '"+"refreshed_at"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "refreshed_at"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -4773,7 +4773,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data.freshness_seconds === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "freshness_seconds"},message:"must have required property '"+"freshness_seconds"+"'"};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "freshness_seconds"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -4784,7 +4784,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(func9.call(schema43.properties, key0))){
-const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -4796,7 +4796,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err7 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err7 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -4810,7 +4810,7 @@ if(data.view !== undefined){
 let data1 = data.view;
 if(typeof data1 === "string"){
 if(func1(data1) > 128){
-const err8 = {instancePath:instancePath+"/view",schemaPath:"#/properties/view/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err8 = {instancePath:instancePath+"/view",schemaPath:"#/properties/view/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -4820,7 +4820,7 @@ vErrors.push(err8);
 errors++;
 }
 if(!pattern16.test(data1)){
-const err9 = {instancePath:instancePath+"/view",schemaPath:"#/properties/view/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$"+"\""};
+const err9 = {instancePath:instancePath+"/view",schemaPath:"#/properties/view/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -4831,7 +4831,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/view",schemaPath:"#/properties/view/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err10 = {instancePath:instancePath+"/view",schemaPath:"#/properties/view/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4845,7 +4845,7 @@ if(data.dt !== undefined){
 let data2 = data.dt;
 if(typeof data2 === "string"){
 if(!pattern23.test(data2)){
-const err11 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"+"\""};
+const err11 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4855,7 +4855,7 @@ vErrors.push(err11);
 errors++;
 }
 if(!(formats20.validate(data2))){
-const err12 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/format",keyword:"format",params:{format: "date"},message:"must match format \""+"date"+"\""};
+const err12 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/format",keyword:"format",params:{format: "date"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4866,7 +4866,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/dt",schemaPath:"#/properties/dt/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4879,7 +4879,7 @@ errors++;
 if(data.hour !== undefined){
 let data3 = data.hour;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err14 = {instancePath:instancePath+"/hour",schemaPath:"#/properties/hour/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err14 = {instancePath:instancePath+"/hour",schemaPath:"#/properties/hour/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4890,7 +4890,7 @@ errors++;
 }
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 23 || isNaN(data3)){
-const err15 = {instancePath:instancePath+"/hour",schemaPath:"#/properties/hour/maximum",keyword:"maximum",params:{comparison: "<=", limit: 23},message:"must be <= 23"};
+const err15 = {instancePath:instancePath+"/hour",schemaPath:"#/properties/hour/maximum",keyword:"maximum",params:{comparison: "<=", limit: 23}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4900,7 +4900,7 @@ vErrors.push(err15);
 errors++;
 }
 if(data3 < 0 || isNaN(data3)){
-const err16 = {instancePath:instancePath+"/hour",schemaPath:"#/properties/hour/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err16 = {instancePath:instancePath+"/hour",schemaPath:"#/properties/hour/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4914,7 +4914,7 @@ errors++;
 if(data.rows !== undefined){
 let data4 = data.rows;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err17 = {instancePath:instancePath+"/rows",schemaPath:"#/properties/rows/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err17 = {instancePath:instancePath+"/rows",schemaPath:"#/properties/rows/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4925,7 +4925,7 @@ errors++;
 }
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 < 0 || isNaN(data4)){
-const err18 = {instancePath:instancePath+"/rows",schemaPath:"#/properties/rows/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err18 = {instancePath:instancePath+"/rows",schemaPath:"#/properties/rows/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4940,7 +4940,7 @@ if(data.refreshed_at !== undefined){
 let data5 = data.refreshed_at;
 if(typeof data5 === "string"){
 if(!pattern6.test(data5)){
-const err19 = {instancePath:instancePath+"/refreshed_at",schemaPath:"#/properties/refreshed_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"+"\""};
+const err19 = {instancePath:instancePath+"/refreshed_at",schemaPath:"#/properties/refreshed_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4950,7 +4950,7 @@ vErrors.push(err19);
 errors++;
 }
 if(!(formats0.validate(data5))){
-const err20 = {instancePath:instancePath+"/refreshed_at",schemaPath:"#/properties/refreshed_at/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+const err20 = {instancePath:instancePath+"/refreshed_at",schemaPath:"#/properties/refreshed_at/format",keyword:"format",params:{format: "date-time"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -4961,7 +4961,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/refreshed_at",schemaPath:"#/properties/refreshed_at/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err21 = {instancePath:instancePath+"/refreshed_at",schemaPath:"#/properties/refreshed_at/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -4975,7 +4975,7 @@ if(data.freshness_seconds !== undefined){
 let data6 = data.freshness_seconds;
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 < 0 || isNaN(data6)){
-const err22 = {instancePath:instancePath+"/freshness_seconds",schemaPath:"#/properties/freshness_seconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err22 = {instancePath:instancePath+"/freshness_seconds",schemaPath:"#/properties/freshness_seconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -4986,7 +4986,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/freshness_seconds",schemaPath:"#/properties/freshness_seconds/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err23 = {instancePath:instancePath+"/freshness_seconds",schemaPath:"#/properties/freshness_seconds/type",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -4999,7 +4999,7 @@ errors++;
 if(data.duration_ms !== undefined){
 let data7 = data.duration_ms;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err24 = {instancePath:instancePath+"/duration_ms",schemaPath:"#/properties/duration_ms/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err24 = {instancePath:instancePath+"/duration_ms",schemaPath:"#/properties/duration_ms/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -5010,7 +5010,7 @@ errors++;
 }
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 < 0 || isNaN(data7)){
-const err25 = {instancePath:instancePath+"/duration_ms",schemaPath:"#/properties/duration_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err25 = {instancePath:instancePath+"/duration_ms",schemaPath:"#/properties/duration_ms/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -5025,7 +5025,7 @@ if(data.run_id !== undefined){
 let data8 = data.run_id;
 if(typeof data8 === "string"){
 if(func1(data8) > 128){
-const err26 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err26 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -5035,7 +5035,7 @@ vErrors.push(err26);
 errors++;
 }
 if(func1(data8) < 1){
-const err27 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err27 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -5046,7 +5046,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err28 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -5058,7 +5058,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err29 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -5088,7 +5088,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5098,7 +5098,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.payment_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "payment_id"},message:"must have required property '"+"payment_id"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "payment_id"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5108,7 +5108,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.booking_id === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "booking_id"},message:"must have required property '"+"booking_id"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "booking_id"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5118,7 +5118,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.leg_id === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "leg_id"},message:"must have required property '"+"leg_id"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "leg_id"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5128,7 +5128,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.user_id === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"},message:"must have required property '"+"user_id"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -5138,7 +5138,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data.city_id === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"},message:"must have required property '"+"city_id"+"'"};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5148,7 +5148,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data.amount === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "amount"},message:"must have required property '"+"amount"+"'"};
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "amount"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -5158,7 +5158,7 @@ vErrors.push(err6);
 errors++;
 }
 if(data.currency === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "currency"},message:"must have required property '"+"currency"+"'"};
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "currency"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -5168,7 +5168,7 @@ vErrors.push(err7);
 errors++;
 }
 if(data.method === undefined){
-const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "method"},message:"must have required property '"+"method"+"'"};
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "method"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -5179,7 +5179,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(func9.call(schema44.properties, key0))){
-const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -5191,7 +5191,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err10 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err10 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -5205,7 +5205,7 @@ if(data.payment_id !== undefined){
 let data1 = data.payment_id;
 if(typeof data1 === "string"){
 if(func1(data1) > 128){
-const err11 = {instancePath:instancePath+"/payment_id",schemaPath:"#/properties/payment_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err11 = {instancePath:instancePath+"/payment_id",schemaPath:"#/properties/payment_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -5215,7 +5215,7 @@ vErrors.push(err11);
 errors++;
 }
 if(func1(data1) < 1){
-const err12 = {instancePath:instancePath+"/payment_id",schemaPath:"#/properties/payment_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err12 = {instancePath:instancePath+"/payment_id",schemaPath:"#/properties/payment_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -5226,7 +5226,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/payment_id",schemaPath:"#/properties/payment_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/payment_id",schemaPath:"#/properties/payment_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -5240,7 +5240,7 @@ if(data.booking_id !== undefined){
 let data2 = data.booking_id;
 if(typeof data2 === "string"){
 if(func1(data2) > 128){
-const err14 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err14 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -5250,7 +5250,7 @@ vErrors.push(err14);
 errors++;
 }
 if(func1(data2) < 1){
-const err15 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err15 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -5261,7 +5261,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err16 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -5275,7 +5275,7 @@ if(data.leg_id !== undefined){
 let data3 = data.leg_id;
 if(typeof data3 === "string"){
 if(func1(data3) > 128){
-const err17 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err17 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -5285,7 +5285,7 @@ vErrors.push(err17);
 errors++;
 }
 if(func1(data3) < 1){
-const err18 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err18 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -5296,7 +5296,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err19 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -5310,7 +5310,7 @@ if(data.user_id !== undefined){
 let data4 = data.user_id;
 if(typeof data4 === "string"){
 if(func1(data4) > 128){
-const err20 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err20 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -5320,7 +5320,7 @@ vErrors.push(err20);
 errors++;
 }
 if(func1(data4) < 1){
-const err21 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err21 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -5331,7 +5331,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err22 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -5345,7 +5345,7 @@ if(data.city_id !== undefined){
 let data5 = data.city_id;
 if(typeof data5 === "string"){
 if(!pattern4.test(data5)){
-const err23 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"},message:"must match pattern \""+"^[a-z]{3}$"+"\""};
+const err23 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -5356,7 +5356,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err24 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -5370,7 +5370,7 @@ if(data.amount !== undefined){
 let data6 = data.amount;
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 > 10000000 || isNaN(data6)){
-const err25 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000"};
+const err25 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -5380,7 +5380,7 @@ vErrors.push(err25);
 errors++;
 }
 if(data6 < 0 || isNaN(data6)){
-const err26 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err26 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -5391,7 +5391,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err27 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -5405,7 +5405,7 @@ if(data.currency !== undefined){
 let data7 = data.currency;
 if(typeof data7 === "string"){
 if(!pattern5.test(data7)){
-const err28 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/pattern",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"},message:"must match pattern \""+"^[A-Z]{3}$"+"\""};
+const err28 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/pattern",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -5416,7 +5416,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err29 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -5429,7 +5429,7 @@ errors++;
 if(data.method !== undefined){
 let data8 = data.method;
 if(!(((data8 === "card") || (data8 === "wallet")) || (data8 === "bank_transfer"))){
-const err30 = {instancePath:instancePath+"/method",schemaPath:"#/properties/method/enum",keyword:"enum",params:{allowedValues: schema44.properties.method.enum},message:"must be equal to one of the allowed values"};
+const err30 = {instancePath:instancePath+"/method",schemaPath:"#/properties/method/enum",keyword:"enum",params:{allowedValues: schema44.properties.method.enum}};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -5441,7 +5441,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err31 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -5471,7 +5471,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5481,7 +5481,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.payout_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "payout_id"},message:"must have required property '"+"payout_id"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "payout_id"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5491,7 +5491,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.status === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "status"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5501,7 +5501,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.leg_id === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "leg_id"},message:"must have required property '"+"leg_id"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "leg_id"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5511,7 +5511,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.seller_id === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "seller_id"},message:"must have required property '"+"seller_id"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "seller_id"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -5521,7 +5521,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data.city_id === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"},message:"must have required property '"+"city_id"+"'"};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5531,7 +5531,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data.amount === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "amount"},message:"must have required property '"+"amount"+"'"};
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "amount"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -5541,7 +5541,7 @@ vErrors.push(err6);
 errors++;
 }
 if(data.currency === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "currency"},message:"must have required property '"+"currency"+"'"};
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "currency"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -5552,7 +5552,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((((((key0 === "v") || (key0 === "payout_id")) || (key0 === "status")) || (key0 === "leg_id")) || (key0 === "seller_id")) || (key0 === "city_id")) || (key0 === "amount")) || (key0 === "currency"))){
-const err8 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err8 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -5564,7 +5564,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err9 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err9 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -5578,7 +5578,7 @@ if(data.payout_id !== undefined){
 let data1 = data.payout_id;
 if(typeof data1 === "string"){
 if(func1(data1) > 128){
-const err10 = {instancePath:instancePath+"/payout_id",schemaPath:"#/properties/payout_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err10 = {instancePath:instancePath+"/payout_id",schemaPath:"#/properties/payout_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -5588,7 +5588,7 @@ vErrors.push(err10);
 errors++;
 }
 if(func1(data1) < 1){
-const err11 = {instancePath:instancePath+"/payout_id",schemaPath:"#/properties/payout_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err11 = {instancePath:instancePath+"/payout_id",schemaPath:"#/properties/payout_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -5599,7 +5599,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/payout_id",schemaPath:"#/properties/payout_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err12 = {instancePath:instancePath+"/payout_id",schemaPath:"#/properties/payout_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -5612,7 +5612,7 @@ errors++;
 if(data.status !== undefined){
 let data2 = data.status;
 if(!(((data2 === "scheduled") || (data2 === "paid")) || (data2 === "failed"))){
-const err13 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema45.properties.status.enum},message:"must be equal to one of the allowed values"};
+const err13 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema45.properties.status.enum}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -5626,7 +5626,7 @@ if(data.leg_id !== undefined){
 let data3 = data.leg_id;
 if(typeof data3 === "string"){
 if(func1(data3) > 128){
-const err14 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err14 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -5636,7 +5636,7 @@ vErrors.push(err14);
 errors++;
 }
 if(func1(data3) < 1){
-const err15 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err15 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -5647,7 +5647,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err16 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -5661,7 +5661,7 @@ if(data.seller_id !== undefined){
 let data4 = data.seller_id;
 if(typeof data4 === "string"){
 if(func1(data4) > 128){
-const err17 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err17 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -5671,7 +5671,7 @@ vErrors.push(err17);
 errors++;
 }
 if(func1(data4) < 1){
-const err18 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err18 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -5682,7 +5682,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err19 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -5696,7 +5696,7 @@ if(data.city_id !== undefined){
 let data5 = data.city_id;
 if(typeof data5 === "string"){
 if(!pattern4.test(data5)){
-const err20 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"},message:"must match pattern \""+"^[a-z]{3}$"+"\""};
+const err20 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -5707,7 +5707,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err21 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -5721,7 +5721,7 @@ if(data.amount !== undefined){
 let data6 = data.amount;
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 > 10000000 || isNaN(data6)){
-const err22 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000"};
+const err22 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -5731,7 +5731,7 @@ vErrors.push(err22);
 errors++;
 }
 if(data6 < 0 || isNaN(data6)){
-const err23 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err23 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -5742,7 +5742,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err24 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -5756,7 +5756,7 @@ if(data.currency !== undefined){
 let data7 = data.currency;
 if(typeof data7 === "string"){
 if(!pattern5.test(data7)){
-const err25 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/pattern",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"},message:"must match pattern \""+"^[A-Z]{3}$"+"\""};
+const err25 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/pattern",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -5767,7 +5767,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err26 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -5779,7 +5779,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err27 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -5810,7 +5810,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -5820,7 +5820,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.plan_sha256 === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "plan_sha256"},message:"must have required property '"+"plan_sha256"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "plan_sha256"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -5830,7 +5830,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.grants === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "grants"},message:"must have required property '"+"grants"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "grants"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -5840,7 +5840,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.revokes === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "revokes"},message:"must have required property '"+"revokes"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "revokes"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -5850,7 +5850,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.completed_at === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "completed_at"},message:"must have required property '"+"completed_at"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "completed_at"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -5861,7 +5861,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(func9.call(schema46.properties, key0))){
-const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -5873,7 +5873,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err6 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err6 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -5887,7 +5887,7 @@ if(data.plan_sha256 !== undefined){
 let data1 = data.plan_sha256;
 if(typeof data1 === "string"){
 if(!pattern39.test(data1)){
-const err7 = {instancePath:instancePath+"/plan_sha256",schemaPath:"#/properties/plan_sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
+const err7 = {instancePath:instancePath+"/plan_sha256",schemaPath:"#/properties/plan_sha256/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -5898,7 +5898,7 @@ errors++;
 }
 }
 else {
-const err8 = {instancePath:instancePath+"/plan_sha256",schemaPath:"#/properties/plan_sha256/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err8 = {instancePath:instancePath+"/plan_sha256",schemaPath:"#/properties/plan_sha256/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -5911,7 +5911,7 @@ errors++;
 if(data.grants !== undefined){
 let data2 = data.grants;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err9 = {instancePath:instancePath+"/grants",schemaPath:"#/properties/grants/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err9 = {instancePath:instancePath+"/grants",schemaPath:"#/properties/grants/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -5922,7 +5922,7 @@ errors++;
 }
 if((typeof data2 == "number") && (isFinite(data2))){
 if(data2 < 0 || isNaN(data2)){
-const err10 = {instancePath:instancePath+"/grants",schemaPath:"#/properties/grants/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err10 = {instancePath:instancePath+"/grants",schemaPath:"#/properties/grants/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -5936,7 +5936,7 @@ errors++;
 if(data.revokes !== undefined){
 let data3 = data.revokes;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-const err11 = {instancePath:instancePath+"/revokes",schemaPath:"#/properties/revokes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err11 = {instancePath:instancePath+"/revokes",schemaPath:"#/properties/revokes/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -5947,7 +5947,7 @@ errors++;
 }
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 < 0 || isNaN(data3)){
-const err12 = {instancePath:instancePath+"/revokes",schemaPath:"#/properties/revokes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err12 = {instancePath:instancePath+"/revokes",schemaPath:"#/properties/revokes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -5961,7 +5961,7 @@ errors++;
 if(data.unchanged !== undefined){
 let data4 = data.unchanged;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err13 = {instancePath:instancePath+"/unchanged",schemaPath:"#/properties/unchanged/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err13 = {instancePath:instancePath+"/unchanged",schemaPath:"#/properties/unchanged/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -5972,7 +5972,7 @@ errors++;
 }
 if((typeof data4 == "number") && (isFinite(data4))){
 if(data4 < 0 || isNaN(data4)){
-const err14 = {instancePath:instancePath+"/unchanged",schemaPath:"#/properties/unchanged/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err14 = {instancePath:instancePath+"/unchanged",schemaPath:"#/properties/unchanged/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -5985,7 +5985,7 @@ errors++;
 }
 if(data.dry_run !== undefined){
 if(typeof data.dry_run !== "boolean"){
-const err15 = {instancePath:instancePath+"/dry_run",schemaPath:"#/properties/dry_run/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err15 = {instancePath:instancePath+"/dry_run",schemaPath:"#/properties/dry_run/type",keyword:"type",params:{type: "boolean"}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -5998,7 +5998,7 @@ errors++;
 if(data.trigger !== undefined){
 let data6 = data.trigger;
 if(!(((data6 === "deploy") || (data6 === "schedule")) || (data6 === "manual"))){
-const err16 = {instancePath:instancePath+"/trigger",schemaPath:"#/properties/trigger/enum",keyword:"enum",params:{allowedValues: schema46.properties.trigger.enum},message:"must be equal to one of the allowed values"};
+const err16 = {instancePath:instancePath+"/trigger",schemaPath:"#/properties/trigger/enum",keyword:"enum",params:{allowedValues: schema46.properties.trigger.enum}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -6012,7 +6012,7 @@ if(data.environment !== undefined){
 let data7 = data.environment;
 if(typeof data7 === "string"){
 if(func1(data7) > 64){
-const err17 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+const err17 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -6022,7 +6022,7 @@ vErrors.push(err17);
 errors++;
 }
 if(func1(data7) < 1){
-const err18 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err18 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -6033,7 +6033,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err19 = {instancePath:instancePath+"/environment",schemaPath:"#/properties/environment/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -6047,7 +6047,7 @@ if(data.completed_at !== undefined){
 let data8 = data.completed_at;
 if(typeof data8 === "string"){
 if(!pattern6.test(data8)){
-const err20 = {instancePath:instancePath+"/completed_at",schemaPath:"#/properties/completed_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"+"\""};
+const err20 = {instancePath:instancePath+"/completed_at",schemaPath:"#/properties/completed_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -6057,7 +6057,7 @@ vErrors.push(err20);
 errors++;
 }
 if(!(formats0.validate(data8))){
-const err21 = {instancePath:instancePath+"/completed_at",schemaPath:"#/properties/completed_at/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+const err21 = {instancePath:instancePath+"/completed_at",schemaPath:"#/properties/completed_at/format",keyword:"format",params:{format: "date-time"}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -6068,7 +6068,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/completed_at",schemaPath:"#/properties/completed_at/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err22 = {instancePath:instancePath+"/completed_at",schemaPath:"#/properties/completed_at/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -6080,7 +6080,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -6110,7 +6110,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6120,7 +6120,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.view_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "view_id"},message:"must have required property '"+"view_id"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "view_id"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6130,7 +6130,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.click_id === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "click_id"},message:"must have required property '"+"click_id"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "click_id"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6140,7 +6140,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.user_id === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"},message:"must have required property '"+"user_id"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6150,7 +6150,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.city_id === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"},message:"must have required property '"+"city_id"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6160,7 +6160,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data.service_id === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "service_id"},message:"must have required property '"+"service_id"+"'"};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "service_id"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6171,7 +6171,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((((key0 === "v") || (key0 === "view_id")) || (key0 === "click_id")) || (key0 === "user_id")) || (key0 === "city_id")) || (key0 === "service_id"))){
-const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6183,7 +6183,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err7 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err7 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6197,7 +6197,7 @@ if(data.view_id !== undefined){
 let data1 = data.view_id;
 if(typeof data1 === "string"){
 if(func1(data1) > 128){
-const err8 = {instancePath:instancePath+"/view_id",schemaPath:"#/properties/view_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err8 = {instancePath:instancePath+"/view_id",schemaPath:"#/properties/view_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -6207,7 +6207,7 @@ vErrors.push(err8);
 errors++;
 }
 if(func1(data1) < 1){
-const err9 = {instancePath:instancePath+"/view_id",schemaPath:"#/properties/view_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err9 = {instancePath:instancePath+"/view_id",schemaPath:"#/properties/view_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -6218,7 +6218,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/view_id",schemaPath:"#/properties/view_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err10 = {instancePath:instancePath+"/view_id",schemaPath:"#/properties/view_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -6231,7 +6231,7 @@ errors++;
 if(data.click_id !== undefined){
 let data2 = data.click_id;
 if((typeof data2 !== "string") && (data2 !== null)){
-const err11 = {instancePath:instancePath+"/click_id",schemaPath:"#/properties/click_id/type",keyword:"type",params:{type: schema47.properties.click_id.type},message:"must be string,null"};
+const err11 = {instancePath:instancePath+"/click_id",schemaPath:"#/properties/click_id/type",keyword:"type",params:{type: schema47.properties.click_id.type}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -6242,7 +6242,7 @@ errors++;
 }
 if(typeof data2 === "string"){
 if(func1(data2) > 128){
-const err12 = {instancePath:instancePath+"/click_id",schemaPath:"#/properties/click_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err12 = {instancePath:instancePath+"/click_id",schemaPath:"#/properties/click_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -6252,7 +6252,7 @@ vErrors.push(err12);
 errors++;
 }
 if(func1(data2) < 1){
-const err13 = {instancePath:instancePath+"/click_id",schemaPath:"#/properties/click_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err13 = {instancePath:instancePath+"/click_id",schemaPath:"#/properties/click_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -6267,7 +6267,7 @@ if(data.user_id !== undefined){
 let data3 = data.user_id;
 if(typeof data3 === "string"){
 if(func1(data3) > 128){
-const err14 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err14 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -6277,7 +6277,7 @@ vErrors.push(err14);
 errors++;
 }
 if(func1(data3) < 1){
-const err15 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err15 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -6288,7 +6288,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err16 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -6302,7 +6302,7 @@ if(data.city_id !== undefined){
 let data4 = data.city_id;
 if(typeof data4 === "string"){
 if(!pattern4.test(data4)){
-const err17 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"},message:"must match pattern \""+"^[a-z]{3}$"+"\""};
+const err17 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -6313,7 +6313,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err18 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -6327,7 +6327,7 @@ if(data.service_id !== undefined){
 let data5 = data.service_id;
 if(typeof data5 === "string"){
 if(func1(data5) > 128){
-const err19 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err19 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -6337,7 +6337,7 @@ vErrors.push(err19);
 errors++;
 }
 if(func1(data5) < 1){
-const err20 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err20 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -6348,7 +6348,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err21 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -6360,7 +6360,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -6390,7 +6390,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6400,7 +6400,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.charge_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "charge_id"},message:"must have required property '"+"charge_id"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "charge_id"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6410,7 +6410,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.campaign_id === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "campaign_id"},message:"must have required property '"+"campaign_id"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "campaign_id"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6420,7 +6420,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.amount === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "amount"},message:"must have required property '"+"amount"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "amount"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6430,7 +6430,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.currency === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "currency"},message:"must have required property '"+"currency"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "currency"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6441,7 +6441,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((key0 === "v") || (key0 === "charge_id")) || (key0 === "campaign_id")) || (key0 === "amount")) || (key0 === "currency"))){
-const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6453,7 +6453,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err6 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err6 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6467,7 +6467,7 @@ if(data.charge_id !== undefined){
 let data1 = data.charge_id;
 if(typeof data1 === "string"){
 if(func1(data1) > 128){
-const err7 = {instancePath:instancePath+"/charge_id",schemaPath:"#/properties/charge_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err7 = {instancePath:instancePath+"/charge_id",schemaPath:"#/properties/charge_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6477,7 +6477,7 @@ vErrors.push(err7);
 errors++;
 }
 if(func1(data1) < 1){
-const err8 = {instancePath:instancePath+"/charge_id",schemaPath:"#/properties/charge_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err8 = {instancePath:instancePath+"/charge_id",schemaPath:"#/properties/charge_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -6488,7 +6488,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/charge_id",schemaPath:"#/properties/charge_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err9 = {instancePath:instancePath+"/charge_id",schemaPath:"#/properties/charge_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -6502,7 +6502,7 @@ if(data.campaign_id !== undefined){
 let data2 = data.campaign_id;
 if(typeof data2 === "string"){
 if(func1(data2) > 128){
-const err10 = {instancePath:instancePath+"/campaign_id",schemaPath:"#/properties/campaign_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err10 = {instancePath:instancePath+"/campaign_id",schemaPath:"#/properties/campaign_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -6512,7 +6512,7 @@ vErrors.push(err10);
 errors++;
 }
 if(func1(data2) < 1){
-const err11 = {instancePath:instancePath+"/campaign_id",schemaPath:"#/properties/campaign_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err11 = {instancePath:instancePath+"/campaign_id",schemaPath:"#/properties/campaign_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -6523,7 +6523,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/campaign_id",schemaPath:"#/properties/campaign_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err12 = {instancePath:instancePath+"/campaign_id",schemaPath:"#/properties/campaign_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -6537,7 +6537,7 @@ if(data.amount !== undefined){
 let data3 = data.amount;
 if((typeof data3 == "number") && (isFinite(data3))){
 if(data3 > 10000000 || isNaN(data3)){
-const err13 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000"};
+const err13 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -6547,7 +6547,7 @@ vErrors.push(err13);
 errors++;
 }
 if(data3 < 0 || isNaN(data3)){
-const err14 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err14 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -6558,7 +6558,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err15 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -6572,7 +6572,7 @@ if(data.currency !== undefined){
 let data4 = data.currency;
 if(typeof data4 === "string"){
 if(!pattern5.test(data4)){
-const err16 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/pattern",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"},message:"must match pattern \""+"^[A-Z]{3}$"+"\""};
+const err16 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/pattern",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -6583,7 +6583,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err17 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -6595,7 +6595,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err18 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -6625,7 +6625,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6635,7 +6635,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.promo_event_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "promo_event_id"},message:"must have required property '"+"promo_event_id"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "promo_event_id"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6645,7 +6645,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.campaign_id === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "campaign_id"},message:"must have required property '"+"campaign_id"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "campaign_id"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6655,7 +6655,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.service_id === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "service_id"},message:"must have required property '"+"service_id"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "service_id"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6665,7 +6665,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.user_id === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"},message:"must have required property '"+"user_id"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6675,7 +6675,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data.city_id === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"},message:"must have required property '"+"city_id"+"'"};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6685,7 +6685,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data.kind === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"},message:"must have required property '"+"kind"+"'"};
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "kind"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6696,7 +6696,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((((key0 === "v") || (key0 === "promo_event_id")) || (key0 === "campaign_id")) || (key0 === "service_id")) || (key0 === "user_id")) || (key0 === "city_id")) || (key0 === "kind"))){
-const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err7 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -6708,7 +6708,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err8 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err8 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -6722,7 +6722,7 @@ if(data.promo_event_id !== undefined){
 let data1 = data.promo_event_id;
 if(typeof data1 === "string"){
 if(func1(data1) > 128){
-const err9 = {instancePath:instancePath+"/promo_event_id",schemaPath:"#/properties/promo_event_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err9 = {instancePath:instancePath+"/promo_event_id",schemaPath:"#/properties/promo_event_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -6732,7 +6732,7 @@ vErrors.push(err9);
 errors++;
 }
 if(func1(data1) < 1){
-const err10 = {instancePath:instancePath+"/promo_event_id",schemaPath:"#/properties/promo_event_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err10 = {instancePath:instancePath+"/promo_event_id",schemaPath:"#/properties/promo_event_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -6743,7 +6743,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/promo_event_id",schemaPath:"#/properties/promo_event_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err11 = {instancePath:instancePath+"/promo_event_id",schemaPath:"#/properties/promo_event_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -6757,7 +6757,7 @@ if(data.campaign_id !== undefined){
 let data2 = data.campaign_id;
 if(typeof data2 === "string"){
 if(func1(data2) > 128){
-const err12 = {instancePath:instancePath+"/campaign_id",schemaPath:"#/properties/campaign_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err12 = {instancePath:instancePath+"/campaign_id",schemaPath:"#/properties/campaign_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -6767,7 +6767,7 @@ vErrors.push(err12);
 errors++;
 }
 if(func1(data2) < 1){
-const err13 = {instancePath:instancePath+"/campaign_id",schemaPath:"#/properties/campaign_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err13 = {instancePath:instancePath+"/campaign_id",schemaPath:"#/properties/campaign_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -6778,7 +6778,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/campaign_id",schemaPath:"#/properties/campaign_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err14 = {instancePath:instancePath+"/campaign_id",schemaPath:"#/properties/campaign_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -6792,7 +6792,7 @@ if(data.service_id !== undefined){
 let data3 = data.service_id;
 if(typeof data3 === "string"){
 if(func1(data3) > 128){
-const err15 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err15 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -6802,7 +6802,7 @@ vErrors.push(err15);
 errors++;
 }
 if(func1(data3) < 1){
-const err16 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err16 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -6813,7 +6813,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err17 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -6827,7 +6827,7 @@ if(data.user_id !== undefined){
 let data4 = data.user_id;
 if(typeof data4 === "string"){
 if(func1(data4) > 128){
-const err18 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err18 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -6837,7 +6837,7 @@ vErrors.push(err18);
 errors++;
 }
 if(func1(data4) < 1){
-const err19 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err19 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -6848,7 +6848,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err20 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -6862,7 +6862,7 @@ if(data.city_id !== undefined){
 let data5 = data.city_id;
 if(typeof data5 === "string"){
 if(!pattern4.test(data5)){
-const err21 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"},message:"must match pattern \""+"^[a-z]{3}$"+"\""};
+const err21 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -6873,7 +6873,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err22 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -6886,7 +6886,7 @@ errors++;
 if(data.kind !== undefined){
 let data6 = data.kind;
 if(!(((data6 === "impression") || (data6 === "click")) || (data6 === "invalid"))){
-const err23 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema49.properties.kind.enum},message:"must be equal to one of the allowed values"};
+const err23 = {instancePath:instancePath+"/kind",schemaPath:"#/properties/kind/enum",keyword:"enum",params:{allowedValues: schema49.properties.kind.enum}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -6898,7 +6898,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err24 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -6928,7 +6928,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -6938,7 +6938,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.run_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "run_id"},message:"must have required property '"+"run_id"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "run_id"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -6948,7 +6948,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.suite === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "suite"},message:"must have required property '"+"suite"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "suite"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -6958,7 +6958,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.started_at === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "started_at"},message:"must have required property '"+"started_at"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "started_at"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -6968,7 +6968,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.finished_at === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "finished_at"},message:"must have required property '"+"finished_at"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "finished_at"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -6978,7 +6978,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data.status === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'"};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "status"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -6988,7 +6988,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data.expectations_total === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "expectations_total"},message:"must have required property '"+"expectations_total"+"'"};
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "expectations_total"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -6998,7 +6998,7 @@ vErrors.push(err6);
 errors++;
 }
 if(data.expectations_failed === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "expectations_failed"},message:"must have required property '"+"expectations_failed"+"'"};
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "expectations_failed"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -7009,7 +7009,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(func9.call(schema50.properties, key0))){
-const err8 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err8 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -7021,7 +7021,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err9 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err9 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -7035,7 +7035,7 @@ if(data.run_id !== undefined){
 let data1 = data.run_id;
 if(typeof data1 === "string"){
 if(func1(data1) > 128){
-const err10 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err10 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -7045,7 +7045,7 @@ vErrors.push(err10);
 errors++;
 }
 if(func1(data1) < 1){
-const err11 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err11 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -7056,7 +7056,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err12 = {instancePath:instancePath+"/run_id",schemaPath:"#/properties/run_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -7070,7 +7070,7 @@ if(data.suite !== undefined){
 let data2 = data.suite;
 if(typeof data2 === "string"){
 if(func1(data2) > 128){
-const err13 = {instancePath:instancePath+"/suite",schemaPath:"#/properties/suite/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err13 = {instancePath:instancePath+"/suite",schemaPath:"#/properties/suite/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -7080,7 +7080,7 @@ vErrors.push(err13);
 errors++;
 }
 if(func1(data2) < 1){
-const err14 = {instancePath:instancePath+"/suite",schemaPath:"#/properties/suite/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err14 = {instancePath:instancePath+"/suite",schemaPath:"#/properties/suite/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -7091,7 +7091,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/suite",schemaPath:"#/properties/suite/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err15 = {instancePath:instancePath+"/suite",schemaPath:"#/properties/suite/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -7105,7 +7105,7 @@ if(data.started_at !== undefined){
 let data3 = data.started_at;
 if(typeof data3 === "string"){
 if(!pattern6.test(data3)){
-const err16 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"+"\""};
+const err16 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -7115,7 +7115,7 @@ vErrors.push(err16);
 errors++;
 }
 if(!(formats0.validate(data3))){
-const err17 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+const err17 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/format",keyword:"format",params:{format: "date-time"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -7126,7 +7126,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err18 = {instancePath:instancePath+"/started_at",schemaPath:"#/properties/started_at/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -7140,7 +7140,7 @@ if(data.finished_at !== undefined){
 let data4 = data.finished_at;
 if(typeof data4 === "string"){
 if(!pattern6.test(data4)){
-const err19 = {instancePath:instancePath+"/finished_at",schemaPath:"#/properties/finished_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"+"\""};
+const err19 = {instancePath:instancePath+"/finished_at",schemaPath:"#/properties/finished_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -7150,7 +7150,7 @@ vErrors.push(err19);
 errors++;
 }
 if(!(formats0.validate(data4))){
-const err20 = {instancePath:instancePath+"/finished_at",schemaPath:"#/properties/finished_at/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+const err20 = {instancePath:instancePath+"/finished_at",schemaPath:"#/properties/finished_at/format",keyword:"format",params:{format: "date-time"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -7161,7 +7161,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/finished_at",schemaPath:"#/properties/finished_at/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err21 = {instancePath:instancePath+"/finished_at",schemaPath:"#/properties/finished_at/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -7174,7 +7174,7 @@ errors++;
 if(data.status !== undefined){
 let data5 = data.status;
 if(!(((data5 === "passed") || (data5 === "failed")) || (data5 === "error"))){
-const err22 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema50.properties.status.enum},message:"must be equal to one of the allowed values"};
+const err22 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/enum",keyword:"enum",params:{allowedValues: schema50.properties.status.enum}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -7187,7 +7187,7 @@ errors++;
 if(data.expectations_total !== undefined){
 let data6 = data.expectations_total;
 if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err23 = {instancePath:instancePath+"/expectations_total",schemaPath:"#/properties/expectations_total/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err23 = {instancePath:instancePath+"/expectations_total",schemaPath:"#/properties/expectations_total/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -7198,7 +7198,7 @@ errors++;
 }
 if((typeof data6 == "number") && (isFinite(data6))){
 if(data6 < 0 || isNaN(data6)){
-const err24 = {instancePath:instancePath+"/expectations_total",schemaPath:"#/properties/expectations_total/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err24 = {instancePath:instancePath+"/expectations_total",schemaPath:"#/properties/expectations_total/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -7212,7 +7212,7 @@ errors++;
 if(data.expectations_failed !== undefined){
 let data7 = data.expectations_failed;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err25 = {instancePath:instancePath+"/expectations_failed",schemaPath:"#/properties/expectations_failed/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err25 = {instancePath:instancePath+"/expectations_failed",schemaPath:"#/properties/expectations_failed/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -7223,7 +7223,7 @@ errors++;
 }
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 < 0 || isNaN(data7)){
-const err26 = {instancePath:instancePath+"/expectations_failed",schemaPath:"#/properties/expectations_failed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err26 = {instancePath:instancePath+"/expectations_failed",schemaPath:"#/properties/expectations_failed/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -7238,7 +7238,7 @@ if(data.tables !== undefined){
 let data8 = data.tables;
 if(Array.isArray(data8)){
 if(data8.length > 500){
-const err27 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/maxItems",keyword:"maxItems",params:{limit: 500},message:"must NOT have more than 500 items"};
+const err27 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/maxItems",keyword:"maxItems",params:{limit: 500}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -7252,7 +7252,7 @@ for(let i0=0; i0<len0; i0++){
 let data9 = data8[i0];
 if(typeof data9 === "string"){
 if(func1(data9) > 128){
-const err28 = {instancePath:instancePath+"/tables/" + i0,schemaPath:"#/properties/tables/items/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err28 = {instancePath:instancePath+"/tables/" + i0,schemaPath:"#/properties/tables/items/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -7262,7 +7262,7 @@ vErrors.push(err28);
 errors++;
 }
 if(!pattern16.test(data9)){
-const err29 = {instancePath:instancePath+"/tables/" + i0,schemaPath:"#/properties/tables/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$"},message:"must match pattern \""+"^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$"+"\""};
+const err29 = {instancePath:instancePath+"/tables/" + i0,schemaPath:"#/properties/tables/items/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)?$"}};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -7273,7 +7273,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/tables/" + i0,schemaPath:"#/properties/tables/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err30 = {instancePath:instancePath+"/tables/" + i0,schemaPath:"#/properties/tables/items/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -7294,7 +7294,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err31 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"};
+const err31 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0}};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -7309,7 +7309,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err32 = {instancePath:instancePath+"/tables",schemaPath:"#/properties/tables/type",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -7323,7 +7323,7 @@ if(data.partition !== undefined){
 let data10 = data.partition;
 if(typeof data10 === "string"){
 if(func1(data10) > 256){
-const err33 = {instancePath:instancePath+"/partition",schemaPath:"#/properties/partition/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+const err33 = {instancePath:instancePath+"/partition",schemaPath:"#/properties/partition/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -7333,7 +7333,7 @@ vErrors.push(err33);
 errors++;
 }
 if(func1(data10) < 1){
-const err34 = {instancePath:instancePath+"/partition",schemaPath:"#/properties/partition/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err34 = {instancePath:instancePath+"/partition",schemaPath:"#/properties/partition/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -7344,7 +7344,7 @@ errors++;
 }
 }
 else {
-const err35 = {instancePath:instancePath+"/partition",schemaPath:"#/properties/partition/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err35 = {instancePath:instancePath+"/partition",schemaPath:"#/properties/partition/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -7356,7 +7356,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err36 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -7386,7 +7386,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -7396,7 +7396,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.refund_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "refund_id"},message:"must have required property '"+"refund_id"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "refund_id"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -7406,7 +7406,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.payment_id === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "payment_id"},message:"must have required property '"+"payment_id"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "payment_id"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7416,7 +7416,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.booking_id === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "booking_id"},message:"must have required property '"+"booking_id"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "booking_id"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7426,7 +7426,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.leg_id === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "leg_id"},message:"must have required property '"+"leg_id"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "leg_id"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -7436,7 +7436,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data.user_id === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"},message:"must have required property '"+"user_id"+"'"};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -7446,7 +7446,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data.city_id === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"},message:"must have required property '"+"city_id"+"'"};
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -7456,7 +7456,7 @@ vErrors.push(err6);
 errors++;
 }
 if(data.amount === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "amount"},message:"must have required property '"+"amount"+"'"};
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "amount"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -7466,7 +7466,7 @@ vErrors.push(err7);
 errors++;
 }
 if(data.currency === undefined){
-const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "currency"},message:"must have required property '"+"currency"+"'"};
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "currency"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -7476,7 +7476,7 @@ vErrors.push(err8);
 errors++;
 }
 if(data.reason === undefined){
-const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "reason"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -7487,7 +7487,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(func9.call(schema51.properties, key0))){
-const err10 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err10 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -7499,7 +7499,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err11 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err11 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -7513,7 +7513,7 @@ if(data.refund_id !== undefined){
 let data1 = data.refund_id;
 if(typeof data1 === "string"){
 if(func1(data1) > 128){
-const err12 = {instancePath:instancePath+"/refund_id",schemaPath:"#/properties/refund_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err12 = {instancePath:instancePath+"/refund_id",schemaPath:"#/properties/refund_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -7523,7 +7523,7 @@ vErrors.push(err12);
 errors++;
 }
 if(func1(data1) < 1){
-const err13 = {instancePath:instancePath+"/refund_id",schemaPath:"#/properties/refund_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err13 = {instancePath:instancePath+"/refund_id",schemaPath:"#/properties/refund_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -7534,7 +7534,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath:instancePath+"/refund_id",schemaPath:"#/properties/refund_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err14 = {instancePath:instancePath+"/refund_id",schemaPath:"#/properties/refund_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -7548,7 +7548,7 @@ if(data.payment_id !== undefined){
 let data2 = data.payment_id;
 if(typeof data2 === "string"){
 if(func1(data2) > 128){
-const err15 = {instancePath:instancePath+"/payment_id",schemaPath:"#/properties/payment_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err15 = {instancePath:instancePath+"/payment_id",schemaPath:"#/properties/payment_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -7558,7 +7558,7 @@ vErrors.push(err15);
 errors++;
 }
 if(func1(data2) < 1){
-const err16 = {instancePath:instancePath+"/payment_id",schemaPath:"#/properties/payment_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err16 = {instancePath:instancePath+"/payment_id",schemaPath:"#/properties/payment_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -7569,7 +7569,7 @@ errors++;
 }
 }
 else {
-const err17 = {instancePath:instancePath+"/payment_id",schemaPath:"#/properties/payment_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err17 = {instancePath:instancePath+"/payment_id",schemaPath:"#/properties/payment_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -7583,7 +7583,7 @@ if(data.booking_id !== undefined){
 let data3 = data.booking_id;
 if(typeof data3 === "string"){
 if(func1(data3) > 128){
-const err18 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err18 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -7593,7 +7593,7 @@ vErrors.push(err18);
 errors++;
 }
 if(func1(data3) < 1){
-const err19 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err19 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -7604,7 +7604,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err20 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -7618,7 +7618,7 @@ if(data.leg_id !== undefined){
 let data4 = data.leg_id;
 if(typeof data4 === "string"){
 if(func1(data4) > 128){
-const err21 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err21 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -7628,7 +7628,7 @@ vErrors.push(err21);
 errors++;
 }
 if(func1(data4) < 1){
-const err22 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err22 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -7639,7 +7639,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err23 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -7653,7 +7653,7 @@ if(data.user_id !== undefined){
 let data5 = data.user_id;
 if(typeof data5 === "string"){
 if(func1(data5) > 128){
-const err24 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err24 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -7663,7 +7663,7 @@ vErrors.push(err24);
 errors++;
 }
 if(func1(data5) < 1){
-const err25 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err25 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -7674,7 +7674,7 @@ errors++;
 }
 }
 else {
-const err26 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err26 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -7688,7 +7688,7 @@ if(data.city_id !== undefined){
 let data6 = data.city_id;
 if(typeof data6 === "string"){
 if(!pattern4.test(data6)){
-const err27 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"},message:"must match pattern \""+"^[a-z]{3}$"+"\""};
+const err27 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -7699,7 +7699,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err28 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -7713,7 +7713,7 @@ if(data.amount !== undefined){
 let data7 = data.amount;
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 10000000 || isNaN(data7)){
-const err29 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000"};
+const err29 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000}};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -7723,7 +7723,7 @@ vErrors.push(err29);
 errors++;
 }
 if(data7 < 0 || isNaN(data7)){
-const err30 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err30 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0}};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -7734,7 +7734,7 @@ errors++;
 }
 }
 else {
-const err31 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "number"},message:"must be number"};
+const err31 = {instancePath:instancePath+"/amount",schemaPath:"#/properties/amount/type",keyword:"type",params:{type: "number"}};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -7748,7 +7748,7 @@ if(data.currency !== undefined){
 let data8 = data.currency;
 if(typeof data8 === "string"){
 if(!pattern5.test(data8)){
-const err32 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/pattern",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"},message:"must match pattern \""+"^[A-Z]{3}$"+"\""};
+const err32 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/pattern",keyword:"pattern",params:{pattern: "^[A-Z]{3}$"}};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -7759,7 +7759,7 @@ errors++;
 }
 }
 else {
-const err33 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err33 = {instancePath:instancePath+"/currency",schemaPath:"#/properties/currency/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -7772,7 +7772,7 @@ errors++;
 if(data.reason !== undefined){
 let data9 = data.reason;
 if(!(((data9 === "cancelled") || (data9 === "service_issue")) || (data9 === "dispute_lost"))){
-const err34 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/enum",keyword:"enum",params:{allowedValues: schema51.properties.reason.enum},message:"must be equal to one of the allowed values"};
+const err34 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/enum",keyword:"enum",params:{allowedValues: schema51.properties.reason.enum}};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -7784,7 +7784,7 @@ errors++;
 }
 }
 else {
-const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -7814,7 +7814,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -7824,7 +7824,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.review_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "review_id"},message:"must have required property '"+"review_id"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "review_id"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -7834,7 +7834,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.booking_id === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "booking_id"},message:"must have required property '"+"booking_id"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "booking_id"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -7844,7 +7844,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.leg_id === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "leg_id"},message:"must have required property '"+"leg_id"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "leg_id"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -7854,7 +7854,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.user_id === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"},message:"must have required property '"+"user_id"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -7864,7 +7864,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data.seller_id === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "seller_id"},message:"must have required property '"+"seller_id"+"'"};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "seller_id"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -7874,7 +7874,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data.service_id === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "service_id"},message:"must have required property '"+"service_id"+"'"};
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "service_id"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -7884,7 +7884,7 @@ vErrors.push(err6);
 errors++;
 }
 if(data.city_id === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"},message:"must have required property '"+"city_id"+"'"};
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -7894,7 +7894,7 @@ vErrors.push(err7);
 errors++;
 }
 if(data.rating === undefined){
-const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "rating"},message:"must have required property '"+"rating"+"'"};
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "rating"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -7905,7 +7905,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(func9.call(schema52.properties, key0))){
-const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -7917,7 +7917,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err10 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err10 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -7931,7 +7931,7 @@ if(data.review_id !== undefined){
 let data1 = data.review_id;
 if(typeof data1 === "string"){
 if(func1(data1) > 128){
-const err11 = {instancePath:instancePath+"/review_id",schemaPath:"#/properties/review_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err11 = {instancePath:instancePath+"/review_id",schemaPath:"#/properties/review_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -7941,7 +7941,7 @@ vErrors.push(err11);
 errors++;
 }
 if(func1(data1) < 1){
-const err12 = {instancePath:instancePath+"/review_id",schemaPath:"#/properties/review_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err12 = {instancePath:instancePath+"/review_id",schemaPath:"#/properties/review_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -7952,7 +7952,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/review_id",schemaPath:"#/properties/review_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/review_id",schemaPath:"#/properties/review_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -7966,7 +7966,7 @@ if(data.booking_id !== undefined){
 let data2 = data.booking_id;
 if(typeof data2 === "string"){
 if(func1(data2) > 128){
-const err14 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err14 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -7976,7 +7976,7 @@ vErrors.push(err14);
 errors++;
 }
 if(func1(data2) < 1){
-const err15 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err15 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -7987,7 +7987,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err16 = {instancePath:instancePath+"/booking_id",schemaPath:"#/properties/booking_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -8001,7 +8001,7 @@ if(data.leg_id !== undefined){
 let data3 = data.leg_id;
 if(typeof data3 === "string"){
 if(func1(data3) > 128){
-const err17 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err17 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -8011,7 +8011,7 @@ vErrors.push(err17);
 errors++;
 }
 if(func1(data3) < 1){
-const err18 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err18 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -8022,7 +8022,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err19 = {instancePath:instancePath+"/leg_id",schemaPath:"#/properties/leg_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -8036,7 +8036,7 @@ if(data.user_id !== undefined){
 let data4 = data.user_id;
 if(typeof data4 === "string"){
 if(func1(data4) > 128){
-const err20 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err20 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -8046,7 +8046,7 @@ vErrors.push(err20);
 errors++;
 }
 if(func1(data4) < 1){
-const err21 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err21 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -8057,7 +8057,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err22 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -8071,7 +8071,7 @@ if(data.seller_id !== undefined){
 let data5 = data.seller_id;
 if(typeof data5 === "string"){
 if(func1(data5) > 128){
-const err23 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err23 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -8081,7 +8081,7 @@ vErrors.push(err23);
 errors++;
 }
 if(func1(data5) < 1){
-const err24 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err24 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -8092,7 +8092,7 @@ errors++;
 }
 }
 else {
-const err25 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err25 = {instancePath:instancePath+"/seller_id",schemaPath:"#/properties/seller_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -8106,7 +8106,7 @@ if(data.service_id !== undefined){
 let data6 = data.service_id;
 if(typeof data6 === "string"){
 if(func1(data6) > 128){
-const err26 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err26 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -8116,7 +8116,7 @@ vErrors.push(err26);
 errors++;
 }
 if(func1(data6) < 1){
-const err27 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err27 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -8127,7 +8127,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err28 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -8141,7 +8141,7 @@ if(data.city_id !== undefined){
 let data7 = data.city_id;
 if(typeof data7 === "string"){
 if(!pattern4.test(data7)){
-const err29 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"},message:"must match pattern \""+"^[a-z]{3}$"+"\""};
+const err29 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"}};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -8152,7 +8152,7 @@ errors++;
 }
 }
 else {
-const err30 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err30 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -8165,7 +8165,7 @@ errors++;
 if(data.rating !== undefined){
 let data8 = data.rating;
 if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-const err31 = {instancePath:instancePath+"/rating",schemaPath:"#/properties/rating/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err31 = {instancePath:instancePath+"/rating",schemaPath:"#/properties/rating/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -8176,7 +8176,7 @@ errors++;
 }
 if((typeof data8 == "number") && (isFinite(data8))){
 if(data8 > 5 || isNaN(data8)){
-const err32 = {instancePath:instancePath+"/rating",schemaPath:"#/properties/rating/maximum",keyword:"maximum",params:{comparison: "<=", limit: 5},message:"must be <= 5"};
+const err32 = {instancePath:instancePath+"/rating",schemaPath:"#/properties/rating/maximum",keyword:"maximum",params:{comparison: "<=", limit: 5}};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -8186,7 +8186,7 @@ vErrors.push(err32);
 errors++;
 }
 if(data8 < 1 || isNaN(data8)){
-const err33 = {instancePath:instancePath+"/rating",schemaPath:"#/properties/rating/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+const err33 = {instancePath:instancePath+"/rating",schemaPath:"#/properties/rating/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -8199,7 +8199,7 @@ errors++;
 }
 }
 else {
-const err34 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err34 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -8229,7 +8229,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -8239,7 +8239,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.click_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "click_id"},message:"must have required property '"+"click_id"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "click_id"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -8249,7 +8249,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.impression_id === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "impression_id"},message:"must have required property '"+"impression_id"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "impression_id"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -8259,7 +8259,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.user_id === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"},message:"must have required property '"+"user_id"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -8269,7 +8269,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.city_id === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"},message:"must have required property '"+"city_id"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -8279,7 +8279,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data.service_id === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "service_id"},message:"must have required property '"+"service_id"+"'"};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "service_id"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -8290,7 +8290,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((((key0 === "v") || (key0 === "click_id")) || (key0 === "impression_id")) || (key0 === "user_id")) || (key0 === "city_id")) || (key0 === "service_id"))){
-const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err6 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -8302,7 +8302,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err7 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err7 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -8316,7 +8316,7 @@ if(data.click_id !== undefined){
 let data1 = data.click_id;
 if(typeof data1 === "string"){
 if(func1(data1) > 128){
-const err8 = {instancePath:instancePath+"/click_id",schemaPath:"#/properties/click_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err8 = {instancePath:instancePath+"/click_id",schemaPath:"#/properties/click_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -8326,7 +8326,7 @@ vErrors.push(err8);
 errors++;
 }
 if(func1(data1) < 1){
-const err9 = {instancePath:instancePath+"/click_id",schemaPath:"#/properties/click_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err9 = {instancePath:instancePath+"/click_id",schemaPath:"#/properties/click_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -8337,7 +8337,7 @@ errors++;
 }
 }
 else {
-const err10 = {instancePath:instancePath+"/click_id",schemaPath:"#/properties/click_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err10 = {instancePath:instancePath+"/click_id",schemaPath:"#/properties/click_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -8351,7 +8351,7 @@ if(data.impression_id !== undefined){
 let data2 = data.impression_id;
 if(typeof data2 === "string"){
 if(func1(data2) > 128){
-const err11 = {instancePath:instancePath+"/impression_id",schemaPath:"#/properties/impression_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err11 = {instancePath:instancePath+"/impression_id",schemaPath:"#/properties/impression_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -8361,7 +8361,7 @@ vErrors.push(err11);
 errors++;
 }
 if(func1(data2) < 1){
-const err12 = {instancePath:instancePath+"/impression_id",schemaPath:"#/properties/impression_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err12 = {instancePath:instancePath+"/impression_id",schemaPath:"#/properties/impression_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -8372,7 +8372,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/impression_id",schemaPath:"#/properties/impression_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/impression_id",schemaPath:"#/properties/impression_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -8386,7 +8386,7 @@ if(data.user_id !== undefined){
 let data3 = data.user_id;
 if(typeof data3 === "string"){
 if(func1(data3) > 128){
-const err14 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err14 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -8396,7 +8396,7 @@ vErrors.push(err14);
 errors++;
 }
 if(func1(data3) < 1){
-const err15 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err15 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -8407,7 +8407,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err16 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -8421,7 +8421,7 @@ if(data.city_id !== undefined){
 let data4 = data.city_id;
 if(typeof data4 === "string"){
 if(!pattern4.test(data4)){
-const err17 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"},message:"must match pattern \""+"^[a-z]{3}$"+"\""};
+const err17 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -8432,7 +8432,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err18 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -8446,7 +8446,7 @@ if(data.service_id !== undefined){
 let data5 = data.service_id;
 if(typeof data5 === "string"){
 if(func1(data5) > 128){
-const err19 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err19 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -8456,7 +8456,7 @@ vErrors.push(err19);
 errors++;
 }
 if(func1(data5) < 1){
-const err20 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err20 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -8467,7 +8467,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err21 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -8479,7 +8479,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err22 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -8509,7 +8509,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -8519,7 +8519,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.impression_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "impression_id"},message:"must have required property '"+"impression_id"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "impression_id"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -8529,7 +8529,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.search_id === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "search_id"},message:"must have required property '"+"search_id"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "search_id"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -8539,7 +8539,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.user_id === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"},message:"must have required property '"+"user_id"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -8549,7 +8549,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.city_id === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"},message:"must have required property '"+"city_id"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -8559,7 +8559,7 @@ vErrors.push(err4);
 errors++;
 }
 if(data.service_id === undefined){
-const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "service_id"},message:"must have required property '"+"service_id"+"'"};
+const err5 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "service_id"}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -8569,7 +8569,7 @@ vErrors.push(err5);
 errors++;
 }
 if(data.category === undefined){
-const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "category"},message:"must have required property '"+"category"+"'"};
+const err6 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "category"}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -8579,7 +8579,7 @@ vErrors.push(err6);
 errors++;
 }
 if(data.position === undefined){
-const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "position"},message:"must have required property '"+"position"+"'"};
+const err7 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "position"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -8589,7 +8589,7 @@ vErrors.push(err7);
 errors++;
 }
 if(data.is_promoted === undefined){
-const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "is_promoted"},message:"must have required property '"+"is_promoted"+"'"};
+const err8 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "is_promoted"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -8600,7 +8600,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(func9.call(schema54.properties, key0))){
-const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -8612,7 +8612,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err10 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err10 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -8626,7 +8626,7 @@ if(data.impression_id !== undefined){
 let data1 = data.impression_id;
 if(typeof data1 === "string"){
 if(func1(data1) > 128){
-const err11 = {instancePath:instancePath+"/impression_id",schemaPath:"#/properties/impression_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err11 = {instancePath:instancePath+"/impression_id",schemaPath:"#/properties/impression_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -8636,7 +8636,7 @@ vErrors.push(err11);
 errors++;
 }
 if(func1(data1) < 1){
-const err12 = {instancePath:instancePath+"/impression_id",schemaPath:"#/properties/impression_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err12 = {instancePath:instancePath+"/impression_id",schemaPath:"#/properties/impression_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -8647,7 +8647,7 @@ errors++;
 }
 }
 else {
-const err13 = {instancePath:instancePath+"/impression_id",schemaPath:"#/properties/impression_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err13 = {instancePath:instancePath+"/impression_id",schemaPath:"#/properties/impression_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -8661,7 +8661,7 @@ if(data.search_id !== undefined){
 let data2 = data.search_id;
 if(typeof data2 === "string"){
 if(func1(data2) > 128){
-const err14 = {instancePath:instancePath+"/search_id",schemaPath:"#/properties/search_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err14 = {instancePath:instancePath+"/search_id",schemaPath:"#/properties/search_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -8671,7 +8671,7 @@ vErrors.push(err14);
 errors++;
 }
 if(func1(data2) < 1){
-const err15 = {instancePath:instancePath+"/search_id",schemaPath:"#/properties/search_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err15 = {instancePath:instancePath+"/search_id",schemaPath:"#/properties/search_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -8682,7 +8682,7 @@ errors++;
 }
 }
 else {
-const err16 = {instancePath:instancePath+"/search_id",schemaPath:"#/properties/search_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err16 = {instancePath:instancePath+"/search_id",schemaPath:"#/properties/search_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -8696,7 +8696,7 @@ if(data.user_id !== undefined){
 let data3 = data.user_id;
 if(typeof data3 === "string"){
 if(func1(data3) > 128){
-const err17 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err17 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -8706,7 +8706,7 @@ vErrors.push(err17);
 errors++;
 }
 if(func1(data3) < 1){
-const err18 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err18 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -8717,7 +8717,7 @@ errors++;
 }
 }
 else {
-const err19 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err19 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -8731,7 +8731,7 @@ if(data.city_id !== undefined){
 let data4 = data.city_id;
 if(typeof data4 === "string"){
 if(!pattern4.test(data4)){
-const err20 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"},message:"must match pattern \""+"^[a-z]{3}$"+"\""};
+const err20 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -8742,7 +8742,7 @@ errors++;
 }
 }
 else {
-const err21 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err21 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -8756,7 +8756,7 @@ if(data.service_id !== undefined){
 let data5 = data.service_id;
 if(typeof data5 === "string"){
 if(func1(data5) > 128){
-const err22 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err22 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -8766,7 +8766,7 @@ vErrors.push(err22);
 errors++;
 }
 if(func1(data5) < 1){
-const err23 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err23 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -8777,7 +8777,7 @@ errors++;
 }
 }
 else {
-const err24 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err24 = {instancePath:instancePath+"/service_id",schemaPath:"#/properties/service_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -8791,7 +8791,7 @@ if(data.category !== undefined){
 let data6 = data.category;
 if(typeof data6 === "string"){
 if(func1(data6) > 64){
-const err25 = {instancePath:instancePath+"/category",schemaPath:"#/properties/category/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+const err25 = {instancePath:instancePath+"/category",schemaPath:"#/properties/category/maxLength",keyword:"maxLength",params:{limit: 64}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -8801,7 +8801,7 @@ vErrors.push(err25);
 errors++;
 }
 if(func1(data6) < 1){
-const err26 = {instancePath:instancePath+"/category",schemaPath:"#/properties/category/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err26 = {instancePath:instancePath+"/category",schemaPath:"#/properties/category/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -8812,7 +8812,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/category",schemaPath:"#/properties/category/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err27 = {instancePath:instancePath+"/category",schemaPath:"#/properties/category/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -8825,7 +8825,7 @@ errors++;
 if(data.position !== undefined){
 let data7 = data.position;
 if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err28 = {instancePath:instancePath+"/position",schemaPath:"#/properties/position/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err28 = {instancePath:instancePath+"/position",schemaPath:"#/properties/position/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -8836,7 +8836,7 @@ errors++;
 }
 if((typeof data7 == "number") && (isFinite(data7))){
 if(data7 > 100 || isNaN(data7)){
-const err29 = {instancePath:instancePath+"/position",schemaPath:"#/properties/position/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+const err29 = {instancePath:instancePath+"/position",schemaPath:"#/properties/position/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100}};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -8846,7 +8846,7 @@ vErrors.push(err29);
 errors++;
 }
 if(data7 < 1 || isNaN(data7)){
-const err30 = {instancePath:instancePath+"/position",schemaPath:"#/properties/position/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+const err30 = {instancePath:instancePath+"/position",schemaPath:"#/properties/position/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -8859,7 +8859,7 @@ errors++;
 }
 if(data.is_promoted !== undefined){
 if(typeof data.is_promoted !== "boolean"){
-const err31 = {instancePath:instancePath+"/is_promoted",schemaPath:"#/properties/is_promoted/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err31 = {instancePath:instancePath+"/is_promoted",schemaPath:"#/properties/is_promoted/type",keyword:"type",params:{type: "boolean"}};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -8871,7 +8871,7 @@ errors++;
 }
 }
 else {
-const err32 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err32 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -8901,7 +8901,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -8911,7 +8911,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.user_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"},message:"must have required property '"+"user_id"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -8921,7 +8921,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.city_id === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"},message:"must have required property '"+"city_id"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "city_id"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -8931,7 +8931,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.is_seller === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "is_seller"},message:"must have required property '"+"is_seller"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "is_seller"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -8941,7 +8941,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.signup_channel === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "signup_channel"},message:"must have required property '"+"signup_channel"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "signup_channel"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -8952,7 +8952,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(((((key0 === "v") || (key0 === "user_id")) || (key0 === "city_id")) || (key0 === "is_seller")) || (key0 === "signup_channel"))){
-const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -8964,7 +8964,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err6 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err6 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -8978,7 +8978,7 @@ if(data.user_id !== undefined){
 let data1 = data.user_id;
 if(typeof data1 === "string"){
 if(func1(data1) > 128){
-const err7 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err7 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -8988,7 +8988,7 @@ vErrors.push(err7);
 errors++;
 }
 if(func1(data1) < 1){
-const err8 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err8 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -8999,7 +8999,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err9 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -9013,7 +9013,7 @@ if(data.city_id !== undefined){
 let data2 = data.city_id;
 if(typeof data2 === "string"){
 if(!pattern4.test(data2)){
-const err10 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"},message:"must match pattern \""+"^[a-z]{3}$"+"\""};
+const err10 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/pattern",keyword:"pattern",params:{pattern: "^[a-z]{3}$"}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -9024,7 +9024,7 @@ errors++;
 }
 }
 else {
-const err11 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err11 = {instancePath:instancePath+"/city_id",schemaPath:"#/properties/city_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -9036,7 +9036,7 @@ errors++;
 }
 if(data.is_seller !== undefined){
 if(typeof data.is_seller !== "boolean"){
-const err12 = {instancePath:instancePath+"/is_seller",schemaPath:"#/properties/is_seller/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const err12 = {instancePath:instancePath+"/is_seller",schemaPath:"#/properties/is_seller/type",keyword:"type",params:{type: "boolean"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -9049,7 +9049,7 @@ errors++;
 if(data.signup_channel !== undefined){
 let data4 = data.signup_channel;
 if(!(((data4 === "web") || (data4 === "ios")) || (data4 === "android"))){
-const err13 = {instancePath:instancePath+"/signup_channel",schemaPath:"#/properties/signup_channel/enum",keyword:"enum",params:{allowedValues: schema55.properties.signup_channel.enum},message:"must be equal to one of the allowed values"};
+const err13 = {instancePath:instancePath+"/signup_channel",schemaPath:"#/properties/signup_channel/enum",keyword:"enum",params:{allowedValues: schema55.properties.signup_channel.enum}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -9061,7 +9061,7 @@ errors++;
 }
 }
 else {
-const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err14 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -9091,7 +9091,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -9101,7 +9101,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.user_id === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"},message:"must have required property '"+"user_id"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "user_id"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -9111,7 +9111,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.request_id === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "request_id"},message:"must have required property '"+"request_id"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "request_id"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -9121,7 +9121,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.requested_at === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requested_at"},message:"must have required property '"+"requested_at"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "requested_at"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -9131,7 +9131,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.reason === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "reason"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -9142,7 +9142,7 @@ errors++;
 }
 for(const key0 in data){
 if(!((((((key0 === "v") || (key0 === "user_id")) || (key0 === "request_id")) || (key0 === "requested_at")) || (key0 === "reason")) || (key0 === "anon_ids"))){
-const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -9154,7 +9154,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err6 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err6 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -9168,7 +9168,7 @@ if(data.user_id !== undefined){
 let data1 = data.user_id;
 if(typeof data1 === "string"){
 if(func1(data1) > 128){
-const err7 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err7 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -9178,7 +9178,7 @@ vErrors.push(err7);
 errors++;
 }
 if(func1(data1) < 1){
-const err8 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err8 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -9189,7 +9189,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err9 = {instancePath:instancePath+"/user_id",schemaPath:"#/properties/user_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -9203,7 +9203,7 @@ if(data.request_id !== undefined){
 let data2 = data.request_id;
 if(typeof data2 === "string"){
 if(func1(data2) > 128){
-const err10 = {instancePath:instancePath+"/request_id",schemaPath:"#/properties/request_id/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err10 = {instancePath:instancePath+"/request_id",schemaPath:"#/properties/request_id/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -9213,7 +9213,7 @@ vErrors.push(err10);
 errors++;
 }
 if(func1(data2) < 1){
-const err11 = {instancePath:instancePath+"/request_id",schemaPath:"#/properties/request_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err11 = {instancePath:instancePath+"/request_id",schemaPath:"#/properties/request_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -9224,7 +9224,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/request_id",schemaPath:"#/properties/request_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err12 = {instancePath:instancePath+"/request_id",schemaPath:"#/properties/request_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -9238,7 +9238,7 @@ if(data.requested_at !== undefined){
 let data3 = data.requested_at;
 if(typeof data3 === "string"){
 if(!pattern6.test(data3)){
-const err13 = {instancePath:instancePath+"/requested_at",schemaPath:"#/properties/requested_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"+"\""};
+const err13 = {instancePath:instancePath+"/requested_at",schemaPath:"#/properties/requested_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -9248,7 +9248,7 @@ vErrors.push(err13);
 errors++;
 }
 if(!(formats0.validate(data3))){
-const err14 = {instancePath:instancePath+"/requested_at",schemaPath:"#/properties/requested_at/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+const err14 = {instancePath:instancePath+"/requested_at",schemaPath:"#/properties/requested_at/format",keyword:"format",params:{format: "date-time"}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -9259,7 +9259,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/requested_at",schemaPath:"#/properties/requested_at/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err15 = {instancePath:instancePath+"/requested_at",schemaPath:"#/properties/requested_at/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -9272,7 +9272,7 @@ errors++;
 if(data.reason !== undefined){
 let data4 = data.reason;
 if(!(((data4 === "user_request") || (data4 === "admin")) || (data4 === "regulator"))){
-const err16 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/enum",keyword:"enum",params:{allowedValues: schema56.properties.reason.enum},message:"must be equal to one of the allowed values"};
+const err16 = {instancePath:instancePath+"/reason",schemaPath:"#/properties/reason/enum",keyword:"enum",params:{allowedValues: schema56.properties.reason.enum}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -9286,7 +9286,7 @@ if(data.anon_ids !== undefined){
 let data5 = data.anon_ids;
 if(Array.isArray(data5)){
 if(data5.length > 1000){
-const err17 = {instancePath:instancePath+"/anon_ids",schemaPath:"#/properties/anon_ids/maxItems",keyword:"maxItems",params:{limit: 1000},message:"must NOT have more than 1000 items"};
+const err17 = {instancePath:instancePath+"/anon_ids",schemaPath:"#/properties/anon_ids/maxItems",keyword:"maxItems",params:{limit: 1000}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -9300,7 +9300,7 @@ for(let i0=0; i0<len0; i0++){
 let data6 = data5[i0];
 if(typeof data6 === "string"){
 if(func1(data6) > 128){
-const err18 = {instancePath:instancePath+"/anon_ids/" + i0,schemaPath:"#/properties/anon_ids/items/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err18 = {instancePath:instancePath+"/anon_ids/" + i0,schemaPath:"#/properties/anon_ids/items/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -9310,7 +9310,7 @@ vErrors.push(err18);
 errors++;
 }
 if(func1(data6) < 1){
-const err19 = {instancePath:instancePath+"/anon_ids/" + i0,schemaPath:"#/properties/anon_ids/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err19 = {instancePath:instancePath+"/anon_ids/" + i0,schemaPath:"#/properties/anon_ids/items/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -9321,7 +9321,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/anon_ids/" + i0,schemaPath:"#/properties/anon_ids/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err20 = {instancePath:instancePath+"/anon_ids/" + i0,schemaPath:"#/properties/anon_ids/items/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -9342,7 +9342,7 @@ continue;
 }
 if(typeof indices0[item0] == "number"){
 j0 = indices0[item0];
-const err21 = {instancePath:instancePath+"/anon_ids",schemaPath:"#/properties/anon_ids/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"};
+const err21 = {instancePath:instancePath+"/anon_ids",schemaPath:"#/properties/anon_ids/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -9357,7 +9357,7 @@ indices0[item0] = i1;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/anon_ids",schemaPath:"#/properties/anon_ids/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err22 = {instancePath:instancePath+"/anon_ids",schemaPath:"#/properties/anon_ids/type",keyword:"type",params:{type: "array"}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -9369,7 +9369,7 @@ errors++;
 }
 }
 else {
-const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err23 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -9401,7 +9401,7 @@ evaluated0.items = undefined;
 }
 if(data && typeof data == "object" && !Array.isArray(data)){
 if(data.v === undefined){
-const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"},message:"must have required property '"+"v"+"'"};
+const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "v"}};
 if(vErrors === null){
 vErrors = [err0];
 }
@@ -9411,7 +9411,7 @@ vErrors.push(err0);
 errors++;
 }
 if(data.blocked_at === undefined){
-const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "blocked_at"},message:"must have required property '"+"blocked_at"+"'"};
+const err1 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "blocked_at"}};
 if(vErrors === null){
 vErrors = [err1];
 }
@@ -9421,7 +9421,7 @@ vErrors.push(err1);
 errors++;
 }
 if(data.web_acl === undefined){
-const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "web_acl"},message:"must have required property '"+"web_acl"+"'"};
+const err2 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "web_acl"}};
 if(vErrors === null){
 vErrors = [err2];
 }
@@ -9431,7 +9431,7 @@ vErrors.push(err2);
 errors++;
 }
 if(data.rule_id === undefined){
-const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "rule_id"},message:"must have required property '"+"rule_id"+"'"};
+const err3 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "rule_id"}};
 if(vErrors === null){
 vErrors = [err3];
 }
@@ -9441,7 +9441,7 @@ vErrors.push(err3);
 errors++;
 }
 if(data.action === undefined){
-const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "action"},message:"must have required property '"+"action"+"'"};
+const err4 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "action"}};
 if(vErrors === null){
 vErrors = [err4];
 }
@@ -9452,7 +9452,7 @@ errors++;
 }
 for(const key0 in data){
 if(!(func9.call(schema57.properties, key0))){
-const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+const err5 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0}};
 if(vErrors === null){
 vErrors = [err5];
 }
@@ -9464,7 +9464,7 @@ errors++;
 }
 if(data.v !== undefined){
 if(1 !== data.v){
-const err6 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1},message:"must be equal to constant"};
+const err6 = {instancePath:instancePath+"/v",schemaPath:"#/properties/v/const",keyword:"const",params:{allowedValue: 1}};
 if(vErrors === null){
 vErrors = [err6];
 }
@@ -9478,7 +9478,7 @@ if(data.blocked_at !== undefined){
 let data1 = data.blocked_at;
 if(typeof data1 === "string"){
 if(!pattern6.test(data1)){
-const err7 = {instancePath:instancePath+"/blocked_at",schemaPath:"#/properties/blocked_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"},message:"must match pattern \""+"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"+"\""};
+const err7 = {instancePath:instancePath+"/blocked_at",schemaPath:"#/properties/blocked_at/pattern",keyword:"pattern",params:{pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?Z$"}};
 if(vErrors === null){
 vErrors = [err7];
 }
@@ -9488,7 +9488,7 @@ vErrors.push(err7);
 errors++;
 }
 if(!(formats0.validate(data1))){
-const err8 = {instancePath:instancePath+"/blocked_at",schemaPath:"#/properties/blocked_at/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\""};
+const err8 = {instancePath:instancePath+"/blocked_at",schemaPath:"#/properties/blocked_at/format",keyword:"format",params:{format: "date-time"}};
 if(vErrors === null){
 vErrors = [err8];
 }
@@ -9499,7 +9499,7 @@ errors++;
 }
 }
 else {
-const err9 = {instancePath:instancePath+"/blocked_at",schemaPath:"#/properties/blocked_at/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err9 = {instancePath:instancePath+"/blocked_at",schemaPath:"#/properties/blocked_at/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -9513,7 +9513,7 @@ if(data.web_acl !== undefined){
 let data2 = data.web_acl;
 if(typeof data2 === "string"){
 if(func1(data2) > 128){
-const err10 = {instancePath:instancePath+"/web_acl",schemaPath:"#/properties/web_acl/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters"};
+const err10 = {instancePath:instancePath+"/web_acl",schemaPath:"#/properties/web_acl/maxLength",keyword:"maxLength",params:{limit: 128}};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -9523,7 +9523,7 @@ vErrors.push(err10);
 errors++;
 }
 if(func1(data2) < 1){
-const err11 = {instancePath:instancePath+"/web_acl",schemaPath:"#/properties/web_acl/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err11 = {instancePath:instancePath+"/web_acl",schemaPath:"#/properties/web_acl/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -9534,7 +9534,7 @@ errors++;
 }
 }
 else {
-const err12 = {instancePath:instancePath+"/web_acl",schemaPath:"#/properties/web_acl/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err12 = {instancePath:instancePath+"/web_acl",schemaPath:"#/properties/web_acl/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -9548,7 +9548,7 @@ if(data.rule_id !== undefined){
 let data3 = data.rule_id;
 if(typeof data3 === "string"){
 if(func1(data3) > 256){
-const err13 = {instancePath:instancePath+"/rule_id",schemaPath:"#/properties/rule_id/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+const err13 = {instancePath:instancePath+"/rule_id",schemaPath:"#/properties/rule_id/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -9558,7 +9558,7 @@ vErrors.push(err13);
 errors++;
 }
 if(func1(data3) < 1){
-const err14 = {instancePath:instancePath+"/rule_id",schemaPath:"#/properties/rule_id/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err14 = {instancePath:instancePath+"/rule_id",schemaPath:"#/properties/rule_id/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -9569,7 +9569,7 @@ errors++;
 }
 }
 else {
-const err15 = {instancePath:instancePath+"/rule_id",schemaPath:"#/properties/rule_id/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err15 = {instancePath:instancePath+"/rule_id",schemaPath:"#/properties/rule_id/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -9583,7 +9583,7 @@ if(data.rule_group !== undefined){
 let data4 = data.rule_group;
 if(typeof data4 === "string"){
 if(func1(data4) > 256){
-const err16 = {instancePath:instancePath+"/rule_group",schemaPath:"#/properties/rule_group/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+const err16 = {instancePath:instancePath+"/rule_group",schemaPath:"#/properties/rule_group/maxLength",keyword:"maxLength",params:{limit: 256}};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -9593,7 +9593,7 @@ vErrors.push(err16);
 errors++;
 }
 if(func1(data4) < 1){
-const err17 = {instancePath:instancePath+"/rule_group",schemaPath:"#/properties/rule_group/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err17 = {instancePath:instancePath+"/rule_group",schemaPath:"#/properties/rule_group/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -9604,7 +9604,7 @@ errors++;
 }
 }
 else {
-const err18 = {instancePath:instancePath+"/rule_group",schemaPath:"#/properties/rule_group/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err18 = {instancePath:instancePath+"/rule_group",schemaPath:"#/properties/rule_group/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -9617,7 +9617,7 @@ errors++;
 if(data.action !== undefined){
 let data5 = data.action;
 if(!(((data5 === "BLOCK") || (data5 === "CAPTCHA")) || (data5 === "CHALLENGE"))){
-const err19 = {instancePath:instancePath+"/action",schemaPath:"#/properties/action/enum",keyword:"enum",params:{allowedValues: schema57.properties.action.enum},message:"must be equal to one of the allowed values"};
+const err19 = {instancePath:instancePath+"/action",schemaPath:"#/properties/action/enum",keyword:"enum",params:{allowedValues: schema57.properties.action.enum}};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -9631,7 +9631,7 @@ if(data.host !== undefined){
 let data6 = data.host;
 if(typeof data6 === "string"){
 if(func1(data6) > 253){
-const err20 = {instancePath:instancePath+"/host",schemaPath:"#/properties/host/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters"};
+const err20 = {instancePath:instancePath+"/host",schemaPath:"#/properties/host/maxLength",keyword:"maxLength",params:{limit: 253}};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -9641,7 +9641,7 @@ vErrors.push(err20);
 errors++;
 }
 if(func1(data6) < 1){
-const err21 = {instancePath:instancePath+"/host",schemaPath:"#/properties/host/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err21 = {instancePath:instancePath+"/host",schemaPath:"#/properties/host/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -9652,7 +9652,7 @@ errors++;
 }
 }
 else {
-const err22 = {instancePath:instancePath+"/host",schemaPath:"#/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err22 = {instancePath:instancePath+"/host",schemaPath:"#/properties/host/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -9665,7 +9665,7 @@ errors++;
 if(data.http_method !== undefined){
 let data7 = data.http_method;
 if(!((((((((((data7 === "GET") || (data7 === "HEAD")) || (data7 === "POST")) || (data7 === "PUT")) || (data7 === "PATCH")) || (data7 === "DELETE")) || (data7 === "OPTIONS")) || (data7 === "CONNECT")) || (data7 === "TRACE")) || (data7 === "OTHER"))){
-const err23 = {instancePath:instancePath+"/http_method",schemaPath:"#/properties/http_method/enum",keyword:"enum",params:{allowedValues: schema57.properties.http_method.enum},message:"must be equal to one of the allowed values"};
+const err23 = {instancePath:instancePath+"/http_method",schemaPath:"#/properties/http_method/enum",keyword:"enum",params:{allowedValues: schema57.properties.http_method.enum}};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -9679,7 +9679,7 @@ if(data.uri_path !== undefined){
 let data8 = data.uri_path;
 if(typeof data8 === "string"){
 if(func1(data8) > 2048){
-const err24 = {instancePath:instancePath+"/uri_path",schemaPath:"#/properties/uri_path/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters"};
+const err24 = {instancePath:instancePath+"/uri_path",schemaPath:"#/properties/uri_path/maxLength",keyword:"maxLength",params:{limit: 2048}};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -9689,7 +9689,7 @@ vErrors.push(err24);
 errors++;
 }
 if(func1(data8) < 1){
-const err25 = {instancePath:instancePath+"/uri_path",schemaPath:"#/properties/uri_path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const err25 = {instancePath:instancePath+"/uri_path",schemaPath:"#/properties/uri_path/minLength",keyword:"minLength",params:{limit: 1}};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -9699,7 +9699,7 @@ vErrors.push(err25);
 errors++;
 }
 if(!pattern55.test(data8)){
-const err26 = {instancePath:instancePath+"/uri_path",schemaPath:"#/properties/uri_path/pattern",keyword:"pattern",params:{pattern: "^/"},message:"must match pattern \""+"^/"+"\""};
+const err26 = {instancePath:instancePath+"/uri_path",schemaPath:"#/properties/uri_path/pattern",keyword:"pattern",params:{pattern: "^/"}};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -9710,7 +9710,7 @@ errors++;
 }
 }
 else {
-const err27 = {instancePath:instancePath+"/uri_path",schemaPath:"#/properties/uri_path/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err27 = {instancePath:instancePath+"/uri_path",schemaPath:"#/properties/uri_path/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -9724,7 +9724,7 @@ if(data.country !== undefined){
 let data9 = data.country;
 if(typeof data9 === "string"){
 if(!pattern56.test(data9)){
-const err28 = {instancePath:instancePath+"/country",schemaPath:"#/properties/country/pattern",keyword:"pattern",params:{pattern: "^[A-Z]{2}$"},message:"must match pattern \""+"^[A-Z]{2}$"+"\""};
+const err28 = {instancePath:instancePath+"/country",schemaPath:"#/properties/country/pattern",keyword:"pattern",params:{pattern: "^[A-Z]{2}$"}};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -9735,7 +9735,7 @@ errors++;
 }
 }
 else {
-const err29 = {instancePath:instancePath+"/country",schemaPath:"#/properties/country/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err29 = {instancePath:instancePath+"/country",schemaPath:"#/properties/country/type",keyword:"type",params:{type: "string"}};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -9748,7 +9748,7 @@ errors++;
 if(data.count !== undefined){
 let data10 = data.count;
 if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
-const err30 = {instancePath:instancePath+"/count",schemaPath:"#/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err30 = {instancePath:instancePath+"/count",schemaPath:"#/properties/count/type",keyword:"type",params:{type: "integer"}};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -9759,7 +9759,7 @@ errors++;
 }
 if((typeof data10 == "number") && (isFinite(data10))){
 if(data10 < 1 || isNaN(data10)){
-const err31 = {instancePath:instancePath+"/count",schemaPath:"#/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+const err31 = {instancePath:instancePath+"/count",schemaPath:"#/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1}};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -9772,7 +9772,7 @@ errors++;
 }
 }
 else {
-const err32 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err32 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"}};
 if(vErrors === null){
 vErrors = [err32];
 }

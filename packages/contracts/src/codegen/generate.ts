@@ -92,6 +92,7 @@ function validators(sources: readonly SchemaSource[]): string {
     strict: true,
     strictRequired: false,
     allowUnionTypes: true,
+    messages: false,
     code: { source: true, esm: true, lines: true },
   });
   addFormats(ajv);
