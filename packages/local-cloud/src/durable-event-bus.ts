@@ -175,9 +175,7 @@ export class DurableEventBus {
     });
     return new Promise((resolve, reject) => {
       this.#waiting.push({ lines, deliveries, results, resolve, reject });
-      this.#flushing ??= this.#flush().finally(() => {
-        this.#flushing = undefined;
-      });
+      this.#kick();
     });
   }
 
@@ -227,6 +225,17 @@ export class DurableEventBus {
     await this.#queue.close();
     await this.#archive.close();
     this.#journal.close();
+  }
+
+  /** Starts a flush on the next turn of the event loop (requests read in this turn share its commit). */
+  #kick(): void {
+    if (this.#flushing) return;
+    this.#flushing = new Promise<void>((next) => setImmediate(next))
+      .then(() => this.#flush())
+      .finally(() => {
+        this.#flushing = undefined;
+        if (this.#waiting.length > 0) this.#kick();
+      });
   }
 
   async #flush(): Promise<void> {
