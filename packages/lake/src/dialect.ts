@@ -1,4 +1,4 @@
-import type { ColumnType, Partition, TableDefinition } from '@lakeops/core';
+import type { ColumnType, TableDefinition } from '@lakeops/core';
 
 /**
  * Where DuckDB (local) and Athena/Trino (AWS) differ, in one place. Model SQL is written once, in
@@ -116,9 +116,4 @@ export function renderModel(sql: string, params: ModelParameters): string {
     if (value === undefined) throw new TypeError(`model uses unknown parameter {{${name}}}`);
     return literal(value);
   });
-}
-
-/** The Hive partition value of a day, as stored in `dt`. */
-export function partitionOfDay(day: string): Partition {
-  return { dt: day };
 }

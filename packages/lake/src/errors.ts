@@ -6,7 +6,7 @@ export class ModelBuildFailedError extends LakeopsError {
   constructor(model: string, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     super('ModelBuildFailed', `model ${model} failed: ${reason}`, {
-      retryable: isRetryable(cause) && !(cause instanceof LakeopsError && !cause.retryable),
+      retryable: isRetryable(cause),
       cause,
     });
     this.model = model;
