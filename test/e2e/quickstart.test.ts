@@ -53,11 +53,16 @@ describe('quick start: npx lakeops put-events', () => {
   it('quarantines an event that breaks its contract, with every reason, and says so', async () => {
     const home = await tmpHome();
     const file = join(home, 'bad.json');
-    await writeFile(file, JSON.stringify([{ Source: 'marketplace.deploy', DetailType: 'deploy.failed', Detail: '{"v":1}' }]));
+    await writeFile(
+      file,
+      JSON.stringify([{ Source: 'marketplace.deploy', DetailType: 'deploy.failed', Detail: '{"v":1}' }]),
+    );
     const r = lakeops(['put-events', file], home);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/quarantined .*\/detail\/service is required; \/detail\/environment is required/);
+    expect(r.stderr).toMatch(
+      /quarantined .*\/detail\/service is required; \/detail\/environment is required/,
+    );
     const quarantine = join(home, 'lake', 'bronze', '_quarantine');
     expect(existsSync(quarantine)).toBe(true);
     expect(existsSync(join(home, 'outbox', 'notifications.jsonl'))).toBe(false);

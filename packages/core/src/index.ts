@@ -4,6 +4,7 @@ export {
   formatDeploymentNotification,
   notifyDeployment,
 } from './alerting/notify-deployment.ts';
+export * from './lake/index.ts';
 export { type Clock, systemClock } from './shared/clock.port.ts';
 export type { DeadLetter, ParkedEvent } from './shared/dead-letter.port.ts';
 export {
@@ -14,4 +15,3 @@ export {
   LakeopsError,
 } from './shared/errors.ts';
 export type { Notification, NotificationSeverity, Notifier } from './shared/notifier.port.ts';
-export * from './lake/index.ts';
