@@ -101,6 +101,7 @@ describe('lakeops start', () => {
   });
 
   it('refuses a bad --port', async () => {
+    // Act / Assess (one call, one expectation each)
     const { ctx, out } = context(await tmpHome());
     expect(await main(['start', '--port', 'http'], ctx)).toBe(2);
     expect(out.stderr).toBe("lakeops start: --port must be a port number (0-65535), got 'http'\n");

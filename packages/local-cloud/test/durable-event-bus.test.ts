@@ -249,6 +249,7 @@ describe('DurableEventBus', () => {
 
 describe('backoffDelay', () => {
   it('doubles from the base up to the cap, with jitter down to half', () => {
+    // Act / Assess (one call, one expectation each)
     const policy = { maxAttempts: 10, baseDelayMs: 100, maxDelayMs: 1_000 };
     expect([1, 2, 3, 4, 5].map((n) => backoffDelay(policy, n, () => 1))).toEqual([100, 200, 400, 800, 1000]);
     expect(backoffDelay(policy, 3, () => 0)).toBe(200);

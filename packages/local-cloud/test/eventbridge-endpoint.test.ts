@@ -133,6 +133,7 @@ describe('PutEvents through @aws-sdk/client-eventbridge', () => {
   });
 
   it('refuses an empty Entries list', async () => {
+    // Act / Assess (one call, one expectation each)
     await expect(client.send(new PutEventsCommand({ Entries: [] }))).rejects.toMatchObject({
       name: 'ValidationException',
     });
@@ -159,6 +160,7 @@ describe('TestEventPattern through the SDK', () => {
   });
 
   it('rejects an invalid pattern with InvalidEventPatternException and an invalid event with ValidationException', async () => {
+    // Act / Assess (one call, one expectation each)
     await expect(
       client.send(new TestEventPatternCommand({ EventPattern: '{"source":"not-an-array"}', Event: event })),
     ).rejects.toMatchObject({
@@ -242,6 +244,7 @@ describe('putEventsToEndpoint', () => {
   });
 
   it('says plainly when nothing answers', async () => {
+    // Act / Assess (one call, one expectation each)
     await expect(putEventsToEndpoint('http://127.0.0.1:9', [wafEvent('x')])).rejects.toMatchObject({
       code: 'EndpointRequestFailed',
       message: expect.stringContaining('nothing answers at http://127.0.0.1:9'),

@@ -59,6 +59,7 @@ describe('LocalScheduler', () => {
   });
 
   it('refuses a bad expression or time zone when it is built', () => {
+    // Act / Assess (one call, one expectation each)
     expect(
       () => new LocalScheduler({ rules: [{ id: 'x', schedule: 'cron(* * * * * *)' }], fire: () => {} }),
     ).toThrow(/exactly one of day-of-month and day-of-week/);
@@ -74,6 +75,7 @@ describe('LocalScheduler', () => {
 
 describe('scheduledEvent', () => {
   it('looks like the event EventBridge Scheduler gives a target', () => {
+    // Act / Assess (one call, one expectation each)
     expect(
       scheduledEvent('nightly', new Date('2026-11-27T03:00:00.000Z'), {
         account: '111122223333',

@@ -34,10 +34,12 @@ describe('cron() as EventBridge Scheduler documents it', () => {
     ['cron(0 9 * * ? *)', '2026-12-01T00:00:00Z', 'America/New_York', '2026-12-01T14:00:00.000Z'],
     ['cron(30 5 * * ? *)', '2026-11-27T00:00:00Z', 'Asia/Kolkata', '2026-11-28T00:00:00.000Z'],
   ])('%s after %s (%s) → %s', (expression, after, timeZone, expected) => {
+    // Act / Assess (one call, one expectation each)
     expect(next(expression, after, timeZone)).toBe(expected);
   });
 
   it('skips a time that does not exist when clocks spring forward', () => {
+    // Act / Assess (one call, one expectation each)
     // 2026-03-29 02:30 does not exist in Berlin.
     expect(next('cron(30 2 * * ? *)', '2026-03-28T12:00:00Z', 'Europe/Berlin')).toBe(
       '2026-03-30T00:30:00.000Z',
@@ -45,6 +47,7 @@ describe('cron() as EventBridge Scheduler documents it', () => {
   });
 
   it('fires once at a time that occurs twice when clocks fall back', () => {
+    // Act / Assess (one call, one expectation each)
     // 2026-10-25 02:30 happens at 00:30Z (CEST) and again at 01:30Z (CET).
     expect(next('cron(30 2 * * ? *)', '2026-10-24T12:00:00Z', 'Europe/Berlin')).toBe(
       '2026-10-25T00:30:00.000Z',
@@ -73,12 +76,14 @@ describe('cron() as EventBridge Scheduler documents it', () => {
     ['at(2026-02-30T00:00:00)', 'at() is not a valid date and time'],
     ['every day', 'expected rate(value unit), cron(6 fields) or at(yyyy-mm-ddThh:mm:ss)'],
   ])('rejects %s: %s', (expression, message) => {
+    // Act / Assess (one call, one expectation each)
     expect(() => parseScheduleExpression(expression)).toThrow(message);
   });
 });
 
 describe('rate() and at()', () => {
   it('fires a rate every interval from its anchor', () => {
+    // Act / Assess (one call, one expectation each)
     const rate = parseScheduleExpression('rate(5 minutes)');
     const anchor = new Date('2026-11-27T10:00:00Z');
     expect(nextFireTime(rate, anchor, 'UTC', anchor)?.toISOString()).toBe('2026-11-27T10:05:00.000Z');
@@ -89,6 +94,7 @@ describe('rate() and at()', () => {
   });
 
   it('fires at() once, in its time zone', () => {
+    // Act / Assess (one call, one expectation each)
     expect(next('at(2027-01-01T09:00:00)', '2026-03-01T00:00:00Z', 'America/New_York')).toBe(
       '2027-01-01T14:00:00.000Z',
     );
@@ -96,6 +102,7 @@ describe('rate() and at()', () => {
   });
 
   it('rejects an unknown time zone', () => {
+    // Act / Assess (one call, one expectation each)
     expect(() => next('rate(1 hour)', '2026-01-01T00:00:00Z', 'Mars/Olympus')).toThrow(
       "unknown time zone 'Mars/Olympus'",
     );
