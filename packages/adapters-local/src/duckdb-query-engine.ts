@@ -104,7 +104,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     const release = await this.#acquire();
     try {
       await this.#refreshViews(sql);
-      const result = await this.#guard(() => this.#connection.stream(sql), options);
+      const result = await this.#guard(() => this.#connection.stream(sql), options, sql);
       const names = result.columnNames();
       const types = result.columnTypes().map((t) => t.toString());
       for await (const rows of result.yieldRowsJs()) {
@@ -221,10 +221,10 @@ export class DuckDbQueryEngine implements QueryEngine {
   }
 
   async #run(sql: string, options: QueryOptions) {
-    return this.#guard(() => this.#connection.runAndReadAll(sql), options);
+    return this.#guard(() => this.#connection.runAndReadAll(sql), options, sql);
   }
 
-  async #guard<T>(work: () => Promise<T>, options: QueryOptions): Promise<T> {
+  async #guard<T>(work: () => Promise<T>, options: QueryOptions, sql = ''): Promise<T> {
     const { signal } = options;
     if (signal?.aborted) throw new QueryCancelledError();
     const onAbort = () => this.#connection.interrupt();
@@ -233,13 +233,13 @@ export class DuckDbQueryEngine implements QueryEngine {
       return await work();
     } catch (error) {
       if (signal?.aborted) throw new QueryCancelledError('query cancelled', { cause: error });
-      throw this.#mapError(error);
+      throw this.#mapError(error, sql);
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
   }
 
-  #mapError(error: unknown): Error {
+  #mapError(error: unknown, sql = ''): Error {
     const message = error instanceof Error ? error.message : String(error);
     const file = /["']([^"']+\.(?:parquet|json))["']/.exec(message)?.[1];
     if (
@@ -252,7 +252,9 @@ export class DuckDbQueryEngine implements QueryEngine {
     }
     const missing = /Table with name ([\w"]+) does not exist/.exec(message);
     if (missing?.[1]) {
-      return new TableUnknownError(missing[1].replaceAll('"', ''), {
+      const bare = missing[1].replaceAll('"', '');
+      const zone = new RegExp(`\\b(\\w+)\\.${bare}\\b`).exec(sql)?.[1];
+      return new TableUnknownError(zone ? `${zone}.${bare}` : bare, {
         known: [...this.#tables.keys()],
         cause: error,
       });

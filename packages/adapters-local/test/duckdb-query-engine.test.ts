@@ -193,7 +193,7 @@ describe('DuckDbQueryEngine', () => {
     // Act
     const read = engine.query('SELECT * FROM gold.nope');
     // Assess
-    await expect(read).rejects.toMatchObject({ code: 'TableUnknown', retryable: false });
+    await expect(read).rejects.toMatchObject({ code: 'TableUnknown', retryable: false, table: 'gold.nope' });
   });
 
   it('streams rows', async () => {
