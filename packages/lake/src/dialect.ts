@@ -117,3 +117,50 @@ export function renderModel(sql: string, params: ModelParameters): string {
     return literal(value);
   });
 }
+
+/** The Hive DDL spelling of a catalog type (Athena's CREATE EXTERNAL TABLE). */
+export function hiveType(type: ColumnType): string {
+  return type === 'integer' ? 'int' : type;
+}
+
+/**
+ * Athena DDL that registers a catalog table in Glue over its S3 prefix: Parquet for Silver and
+ * Gold; the OpenX JSON SerDe for Bronze NDJSON, mapping JSON keys that are not identifiers
+ * (`detail-type`) to their column names. A nested JSON value in a `string` column reads as its JSON
+ * text, as `read_json` does locally. Tested as generated text (no SQL parser reads Hive DDL).
+ *
+ * @example
+ * ```ts
+ * athenaCreateTable(kpiGmvDaily, { location: 's3://lake/gold/kpi_gmv_daily/' });
+ * ```
+ */
+export function athenaCreateTable(
+  table: TableDefinition,
+  options: { location: string; database?: string },
+): string {
+  const q = (name: string) => `\`${name.replaceAll('`', '``')}\``;
+  const columns = table.columns.map(
+    (c) => `  ${q(c.name)} ${hiveType(c.type)} COMMENT ${literal(`sensitivity=${c.sensitivity}`)}`,
+  );
+  const lines = [
+    `CREATE EXTERNAL TABLE IF NOT EXISTS ${q(options.database ?? table.zone)}.${q(table.name)} (`,
+    columns.join(',\n'),
+    ')',
+    `COMMENT ${literal(table.description)}`,
+  ];
+  if (table.partitionKeys.length) {
+    lines.push(`PARTITIONED BY (${table.partitionKeys.map((k) => `${q(k)} string`).join(', ')})`);
+  }
+  if (table.format === 'ndjson') {
+    const mapping = table.columns
+      .filter((c) => c.sourceName !== undefined && c.sourceName !== c.name)
+      .map((c) => `${literal(`mapping.${c.name}`)} = ${literal(c.sourceName ?? c.name)}`);
+    lines.push("ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'");
+    lines.push(`WITH SERDEPROPERTIES (${[...mapping, "'ignore.malformed.json' = 'false'"].join(', ')})`);
+  } else {
+    lines.push('STORED AS PARQUET');
+  }
+  lines.push(`LOCATION ${literal(options.location.replace(/\/?$/, '/'))}`);
+  if (table.format === 'parquet') lines.push("TBLPROPERTIES ('parquet.compression' = 'ZSTD')");
+  return lines.join('\n');
+}

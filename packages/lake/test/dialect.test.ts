@@ -5,8 +5,11 @@ import { DuckDbQueryEngine } from '@lakeops/adapters-local';
 import nodeSqlParser from 'node-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  athenaCreateTable,
   athenaCtas,
+  bronzeEvents,
   duckdbCopy,
+  factReviews,
   kpiGmvDaily,
   loadModels,
   type Model,
@@ -105,6 +108,38 @@ describe('dialect', () => {
     expect(body).toContain('CAST("gmv" AS DECIMAL(12,2)) AS "gmv"');
     expect(body.trimEnd().endsWith('CAST("dt" AS VARCHAR) AS "dt"\nFROM (')).toBe(false);
     expect(() => parseTrino(body)).not.toThrow();
+  });
+
+  it('writes Athena DDL: Parquet for Silver/Gold, the OpenX JSON SerDe with key mapping for Bronze', () => {
+    // Act
+    const gold = athenaCreateTable(kpiGmvDaily, { location: 's3://lake/gold/kpi_gmv_daily' });
+    const bronze = athenaCreateTable(bronzeEvents, {
+      location: 's3://lake/bronze/events/',
+      database: 'lakeops_bronze',
+    });
+    // Assess
+    expect(gold.split('\n')).toEqual([
+      'CREATE EXTERNAL TABLE IF NOT EXISTS `gold`.`kpi_gmv_daily` (',
+      "  `city_id` string COMMENT 'sensitivity=public',",
+      "  `gmv` decimal(12,2) COMMENT 'sensitivity=internal',",
+      "  `confirmed_legs` bigint COMMENT 'sensitivity=internal',",
+      "  `bookings` bigint COMMENT 'sensitivity=internal',",
+      "  `currency` string COMMENT 'sensitivity=public'",
+      ')',
+      "COMMENT 'Gross merchandise value: the amount of booking legs confirmed that day, per city.'",
+      'PARTITIONED BY (`dt` string)',
+      'STORED AS PARQUET',
+      "LOCATION 's3://lake/gold/kpi_gmv_daily/'",
+      "TBLPROPERTIES ('parquet.compression' = 'ZSTD')",
+    ]);
+    expect(bronze).toContain('CREATE EXTERNAL TABLE IF NOT EXISTS `lakeops_bronze`.`events` (');
+    expect(bronze).toContain('PARTITIONED BY (`dt` string, `hour` string)');
+    expect(bronze).toContain(
+      "ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'\nWITH SERDEPROPERTIES ('mapping.detail_type' = 'detail-type', 'ignore.malformed.json' = 'false')",
+    );
+    expect(athenaCreateTable(factReviews, { location: 's3://x/' })).toContain(
+      "`rating` int COMMENT 'sensitivity=public'",
+    );
   });
 
   it('writes DuckDB COPY text partitioned by the same keys', () => {
