@@ -1,4 +1,4 @@
-import type { PendingDelivery, SqliteBusJournal } from './sqlite-bus-journal.ts';
+import type { DeliveryJournal, PendingDelivery } from './sqlite-bus-journal.ts';
 
 /** Calls a route's function with an event (the cli passes the in-process Lambda chain). */
 export type Invoke = (routeId: string, event: Record<string, unknown>) => Promise<unknown>;
@@ -67,7 +67,7 @@ export interface DeliveryReport {
  * ```
  */
 export class DeliveryQueue {
-  readonly #journal: SqliteBusJournal;
+  readonly #journal: DeliveryJournal;
   readonly #invoke: Invoke;
   readonly #deadLetter: DeadLetterPlace;
   readonly #policy: RetryPolicy;
@@ -80,7 +80,7 @@ export class DeliveryQueue {
   #closed = false;
 
   constructor(options: {
-    journal: SqliteBusJournal;
+    journal: DeliveryJournal;
     invoke: Invoke;
     deadLetter: DeadLetterPlace;
     retry?: RetryPolicy;

@@ -11,7 +11,8 @@ import {
 } from './delivery-queue.ts';
 import { BusClosedError, BusStorageFailedError } from './errors.ts';
 import { type ArchiveLine, NdjsonArchive } from './ndjson-archive.ts';
-import { type NewDelivery, type PendingDelivery, SqliteBusJournal } from './sqlite-bus-journal.ts';
+import type { NewDelivery, PendingDelivery } from './sqlite-bus-journal.ts';
+import { ThreadedBusJournal } from './threaded-bus-journal.ts';
 
 /** An event route as the bus sees it: an id and its EventBridge pattern. */
 export interface BusRule {
@@ -78,7 +79,7 @@ export class DurableEventBus {
   readonly rules: readonly BusRule[];
   readonly home: string;
   readonly #index = new RuleIndex();
-  readonly #journal: SqliteBusJournal;
+  readonly #journal: ThreadedBusJournal;
   readonly #archive: NdjsonArchive;
   readonly #queue: DeliveryQueue;
   readonly #now: () => Date;
@@ -89,11 +90,11 @@ export class DurableEventBus {
   #closed = false;
   #resumable: PendingDelivery[] = [];
 
-  private constructor(options: DurableEventBusOptions) {
+  private constructor(options: DurableEventBusOptions, journal: ThreadedBusJournal) {
     this.rules = options.rules;
     this.home = options.home;
     for (const rule of options.rules) this.#index.add(rule.id, rule.pattern);
-    this.#journal = new SqliteBusJournal({ file: join(options.home, 'state', 'local-bus.sqlite') });
+    this.#journal = journal;
     this.#archive = new NdjsonArchive({ root: join(options.home, 'lake') });
     this.#queue = new DeliveryQueue({
       journal: this.#journal,
@@ -112,8 +113,15 @@ export class DurableEventBus {
    * every delivery that was pending. They start on `resume()`.
    */
   static async open(options: DurableEventBusOptions): Promise<DurableEventBus> {
-    const bus = new DurableEventBus(options);
-    bus.#resumable = bus.#journal.claimOrphans();
+    const journal = await ThreadedBusJournal.open({ file: join(options.home, 'state', 'local-bus.sqlite') });
+    let bus: DurableEventBus;
+    try {
+      bus = new DurableEventBus(options, journal);
+      bus.#resumable = await journal.claimOrphans();
+    } catch (error) {
+      await journal.close();
+      throw error;
+    }
     return bus;
   }
 
@@ -197,7 +205,7 @@ export class DurableEventBus {
       maxAttempts,
       nextAt: 0,
     };
-    const [id] = this.#journal.record([], [pending]);
+    const [id] = await this.#journal.record([], [pending]);
     this.#queue.add([{ ...pending, id: id as number, attempts: 0 }]);
   }
 
@@ -224,7 +232,7 @@ export class DurableEventBus {
     await this.#flushing;
     await this.#queue.close();
     await this.#archive.close();
-    this.#journal.close();
+    await this.#journal.close();
   }
 
   /** Starts a flush on the next turn of the event loop (requests read in this turn share its commit). */
@@ -256,7 +264,7 @@ export class DurableEventBus {
       const deliveries = group.flatMap((p) => p.deliveries);
       const chunks = this.#archive.plan(group.flatMap((p) => p.lines));
       try {
-        ids = this.#journal.record(chunks, deliveries);
+        ids = await this.#journal.record(chunks, deliveries);
         await this.#archive.write(chunks);
       } catch (error) {
         fail(error);

@@ -4,6 +4,11 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 
 let journalCount = 0;
 
+/** A fresh owner id for this process: `<pid>:<start ms>:<n>`. */
+export function newOwner(): string {
+  return `${process.pid}:${Date.now()}:${++journalCount}:${Math.random().toString(36).slice(2, 8)}`;
+}
+
 /** Bytes about to be written at `offset` of `file` (a Bronze or quarantine NDJSON file). */
 export interface IntakeChunk {
   readonly file: string;
@@ -27,6 +32,19 @@ export interface PendingDelivery {
 
 export type NewDelivery = Omit<PendingDelivery, 'id' | 'attempts'>;
 
+/** What the journal keeps of a new delivery (the parsed event stays with the caller). */
+export type JournalDelivery = Pick<
+  NewDelivery,
+  'routeId' | 'eventId' | 'eventJson' | 'maxAttempts' | 'nextAt'
+>;
+
+/** What the delivery queue needs of a journal. */
+export interface DeliveryJournal {
+  done(ids: readonly number[]): void;
+  retryLater(id: number, attempts: number, nextAt: number, error: string): void;
+  flush(): void;
+}
+
 /**
  * The local bus's durable state in one SQLite file (`node:sqlite`, WAL, `synchronous=FULL`):
  *
@@ -47,7 +65,7 @@ export type NewDelivery = Omit<PendingDelivery, 'id' | 'attempts'>;
  * const ids = journal.record(chunks, deliveries); // then write the chunks, fsync, ack
  * ```
  */
-export class SqliteBusJournal {
+export class SqliteBusJournal implements DeliveryJournal {
   readonly owner: string;
   readonly #db: DatabaseSync;
   readonly #insertChunk: StatementSync;
@@ -61,7 +79,7 @@ export class SqliteBusJournal {
 
   constructor(options: { file: string; owner?: string }) {
     mkdirSync(dirname(options.file), { recursive: true });
-    this.owner = options.owner ?? `${process.pid}:${Date.now()}:${++journalCount}`;
+    this.owner = options.owner ?? newOwner();
     liveOwners.add(this.owner);
     this.#db = new DatabaseSync(options.file, { timeout: 10_000 });
     this.#db.exec(`
@@ -105,7 +123,7 @@ export class SqliteBusJournal {
    * This owner's earlier chunks are dropped: they were written and fsynced before this call.
    * Returns the delivery ids, in order.
    */
-  record(chunks: readonly IntakeChunk[], deliveries: readonly NewDelivery[]): number[] {
+  record(chunks: readonly IntakeChunk[], deliveries: readonly JournalDelivery[]): number[] {
     return this.#transaction(() => {
       this.#deleteDone();
       this.#clearOwnIntake.run(this.owner);
@@ -154,15 +172,16 @@ export class SqliteBusJournal {
    * Takes over what processes that are no longer running left behind: writes their unfinished
    * archive chunks again (same bytes, same offsets, fsynced) and returns their pending deliveries,
    * now owned by this process. Also returns this owner's own pending deliveries (none, normally).
+   * `aliveHere`: owners of journals open elsewhere in this process (they share its pid).
    */
-  claimOrphans(): PendingDelivery[] {
+  claimOrphans(aliveHere: ReadonlySet<string> = liveOwners): PendingDelivery[] {
     return this.#transaction(() => {
       const owners = this.#db
         .prepare('SELECT owner FROM intake UNION SELECT owner FROM deliveries')
         .all()
         .map((r) => String(r.owner));
       for (const owner of owners) {
-        if (owner === this.owner || isRunning(owner)) continue;
+        if (owner === this.owner || isRunning(owner, aliveHere)) continue;
         const chunks = this.#db
           .prepare('SELECT file, offset, body FROM intake WHERE owner = ? ORDER BY seq')
           .all(owner);
@@ -217,14 +236,14 @@ export class SqliteBusJournal {
   }
 }
 
-/** Journals open in this process (their owners are running even though they share its pid). */
+/** Journals open in this thread (their owners are running even though they share the pid). */
 const liveOwners = new Set<string>();
 
 /** Whether the process that owns rows (`<pid>:<start ms>`) is still running on this machine. */
-function isRunning(owner: string): boolean {
+function isRunning(owner: string, aliveHere: ReadonlySet<string>): boolean {
   const pid = Number(owner.split(':')[0]);
   if (!Number.isInteger(pid) || pid <= 0) return false;
-  if (pid === process.pid) return liveOwners.has(owner); // a journal this process has open
+  if (pid === process.pid) return aliveHere.has(owner); // a journal this process has open
   try {
     process.kill(pid, 0);
     return true;

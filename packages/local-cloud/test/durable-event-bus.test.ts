@@ -194,7 +194,6 @@ describe('DurableEventBus', () => {
         {
           routeId: 'all-waf',
           eventId: 'e-orphan',
-          event: orphan,
           eventJson: JSON.stringify(orphan),
           maxAttempts: 3,
           nextAt: 0,
