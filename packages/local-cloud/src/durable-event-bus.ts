@@ -229,7 +229,7 @@ export class DurableEventBus {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#flushing;
+    while (this.#flushing) await this.#flushing; // a flush may start another for late arrivals
     await this.#queue.close();
     await this.#archive.close();
     await this.#journal.close();
