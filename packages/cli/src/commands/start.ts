@@ -42,7 +42,11 @@ Example:
     const { values } = parseOptions(args);
     const config = localConfig(ctx);
     const port = values.port === undefined ? config.port : Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    if (
+      (values.port !== undefined && !/^\d+$/.test(values.port)) ||
+      !Number.isInteger(port) ||
+      port > 65535
+    ) {
       throw new CliUsageError(`--port must be a port number (0-65535), got '${values.port}'`);
     }
     const out = (line: string) => ctx.stdout.write(`${line}\n`);
