@@ -12,6 +12,7 @@ import {
 import {
   type Catalog,
   DependencyUnavailableError,
+  isUnderPrefix,
   type Partition,
   PartitionCorruptError,
   partitionPath,
@@ -131,27 +132,28 @@ export class AthenaQueryEngine implements QueryEngine {
         await this.#o.catalog.setPartitionLocation(name, {}, location);
         return { rows: staged[0]?.rows ?? 0, written: [{}], removed: [] };
       }
-      const owned = input.partitions ?? (await this.#o.catalog.partitions(name));
-      const ownedKeys = new Set(owned.map((p) => partitionPath(table, p)));
-      const stagedByKey = new Map(staged.map((s) => [partitionPath(table, s.partition), s]));
+      // Switch every staged partition the write owns; drop owned ones that came back empty.
+      const owns = (p: Partition) =>
+        input.partitions === undefined || input.partitions.some((prefix) => isUnderPrefix(table, p, prefix));
+      const existing = await this.#o.catalog.partitions(name);
       const written: Partition[] = [];
       const removed: Partition[] = [];
       let rows = 0;
-      const targets = input.partitions ? owned : [...owned, ...staged.map((s) => s.partition)];
-      const done = new Set<string>();
-      for (const partition of targets) {
-        const key = partitionPath(table, partition);
-        if (done.has(key)) continue;
-        done.add(key);
-        const s = stagedByKey.get(key);
-        if (s && (ownedKeys.has(key) || !input.partitions)) {
-          await this.#o.catalog.setPartitionLocation(name, partition, `${location}${key}/`);
-          written.push(partition);
-          rows += s.rows;
-        } else if (!s && (await this.#o.catalog.partitionLocation(name, partition)) !== undefined) {
-          await this.#o.catalog.dropPartition(name, partition);
-          removed.push(partition);
-        }
+      for (const s of staged) {
+        if (!owns(s.partition)) continue;
+        await this.#o.catalog.setPartitionLocation(
+          name,
+          s.partition,
+          `${location}${partitionPath(table, s.partition)}/`,
+        );
+        written.push(s.partition);
+        rows += s.rows;
+      }
+      const stagedKeys = new Set(staged.map((s) => partitionPath(table, s.partition)));
+      for (const p of existing) {
+        if (!owns(p) || stagedKeys.has(partitionPath(table, p))) continue;
+        await this.#o.catalog.dropPartition(name, p);
+        removed.push(p);
       }
       return { rows, written, removed };
     } finally {

@@ -230,6 +230,58 @@ describe('AthenaQueryEngine', () => {
       ]);
     });
 
+    it('owns every partition below a prefix', async () => {
+      // Prepare
+      emulate();
+      const byCity = {
+        ...kpiGmvDaily,
+        name: 'gmv_by_city',
+        columns: kpiGmvDaily.columns.filter((c) => c.name !== 'city_id'),
+        partitionKeys: ['dt', 'city_id'],
+      };
+      const catalog = new InMemoryCatalog([byCity]);
+      for (const [dt, city_id] of [
+        ['2026-11-19', 'lis'],
+        ['2026-11-20', 'lis'],
+        ['2026-11-20', 'mad'],
+      ] as const) {
+        await catalog.setPartitionLocation(
+          'gold.gmv_by_city',
+          { dt, city_id },
+          `s3://lake/gold/gmv_by_city/dt=${dt}/city_id=${city_id}/`,
+        );
+      }
+      athena.on(GetQueryResultsCommand).resolves({
+        ResultSet: {
+          ResultSetMetadata: {
+            ColumnInfo: [
+              { Name: 'dt', Type: 'varchar' },
+              { Name: 'city_id', Type: 'varchar' },
+              { Name: 'n', Type: 'bigint' },
+            ],
+          },
+          Rows: [header('dt', 'city_id', 'n'), row('2026-11-20', 'lis', '4')],
+        },
+      });
+      // Act
+      const result = await engine({ catalog }).writePartitions({
+        table: byCity,
+        sql: 'SELECT …',
+        partitions: [{ dt: '2026-11-20' }],
+      });
+      // Assess
+      expect(result).toEqual({
+        rows: 4,
+        written: [{ dt: '2026-11-20', city_id: 'lis' }],
+        removed: [{ dt: '2026-11-20', city_id: 'mad' }],
+      });
+      expect(await catalog.partitions('gold.gmv_by_city')).toEqual([
+        { dt: '2026-11-19', city_id: 'lis' },
+        { dt: '2026-11-20', city_id: 'lis' },
+      ]);
+      expect(sqls[0]).toContain("partitioned_by = ARRAY['dt', 'city_id']");
+    });
+
     it('leaves every partition on its old data when the CTAS fails', async () => {
       // Prepare
       emulate({ ctasFails: true });

@@ -3,10 +3,12 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import {
+  isUnderPrefix,
   type Partition,
   PartitionCorruptError,
   parsePartitionPath,
   partitionPath,
+  partitionPrefixPath,
   QueryCancelledError,
   type QueryEngine,
   QueryFailedError,
@@ -174,23 +176,25 @@ export class DuckDbQueryEngine implements QueryEngine {
       const keep = new Set(staged.map((p) => partitionPath(table, p)));
       return { rows, written: staged, removed: previous.filter((p) => !keep.has(partitionPath(table, p))) };
     }
-    const stagedKeys = new Set(staged.map((p) => partitionPath(table, p)));
     const written: Partition[] = [];
     const removed: Partition[] = [];
     let writtenRows = rows;
-    for (const partition of owned) {
-      const key = partitionPath(table, partition);
+    for (const prefix of owned) {
+      // A prefix (e.g. `{ dt }` of a table by dt and city) is one folder: swapped as a whole.
+      const key = partitionPrefixPath(table, prefix);
       const target = join(dir, key);
-      if (stagedKeys.has(key)) {
+      const below = staged.filter((p) => isUnderPrefix(table, p, prefix));
+      const before = (await stagedPartitions(table, dir)).filter((p) => isUnderPrefix(table, p, prefix));
+      if (below.length) {
         await swapDir(target, join(staging, key));
-        written.push(partition);
+        written.push(...below);
       } else if (await exists(target)) {
         await rm(target, { recursive: true, force: true });
-        removed.push(partition);
       }
+      const kept = new Set(below.map((p) => partitionPath(table, p)));
+      removed.push(...before.filter((p) => !kept.has(partitionPath(table, p))));
     }
-    const ownedKeys = new Set(owned.map((p) => partitionPath(table, p)));
-    const ignored = staged.filter((p) => !ownedKeys.has(partitionPath(table, p)));
+    const ignored = staged.filter((p) => !owned.some((prefix) => isUnderPrefix(table, p, prefix)));
     if (ignored.length) {
       const glob = ignored.map((p) => literal(`${staging}/${partitionPath(table, p)}/*.parquet`)).join(', ');
       const r = await this.#run(`SELECT count(*) FROM read_parquet([${glob}])`, {});

@@ -119,6 +119,47 @@ describe('DuckDbQueryEngine', () => {
     ]);
   });
 
+  it('owns every city of a day when given the day alone (dt, city_id partitions)', async () => {
+    // Prepare
+    const byCity: TableDefinition = {
+      ...daily,
+      name: 'by_city',
+      columns: daily.columns.filter((c) => c.name !== 'city_id'),
+      partitionKeys: ['dt', 'city_id'],
+    };
+    const cityEngine = await DuckDbQueryEngine.open({ root, tables: [byCity], threads: 1 });
+    const row = (dt: string, city: string, n: number) =>
+      `SELECT ${n} AS n, 1.5 AS amount, NULL AS at, '${dt}' AS dt, '${city}' AS city_id`;
+    try {
+      await cityEngine.writePartitions({
+        table: byCity,
+        sql: [row('2026-11-19', 'lis', 1), row('2026-11-20', 'lis', 2), row('2026-11-20', 'mad', 3)].join(
+          ' UNION ALL ',
+        ),
+      });
+      // Act
+      const result = await cityEngine.writePartitions({
+        table: byCity,
+        sql: row('2026-11-20', 'lis', 9),
+        partitions: [{ dt: '2026-11-20' }],
+      });
+      const rows = await cityEngine.query('SELECT dt, city_id, n FROM gold.by_city ORDER BY dt, city_id');
+      // Assess
+      expect(result).toEqual({
+        rows: 1,
+        written: [{ dt: '2026-11-20', city_id: 'lis' }],
+        removed: [{ dt: '2026-11-20', city_id: 'mad' }],
+      });
+      expect(rows).toEqual([
+        { dt: '2026-11-19', city_id: 'lis', n: 1 },
+        { dt: '2026-11-20', city_id: 'lis', n: 9 },
+      ]);
+      expect(await readdir(join(root, 'gold/by_city/dt=2026-11-20'))).toEqual(['city_id=lis']);
+    } finally {
+      await cityEngine.close();
+    }
+  });
+
   it('empties a table when a full rewrite returns no rows', async () => {
     // Prepare
     await engine.writePartitions({ table: daily, sql: rowsFor('2026-11-20', 3) });

@@ -16,8 +16,10 @@ export interface WritePartitionsInput {
   readonly sql: string;
   /**
    * The partitions this write owns. Each is replaced atomically by the query's rows for it, or
-   * removed when the query returned none for it; rows for other partitions are ignored. Omit to
-   * replace the whole table (unpartitioned tables, full rebuilds).
+   * removed when the query returned none for it; rows for other partitions are ignored. A
+   * partition may name only the leading keys (`{ dt }` of a table by `dt` and `city_id`): it then
+   * owns every partition below it. Omit to replace the whole table (unpartitioned tables, full
+   * rebuilds).
    */
   readonly partitions?: readonly Partition[];
 }

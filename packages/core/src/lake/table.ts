@@ -86,6 +86,29 @@ export function partitionPath(table: Pick<TableDefinition, 'partitionKeys'>, par
     .join('/');
 }
 
+/**
+ * The key of a partition prefix: the leading partition keys it names, e.g. `{ dt }` of a table
+ * partitioned by `dt` and `city_id` is `dt=2026-11-20`, the folder holding every city of that day.
+ * A full partition gives the same as `partitionPath`.
+ */
+export function partitionPrefixPath(table: Pick<TableDefinition, 'partitionKeys'>, partition: Partition): string {
+  const named = table.partitionKeys.filter((key) => partition[key] !== undefined);
+  const prefix = table.partitionKeys.slice(0, named.length);
+  if (!named.length || prefix.some((key, i) => named[i] !== key)) {
+    throw new TypeError(`a partition must name leading keys of (${table.partitionKeys.join(', ')})`);
+  }
+  return partitionPath({ partitionKeys: prefix }, partition);
+}
+
+/** Whether a full partition lies under a prefix (see `partitionPrefixPath`). */
+export function isUnderPrefix(
+  table: Pick<TableDefinition, 'partitionKeys'>,
+  partition: Partition,
+  prefix: Partition,
+): boolean {
+  return table.partitionKeys.every((key) => prefix[key] === undefined || prefix[key] === partition[key]);
+}
+
 /** Parses `dt=2026-11-20/hour=07` back to a partition. */
 export function parsePartitionPath(path: string): Partition {
   const out: Record<string, string> = {};
