@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryDeadLetter } from '@lakeops/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { backoffDelay, bronzePartition, DurableEventBus, type DurableEventBusOptions } from '../src/index.ts';
+import {
+  backoffDelay,
+  bronzePartition,
+  DurableEventBus,
+  type DurableEventBusOptions,
+  scheduledEvent,
+} from '../src/index.ts';
 import { NdjsonArchive } from '../src/ndjson-archive.ts';
 import { SqliteBusJournal } from '../src/sqlite-bus-journal.ts';
 import { filesUnder, readNdjson, wafEvent } from './helpers.ts';
@@ -235,6 +241,29 @@ describe('DurableEventBus', () => {
     // Assess
     expect(await readFile(chunk.file)).toEqual(chunk.body);
     expect((await readNdjson(join(home, 'lake/bronze/events'))).map((e) => e.id)).toEqual(['r-1', 'r-2']);
+  });
+
+  it('delivers a schedule firing directly (no Bronze), journaled, with its own attempt limit', async () => {
+    // Prepare
+    const home = await tmpHome();
+    const deadLetter = new InMemoryDeadLetter();
+    const seen: string[] = [];
+    const bus = await openBus({
+      home,
+      deadLetter,
+      invoke: async (routeId, event) => {
+        seen.push(`${routeId} ${String(event['detail-type'])}`);
+        throw new Error('not yet');
+      },
+    });
+    const event = scheduledEvent('nightly', new Date('2026-11-27T03:00:00Z'));
+    // Act
+    await bus.deliver('nightly', event, 2);
+    await bus.idle();
+    // Assess
+    expect(seen).toEqual(['nightly Scheduled Event', 'nightly Scheduled Event']);
+    expect(deadLetter.parked).toEqual([expect.objectContaining({ routeId: 'nightly', event })]);
+    expect(await filesUnder(join(home, 'lake'))).toEqual([]);
   });
 
   it('refuses puts after close', async () => {
