@@ -179,14 +179,16 @@ export class DeliveryQueue {
       result = await this.#invoke(d.routeId, JSON.parse(d.eventJson) as Record<string, unknown>);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (attempt < d.maxAttempts && !this.#closed) {
+      // An error that says it is not retryable (e.g. the route is gone) is parked at once.
+      const retryable = (error as { retryable?: unknown } | null)?.retryable !== false;
+      if (retryable && attempt < d.maxAttempts && !this.#closed) {
         const delayMs = backoffDelay(this.#policy, attempt);
         this.#journal.retryLater(d.id, attempt, Date.now() + delayMs, message);
         this.#later({ ...d, attempts: attempt, nextAt: Date.now() + delayMs }, delayMs);
         report({ kind: 'retrying', error: message, delayMs });
         return;
       }
-      if (attempt < d.maxAttempts) {
+      if (retryable && attempt < d.maxAttempts) {
         // Closing: record the attempt; the next start retries it.
         this.#journal.retryLater(d.id, attempt, Date.now(), message);
         return;
@@ -196,8 +198,8 @@ export class DeliveryQueue {
       await this.#deadLetter.park({
         routeId: d.routeId,
         reason: {
-          code: 'RetriesExhausted',
-          message: `${attempt} attempts failed; last: ${message}`,
+          code: retryable ? 'RetriesExhausted' : 'NotRetryable',
+          message: retryable ? `${attempt} attempts failed; last: ${message}` : message,
           details: { code },
         },
         event: d.event,

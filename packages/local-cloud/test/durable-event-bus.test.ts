@@ -133,6 +133,31 @@ describe('DurableEventBus', () => {
     ]);
   });
 
+  it('parks at once a delivery whose error says it is not retryable', async () => {
+    // Prepare
+    const home = await tmpHome();
+    const deadLetter = new InMemoryDeadLetter();
+    let calls = 0;
+    const bus = await openBus({
+      home,
+      rules: [rules[0] as (typeof rules)[number]],
+      deadLetter,
+      invoke: async () => {
+        calls++;
+        throw Object.assign(new Error("no route 'all-waf'"), { retryable: false });
+      },
+    });
+    // Act
+    await bus.put([{ event: wafEvent('e-gone') }]);
+    await bus.idle();
+    // Assess
+    expect(calls).toBe(1);
+    expect(deadLetter.parked[0]?.reason).toMatchObject({
+      code: 'NotRetryable',
+      message: "no route 'all-waf'",
+    });
+  });
+
   it('counts a delivery the function parked (a permanent failure) as done, without retrying it', async () => {
     // Prepare
     const home = await tmpHome();
