@@ -71,7 +71,7 @@ describe('lakeops build', () => {
 
   it('stops with one line on a corrupt input file and leaves Gold as it was', async () => {
     // Prepare
-    const file = join(home, 'lake/silver/fact_search_impressions/dt=2026-11-19/data_0.parquet');
+    const file = join(home, 'lake/silver/fact_search_impressions/dt=2026-11-19/city_id=lis/data_0.parquet');
     const good = await readFile(file);
     const goldBefore = await filesUnder(join(home, 'lake/gold'));
     await writeFile(file, 'truncated');
@@ -85,7 +85,7 @@ describe('lakeops build', () => {
       // Assess
       expect(code).toBe(1);
       expect(out.stderr).toMatch(
-        /(^|\n)lakeops build: model gold\.\w+ failed: corrupt data file silver\/fact_search_impressions\/dt=2026-11-19\/data_0\.parquet: [^\n]+\n$/,
+        /(^|\n)lakeops build: model gold\.\w+ failed: corrupt data file silver\/fact_search_impressions\/dt=2026-11-19\/city_id=lis\/data_0\.parquet: [^\n]+\n$/,
       );
       expect(await filesUnder(join(home, 'lake/gold'))).toEqual(goldBefore);
     } finally {

@@ -137,18 +137,17 @@ const silver = (
 
 export const factSearchImpressions = silver(
   'fact_search_impressions',
-  'One row per search result shown.',
+  'One row per search result shown; partitioned by day and city (the largest table, and the grain analysts are filtered by).',
   [
     id('impression_id'),
     id('search_id'),
     buyer(),
-    city(),
     service(),
     col('position', 'integer', 'internal', { checks: { min: 1, max: 50 } }),
     col('is_promoted', 'boolean', 'internal'),
     ts(),
   ],
-  { primaryKey: ['impression_id'], userColumns: ['user_id'] },
+  { primaryKey: ['impression_id'], userColumns: ['user_id'], partitionKeys: ['dt', 'city_id'] },
 );
 export const factSearchClicks = silver(
   'fact_search_clicks',
