@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InMemoryDeadLetter } from '@lakeops/testing';
@@ -289,6 +289,19 @@ describe('DurableEventBus', () => {
     expect(seen).toEqual(['nightly Scheduled Event', 'nightly Scheduled Event']);
     expect(deadLetter.parked).toEqual([expect.objectContaining({ routeId: 'nightly', event })]);
     expect(await filesUnder(join(home, 'lake'))).toEqual([]);
+  });
+
+  it('fails to open with BusStorageFailedError when the journal cannot be created', async () => {
+    // Prepare: a home under a file, where no folder can be made
+    const file = join(await tmpHome(), 'not-a-folder');
+    await writeFile(file, '');
+    // Act
+    const opening = openBus({ home: join(file, 'home') });
+    // Assess
+    await expect(opening).rejects.toMatchObject({
+      code: 'BusStorageFailed',
+      message: expect.stringContaining('ENOTDIR'),
+    });
   });
 
   it('refuses puts after close', async () => {
