@@ -242,7 +242,7 @@ function rawExchange(port: number, data: string): Promise<string> {
       socket.destroy();
       resolve(text);
     };
-    const timer = setTimeout(done, 500);
+    const timer = setTimeout(done, 2_000);
     socket.on('data', (d) => {
       text += d.toString('latin1');
       // One full JSON answer is enough.
