@@ -102,6 +102,10 @@ export class DuckDbQueryEngine implements QueryEngine {
     });
   }
 
+  /**
+   * Rows chunk by chunk as DuckDB produces them. The connection stays busy until the iteration
+   * ends (or breaks): other statements on this engine wait for it, so do not await one inside the loop.
+   */
   async *stream(sql: string, options: QueryOptions = {}): AsyncIterable<Row> {
     const release = await this.#acquire();
     try {
