@@ -43,7 +43,14 @@ export function dataTestSql(table: TableDefinition): string | undefined {
   return parts.length ? parts.join('\nUNION ALL\n') : undefined;
 }
 
-/** Runs every declared test on the given tables; returns all results (failures = 0 is a pass). */
+/**
+ * Runs every declared test on the given tables; returns all results (failures = 0 is a pass).
+ *
+ * @example
+ * ```ts
+ * const failed = (await runDataTests({ engine }, tables)).filter((t) => t.failures > 0);
+ * ```
+ */
 export async function runDataTests(
   deps: { engine: QueryEngine },
   tables: readonly TableDefinition[],

@@ -24,7 +24,14 @@ export function tablesReadBy(sql: string): string[] {
   return [...new Set([...withoutComments.matchAll(reference)].map((m) => `${m[1]}.${m[2]}`))].sort();
 }
 
-/** Loads every model, in dependency order (a model after every model it reads). */
+/**
+ * Loads every model, in dependency order (a model after every model it reads).
+ *
+ * @example
+ * ```ts
+ * for (const model of await loadModels()) console.log(model.name, model.dependsOn);
+ * ```
+ */
 export async function loadModels(tables: readonly TableDefinition[] = allTables): Promise<Model[]> {
   const byName = new Map<string, TableDefinition>(tables.map((t) => [qualifiedName(t), t]));
   const models: Model[] = [];
