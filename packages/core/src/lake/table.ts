@@ -91,7 +91,10 @@ export function partitionPath(table: Pick<TableDefinition, 'partitionKeys'>, par
  * partitioned by `dt` and `city_id` is `dt=2026-11-20`, the folder holding every city of that day.
  * A full partition gives the same as `partitionPath`.
  */
-export function partitionPrefixPath(table: Pick<TableDefinition, 'partitionKeys'>, partition: Partition): string {
+export function partitionPrefixPath(
+  table: Pick<TableDefinition, 'partitionKeys'>,
+  partition: Partition,
+): string {
   const named = table.partitionKeys.filter((key) => partition[key] !== undefined);
   const prefix = table.partitionKeys.slice(0, named.length);
   if (!named.length || prefix.some((key, i) => named[i] !== key)) {
