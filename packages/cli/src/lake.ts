@@ -65,6 +65,8 @@ export interface DemoLakeOptions {
   /** The last instant with data (default: now). */
   readonly end?: Date;
   readonly progress?: ProgressListener;
+  /** Stops seeding/building when aborted (Ctrl-C). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -83,7 +85,10 @@ export async function ensureDemoLake(options: DemoLakeOptions): Promise<{ seeded
   if (hasBronze && hasGold) return { seeded: false, built: false };
   const lake = await openLocalLake(options.home);
   try {
-    const progress = options.progress ? { progress: options.progress } : {};
+    const progress = {
+      ...(options.progress ? { progress: options.progress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
     if (!hasBronze) {
       await seedBronze(
         { store: lake.store },

@@ -19,3 +19,12 @@ export class LakeEmptyError extends LakeopsError {
     super('LakeEmpty', message, { retryable: false });
   }
 }
+
+/** The seed was stopped (Ctrl-C) before it finished; Bronze holds the days before `day`. */
+export class SeedCancelledError extends LakeopsError {
+  constructor(day: string) {
+    super('SeedCancelled', `seed cancelled before ${day}; run lakeops seed again for a whole lake`, {
+      retryable: true,
+    });
+  }
+}

@@ -1,5 +1,6 @@
 import { ingestEvent, validateDetail } from '@lakeops/contracts';
 import { EventInvalidError, type ObjectStore } from '@lakeops/core';
+import { SeedCancelledError } from './errors.ts';
 import type { MarketplaceEvent } from './marketplace/events.ts';
 import { cities } from './marketplace/reference.ts';
 import { dayString, MarketplaceSimulation } from './marketplace/simulation.ts';
@@ -20,6 +21,8 @@ export interface SeedOptions {
   /** The last instant with data; defaults to now (the lake ends today, UTC). */
   readonly end?: Date;
   readonly progress?: ProgressListener;
+  /** Stops between days when aborted (`SeedCancelledError`); the days written so far stay. */
+  readonly signal?: AbortSignal;
   /**
    * Checks each event before it is written; an event it rejects stops the seed. Defaults to
    * {@link contractCheck} (the event schemas and PII guard of `@lakeops/contracts`); `false` skips.
@@ -131,6 +134,7 @@ export async function seedBronze(deps: { store: ObjectStore }, options: SeedOpti
     }
   };
   for (let i = 0; i < days.length; i++) {
+    if (options.signal?.aborted) throw new SeedCancelledError(days[i] ?? '');
     sim.simulateDay(i, emit);
     await flushBefore(days[i]);
     options.progress?.({ phase: 'seed', done: i + 1, total: days.length, label: days[i] ?? '' });

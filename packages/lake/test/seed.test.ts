@@ -130,6 +130,31 @@ describe('seedBronze', () => {
     expect(extra).toThrow(/\/mood is not in the schema/);
   });
 
+  it('stops between days when the signal aborts', async () => {
+    // Prepare
+    const store = new FsObjectStore({ root: join(dir, 'cancel') });
+    const controller = new AbortController();
+    // Act
+    const seeding = seedBronze(
+      { store },
+      {
+        days: 3,
+        users: 100,
+        seed: 1,
+        end,
+        signal: controller.signal,
+        progress: (p) => {
+          if (p.done === 1) controller.abort();
+        },
+      },
+    );
+    // Assess
+    await expect(seeding).rejects.toMatchObject({
+      code: 'SeedCancelled',
+      message: expect.stringMatching(/before 2026-11-19/),
+    });
+  });
+
   it.each([
     [{ days: 0 }, /days must be a whole number from 1 to 366/],
     [{ days: 2.5 }, /days must be a whole number/],

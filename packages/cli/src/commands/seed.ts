@@ -65,7 +65,7 @@ export const seedCommand: Command = {
       const started = performance.now();
       const seeded = await seedBronze(
         { store: lake.store },
-        { days, users, seed, progress, ...(end ? { end } : {}) },
+        { days, users, seed, progress, signal: ctx.signal, ...(end ? { end } : {}) },
       );
       const seedSeconds = (performance.now() - started) / 1000;
       ctx.stdout.write(
