@@ -12,6 +12,13 @@ module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
     {
+      name: 'declared-dependencies',
+      comment: 'A package imports only what its own package.json declares (hoisting hides the rest).',
+      severity: 'error',
+      from: { path: '^(packages|functions)/' },
+      to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'] },
+    },
+    {
       name: 'event-patterns-stands-alone',
       comment: 'The pattern engine has no dependency on AWS or on other lakeops packages.',
       severity: 'error',

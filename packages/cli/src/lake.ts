@@ -71,7 +71,8 @@ export interface DemoLakeOptions {
 
 /**
  * Makes sure `<home>/lake` holds a demo marketplace: seeds Bronze and builds Silver and Gold when
- * there is no lake yet, builds only when Bronze exists without Gold, and returns at once otherwise.
+ * there is no seeded lake yet (events the local bus archived are kept), builds only when a seed exists
+ * without Gold, and returns at once otherwise.
  *
  * @example
  * ```ts
@@ -80,16 +81,18 @@ export interface DemoLakeOptions {
  */
 export async function ensureDemoLake(options: DemoLakeOptions): Promise<{ seeded: boolean; built: boolean }> {
   const root = join(options.home, 'lake');
-  const hasBronze = await hasEntries(join(root, 'bronze', 'events'));
+  // A seed leaves daily exports; the local bus only appends events. So events archived by the
+  // bus before the first `npm start` do not count as a seeded lake (and the seed keeps them).
+  const seededBefore = await hasEntries(join(root, 'bronze', 'accounts_snapshot'));
   const hasGold = await hasEntries(join(root, 'gold', 'kpi_gmv_daily'));
-  if (hasBronze && hasGold) return { seeded: false, built: false };
+  if (seededBefore && hasGold) return { seeded: false, built: false };
   const lake = await openLocalLake(options.home);
   try {
     const progress = {
       ...(options.progress ? { progress: options.progress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     };
-    if (!hasBronze) {
+    if (!seededBefore) {
       await seedBronze(
         { store: lake.store },
         {
@@ -102,7 +105,7 @@ export async function ensureDemoLake(options: DemoLakeOptions): Promise<{ seeded
       );
     }
     await buildLake({ engine: lake.engine }, progress);
-    return { seeded: !hasBronze, built: true };
+    return { seeded: !seededBefore, built: true };
   } finally {
     await lake.close();
   }

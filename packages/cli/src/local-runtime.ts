@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { SlackWebhookNotifier } from '@lakeops/adapters-aws';
 import { FileOutboxNotifier, JsonlDeadLetter } from '@lakeops/adapters-local';
 import type { Notifier } from '@lakeops/core';
-import { systemClock } from '@lakeops/core';
+import { LakeopsError, systemClock } from '@lakeops/core';
 import type { Route } from '@lakeops/functions/lib/route';
 import type { BusEvent } from '@lakeops/local-cloud';
 import type { LocalConfig } from './local-config.ts';
@@ -69,7 +69,11 @@ export async function localRuntime(
     deps,
     async invoke(routeId, event) {
       const route = all.find((r) => r.id === routeId);
-      if (!route) throw new Error(`no route '${routeId}'`);
+      // Not retryable: the bus parks it at once instead of retrying a delivery that cannot work.
+      if (!route)
+        throw new LakeopsError('RouteUnknown', `no route '${routeId}' in functions/routes.ts`, {
+          retryable: false,
+        });
       const id = typeof event.id === 'string' ? event.id : routeId;
       return (await handlerFor(route))(event, lambdaContext(route, id));
     },

@@ -5,6 +5,9 @@ import type { MarketplaceEvent } from './marketplace/events.ts';
 import { cities } from './marketplace/reference.ts';
 import { dayString, MarketplaceSimulation } from './marketplace/simulation.ts';
 
+/** The name of the Bronze file a seed writes per hour; re-seeding replaces only these. */
+const SEED_FILE = 'seed-00000.json';
+
 /** Progress of a long step, for a bar on a terminal or a plain line otherwise. */
 export interface Progress {
   readonly phase: string;
@@ -70,7 +73,7 @@ export const seedLimits = { days: { min: 1, max: 366 }, users: { min: 10, max: 2
 
 /**
  * Writes a synthetic marketplace into Bronze through the object store: events as NDJSON under
- * `bronze/events/dt=…/hour=…/part-00000.json`, and the daily exports (accounts, services,
+ * `bronze/events/dt=…/hour=…/seed-00000.json`, and the daily exports (accounts, services,
  * campaigns, cities) under `bronze/<name>_snapshot/dt=<last day>/`. Earlier Bronze is replaced.
  *
  * @example
@@ -95,8 +98,12 @@ export async function seedBronze(deps: { store: ObjectStore }, options: SeedOpti
     end: options.end ?? new Date(),
   });
   const days = sim.dayStrings;
+  // Bronze events are append-only and shared with the local bus: a re-seed replaces only the
+  // files an earlier seed wrote (named seed-*.json), never events archived by the bus.
+  for (const { key } of await store.list('bronze/events/')) {
+    if (/\/seed-\d+\.json$/.test(key)) await store.deletePrefix(key);
+  }
   for (const prefix of [
-    'bronze/events/',
     'bronze/accounts_snapshot/',
     'bronze/services_snapshot/',
     'bronze/campaigns_snapshot/',
@@ -129,7 +136,7 @@ export async function seedBronze(deps: { store: ObjectStore }, options: SeedOpti
       if (day !== undefined && key.slice(3, 13) >= day) continue;
       const lines = buffers.get(key) ?? [];
       buffers.delete(key);
-      await store.write(`bronze/events/${key}/part-00000.json`, `${lines.join('\n')}\n`);
+      await store.write(`bronze/events/${key}/${SEED_FILE}`, `${lines.join('\n')}\n`);
       files++;
     }
   };

@@ -112,7 +112,7 @@ describe('buildLake', () => {
 
   it('counts an event delivered twice once', async () => {
     // Prepare
-    const file = join(root, 'bronze/events/dt=2026-11-20/hour=12/part-00000.json');
+    const file = join(root, 'bronze/events/dt=2026-11-20/hour=12/seed-00000.json');
     const original = await readFile(file, 'utf8');
     const impression = original.split('\n').find((l) => l.includes('"search.impression"'));
     if (!impression) throw new Error('no impression at noon');

@@ -56,7 +56,7 @@ describe('seedBronze', () => {
     // Assess
     expect(result.days).toEqual(['2026-11-18', '2026-11-19', '2026-11-20']);
     expect(
-      keys.every((k) => /^bronze\/events\/dt=\d{4}-\d{2}-\d{2}\/hour=\d{2}\/part-00000\.json$/.test(k)),
+      keys.every((k) => /^bronze\/events\/dt=\d{4}-\d{2}-\d{2}\/hour=\d{2}\/seed-00000\.json$/.test(k)),
     ).toBe(true);
     expect(keys.some((k) => k.includes('dt=2026-11-20/hour=13'))).toBe(false);
     expect(seen).toHaveLength(result.events);
@@ -72,6 +72,28 @@ describe('seedBronze', () => {
         'search.impression',
       ]),
     );
+  });
+
+  it('re-seeds only its own files: events archived by the bus stay in Bronze', async () => {
+    // Prepare: an earlier seed, and an event the local bus archived in between.
+    const store = new FsObjectStore({ root: join(dir, 'reseed') });
+    const options = {
+      days: 2,
+      users: 200,
+      seed: 7,
+      end: new Date('2026-11-20T12:00:00.000Z'),
+      validate: false as const,
+    };
+    await seedBronze({ store }, options);
+    const busFile = 'bronze/events/dt=2026-11-20/hour=11/part-20261120T110000Z-123-abcdef.json';
+    await store.write(busFile, '{"id":"from-the-bus"}\n');
+    const before = await digest(store);
+    // Act
+    await seedBronze({ store }, options);
+    // Assess
+    const keys = (await store.list('bronze/events/')).map((o) => o.key);
+    expect(keys).toContain(busFile);
+    expect(await digest(store)).toBe(before);
   });
 
   it('puts no raw email address or phone number anywhere in Bronze', async () => {

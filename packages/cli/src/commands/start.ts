@@ -9,6 +9,7 @@ import {
   scheduledEvent,
 } from '@lakeops/local-cloud';
 import { CliUsageError, type Command } from '../command.ts';
+import { ensureDemoLake, progressPrinter } from '../lake.ts';
 import { localConfig } from '../local-config.ts';
 import { localRuntime } from '../local-runtime.ts';
 import { describeResult } from '../print.ts';
@@ -52,12 +53,17 @@ Example:
     const out = (line: string) => ctx.stdout.write(`${line}\n`);
     out(`lakeops local platform (home ${config.home})`);
 
-    // ---- SEED: the demo-lake seed step goes here (lake issue). ---------------------------------
     if (values['no-seed'] !== true) {
-      // On first run (no lake in config.home yet) seed the demo lake here, printing its progress.
-      // `--no-seed` skips it. Keep it before the endpoint starts.
+      // First run: a 14-day demo marketplace in Bronze, Silver and Gold, so there is a lake to
+      // operate on. Returns at once when a lake is already there.
+      const demo = await ensureDemoLake({
+        home: config.home,
+        progress: progressPrinter(ctx.stderr),
+        signal: ctx.signal,
+      });
+      if (demo.seeded) out('seeded a 14-day demo lake (lakeops seed --days 14 --users 5000 --seed 42)');
+      else if (demo.built) out('built Silver and Gold from the Bronze already there');
     }
-    // ---- end of SEED ---------------------------------------------------------------------------
 
     const runtime = await localRuntime(config, ctx.env, (line) => out(`    ${line}`));
     const eventRules = runtime.routes.flatMap((r) =>
