@@ -1,31 +1,13 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { DurableEventBus, EventBridgeEndpoint } from '@lakeops/local-cloud';
 import { InMemoryDeadLetter, repoRoot } from '@lakeops/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CommandContext } from '../src/command.ts';
 import { main } from '../src/main.ts';
+import { captureContext } from './capture-context.ts';
 
-function context(home: string, cwd = repoRoot) {
-  const out = { stdout: '', stderr: '' };
-  const sink = (key: 'stdout' | 'stderr') =>
-    new Writable({
-      write(chunk, _enc, done) {
-        out[key] += String(chunk);
-        done();
-      },
-    });
-  const ctx: CommandContext = {
-    stdout: sink('stdout'),
-    stderr: sink('stderr'),
-    env: { LAKEOPS_HOME: home },
-    cwd,
-    signal: new AbortController().signal,
-  };
-  return { ctx, out };
-}
+const context = (home: string, cwd = repoRoot) => captureContext({ env: { LAKEOPS_HOME: home }, cwd });
 
 async function bronzeIds(home: string): Promise<string[]> {
   const { readdir } = await import('node:fs/promises');

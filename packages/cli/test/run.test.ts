@@ -1,32 +1,13 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import type { Route } from '@lakeops/functions/lib/route';
-import { repoRoot } from '@lakeops/testing';
 import { describe, expect, it } from 'vitest';
-import type { CommandContext } from '../src/command.ts';
 import { runRoute } from '../src/commands/run.ts';
 import { main } from '../src/main.ts';
+import { captureContext } from './capture-context.ts';
 
-function context(home: string) {
-  const out = { stdout: '', stderr: '' };
-  const sink = (key: 'stdout' | 'stderr') =>
-    new Writable({
-      write(chunk, _enc, done) {
-        out[key] += String(chunk);
-        done();
-      },
-    });
-  const ctx: CommandContext = {
-    stdout: sink('stdout'),
-    stderr: sink('stderr'),
-    env: { LAKEOPS_HOME: home },
-    cwd: repoRoot,
-    signal: new AbortController().signal,
-  };
-  return { ctx, out };
-}
+const context = (home: string) => captureContext({ env: { LAKEOPS_HOME: home } });
 
 const tmpHome = () => mkdtemp(join(tmpdir(), 'lakeops-run-'));
 

@@ -2,31 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Writable } from 'node:stream';
 import { repoRoot } from '@lakeops/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CommandContext } from '../src/command.ts';
 import { makeSchemasCommand, schemasCommand } from '../src/commands/schemas.ts';
 import { main } from '../src/main.ts';
+import { captureContext } from './capture-context.ts';
 
-function context(cwd: string) {
-  const out = { stdout: '', stderr: '' };
-  const sink = (key: 'stdout' | 'stderr') =>
-    new Writable({
-      write(chunk, _enc, done) {
-        out[key] += String(chunk);
-        done();
-      },
-    });
-  const ctx: CommandContext = {
-    stdout: sink('stdout'),
-    stderr: sink('stderr'),
-    env: {},
-    cwd,
-    signal: new AbortController().signal,
-  };
-  return { ctx, out };
-}
+const context = (cwd: string) => captureContext({ cwd });
 
 const schema = (
   detailType: string,

@@ -1,30 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandContext } from '../src/command.ts';
 import { openLocalLake } from '../src/lake.ts';
 import { main } from '../src/main.ts';
+import { captureContext } from './capture-context.ts';
 
-function context(home: string) {
-  const out = { stdout: '', stderr: '' };
-  const sink = (key: 'stdout' | 'stderr') =>
-    new Writable({
-      write(chunk, _enc, done) {
-        out[key] += String(chunk);
-        done();
-      },
-    });
-  const ctx: CommandContext = {
-    stdout: sink('stdout'),
-    stderr: sink('stderr'),
-    env: { LAKEOPS_HOME: home },
-    cwd: home,
-    signal: new AbortController().signal,
-  };
-  return { ctx, out };
-}
+const context = (home: string) => captureContext({ env: { LAKEOPS_HOME: home }, cwd: home });
 
 const cents = (v: unknown) => Math.round(Number(v) * 100);
 

@@ -3,31 +3,14 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { EventBridgeClient, ListRulesCommand, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { repoRoot } from '@lakeops/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CommandContext } from '../src/command.ts';
 import { main } from '../src/main.ts';
+import { captureContext } from './capture-context.ts';
 
-function context(home: string, controller = new AbortController()) {
-  const out = { stdout: '', stderr: '' };
-  const sink = (key: 'stdout' | 'stderr') =>
-    new Writable({
-      write(chunk, _enc, done) {
-        out[key] += String(chunk);
-        done();
-      },
-    });
-  const ctx: CommandContext = {
-    stdout: sink('stdout'),
-    stderr: sink('stderr'),
-    env: { LAKEOPS_HOME: home },
-    cwd: repoRoot,
-    signal: controller.signal,
-  };
-  return { ctx, out, controller };
-}
+const context = (home: string, controller = new AbortController()) =>
+  captureContext({ env: { LAKEOPS_HOME: home }, controller });
 
 async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
