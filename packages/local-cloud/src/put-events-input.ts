@@ -1,18 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { EventBridgeEvent } from '@lakeops/contracts';
 import { EventsInputInvalidError } from './errors.ts';
 
 /** A whole EventBridge event, as rules and targets see it. */
-export interface BusEvent {
-  version: string;
-  id: string;
-  'detail-type': string;
-  source: string;
-  account: string;
-  time: string;
-  region: string;
-  resources: string[];
-  detail: unknown;
-}
+export type BusEvent = EventBridgeEvent;
 
 /** One `PutEvents` request entry (the AWS CLI `--entries` shape). */
 export interface PutEventsEntry {
