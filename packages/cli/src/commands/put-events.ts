@@ -149,7 +149,7 @@ async function sendToEndpoint(endpoint: string, events: BusEvent[], ctx: Command
   let answers: Awaited<ReturnType<typeof putEventsToEndpoint>>;
   try {
     answers = await putEventsToEndpoint(url.toString().replace(/\/$/, ''), events, {
-      region: ctx.env.AWS_REGION ?? 'us-east-1',
+      region: localConfig(ctx).region,
     });
   } catch (error) {
     if (error instanceof EndpointRequestFailedError) throw new CliUsageError(error.message, { exitCode: 1 });
