@@ -1,6 +1,7 @@
 import { appendPointer } from './json-pointer.ts';
 import { type EventBridgeEvent, normaliseEvent } from './normalise-event.ts';
-import { maskPii, maskPiiInText, piiReasons, scanPii } from './pii-guard.ts';
+import { maskPii, maskPiiInText, piiReasons, scanPiiAndSize } from './pii-guard.ts';
+import { isRfc3339Time } from './rfc3339.ts';
 import { checkSchema } from './validate-detail.ts';
 import type { ValidationReason } from './validation-reason.ts';
 
@@ -27,7 +28,6 @@ export type IngestResult =
 const ENVELOPE_STRINGS = ['version', 'id', 'detail-type', 'source', 'account', 'time', 'region'] as const;
 const ENVELOPE_POINTERS = ENVELOPE_STRINGS.map((field) => [field, appendPointer('', field)] as const);
 const ENVELOPE_FIELDS: ReadonlySet<string> = new Set([...ENVELOPE_STRINGS, 'resources', 'detail']);
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * Ingest validation for the bus: the envelope, then `detail` against the schema of its
@@ -57,7 +57,9 @@ export function ingestEvent(raw: unknown): IngestResult {
   const reasons: ValidationReason[] = [];
   const unknownFields: string[] = [];
   const envelope = checkEnvelope(input, reasons, unknownFields);
-  const size = surelyFits(input) ? 0 : byteLength(input);
+  // One walk for the PII guard and an upper bound of the size (JSON.stringify only past the bound).
+  const pii = scanPiiAndSize(input, MAX_EVENT_BYTES);
+  const size = pii.fits ? 0 : byteLength(input);
   if (size > MAX_EVENT_BYTES) {
     reasons.push({
       pointer: '',
@@ -70,7 +72,7 @@ export function ingestEvent(raw: unknown): IngestResult {
     if (check.ok) unknownFields.push(...check.unknownFields);
     else reasons.push(...check.reasons);
   }
-  reasons.push(...piiReasons(scanPii(input)));
+  reasons.push(...piiReasons(pii.findings));
   if (reasons.length > 0 || !envelope) return reject(reasons, maskPii(input));
   return { status: 'accepted', event: envelope, unknownFields };
 }
@@ -99,11 +101,7 @@ function checkEnvelope(
   if (typeof e.account === 'string' && e.account.length > 0 && !/^\d{12}$/.test(e.account)) {
     reasons.push({ pointer: '/account', message: 'must be a 12-digit AWS account id' });
   }
-  if (
-    typeof e.time === 'string' &&
-    e.time.length > 0 &&
-    !(RFC3339.test(e.time) && !Number.isNaN(Date.parse(e.time)))
-  ) {
+  if (typeof e.time === 'string' && e.time.length > 0 && !isRfc3339Time(e.time)) {
     reasons.push({ pointer: '/time', message: 'must be an RFC 3339 timestamp' });
   }
   if (typeof e['detail-type'] === 'string' && e['detail-type'].length > 128) {
@@ -121,50 +119,6 @@ function checkEnvelope(
     if (!ENVELOPE_FIELDS.has(key)) unknownFields.push(appendPointer('', key));
   }
   return reasons.length === before ? (input as EventBridgeEvent) : undefined;
-}
-
-/**
- * Whether the event surely serialises to at most {@link MAX_EVENT_BYTES}, from an upper bound that
- * costs a fraction of `JSON.stringify` (a JSON string takes at most 6 UTF-8 bytes a UTF-16 unit,
- * `\u001f`, plus its quotes; a number at most 25 characters). False means "measure it": anything
- * but plain JSON data (a `toJSON`, a Date, a cycle) or a bound over the limit.
- */
-function surelyFits(value: unknown): boolean {
-  return jsonBytesBound(value, MAX_EVENT_BYTES, 0) >= 0;
-}
-
-/** `budget` minus an upper bound of the value's JSON size in bytes; -1 when over or not plain data. */
-function jsonBytesBound(value: unknown, budget: number, depth: number): number {
-  switch (typeof value) {
-    case 'string':
-      return budget - 6 * value.length - 2;
-    case 'number':
-      return budget - 25;
-    case 'boolean':
-    case 'undefined':
-      return budget - 5;
-    case 'object':
-      break;
-    default:
-      return -1;
-  }
-  if (value === null) return budget - 4;
-  if (depth > 64) return -1;
-  let left = budget - 2;
-  if (Array.isArray(value)) {
-    if (Object.getPrototypeOf(value) !== Array.prototype) return -1;
-    for (let i = 0; i < value.length && left >= 0; i++) left = jsonBytesBound(value[i], left - 1, depth + 1);
-    return left;
-  }
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return -1;
-  const record = value as Record<string, unknown>;
-  if (typeof record.toJSON === 'function') return -1;
-  for (const key of Object.keys(record)) {
-    left = jsonBytesBound(record[key], left - 6 * key.length - 4, depth + 1);
-    if (left < 0) return -1;
-  }
-  return left;
 }
 
 function byteLength(value: unknown): number {

@@ -1,4 +1,5 @@
 import { escapePointerToken } from './json-pointer.ts';
+import { isPlainContainer, jsonBytesBound } from './json-size.ts';
 import type { ValidationReason } from './validation-reason.ts';
 
 /**
@@ -219,16 +220,32 @@ function stringKind(value: string, kc: number): PiiKind | undefined {
 
 /** Every PII finding in a JSON value; pointers start at `base`. */
 export function scanPii(value: unknown, base = ''): PiiFinding[] {
-  const scan: Scan = { base, path: [], out: [] };
+  const scan: Scan = { base, path: [], out: [], measure: false, left: 0 };
   walk(value, 0, scan);
   return scan.out;
 }
 
-/** One scan: the pointer to the current value is `base` + `path` (built only for a finding). */
+/**
+ * {@link scanPii} from the root, and in the same walk whether the value surely fits in `maxBytes`
+ * as JSON (see `jsonBytesBound`; false: measure it). For `ingestEvent`.
+ */
+export function scanPiiAndSize(value: unknown, maxBytes: number): { findings: PiiFinding[]; fits: boolean } {
+  const scan: Scan = { base: '', path: [], out: [], measure: true, left: maxBytes };
+  walk(value, 0, scan);
+  return { findings: scan.out, fits: scan.measure && scan.left >= 0 };
+}
+
+/**
+ * One scan: the pointer to the current value is `base` + `path` (built only for a finding).
+ * While `measure`, `left` is the byte budget minus an upper bound of the JSON size walked so far;
+ * `measure` turns off for anything `jsonBytesBound` cannot bound.
+ */
 interface Scan {
   readonly base: string;
   readonly path: (string | number)[];
   readonly out: PiiFinding[];
+  measure: boolean;
+  left: number;
 }
 
 function pointerOf(scan: Scan, last?: string): string {
@@ -240,14 +257,23 @@ function pointerOf(scan: Scan, last?: string): string {
 
 function walk(value: unknown, kc: number, scan: Scan): void {
   if (typeof value === 'string') {
+    if (scan.measure) scan.left -= 6 * value.length + 2;
     const kind = stringKind(value, kc);
     if (kind) scan.out.push({ pointer: pointerOf(scan), kind, inKey: false });
     return;
   }
-  if (typeof value !== 'object' || value === null) return;
+  if (typeof value !== 'object' || value === null) {
+    if (scan.measure) measure(scan, jsonBytesBound(value, scan.left));
+    return;
+  }
+  if (scan.measure) {
+    if (isPlainContainer(value)) scan.left -= 2;
+    else scan.measure = false;
+  }
   const { path } = scan;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
+      if (scan.measure) scan.left -= 1;
       path.push(i); // a hole reads as undefined, which has nothing to find
       walk(value[i], kc, scan);
       path.pop();
@@ -257,19 +283,31 @@ function walk(value: unknown, kc: number, scan: Scan): void {
   const record = value as Record<string, unknown>;
   for (const k of Object.keys(record)) {
     const kk = classifyKey(k);
-    if (kk & (KEY_EMAIL | KEY_PHONE)) {
-      // The field name itself is personal data: point at the parent, never at the name.
-      scan.out.push({ pointer: pointerOf(scan, '*'), kind: kk & KEY_EMAIL ? 'email' : 'phone', inKey: true });
-      continue;
-    }
-    if (kk & KEY_HASHED_CONTACT) {
-      scan.out.push({ pointer: pointerOf(scan, k), kind: 'hashed-contact', inKey: false });
+    if (scan.measure) scan.left -= 6 * k.length + 4;
+    if (kk & (KEY_EMAIL | KEY_PHONE | KEY_HASHED_CONTACT)) {
+      // not walked: bound its size on its own
+      if (scan.measure) measure(scan, jsonBytesBound(record[k], scan.left));
+      if (kk & (KEY_EMAIL | KEY_PHONE)) {
+        // The field name itself is personal data: point at the parent, never at the name.
+        scan.out.push({
+          pointer: pointerOf(scan, '*'),
+          kind: kk & KEY_EMAIL ? 'email' : 'phone',
+          inKey: true,
+        });
+      } else {
+        scan.out.push({ pointer: pointerOf(scan, k), kind: 'hashed-contact', inKey: false });
+      }
       continue;
     }
     path.push(k);
     walk(record[k], kk, scan);
     path.pop();
   }
+}
+
+function measure(scan: Scan, left: number): void {
+  if (left < 0) scan.measure = false;
+  else scan.left = left;
 }
 
 /** The findings as validation reasons (field pointer + message, never the value). */

@@ -3,7 +3,7 @@
 
 // @ts-nocheck
 import type { CompiledValidator } from './compiled-validator.ts';
-import { fullFormats } from 'ajv-formats/dist/formats.js';
+import { fullFormats } from './ajv-runtime.ts';
 import { ucs2length } from './ajv-runtime.ts';
 
 export const alarmTriggeredV1 = validate20;

@@ -1,8 +1,8 @@
 import type { CompiledValidatorError } from '../../src/compiled-validator.ts';
 import type { ValidationReason } from '../../src/validation-reason.ts';
-import { validators } from '../../src/validators.generated.ts';
 import { appendPointer } from './json-pointer.ts';
 import { piiReasons, scanPii } from './pii-guard.ts';
+import { validators } from './validators.generated.ts';
 
 /** The outcome of checking one `detail`. */
 export type DetailCheck =

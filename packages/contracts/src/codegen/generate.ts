@@ -113,12 +113,10 @@ function validators(sources: readonly SchemaSource[]): string {
   });
   if (code.includes('require('))
     throw new Error('generated validator still has a require(): map it in RUNTIME');
-  const imports = [
-    ...(used.has('fullFormats') ? ["import { fullFormats } from 'ajv-formats/dist/formats.js';"] : []),
-    ...['equal', 'ucs2length']
-      .filter((name) => used.has(name))
-      .map((name) => `import { ${name} } from './ajv-runtime.ts';`),
-  ];
+  // The formats too: ajv-runtime.ts re-exports ajv-formats' with faster, equivalent date checks.
+  const imports = ['equal', 'fullFormats', 'ucs2length']
+    .filter((name) => used.has(name))
+    .map((name) => `import { ${name} } from './ajv-runtime.ts';`);
   const table = new Map<string, string[]>();
   for (const s of sources) {
     const row = table.get(s.detailType) ?? [];
