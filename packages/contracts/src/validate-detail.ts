@@ -40,21 +40,24 @@ export function validateDetail(detailType: string, detail: unknown): DetailCheck
 /** The schema part of {@link validateDetail}, without the PII guard; pointers start at `base`. */
 export function checkSchema(detailType: string, detail: unknown, base: string): DetailCheck {
   const byVersion = Object.hasOwn(validators, detailType) ? validators[detailType] : undefined;
-  // The names in messages are built only for a failure (not on the hot path of a valid event).
-  const named = () => (DETAIL_TYPE.test(detailType) ? `'${detailType}'` : 'this detail-type');
   if (!byVersion) {
-    return { ok: false, reasons: [{ pointer: base, message: `no schema for detail-type ${named()}` }] };
+    return {
+      ok: false,
+      reasons: [{ pointer: base, message: `no schema for detail-type ${named(detailType)}` }],
+    };
   }
   if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) {
     return { ok: false, reasons: [{ pointer: base, message: 'detail must be a JSON object' }] };
   }
   const v = (detail as { v?: unknown }).v;
-  const known = () => Object.keys(byVersion).join(', ');
   if (typeof v !== 'number' || !Number.isInteger(v)) {
     return {
       ok: false,
       reasons: [
-        { pointer: `${base}/v`, message: `must be the schema version, an integer (known: ${known()})` },
+        {
+          pointer: `${base}/v`,
+          message: `must be the schema version, an integer (known: ${known(byVersion)})`,
+        },
       ],
     };
   }
@@ -62,7 +65,12 @@ export function checkSchema(detailType: string, detail: unknown, base: string): 
   if (!validate) {
     return {
       ok: false,
-      reasons: [{ pointer: `${base}/v`, message: `no schema for ${named()} v${v} (known: ${known()})` }],
+      reasons: [
+        {
+          pointer: `${base}/v`,
+          message: `no schema for ${named(detailType)} v${v} (known: ${known(byVersion)})`,
+        },
+      ],
     };
   }
   if (validate(detail)) return { ok: true, unknownFields: [] };
@@ -76,6 +84,15 @@ export function checkSchema(detailType: string, detail: unknown, base: string): 
     }
   }
   return reasons.length > 0 ? { ok: false, reasons } : { ok: true, unknownFields };
+}
+
+// The names in messages, built only for a failure (not on the hot path of a valid event).
+function named(detailType: string): string {
+  return DETAIL_TYPE.test(detailType) ? `'${detailType}'` : 'this detail-type';
+}
+
+function known(byVersion: object): string {
+  return Object.keys(byVersion).join(', ');
 }
 
 function toReason(error: CompiledValidatorError, base: string): ValidationReason {

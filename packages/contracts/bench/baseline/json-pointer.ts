@@ -1,3 +1,5 @@
+// Frozen copy of src/json-pointer.ts as it was before the ingest performance work: the baseline of
+// bench/ingest.bench.ts and the reference of test/pii-guard-equivalence.test.ts. Do not edit.
 /** Escapes one reference token of a JSON pointer (RFC 6901): `~` → `~0`, `/` → `~1`. */
 export function escapePointerToken(token: string): string {
   return token.replace(/~/g, '~0').replace(/\//g, '~1');

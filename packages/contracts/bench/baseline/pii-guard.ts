@@ -1,3 +1,5 @@
+// Frozen copy of src/pii-guard.ts as it was before the ingest performance work: the baseline of
+// bench/ingest.bench.ts and the reference of test/pii-guard-equivalence.test.ts. Do not edit.
 import type { ValidationReason } from '../../src/validation-reason.ts';
 import { appendPointer } from './json-pointer.ts';
 
