@@ -22,20 +22,20 @@ module.exports = {
       name: 'event-patterns-stands-alone',
       comment: 'The pattern engine has no dependency on AWS or on other lakeops packages.',
       severity: 'error',
-      from: { path: pkg('event-patterns') + 'src/' },
+      from: { path: `${pkg('event-patterns')}src/` },
       to: { path: `^packages/(?!event-patterns/)|${sdk}|^functions/` },
     },
     {
       name: 'contracts-is-innermost',
       severity: 'error',
-      from: { path: pkg('contracts') + 'src/' },
+      from: { path: `${pkg('contracts')}src/` },
       to: { path: `^packages/(?!contracts/)|^functions/|${sdk}|${localOnly}` },
     },
     {
       name: 'core-imports-no-infrastructure',
       comment: 'Domain rules and use cases import no SDK, no DuckDB, no node:fs: they declare ports.',
       severity: 'error',
-      from: { path: pkg('core') + 'src/' },
+      from: { path: `${pkg('core')}src/` },
       to: {
         path: `^packages/(adapters-aws|adapters-local|local-cloud|cli|lake|testing)/|^functions/|${sdk}|${localOnly}|^node:fs|^fs$|^fs/|^node:child_process`,
       },
@@ -49,13 +49,13 @@ module.exports = {
     {
       name: 'aws-adapters-stay-off-local-engines',
       severity: 'error',
-      from: { path: pkg('adapters-aws') + 'src/' },
+      from: { path: `${pkg('adapters-aws')}src/` },
       to: { path: `^packages/adapters-local/|${localOnly}` },
     },
     {
       name: 'local-adapters-use-no-sdk',
       severity: 'error',
-      from: { path: pkg('adapters-local') + 'src/' },
+      from: { path: `${pkg('adapters-local')}src/` },
       to: { path: `^packages/adapters-aws/|${sdk}` },
     },
     {

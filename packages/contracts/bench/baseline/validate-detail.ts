@@ -2,11 +2,11 @@
 // bench/ingest.bench.ts and the reference of test/pii-guard-equivalence.test.ts. Do not edit.
 import type { CompiledValidatorError } from '../../src/compiled-validator.ts';
 import type { ValidationReason } from '../../src/validation-reason.ts';
+// The generated validators are shared with src/: a frozen copy would break the bench at the next
+// schema change; the date-format speed-up in them is therefore not counted in the bench's ratios.
+import { validators } from '../../src/validators.generated.ts';
 import { appendPointer } from './json-pointer.ts';
 import { piiReasons, scanPii } from './pii-guard.ts';
-// The generated validators are shared with src/: a frozen copy would break the bench at the next
-// schema change, and the date-format speed-up in them is then not counted in the ratios below.
-import { validators } from '../../src/validators.generated.ts';
 
 /** The outcome of checking one `detail`. */
 export type DetailCheck =
