@@ -27,6 +27,22 @@ afterAll(async () => {
 });
 
 describe('lakeops start', () => {
+  it('seeds the demo lake first, and stops cleanly on Ctrl-C during the seed', async () => {
+    // Prepare
+    const home = await tmpHome();
+    const { ctx, out, controller } = context(home);
+    // Act: interrupt after the first seeded day.
+    const running = main(['start', '--port', '0'], ctx);
+    await until(() => /seed 1\/14/.test(out.stderr), 'the first seeded day', 60_000);
+    controller.abort();
+    const code = await running;
+    // Assess
+    expect(code).toBe(130);
+    expect(out.stderr).toContain('lakeops start: stopped while seeding the demo lake');
+    expect(out.stdout).not.toContain('Ready.');
+    expect(await readdir(join(home, 'lake', 'bronze')).catch(() => [])).not.toContain('accounts_snapshot');
+  });
+
   it('serves the endpoint, routes events to the functions, prints what happens, and stops on abort', async () => {
     // Prepare
     const home = await tmpHome();

@@ -56,11 +56,21 @@ Example:
     if (values['no-seed'] !== true) {
       // First run: a 14-day demo marketplace in Bronze, Silver and Gold, so there is a lake to
       // operate on. Returns at once when a lake is already there.
-      const demo = await ensureDemoLake({
-        home: config.home,
-        progress: progressPrinter(ctx.stderr),
-        signal: ctx.signal,
-      });
+      let demo: Awaited<ReturnType<typeof ensureDemoLake>>;
+      try {
+        demo = await ensureDemoLake({
+          home: config.home,
+          progress: progressPrinter(ctx.stderr),
+          signal: ctx.signal,
+        });
+      } catch (error) {
+        if (!ctx.signal.aborted) throw error;
+        // Ctrl-C during the first seed: nothing half-made is kept as a lake; the next start seeds again.
+        ctx.stderr.write(
+          '\nlakeops start: stopped while seeding the demo lake; `npm start` seeds it again\n',
+        );
+        return 130;
+      }
       if (demo.seeded) out('seeded a 14-day demo lake (lakeops seed --days 14 --users 5000 --seed 42)');
       else if (demo.built) out('built Silver and Gold from the Bronze already there');
     }
