@@ -65,19 +65,25 @@ export function handlerOf(route: Route): string {
 }
 
 /**
+ * The alternatives a pattern stands for: with `$or`, each branch ANDed with the sibling fields
+ * (branches may nest `$or`); without, the pattern itself.
+ */
+export function patternAlternatives(pattern: EventPattern): EventPattern[] {
+  const { $or, ...siblings } = pattern;
+  if (!Array.isArray($or)) return [pattern];
+  return ($or as EventPattern[]).flatMap((branch) => patternAlternatives({ ...siblings, ...branch }));
+}
+
+/**
  * The (detail-type, version) pairs an event route's pattern pins: `detail-type` values crossed
- * with `detail.v` values. A pattern that does not pin `v` pins nothing.
+ * with `detail.v` values, per alternative. An alternative that does not pin `v` pins nothing.
  */
 export function pinnedContracts(route: Route): { detailType: string; version: number }[] {
   if (route.kind !== 'event') return [];
-  const alternatives = Array.isArray(route.pattern.$or)
-    ? (route.pattern.$or as EventPattern[])
-    : [route.pattern];
   const pins: { detailType: string; version: number }[] = [];
-  for (const p of alternatives) {
+  for (const p of patternAlternatives(route.pattern)) {
     const types = p['detail-type'];
-    const detail = p.detail as Record<string, unknown> | undefined;
-    const versions = detail?.v;
+    const versions = (p.detail as Record<string, unknown> | undefined)?.v;
     if (!Array.isArray(types) || !Array.isArray(versions)) continue;
     for (const t of types) {
       for (const v of versions)

@@ -1,18 +1,10 @@
-import type { Route } from '@lakeops/functions/lib/route';
+import { patternAlternatives, type Route } from '@lakeops/functions/lib/route';
 
 export interface SchemaInfo {
   readonly detailType: string;
   readonly version: number;
   readonly file: string;
   readonly schema: object;
-}
-
-/** The alternatives of a pattern: its `$or` branches, or the pattern itself. */
-function alternatives(pattern: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>>[] {
-  const or = pattern.$or;
-  return Array.isArray(or)
-    ? (or as Record<string, unknown>[]).flatMap((p) => alternatives({ ...pattern, $or: undefined, ...p }))
-    : [pattern];
 }
 
 function strings(value: unknown): string[] {
@@ -36,7 +28,7 @@ export function eventCatalogue(
       const sources = new Set(strings(meta['x-source'] === undefined ? [] : [meta['x-source']].flat()));
       for (const route of routes) {
         if (route.kind !== 'event') continue;
-        for (const alt of alternatives(route.pattern)) {
+        for (const alt of patternAlternatives(route.pattern)) {
           if (!strings(alt['detail-type']).includes(s.detailType)) continue;
           const v = (alt.detail as Record<string, unknown> | undefined)?.v;
           if (Array.isArray(v) && !v.includes(s.version)) continue;
