@@ -13,6 +13,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '@lakeops/testing';
 import * as current from '../src/index.ts';
 import * as baselineIngest from './baseline/ingest-event.ts';
 import * as baselinePii from './baseline/pii-guard.ts';
@@ -43,18 +44,7 @@ const impls: Record<'before' | 'after', Impl> = {
 
 // ---- the event mix -------------------------------------------------------------------------
 
-/** mulberry32: a small seeded PRNG, so every run sees the same events. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(20261127);
+const random = seededRandom(20261127);
 const int = (n: number) => Math.floor(random() * n);
 const hex = (n: number) => Array.from({ length: n }, () => '0123456789abcdef'[int(16)]).join('');
 const digits = (n: number) => Array.from({ length: n }, () => String(int(10))).join('');

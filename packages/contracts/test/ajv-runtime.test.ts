@@ -1,3 +1,4 @@
+import { seededRandom } from '@lakeops/testing';
 import { fullFormats as ajvFormats } from 'ajv-formats/dist/formats.js';
 import { describe, expect, it } from 'vitest';
 import { fullFormats, isDate, isDateTime } from '../src/ajv-runtime.ts';
@@ -7,18 +8,6 @@ const reference = {
   date: (ajvFormats.date as { validate: Check }).validate,
   dateTime: (ajvFormats['date-time'] as { validate: Check }).validate,
 };
-
-/** mulberry32: a small seeded PRNG, so every run tests the same strings. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TIMESTAMPS = [
   '2026-11-27T10:02:05Z',
@@ -89,7 +78,7 @@ describe('ajv-runtime formats agree with ajv-formats', () => {
   });
 
   it('on 200,000 mutated timestamps', () => {
-    const random = prng(2026);
+    const random = seededRandom(2026);
     const int = (n: number) => Math.floor(random() * n);
     let valid = 0;
     for (let n = 0; n < 200_000; n++) {

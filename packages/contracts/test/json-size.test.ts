@@ -1,24 +1,13 @@
+import { seededRandom } from '@lakeops/testing';
 import { describe, expect, it } from 'vitest';
 import { jsonBytesBound } from '../src/json-size.ts';
 import { scanPiiAndSize } from '../src/pii-guard.ts';
-
-/** mulberry32: a small seeded PRNG, so every run tests the same values. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
 
 describe('the JSON size bound behind the 256 KB check', () => {
   it('never says "fits" for a value larger than the budget (generated values, worst-case characters)', () => {
-    const random = prng(256);
+    const random = seededRandom(256);
     const int = (n: number) => Math.floor(random() * n);
     const UNITS = [
       'a',

@@ -1,20 +1,9 @@
+import { seededRandom } from '@lakeops/testing';
 import { describe, expect, it } from 'vitest';
 // The PII guard as it was before the performance work (regex matching, pointers built for every
 // field), kept frozen in bench/baseline/ as the reference the fast one must agree with.
 import * as reference from '../bench/baseline/pii-guard.ts';
 import { hasEmail, hasPhone, maskPii, maskPiiInText, scanPii } from '../src/index.ts';
-
-/** mulberry32: a small seeded PRNG, so every run tests the same strings. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Whole look-alikes and near-misses: what events carry, and what the guard must tell apart. */
 const FRAGMENTS = [
@@ -176,7 +165,7 @@ const ALPHABET = [
 ];
 
 function generator(seed: number) {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const int = (n: number) => Math.floor(random() * n);
   const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
   const mutate = (text: string): string => {

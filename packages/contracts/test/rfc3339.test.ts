@@ -1,21 +1,10 @@
+import { seededRandom } from '@lakeops/testing';
 import { describe, expect, it } from 'vitest';
 import { isRfc3339Time } from '../src/rfc3339.ts';
 
 /** The check as ingestEvent made it before: the regex, then Date.parse. */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const reference = (time: string) => RFC3339.test(time) && !Number.isNaN(Date.parse(time));
-
-/** mulberry32: a small seeded PRNG, so every run tests the same strings. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('isRfc3339Time agrees with the regex + Date.parse', () => {
   const two = (n: number) => String(n).padStart(2, '0');
@@ -87,7 +76,7 @@ describe('isRfc3339Time agrees with the regex + Date.parse', () => {
   });
 
   it('on 100,000 generated times and near misses', () => {
-    const random = prng(3339);
+    const random = seededRandom(3339);
     const int = (n: number) => Math.floor(random() * n);
     const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
     const field = () => (int(4) === 0 ? two(int(100)) : two(int(30)));

@@ -2,6 +2,7 @@
 // each event matches only a few rules. Run: node packages/event-patterns/bench/match.bench.ts
 // Deterministic (seeded PRNG, fixed rule and event sets); bounded (~1.5 s per measurement).
 
+import { seededRandom } from '@lakeops/testing';
 import { flattenEvent } from '../src/flatten.ts';
 import { type CompiledPattern, compilePattern, RuleIndex } from '../src/index.ts';
 import { matchesFlat } from '../src/match.ts';
@@ -10,17 +11,6 @@ const SIZES = [10, 100, 1_000, 10_000] as const;
 const EVENTS = 2_000;
 const ROUNDS = 3;
 const ROUND_MS = 400;
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Rule i of a mixed set: exact values, a prefix, a numeric range, anything-but beside an exact field. */
 function rule(i: number): unknown {
@@ -104,7 +94,7 @@ function throughput(
 
 const results: { size: number; index: number; naive: number; matches: number }[] = [];
 for (const size of SIZES) {
-  const random = prng(size);
+  const random = seededRandom(size);
   const compiled: [string, CompiledPattern][] = Array.from({ length: size }, (_, i) => [
     `r${i}`,
     compilePattern(rule(i)),

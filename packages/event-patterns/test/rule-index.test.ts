@@ -1,17 +1,6 @@
+import { seededRandom } from '@lakeops/testing';
 import { describe, expect, it } from 'vitest';
 import { compilePattern, InvalidEventPatternError, matchesPattern, RuleIndex } from '../src/index.ts';
-
-/** mulberry32: a small seeded PRNG, so failures replay. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PATHS = [
   'source',
@@ -189,7 +178,7 @@ describe('RuleIndex', () => {
   it('gives exactly the answers of a loop over compiled rules (randomised, seeded)', () => {
     for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
       // Prepare
-      const random = prng(seed);
+      const random = seededRandom(seed);
       const gen = generators(random);
       const index = new RuleIndex();
       const rules = new Map<string, ReturnType<typeof compilePattern>>();

@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InMemoryDeadLetter } from '@lakeops/testing';
+import { InMemoryDeadLetter, seededRandom } from '@lakeops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DurableEventBus, EventBridgeEndpoint } from '../src/index.ts';
 import { wafEntry } from './helpers.ts';
@@ -30,18 +30,6 @@ afterAll(async () => {
   await endpoint?.close();
   await bus?.close();
 });
-
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const targets = [
   'AWSEvents.PutEvents',
@@ -146,7 +134,7 @@ function randomBody(r: () => number): string | Uint8Array {
 describe('endpoint fuzz: random and malformed requests', () => {
   it(`answers ${HTTP_CASES} random HTTP requests with well-formed JSON and a 2xx/4xx, and keeps serving`, async () => {
     // Prepare
-    const r = rng(20261127);
+    const r = seededRandom(20261127);
     const methods = ['POST', 'POST', 'POST', 'GET', 'PUT', 'DELETE', 'PATCH'];
     const contentTypes = [
       'application/x-amz-json-1.1',
@@ -198,7 +186,7 @@ describe('endpoint fuzz: random and malformed requests', () => {
 
   it(`answers ${RAW_CASES} malformed raw HTTP messages (bad request lines, headers, lengths) with JSON or a clean close`, async () => {
     // Prepare
-    const r = rng(4010);
+    const r = seededRandom(4010);
     const garbage = [
       'GARBAGE\r\n\r\n',
       'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n',

@@ -1,4 +1,5 @@
 export { aDeployFailedEvent, anEvent } from './events.ts';
 export { InMemoryDeadLetter, RecordingNotifier } from './fakes.ts';
+export { seededRandom } from './seeded-random.ts';
 export { readConformance, repoRoot, sharedDir } from './shared-data.ts';
 export * from './suites/index.ts';

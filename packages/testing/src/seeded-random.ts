@@ -1,0 +1,20 @@
+/**
+ * mulberry32: a small seeded PRNG giving numbers in [0, 1), so randomised tests and benchmarks
+ * see the same inputs on every run.
+ *
+ * @example
+ * ```ts
+ * const random = seededRandom(42);
+ * const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
+ * ```
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
