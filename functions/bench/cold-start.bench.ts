@@ -7,8 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundleAsSst } from '@lakeops/testing';
 import { routes } from '../routes.ts';
-import { bundleAsSst, bundleFunction, functionsDir } from './bundle.ts';
+import { bundleFunction, functionsDir } from './bundle.ts';
 
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 const out = await mkdtemp(join(tmpdir(), 'lakeops-bench-'));

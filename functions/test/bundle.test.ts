@@ -1,8 +1,9 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundleAsSst, localOnlyInputs } from '@lakeops/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleAsSst, bundleFunction, functionsDir, localOnlyInputs } from '../bench/bundle.ts';
+import { bundleFunction, functionsDir } from '../bench/bundle.ts';
 import { routes } from '../routes.ts';
 
 let out: string;
@@ -31,7 +32,7 @@ describe('AWS bundles (esbuild as SST runs it)', () => {
     try {
       // Act
       // (DuckDB's native binding cannot be bundled at all; leave it out to read the rest.)
-      const bundle = await bundleAsSst(entry, join(out, 'bad.mjs'), ['@duckdb/node-bindings']);
+      const bundle = await bundleAsSst(entry, join(out, 'bad.mjs'), { external: ['@duckdb/node-bindings'] });
       // Assess
       const found = localOnlyInputs(bundle.metafile);
       expect(found.some((p) => p.includes('packages/adapters-local/'))).toBe(true);

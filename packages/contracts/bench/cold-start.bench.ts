@@ -5,11 +5,11 @@
  * time would cost instead of the standalone validators). Run: `node packages/contracts/bench/cold-start.bench.ts`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleAsSst } from '@lakeops/testing';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = mkdtempSync(join(tmpdir(), 'lakeops-contracts-bench-'));
@@ -28,21 +28,10 @@ const detail = {
 async function bundle(name: string, source: string): Promise<{ file: string; bytes: number }> {
   const entry = join(out, `${name}.entry.ts`);
   writeFileSync(entry, source);
-  const file = join(out, `${name}.mjs`);
-  await build({
-    entryPoints: [entry],
-    outfile: file,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'esnext',
-    mainFields: ['module', 'main'],
-    minify: true,
-    logLevel: 'silent',
+  const { file, bytes } = await bundleAsSst(entry, join(out, `${name}.mjs`), {
     nodePaths: [join(packageDir, '../../node_modules')],
-    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
   });
-  return { file, bytes: statSync(file).size };
+  return { file, bytes };
 }
 
 function time(file: string, call: string): number[] {

@@ -1,0 +1,64 @@
+import { writeFile } from 'node:fs/promises';
+import { build, type Metafile } from 'esbuild';
+
+/** The banner SST puts on ESM bundles so CommonJS dependencies can `require`. */
+const banner = [
+  `import { createRequire as topLevelCreateRequire } from 'module';`,
+  'const require = topLevelCreateRequire(import.meta.url);',
+  `import { fileURLToPath as topLevelFileUrlToPath, URL as topLevelURL } from "url"`,
+  'const __filename = topLevelFileUrlToPath(import.meta.url)',
+  'const __dirname = topLevelFileUrlToPath(new topLevelURL(".", import.meta.url))',
+].join('\n');
+
+export interface Bundle {
+  readonly file: string;
+  readonly bytes: number;
+  readonly metafile: Metafile;
+}
+
+/**
+ * Bundles one entry as SST does for a `nodejs` function with `format: 'esm', minify: true`:
+ * esbuild, platform node, ESM, target esnext, main fields module/main, everything bundled
+ * (the AWS SDK too), the createRequire banner.
+ */
+export async function bundleAsSst(
+  entry: string,
+  outFile: string,
+  options: { external?: string[]; nodePaths?: string[] } = {},
+): Promise<Bundle> {
+  const result = await build({
+    external: options.external ?? [],
+    nodePaths: options.nodePaths ?? [],
+    entryPoints: [entry],
+    outfile: outFile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'esnext',
+    mainFields: ['module', 'main'],
+    minify: true,
+    metafile: true,
+    write: true,
+    logLevel: 'silent',
+    banner: { js: banner },
+  });
+  await writeFile(`${outFile}.meta.json`, JSON.stringify(result.metafile));
+  const output = Object.entries(result.metafile.outputs).find(([path]) => path.endsWith('.mjs'));
+  return { file: outFile, bytes: output?.[1].bytes ?? 0, metafile: result.metafile };
+}
+
+/**
+ * Inputs of a bundle that must never reach AWS: the local engines (DuckDB, SQLite), the local
+ * endpoints and adapters, the CLI, test code.
+ */
+export function localOnlyInputs(metafile: Metafile): string[] {
+  const forbidden = [
+    /node_modules\/@duckdb\//,
+    /node_modules\/(better-)?sqlite3?\//,
+    /(^|\/)packages\/(adapters-local|local-cloud|cli|testing)\//,
+    /node_modules\/(vitest|aws-sdk-client-mock)/,
+  ];
+  const imports = Object.values(metafile.inputs).flatMap((i) => i.imports.map((x) => x.path));
+  const fromNode = imports.filter((p) => p === 'node:sqlite' || p === 'sqlite');
+  return [...Object.keys(metafile.inputs).filter((p) => forbidden.some((re) => re.test(p))), ...fromNode];
+}
