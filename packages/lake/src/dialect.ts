@@ -1,4 +1,5 @@
-import type { ColumnType, TableDefinition } from '@lakeops/core';
+import { type ColumnType, type SqlValue, type TableDefinition, type Zone, zones } from '@lakeops/core';
+import { glueDatabaseName } from './glue-databases.ts';
 
 /**
  * Where DuckDB (local) and Athena/Trino (AWS) differ, in one place. Model SQL is written once, in
@@ -78,13 +79,18 @@ export function duckdbCopy(table: TableDefinition, sql: string, dir: string): st
 
 /**
  * Athena: the same result as a CTAS into a staging location (Athena has no COPY). The staged
- * partitions are then switched in by pointing the Glue partitions at them.
+ * partitions are then switched in by pointing the Glue partitions at them. `partitions` keeps only
+ * the rows of those partitions: Athena writes at most 100 partitions per CTAS or INSERT INTO, so
+ * a larger write is one CTAS and then `athenaInsert` per further batch (see
+ * `athenaPartitionFilter`). The model's `<zone>.<table>` names must already be Athena names
+ * (`athenaTableNames`).
  */
 export function athenaCtas(input: {
   table: TableDefinition;
   sql: string;
   stagingTable: string;
   location: string;
+  partitions?: readonly Readonly<Record<string, string>>[];
 }): string {
   const props = [
     "format = 'PARQUET'",
@@ -94,7 +100,117 @@ export function athenaCtas(input: {
   if (input.table.partitionKeys.length) {
     props.push(`partitioned_by = ARRAY[${input.table.partitionKeys.map(literal).join(', ')}]`);
   }
-  return `CREATE TABLE ${input.stagingTable}\nWITH (${props.join(', ')})\nAS\n${typedSelect(input.table, input.sql, 'athena')}`;
+  return `CREATE TABLE ${input.stagingTable}\nWITH (${props.join(', ')})\nAS\n${filteredSelect(input)}`;
+}
+
+/** Athena: adds the rows of further partitions (at most 100) to a table made by `athenaCtas`. */
+export function athenaInsert(input: {
+  table: TableDefinition;
+  sql: string;
+  stagingTable: string;
+  partitions: readonly Readonly<Record<string, string>>[];
+}): string {
+  return `INSERT INTO ${input.stagingTable}\n${filteredSelect(input)}`;
+}
+
+function filteredSelect(input: {
+  table: TableDefinition;
+  sql: string;
+  partitions?: readonly Readonly<Record<string, string>>[];
+}): string {
+  const select = typedSelect(input.table, input.sql, 'athena');
+  if (!input.partitions) return select;
+  return `SELECT * FROM (\n${select}\n) AS typed\nWHERE ${athenaPartitionFilter(input.table, input.partitions)}`;
+}
+
+/**
+ * The WHERE condition that keeps exactly the given partitions: `"dt" IN ('…', '…')` for one key,
+ * `("dt" = '…' AND "city_id" = '…') OR …` for several.
+ */
+export function athenaPartitionFilter(
+  table: Pick<TableDefinition, 'partitionKeys'>,
+  partitions: readonly Readonly<Record<string, string>>[],
+): string {
+  if (!partitions.length) throw new TypeError('a partition filter needs at least one partition');
+  const value = (p: Readonly<Record<string, string>>, key: string) => {
+    const v = p[key];
+    if (v === undefined) throw new TypeError(`partition lacks '${key}'`);
+    return literal(v);
+  };
+  const [only, ...more] = table.partitionKeys;
+  if (only !== undefined && !more.length) {
+    return `${ident(only)} IN (${partitions.map((p) => value(p, only)).join(', ')})`;
+  }
+  return partitions
+    .map((p) => `(${table.partitionKeys.map((k) => `${ident(k)} = ${value(p, k)}`).join(' AND ')})`)
+    .join(' OR ');
+}
+
+/** Athena names a table `"<prefix>_<zone>"."<table>"`: one Glue database per zone and stage. */
+export function athenaTableName(prefix: string, table: Pick<TableDefinition, 'zone' | 'name'>): string {
+  return `${ident(glueDatabaseName(prefix, table.zone))}.${ident(table.name)}`;
+}
+
+const zoneNamed = new Map<string, Zone>(zones.map((z) => [z, z]));
+const zoneReference = new RegExp(
+  `(?<![\\w."])\\b(${[...zones].sort((a, b) => b.length - a.length).join('|')})\\.([a-z_][a-z0-9_]*)\\b`,
+  'g',
+);
+
+/**
+ * Rewrites model SQL's `<zone>.<table>` names to the Glue databases of a stage on Athena:
+ * `silver.fact_payments` → `"lakeops_prod_silver"."fact_payments"`. String literals, quoted
+ * identifiers and comments are left as they are. DuckDB reads the same text unchanged (its
+ * schemas are the zones).
+ *
+ * @example
+ * ```ts
+ * athenaTableNames('SELECT * FROM gold.kpi_gmv_daily', 'lakeops_prod');
+ * // SELECT * FROM "lakeops_prod_gold"."kpi_gmv_daily"
+ * ```
+ */
+export function athenaTableNames(sql: string, prefix: string): string {
+  // Code runs between literals ('…'), quoted identifiers ("…") and comments (-- …, /* … */).
+  const protectedText = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\//g;
+  let out = '';
+  let at = 0;
+  for (const match of sql.matchAll(protectedText)) {
+    out += rewrite(sql.slice(at, match.index)) + match[0];
+    at = match.index + match[0].length;
+  }
+  return out + rewrite(sql.slice(at));
+
+  function rewrite(code: string): string {
+    return code.replace(zoneReference, (whole, zone: string, name: string) => {
+      const known = zoneNamed.get(zone);
+      return known ? athenaTableName(prefix, { zone: known, name }) : whole;
+    });
+  }
+}
+
+/**
+ * Hive DDL (Athena runs DROP TABLE through Hive, not Trino): identifiers in backticks.
+ * https://docs.aws.amazon.com/athena/latest/ug/drop-table.html
+ */
+export function athenaDropTable(database: string, table: string): string {
+  const q = (name: string) => `\`${name.replaceAll('`', '``')}\``;
+  return `DROP TABLE IF EXISTS ${q(database)}.${q(table)}`;
+}
+
+/**
+ * A DECIMAL cell as both engines return it: a number when the number prints back as the same
+ * decimal value (as a bigint within 2^53 is a number), otherwise the exact decimal text, so no
+ * engine rounds an amount. `'10.50'` → `10.5`; `'12345678901234567.89'` → the same string.
+ */
+export function decimalValue(text: string): SqlValue {
+  const parts = /^([+-]?)0*(\d*?)(?:\.(\d*?)0*)?$/.exec(text.trim());
+  if (!parts) return text;
+  const integer = parts[2] || '0';
+  const fraction = parts[3] ?? '';
+  if (integer === '0' && !fraction) return 0;
+  const exact = `${parts[1] === '-' ? '-' : ''}${integer}${fraction ? `.${fraction}` : ''}`;
+  const n = Number(exact);
+  return String(n) === exact ? n : exact;
 }
 
 /** Parameters a model may use: `{{from}}`, `{{to}}` (inclusive `dt` bounds). */

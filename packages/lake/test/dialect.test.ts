@@ -7,7 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   athenaCreateTable,
   athenaCtas,
+  athenaDropTable,
+  athenaInsert,
+  athenaTableNames,
   bronzeEvents,
+  decimalValue,
   duckdbCopy,
   factReviews,
   kpiGmvDaily,
@@ -16,6 +20,7 @@ import {
   renderModel,
   sqlType,
   tables,
+  tablesReadBy,
   typedSelect,
 } from '../src/index.ts';
 
@@ -58,6 +63,21 @@ describe('models', () => {
       const athenaText = typedSelect(model.table, renderModel(model.sql, params), 'athena');
       // Assess
       expect(() => parseTrino(athenaText), model.name).not.toThrow();
+    }
+  });
+
+  it('names every table of every model by its Glue database on Athena, and still parses as Trino', () => {
+    for (const model of models) {
+      // Act
+      const athenaText = athenaTableNames(renderModel(model.sql, params), 'lakeops_ci');
+      // Assess
+      expect(model.dependsOn.length, model.name).toBeGreaterThan(0);
+      expect(tablesReadBy(athenaText), model.name).toEqual([]);
+      for (const dep of model.dependsOn) {
+        const [zone, name] = dep.split('.');
+        expect(athenaText, model.name).toContain(`"lakeops_ci_${zone}"."${name}"`);
+      }
+      expect(() => parseTrino(typedSelect(model.table, athenaText, 'athena')), model.name).not.toThrow();
     }
   });
 
@@ -140,6 +160,74 @@ describe('dialect', () => {
     expect(athenaCreateTable(factReviews, { location: 's3://x/' })).toContain(
       "`rating` int COMMENT 'sensitivity=public'",
     );
+  });
+
+  it('rewrites <zone>.<table> outside literals, quoted names and comments only', () => {
+    // Prepare
+    const sql = [
+      'SELECT l.silver, \'gold.kpi_gmv_daily\' AS s, "silver".x',
+      'FROM silver.fact_payments AS l -- read gold.kpi_gmv_daily',
+      'JOIN silver_private.users_private AS u /* nrt.ops */ ON u.user_id = l.user_id',
+    ].join('\n');
+    // Act
+    const athenaText = athenaTableNames(sql, 'lakeops_pr_42');
+    // Assess
+    expect(athenaText.split('\n')).toEqual([
+      'SELECT l.silver, \'gold.kpi_gmv_daily\' AS s, "silver".x',
+      'FROM "lakeops_pr_42_silver"."fact_payments" AS l -- read gold.kpi_gmv_daily',
+      'JOIN "lakeops_pr_42_silver_private"."users_private" AS u /* nrt.ops */ ON u.user_id = l.user_id',
+    ]);
+  });
+
+  it('drops a table with Hive DDL quoting (backticks)', () => {
+    // Act + Assess
+    expect(athenaDropTable('lakeops_ci_staging', 'kpi_gmv_daily_r1')).toBe(
+      'DROP TABLE IF EXISTS `lakeops_ci_staging`.`kpi_gmv_daily_r1`',
+    );
+    expect(athenaDropTable('db', 'a`b')).toBe('DROP TABLE IF EXISTS `db`.`a``b`');
+  });
+
+  it('keeps only the given partitions in a CTAS or INSERT INTO, as Trino SQL', () => {
+    // Prepare
+    const byCity = { ...kpiGmvDaily, partitionKeys: ['dt', 'city_id'] };
+    // Act
+    const ctas = athenaCtas({
+      table: kpiGmvDaily,
+      sql: 'SELECT * FROM "lakeops_ci_silver"."x"',
+      stagingTable: '"s"."t"',
+      location: 's3://lake/_staging/r1/',
+      partitions: [{ dt: '2026-11-19' }, { dt: "2026-11-2'0" }],
+    });
+    const insert = athenaInsert({
+      table: byCity,
+      sql: 'SELECT 1',
+      stagingTable: '"s"."t"',
+      partitions: [
+        { dt: '2026-11-19', city_id: 'lis' },
+        { dt: '2026-11-20', city_id: 'mad' },
+      ],
+    });
+    // Assess
+    expect(ctas.split('\n').at(-1)).toBe(`WHERE "dt" IN ('2026-11-19', '2026-11-2''0')`);
+    expect(insert.split('\n')[0]).toBe('INSERT INTO "s"."t"');
+    expect(insert.split('\n').at(-1)).toBe(
+      `WHERE ("dt" = '2026-11-19' AND "city_id" = 'lis') OR ("dt" = '2026-11-20' AND "city_id" = 'mad')`,
+    );
+    expect(() => parseTrino(ctas.slice(ctas.indexOf('\nAS\n') + 4))).not.toThrow();
+    expect(() => parseTrino(insert)).not.toThrow();
+  });
+
+  it.each([
+    ['10.50', 10.5],
+    ['0.10', 0.1],
+    ['-0.00', 0],
+    ['-3', -3],
+    ['12345678901234567.89', '12345678901234567.89'],
+    ['-99999999999999999999.99', '-99999999999999999999.99'],
+    ['0.123456789012345678', '0.123456789012345678'],
+  ])('keeps DECIMAL %s exact (%s)', (text, expected) => {
+    // Act + Assess
+    expect(decimalValue(text)).toBe(expected);
   });
 
   it('writes DuckDB COPY text partitioned by the same keys', () => {
