@@ -12,6 +12,7 @@ import {
 import {
   type Catalog,
   DependencyUnavailableError,
+  isRetryable,
   isUnderPrefix,
   type Partition,
   PartitionCorruptError,
@@ -26,43 +27,82 @@ import {
   TableUnknownError,
   type WritePartitionsInput,
   type WritePartitionsResult,
+  zones,
 } from '@lakeops/core';
-import { athenaCtas, ident } from '@lakeops/lake';
+import {
+  athenaCtas,
+  athenaDropTable,
+  athenaInsert,
+  athenaTableNames,
+  decimalValue,
+  glueDatabaseName,
+  ident,
+  typedSelect,
+} from '@lakeops/lake';
+import { awsErrorName, awsFailure, StagingTableDropFailedError } from './aws-errors.ts';
+import type { S3ObjectStore } from './s3-object-store.ts';
 
 export interface AthenaQueryEngineOptions {
   readonly client: AthenaClient;
-  readonly workgroup: string;
+  /**
+   * Reads (SELECT) run here. This workgroup may enforce its configuration ("override
+   * client-side settings": result location, encryption, bytes-scanned limit).
+   */
+  readonly readWorkgroup: string;
+  /**
+   * CTAS, INSERT INTO and DROP TABLE run here. It must NOT override client-side settings: in a
+   * workgroup that does, Athena ignores the CTAS `external_location` and writes the table under
+   * the workgroup's result location (`…/tables/<query-id>/`), so the staged files would not be
+   * where the partition switch points.
+   */
+  readonly writeWorkgroup: string;
+  /** The stage's Glue database prefix (`glueDatabasePrefix(stage)`): `silver.x` → `"<prefix>_silver"."x"`. */
+  readonly databasePrefix: string;
   /** Where rebuilt partitions are written before the catalog switches to them: `s3://bucket/_staging/`. */
   readonly stagingLocation: string;
-  /** Glue database for the temporary CTAS tables (metadata only; dropped after each write). */
-  readonly stagingDatabase: string;
   /** Switches partitions to the staged data. */
   readonly catalog: Catalog;
+  /** The lake bucket: superseded partition data is deleted from it after the switch. */
+  readonly objects: Pick<S3ObjectStore, 'keyOf' | 'deletePrefix'>;
   /** First poll delay; doubles up to `maxPollDelayMs`. */
   readonly pollDelayMs?: number;
   readonly maxPollDelayMs?: number;
   /** Gives up (and stops the query) after this long. */
   readonly timeoutMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** A fresh id per write (the staging folder and table suffix); random by default. */
+  readonly newRunId?: () => string;
 }
 
-const throttled = new Set(['TooManyRequestsException', 'ThrottlingException', 'InternalServerException']);
+/** Athena writes at most this many partitions per CTAS or INSERT INTO (HIVE_TOO_MANY_OPEN_PARTITIONS). */
+export const athenaMaxPartitionsPerWrite = 100;
+
+/** GetQueryResults returns at most this many rows per page. */
+const resultPageSize = 1000;
 
 /**
- * Athena as the `QueryEngine`: StartQueryExecution in a workgroup, polling with exponential
- * backoff, paginated results, cancellation through StopQueryExecution, and errors mapped to
- * retryable (throttling, Athena's own failures) or permanent (SQL, missing tables, bad files).
- * Writes run the model as a CTAS into a fresh staging prefix, then point each Glue partition at
- * its staged files: a failed CTAS leaves every partition on its old data.
+ * Athena as the `QueryEngine`: StartQueryExecution (reads in the read workgroup, writes in the
+ * write workgroup), polling with exponential backoff, paginated results, cancellation through
+ * StopQueryExecution, and errors mapped to retryable (throttling, Athena's own failures) or
+ * permanent (SQL, access, missing tables, bad files). Model SQL's `<zone>.<table>` names are
+ * rewritten to the stage's Glue databases. Writes run the model as a CTAS (and INSERT INTO per
+ * further 100 partitions) into a fresh staging prefix, then point each Glue partition at its
+ * staged files: a failed write leaves every partition on its old data. After the switch the
+ * superseded partition data is deleted and the temporary table dropped.
  *
  * @example
  * ```ts
- * const engine = new AthenaQueryEngine({ client: new AthenaClient({}), workgroup: 'lakeops',
- *   stagingLocation: 's3://lake/_staging/', stagingDatabase: 'lakeops_staging', catalog });
+ * const engine = new AthenaQueryEngine({ client: new AthenaClient({}), readWorkgroup: 'lakeops-prod',
+ *   writeWorkgroup: 'lakeops-prod-writes', databasePrefix: glueDatabasePrefix('prod'),
+ *   stagingLocation: 's3://lake/_staging/', catalog, objects });
  * ```
  */
 export class AthenaQueryEngine implements QueryEngine {
-  readonly #o: Required<Omit<AthenaQueryEngineOptions, 'sleep'>> & { sleep: (ms: number) => Promise<void> };
+  readonly #o: Required<Omit<AthenaQueryEngineOptions, 'sleep' | 'newRunId'>> & {
+    sleep: (ms: number) => Promise<void>;
+    newRunId: () => string;
+  };
+  readonly #stagingDatabase: string;
 
   constructor(options: AthenaQueryEngineOptions) {
     this.#o = {
@@ -70,8 +110,11 @@ export class AthenaQueryEngine implements QueryEngine {
       maxPollDelayMs: 5_000,
       timeoutMs: 15 * 60_000,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      newRunId: () => randomUUID().replaceAll('-', ''),
       ...options,
+      stagingLocation: options.stagingLocation.replace(/\/?$/, '/'),
     };
+    this.#stagingDatabase = glueDatabaseName(options.databasePrefix, 'staging');
   }
 
   async query(sql: string, options: QueryOptions = {}): Promise<Row[]> {
@@ -80,28 +123,39 @@ export class AthenaQueryEngine implements QueryEngine {
     return rows;
   }
 
-  async *stream(sql: string, options: QueryOptions = {}): AsyncIterable<Row> {
-    const id = await this.#execute(sql, options);
+  stream(sql: string, options: QueryOptions = {}): AsyncIterable<Row> {
+    return this.#rows(athenaTableNames(sql, this.#o.databasePrefix), options);
+  }
+
+  async *#rows(sql: string, options: QueryOptions): AsyncIterable<Row> {
+    const execution = await this.#execute(sql, this.#o.readWorkgroup, options);
+    const id = execution.QueryExecutionId ?? '';
+    // SELECT (DML) results repeat the column names in the first row; DDL and utility results do not.
+    let skipHeader = (execution.StatementType ?? 'DML') === 'DML';
     let token: string | undefined;
     let columns: ColumnInfo[] | undefined;
-    let first = true;
     do {
-      const page: GetQueryResultsCommandOutput = await this.#call(() =>
+      const page: GetQueryResultsCommandOutput = await this.#call('GetQueryResults', () =>
         this.#o.client.send(
-          new GetQueryResultsCommand({ QueryExecutionId: id, ...(token ? { NextToken: token } : {}) }),
+          new GetQueryResultsCommand({
+            QueryExecutionId: id,
+            MaxResults: resultPageSize,
+            ...(token ? { NextToken: token } : {}),
+          }),
         ),
       );
       columns ??= page.ResultSet?.ResultSetMetadata?.ColumnInfo ?? [];
-      const data = page.ResultSet?.Rows ?? [];
-      // The first row of the first page repeats the column names.
-      for (const [i, r] of data.entries()) {
-        if (first && i === 0) continue;
+      for (const r of page.ResultSet?.Rows ?? []) {
+        if (skipHeader) {
+          skipHeader = false;
+          continue;
+        }
         yield toRow(
           columns,
           (r.Data ?? []).map((d) => d.VarCharValue),
         );
       }
-      first = false;
+      skipHeader = false;
       token = page.NextToken;
     } while (token);
   }
@@ -112,63 +166,164 @@ export class AthenaQueryEngine implements QueryEngine {
   ): Promise<WritePartitionsResult> {
     const { table } = input;
     const name = qualifiedName(table);
-    const run = randomUUID().replaceAll('-', '');
-    const location = `${this.#o.stagingLocation.replace(/\/?$/, '/')}${table.zone}/${table.name}/${run}/`;
-    const stagingTable = `${ident(this.#o.stagingDatabase)}.${ident(`${table.name}_${run}`)}`;
-    await this.#execute(athenaCtas({ table, sql: input.sql, stagingTable, location }), options);
+    const keys = table.partitionKeys;
+    const run = this.#o.newRunId();
+    const location = `${this.#o.stagingLocation}${table.zone}/${table.name}/${run}/`;
+    const stagingName = `${table.name}_${run}`;
+    const stagingTable = `${ident(this.#stagingDatabase)}.${ident(stagingName)}`;
+    const sql = athenaTableNames(input.sql, this.#o.databasePrefix);
+    const owns = (p: Partition) =>
+      input.partitions === undefined || input.partitions.some((prefix) => isUnderPrefix(table, p, prefix));
+
+    let created = false;
+    let switched = false;
     try {
-      const keys = table.partitionKeys;
-      const counts = await this.query(
-        keys.length
-          ? `SELECT ${keys.map(ident).join(', ')}, count(*) AS n FROM ${stagingTable} GROUP BY ${keys.map(ident).join(', ')}`
-          : `SELECT count(*) AS n FROM ${stagingTable}`,
-        options,
-      );
+      // Athena writes at most 100 partitions per statement: one CTAS for the first 100, then one
+      // INSERT INTO the same staging table per further 100 (AWS's documented workaround).
+      const batches = keys.length
+        ? chunk(await this.#partitionsToWrite(input, sql, options), athenaMaxPartitionsPerWrite)
+        : [undefined];
+      for (const [i, partitions] of batches.entries()) {
+        const statement =
+          i === 0
+            ? athenaCtas({ table, sql, stagingTable, location, ...(partitions ? { partitions } : {}) })
+            : athenaInsert({ table, sql, stagingTable, partitions: partitions ?? [] });
+        created = true;
+        await this.#execute(statement, this.#o.writeWorkgroup, options);
+      }
+      const counts: Row[] = [];
+      if (created) {
+        const list = keys.map(ident).join(', ');
+        for await (const r of this.#rows(
+          keys.length
+            ? `SELECT ${list}, count(*) AS n FROM ${stagingTable} GROUP BY ${list}`
+            : `SELECT count(*) AS n FROM ${stagingTable}`,
+          options,
+        ))
+          counts.push(r);
+      }
       const staged = counts.map((r) => ({
-        partition: Object.fromEntries(keys.map((k) => [k, String(r[k])])) as Partition,
+        partition: Object.fromEntries(keys.map((k): [string, string] => [k, String(r[k])])),
         rows: Number(r.n),
       }));
+
+      const superseded: { location: string; partition: Partition }[] = [];
+      const result: { rows: number; written: Partition[]; removed: Partition[] } = {
+        rows: 0,
+        written: [],
+        removed: [],
+      };
       if (!keys.length) {
+        const previous = await this.#o.catalog.partitionLocation(name, {});
+        switched = true;
         await this.#o.catalog.setPartitionLocation(name, {}, location);
-        return { rows: staged[0]?.rows ?? 0, written: [{}], removed: [] };
+        if (previous) superseded.push({ location: previous, partition: {} });
+        result.rows = staged[0]?.rows ?? 0;
+        result.written.push({});
+      } else {
+        // Switch every staged partition the write owns; drop owned ones that came back empty.
+        const existing = await this.#o.catalog.partitions(name);
+        for (const s of staged) {
+          if (!owns(s.partition)) continue;
+          const path = partitionPath(table, s.partition);
+          const previous = await this.#o.catalog.partitionLocation(name, s.partition);
+          switched = true;
+          await this.#o.catalog.setPartitionLocation(name, s.partition, `${location}${path}/`);
+          if (previous) superseded.push({ location: previous, partition: s.partition });
+          result.written.push(s.partition);
+          result.rows += s.rows;
+        }
+        const stagedKeys = new Set(staged.map((s) => partitionPath(table, s.partition)));
+        for (const p of existing) {
+          if (!owns(p) || stagedKeys.has(partitionPath(table, p))) continue;
+          const previous = await this.#o.catalog.partitionLocation(name, p);
+          switched = true;
+          await this.#o.catalog.dropPartition(name, p);
+          if (previous) superseded.push({ location: previous, partition: p });
+          result.removed.push(p);
+        }
       }
-      // Switch every staged partition the write owns; drop owned ones that came back empty.
-      const owns = (p: Partition) =>
-        input.partitions === undefined || input.partitions.some((prefix) => isUnderPrefix(table, p, prefix));
-      const existing = await this.#o.catalog.partitions(name);
-      const written: Partition[] = [];
-      const removed: Partition[] = [];
-      let rows = 0;
-      for (const s of staged) {
-        if (!owns(s.partition)) continue;
-        await this.#o.catalog.setPartitionLocation(
-          name,
-          s.partition,
-          `${location}${partitionPath(table, s.partition)}/`,
-        );
-        written.push(s.partition);
-        rows += s.rows;
+      // The old files of every switched or dropped partition: nothing reads them any more, and
+      // keeping them would keep rows a purge removed. Only a single partition's folder (or a
+      // staging run) is deleted, never the live location.
+      for (const old of superseded) {
+        const folder = this.#supersededFolder(table, old.location, old.partition, location);
+        if (folder !== undefined) await this.#o.objects.deletePrefix(folder);
       }
-      const stagedKeys = new Set(staged.map((s) => partitionPath(table, s.partition)));
-      for (const p of existing) {
-        if (!owns(p) || stagedKeys.has(partitionPath(table, p))) continue;
-        await this.#o.catalog.dropPartition(name, p);
-        removed.push(p);
+      await this.#dropStagingTable(stagingName, created);
+      return result;
+    } catch (error) {
+      // Nothing points at the new files unless a partition was switched: remove them.
+      if (!switched) {
+        const key = this.#o.objects.keyOf(location);
+        if (key !== undefined) await this.#o.objects.deletePrefix(key).catch(() => undefined);
       }
-      return { rows, written, removed };
-    } finally {
-      // The CTAS table was only a way to write files; its data now belongs to the target.
-      await this.#execute(`DROP TABLE IF EXISTS ${stagingTable}`, {}).catch(() => undefined);
+      if (!(error instanceof StagingTableDropFailedError))
+        await this.#dropStagingTable(stagingName, created).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The partitions the write will produce: the ones it names, or (for prefixes or a full rebuild) the model's. */
+  async #partitionsToWrite(
+    input: WritePartitionsInput,
+    sql: string,
+    options: QueryOptions,
+  ): Promise<Partition[]> {
+    const { table } = input;
+    const keys = table.partitionKeys;
+    const named = input.partitions;
+    if (named?.every((p) => keys.every((k) => p[k] !== undefined))) return [...named];
+    const list = keys.map(ident).join(', ');
+    const found: Partition[] = [];
+    for await (const r of this.#rows(
+      `SELECT DISTINCT ${list} FROM (\n${typedSelect(table, sql, 'athena')}\n) AS typed ORDER BY ${list}`,
+      options,
+    )) {
+      const p: Partition = Object.fromEntries(keys.map((k) => [k, String(r[k])]));
+      if (named === undefined || named.some((prefix) => isUnderPrefix(table, p, prefix))) found.push(p);
+    }
+    return found;
+  }
+
+  /**
+   * The object-store prefix of a superseded location, when it is safe to delete: in the lake
+   * bucket, exactly one partition's folder (`…/dt=2026-11-20/`) or, for an unpartitioned table,
+   * an earlier staging run; never the new location nor a folder around it.
+   */
+  #supersededFolder(
+    table: WritePartitionsInput['table'],
+    previous: string,
+    partition: Partition,
+    live: string,
+  ): string | undefined {
+    const old = previous.replace(/\/?$/, '/');
+    if (live.startsWith(old) || old.startsWith(live)) return undefined;
+    const own = table.partitionKeys.length
+      ? old.endsWith(`/${partitionPath(table, partition)}/`)
+      : old.startsWith(this.#o.stagingLocation);
+    return own ? this.#o.objects.keyOf(old) : undefined;
+  }
+
+  async #dropStagingTable(stagingName: string, created: boolean): Promise<void> {
+    if (!created) return;
+    try {
+      await this.#execute(athenaDropTable(this.#stagingDatabase, stagingName), this.#o.writeWorkgroup, {});
+    } catch (error) {
+      throw new StagingTableDropFailedError(`${this.#stagingDatabase}.${stagingName}`, {
+        cause: error,
+        retryable: isRetryable(error),
+      });
     }
   }
 
   async close(): Promise<void> {}
 
-  async #execute(sql: string, options: QueryOptions): Promise<string> {
+  async #execute(sql: string, workgroup: string, options: QueryOptions): Promise<QueryExecution> {
     const { signal } = options;
     if (signal?.aborted) throw new QueryCancelledError();
-    const started = await this.#call(() =>
-      this.#o.client.send(new StartQueryExecutionCommand({ QueryString: sql, WorkGroup: this.#o.workgroup })),
+    const started = await this.#call('StartQueryExecution', () =>
+      this.#o.client.send(new StartQueryExecutionCommand({ QueryString: sql, WorkGroup: workgroup })),
     );
     const id = started.QueryExecutionId;
     if (!id) throw new DependencyUnavailableError('Athena returned no query execution id');
@@ -182,15 +337,15 @@ export class AthenaQueryEngine implements QueryEngine {
         if (signal?.aborted) throw new QueryCancelledError(`query ${id} cancelled`);
         throw new DependencyUnavailableError(`query ${id} did not finish within ${this.#o.timeoutMs} ms`);
       }
-      const state = await this.#call(() =>
+      const state = await this.#call('GetQueryExecution', () =>
         this.#o.client.send(new GetQueryExecutionCommand({ QueryExecutionId: id })),
       );
       const execution = state.QueryExecution;
       switch (execution?.Status?.State) {
         case 'SUCCEEDED':
-          return id;
+          return { ...execution, QueryExecutionId: id };
         case 'FAILED':
-          throw failure(execution);
+          throw failure(execution, this.#o.databasePrefix);
         case 'CANCELLED':
           throw new QueryCancelledError(`query ${id} was cancelled`);
         default:
@@ -200,34 +355,52 @@ export class AthenaQueryEngine implements QueryEngine {
     }
   }
 
-  async #call<T>(call: () => Promise<T>): Promise<T> {
+  async #call<T>(operation: string, call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
-      const name = (error as { name?: string }).name ?? '';
-      if (throttled.has(name)) throw new DependencyUnavailableError(`Athena: ${name}`, { cause: error });
-      const message = error instanceof Error ? error.message : String(error);
-      if (name === 'InvalidRequestException') throw new QueryFailedError(message, { cause: error });
-      throw new DependencyUnavailableError(`Athena request failed: ${message}`, { cause: error });
+      // Athena answers InvalidRequestException for SQL it cannot even start (syntax, unknown
+      // workgroup): the query is wrong, not the service.
+      if (awsErrorName(error) === 'InvalidRequestException') {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new QueryFailedError(message, { cause: error });
+      }
+      throw awsFailure(`Athena ${operation}`, error);
     }
   }
 }
 
 /** Maps a FAILED execution to the lake error it means. */
-function failure(execution: QueryExecution): Error {
+function failure(execution: QueryExecution, prefix: string): Error {
   const reason = execution.Status?.StateChangeReason ?? 'query failed';
   const error = execution.Status?.AthenaError;
   const table = /Table (?:'|")?([\w.]+)(?:'|")? does not exist|TABLE_NOT_FOUND: .*?'([\w.]+)'/.exec(reason);
-  if (table) return new TableUnknownError(table[1] ?? table[2] ?? 'unknown', { cause: reason });
+  if (table)
+    return new TableUnknownError(lakeName(table[1] ?? table[2] ?? 'unknown', prefix), { cause: reason });
   const file = /(s3:\/\/\S+?\.parquet)/.exec(reason);
   if (/HIVE_BAD_DATA|HIVE_CANNOT_OPEN_SPLIT|not a Parquet file|Corrupt|magic/i.test(reason)) {
     return new PartitionCorruptError(file?.[1] ?? 'unknown file', { detail: reason, cause: reason });
   }
-  // ErrorCategory 1 = system (Athena's side), 2 = user, 3 = other; Retryable says so directly.
-  if (error?.Retryable || error?.ErrorCategory === 1) {
-    return new DependencyUnavailableError(`Athena: ${reason}`, { cause: reason });
-  }
+  // AthenaError.Retryable says whether resubmitting may succeed; without it, ErrorCategory
+  // 1 (system) is Athena's side and retryable, 2 (user) and 3 (other) are not.
+  const retryable = error?.Retryable ?? error?.ErrorCategory === 1;
+  if (retryable) return new DependencyUnavailableError(`Athena: ${reason}`, { cause: reason });
   return new QueryFailedError(reason, { cause: reason });
+}
+
+/** `awsdatacatalog.lakeops_prod_gold.x` → `gold.x`: errors name tables as the models do. */
+function lakeName(athenaName: string, prefix: string): string {
+  const parts = athenaName.split('.');
+  const name = parts.at(-1) ?? athenaName;
+  const database = parts.at(-2);
+  const zone = zones.find((z) => database === glueDatabaseName(prefix, z));
+  return zone ? `${zone}.${name}` : athenaName;
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 function toRow(columns: readonly ColumnInfo[], values: readonly (string | undefined)[]): Row {
@@ -251,8 +424,10 @@ function convert(value: string | undefined, type: string): SqlValue {
     case 'double':
     case 'float':
     case 'real':
-    case 'decimal':
       return Number(value);
+    case 'decimal':
+      // Athena returns DECIMAL as text; keep it exact as DuckDB's adapter does.
+      return decimalValue(value);
     case 'boolean':
       return value === 'true';
     case 'timestamp':

@@ -6,18 +6,20 @@ import {
   GetTableCommand,
   type GlueClient,
   type StorageDescriptor,
+  type Table,
+  type TableInput,
   UpdatePartitionCommand,
   UpdateTableCommand,
 } from '@aws-sdk/client-glue';
 import {
   type Catalog,
-  DependencyUnavailableError,
   type Partition,
   qualifiedName,
   type TableDefinition,
   TableUnknownError,
   type Zone,
 } from '@lakeops/core';
+import { awsFailure } from './aws-errors.ts';
 
 const isNotFound = (e: unknown) => (e as { name?: string }).name === 'EntityNotFoundException';
 const isAlreadyThere = (e: unknown) => (e as { name?: string }).name === 'AlreadyExistsException';
@@ -63,7 +65,7 @@ export class GlueCatalog implements Catalog {
     const out: Partition[] = [];
     let token: string | undefined;
     do {
-      const page = await this.#send(() =>
+      const page = await this.#send('GetPartitions', () =>
         this.#client.send(
           new GetPartitionsCommand({ ...this.#ids(table), ...(token ? { NextToken: token } : {}) }),
         ),
@@ -84,30 +86,25 @@ export class GlueCatalog implements Catalog {
       return found.Partition?.StorageDescriptor?.Location;
     } catch (error) {
       if (isNotFound(error)) return undefined;
-      throw new DependencyUnavailableError(`Glue GetPartition on ${name} failed`, { cause: error });
+      throw awsFailure(`Glue GetPartition on ${name}`, error);
     }
   }
 
   async setPartitionLocation(name: string, partition: Partition, location: string): Promise<void> {
     const table = await this.table(name);
-    const current = await this.#send(() =>
+    const current = await this.#send('GetTable', () =>
       this.#client.send(new GetTableCommand({ DatabaseName: this.#db(table), Name: table.name })),
     );
     const glueTable = current.Table;
     if (!glueTable) throw new TableUnknownError(name);
     const storage: StorageDescriptor = { ...glueTable.StorageDescriptor, Location: location };
     if (!table.partitionKeys.length) {
-      await this.#send(() =>
+      await this.#send('UpdateTable', () =>
         this.#client.send(
           new UpdateTableCommand({
             DatabaseName: this.#db(table),
-            TableInput: {
-              Name: table.name,
-              StorageDescriptor: storage,
-              ...(glueTable.PartitionKeys ? { PartitionKeys: glueTable.PartitionKeys } : {}),
-              ...(glueTable.TableType ? { TableType: glueTable.TableType } : {}),
-              ...(glueTable.Parameters ? { Parameters: glueTable.Parameters } : {}),
-            },
+            // UpdateTable replaces the whole definition: every writable field goes back as read.
+            TableInput: { ...tableInputOf(glueTable), StorageDescriptor: storage },
           }),
         ),
       );
@@ -118,9 +115,8 @@ export class GlueCatalog implements Catalog {
     try {
       await this.#client.send(new CreatePartitionCommand({ ...this.#ids(table), PartitionInput: input }));
     } catch (error) {
-      if (!isAlreadyThere(error))
-        throw new DependencyUnavailableError(`Glue CreatePartition on ${name} failed`, { cause: error });
-      await this.#send(() =>
+      if (!isAlreadyThere(error)) throw awsFailure(`Glue CreatePartition on ${name}`, error);
+      await this.#send('UpdatePartition', () =>
         this.#client.send(
           new UpdatePartitionCommand({
             ...this.#ids(table),
@@ -140,7 +136,7 @@ export class GlueCatalog implements Catalog {
       );
     } catch (error) {
       if (isNotFound(error)) return;
-      throw new DependencyUnavailableError(`Glue DeletePartition on ${name} failed`, { cause: error });
+      throw awsFailure(`Glue DeletePartition on ${name}`, error);
     }
   }
 
@@ -164,11 +160,41 @@ export class GlueCatalog implements Catalog {
     return Object.fromEntries(table.partitionKeys.map((k, i) => [k, values[i] ?? '']));
   }
 
-  async #send<T>(call: () => Promise<T>): Promise<T> {
+  async #send<T>(operation: string, call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
-      throw new DependencyUnavailableError('Glue request failed', { cause: error });
+      throw awsFailure(`Glue ${operation}`, error);
     }
   }
+}
+
+/**
+ * The `TableInput` that re-creates a table as `GetTable` returned it: every writable field,
+ * none of the read-only ones (`DatabaseName`, `CreateTime`, `UpdateTime`, `CreatedBy`,
+ * `IsRegisteredWithLakeFormation`, `CatalogId`, `VersionId`, …) that UpdateTable refuses.
+ * `ViewDefinition` and `FederatedTable` are left out: the lake's tables are neither views nor
+ * federated.
+ */
+export function tableInputOf(table: Table): TableInput {
+  const { Name, Description, Owner, LastAccessTime, LastAnalyzedTime, Retention, StorageDescriptor } = table;
+  const { PartitionKeys, ViewOriginalText, ViewExpandedText, TableType, Parameters, TargetTable } = table;
+  const fields = {
+    Description,
+    Owner,
+    LastAccessTime,
+    LastAnalyzedTime,
+    Retention,
+    StorageDescriptor,
+    PartitionKeys,
+    ViewOriginalText,
+    ViewExpandedText,
+    TableType,
+    Parameters,
+    TargetTable,
+  };
+  return {
+    Name,
+    ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)),
+  };
 }

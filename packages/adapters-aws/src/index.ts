@@ -1,3 +1,17 @@
+export {
+  AthenaQueryEngine,
+  type AthenaQueryEngineOptions,
+  athenaMaxPartitionsPerWrite,
+} from './athena-query-engine.ts';
+export {
+  AwsRequestRejectedError,
+  awsFailure,
+  isTransientAwsError,
+  ObjectsDeleteFailedError,
+  StagingTableDropFailedError,
+} from './aws-errors.ts';
+export { GlueCatalog, tableInputOf } from './glue-catalog.ts';
 export * from './lake.ts';
+export { S3ObjectStore } from './s3-object-store.ts';
 export { NotificationRejectedError, SlackWebhookNotifier, slackMessage } from './slack-webhook-notifier.ts';
 export { SqsDeadLetter } from './sqs-dead-letter.ts';

@@ -6,12 +6,8 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import {
-  DependencyUnavailableError,
-  ObjectMissingError,
-  type ObjectStore,
-  type StoredObject,
-} from '@lakeops/core';
+import { ObjectMissingError, type ObjectStore, type StoredObject } from '@lakeops/core';
+import { awsFailure, ObjectsDeleteFailedError } from './aws-errors.ts';
 
 /**
  * The lake bucket as an `ObjectStore`: keys are the same as the local lake folder's, below an
@@ -35,11 +31,17 @@ export class S3ObjectStore implements ObjectStore {
     this.#prefix = options.prefix ? options.prefix.replace(/\/?$/, '/') : '';
   }
 
+  /** The store key of an `s3://bucket/…` location in this store, or undefined when it lies elsewhere. */
+  keyOf(location: string): string | undefined {
+    const root = `s3://${this.bucket}/${this.#prefix}`;
+    return location.startsWith(root) ? location.slice(root.length) : undefined;
+  }
+
   async list(prefix: string): Promise<StoredObject[]> {
     const out: StoredObject[] = [];
     let token: string | undefined;
     do {
-      const page = await this.#send(() =>
+      const page = await this.#send('ListObjectsV2', () =>
         this.#client.send(
           new ListObjectsV2Command({
             Bucket: this.bucket,
@@ -67,14 +69,12 @@ export class S3ObjectStore implements ObjectStore {
       if (error instanceof ObjectMissingError) throw error;
       const name = (error as { name?: string }).name;
       if (name === 'NoSuchKey' || name === 'NotFound') throw new ObjectMissingError(key, { cause: error });
-      throw new DependencyUnavailableError(`could not read s3://${this.bucket}/${this.#prefix}${key}`, {
-        cause: error,
-      });
+      throw awsFailure(`S3 GetObject s3://${this.bucket}/${this.#prefix}${key}`, error);
     }
   }
 
   async write(key: string, body: Uint8Array | string): Promise<void> {
-    await this.#send(() =>
+    await this.#send('PutObject', () =>
       this.#client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.#prefix + key, Body: body })),
     );
   }
@@ -93,7 +93,7 @@ export class S3ObjectStore implements ObjectStore {
     for (const o of incoming) {
       const key = target + o.key.slice(staged.length);
       kept.add(key);
-      await this.#send(() =>
+      await this.#send('CopyObject', () =>
         this.#client.send(
           new CopyObjectCommand({
             Bucket: this.bucket,
@@ -108,9 +108,12 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async #deleteKeys(keys: readonly string[]): Promise<void> {
-    for (let i = 0; i < keys.length; i += 1000) {
-      const batch = keys.slice(i, i + 1000);
-      await this.#send(() =>
+    // DeleteObjects takes at most 1000 keys, and answers 200 even when some keys failed: the
+    // failures are listed in `Errors` (Quiet mode lists only those).
+    const failures: { key: string; code: string; message: string }[] = [];
+    for (let i = 0; i < keys.length; i += maxKeysPerDelete) {
+      const batch = keys.slice(i, i + maxKeysPerDelete);
+      const answer = await this.#send('DeleteObjects', () =>
         this.#client.send(
           new DeleteObjectsCommand({
             Bucket: this.bucket,
@@ -118,14 +121,21 @@ export class S3ObjectStore implements ObjectStore {
           }),
         ),
       );
+      for (const e of answer.Errors ?? []) {
+        failures.push({ key: e.Key ?? '?', code: e.Code ?? 'Unknown', message: e.Message ?? '' });
+      }
     }
+    if (failures.length) throw new ObjectsDeleteFailedError(this.bucket, failures);
   }
 
-  async #send<T>(call: () => Promise<T>): Promise<T> {
+  async #send<T>(operation: string, call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
-      throw new DependencyUnavailableError(`S3 request to ${this.bucket} failed`, { cause: error });
+      throw awsFailure(`S3 ${operation} on ${this.bucket}`, error);
     }
   }
 }
+
+/** DeleteObjects: "The request contains a list of up to 1000 keys". */
+const maxKeysPerDelete = 1000;
