@@ -79,6 +79,18 @@ export class GlueCatalog implements Catalog {
 
   async partitionLocation(name: string, partition: Partition): Promise<string | undefined> {
     const table = await this.table(name);
+    if (!table.partitionKeys.length) {
+      // The partition `{}` of an unpartitioned table is the table: Glue has no partition to get.
+      try {
+        const found = await this.#client.send(
+          new GetTableCommand({ DatabaseName: this.#db(table), Name: table.name }),
+        );
+        return found.Table?.StorageDescriptor?.Location;
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw awsFailure(`Glue GetTable on ${name}`, error);
+      }
+    }
     try {
       const found = await this.#client.send(
         new GetPartitionCommand({ ...this.#ids(table), PartitionValues: this.#values(table, partition) }),
@@ -104,7 +116,7 @@ export class GlueCatalog implements Catalog {
           new UpdateTableCommand({
             DatabaseName: this.#db(table),
             // UpdateTable replaces the whole definition: every writable field goes back as read.
-            TableInput: { ...tableInputOf(glueTable), StorageDescriptor: storage },
+            TableInput: { ...tableInputOf(glueTable), Name: table.name, StorageDescriptor: storage },
           }),
         ),
       );

@@ -1,9 +1,9 @@
 // The QueryEngine behaviour suite against AthenaQueryEngine, with the Athena client mocked by a
 // small emulator that runs the statements on DuckDB over a temp folder standing in for S3, and
 // Glue partitions kept by the in-memory catalog.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import {
   AthenaClient,
   GetQueryExecutionCommand,
@@ -12,13 +12,21 @@ import {
   StartQueryExecutionCommand,
   type StartQueryExecutionCommandInput,
 } from '@aws-sdk/client-athena';
+import {
+  DeleteObjectsCommand,
+  type DeleteObjectsCommandInput,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandInput,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { TableDefinition } from '@lakeops/core';
 import { InMemoryCatalog, queryEngineBehaviour } from '@lakeops/testing';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AthenaQueryEngine } from '../src/index.ts';
+import { AthenaQueryEngine, S3ObjectStore } from '../src/index.ts';
 
 const athena = mockClient(AthenaClient);
+const s3 = mockClient(S3Client);
 
 const counts: TableDefinition = {
   zone: 'gold',
@@ -40,18 +48,36 @@ const athenaType = (duck: string) =>
 async function emulateAthena(dir: string, catalog: InMemoryCatalog) {
   const duck = await (await DuckDBInstance.create(':memory:')).connect();
   await duck.run("SET TimeZone = 'UTC'");
-  await duck.run('CREATE SCHEMA gold; CREATE SCHEMA lakeops_staging');
-  const local = (s3: string) => s3.replace(/^s3:\/\/lake\//, `${dir}/`);
+  await duck.run('CREATE SCHEMA lakeops_ci_gold; CREATE SCHEMA lakeops_ci_staging');
+  const local = (uri: string) => uri.replace(/^s3:\/\/lake\//, `${dir}/`);
+  // The lake bucket is the temp folder: ListObjectsV2 and DeleteObjects act on its files.
+  s3.on(ListObjectsV2Command).callsFake(async (input: ListObjectsV2CommandInput) => {
+    const files = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+    const keys = files
+      .filter((f) => f.isFile())
+      .map((f) => relative(dir, join(f.parentPath, f.name)))
+      .filter((k) => k.startsWith(input.Prefix ?? ''));
+    return { Contents: keys.map((Key) => ({ Key, Size: 1 })), IsTruncated: false };
+  });
+  s3.on(DeleteObjectsCommand).callsFake(async (input: DeleteObjectsCommandInput) => {
+    for (const o of input.Delete?.Objects ?? []) await rm(join(dir, o.Key ?? ''), { force: true });
+    return {};
+  });
   const executions = new Map<
     string,
-    { error?: string; columns?: { Name: string; Type: string }[]; rows?: (string | undefined)[][] }
+    {
+      error?: string;
+      statementType?: 'DDL' | 'DML';
+      columns?: { Name: string; Type: string }[];
+      rows?: (string | undefined)[][];
+    }
   >();
   const refreshViews = async () => {
     const locations = [...(catalog.locations.get('gold.behaviour_counts')?.values() ?? [])];
     const body = locations.length
       ? `SELECT city_id, n, dt FROM read_parquet([${locations.map((l) => `'${local(l.location)}*.parquet'`).join(', ')}], hive_partitioning = true, hive_types = {'dt': 'VARCHAR'})`
       : 'SELECT CAST(NULL AS VARCHAR) AS city_id, CAST(NULL AS BIGINT) AS n, CAST(NULL AS VARCHAR) AS dt WHERE false';
-    await duck.run(`CREATE OR REPLACE VIEW gold.behaviour_counts AS ${body}`);
+    await duck.run(`CREATE OR REPLACE VIEW lakeops_ci_gold.behaviour_counts AS ${body}`);
   };
   athena.on(StartQueryExecutionCommand).callsFake(async (input: StartQueryExecutionCommandInput) => {
     const id = `q${executions.size + 1}`;
@@ -69,10 +95,11 @@ async function emulateAthena(dir: string, catalog: InMemoryCatalog) {
         await duck.run(
           `CREATE VIEW ${ctas[1]} AS SELECT * FROM read_parquet('${local(ctas[2])}*/*.parquet', hive_partitioning = true, hive_types = {'dt': 'VARCHAR'})`,
         );
-        executions.set(id, {});
+        executions.set(id, { statementType: 'DDL' });
       } else if (sql.startsWith('DROP TABLE IF EXISTS ')) {
-        await duck.run(sql.replace('DROP TABLE', 'DROP VIEW'));
-        executions.set(id, {});
+        // Hive DDL quotes with backticks; DuckDB with double quotes.
+        await duck.run(sql.replace('DROP TABLE', 'DROP VIEW').replaceAll('`', '"'));
+        executions.set(id, { statementType: 'DDL' });
       } else {
         const reader = await duck.runAndReadAll(sql);
         const types = reader.columnTypes().map((t) => t.toString());
@@ -88,7 +115,7 @@ async function emulateAthena(dir: string, catalog: InMemoryCatalog) {
       const table = /Table with name (\w+) does not exist/.exec(message);
       executions.set(id, {
         error: table
-          ? `TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.gold.${table[1]}' does not exist`
+          ? `TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.lakeops_ci_gold.${table[1]}' does not exist`
           : `SYNTAX_ERROR: ${message}`,
       });
     }
@@ -106,12 +133,19 @@ async function emulateAthena(dir: string, catalog: InMemoryCatalog) {
             },
           },
         }
-      : { QueryExecution: { Status: { State: 'SUCCEEDED' } } };
+      : {
+          QueryExecution: {
+            Status: { State: 'SUCCEEDED' },
+            StatementType: execution?.statementType ?? 'DML',
+          },
+        };
   });
   athena.on(GetQueryResultsCommand).callsFake((input: GetQueryResultsCommandInput) => {
     const execution = executions.get(input.QueryExecutionId ?? '');
     const columns = execution?.columns ?? [];
-    const rows = [columns.map((c) => c.Name), ...(execution?.rows ?? [])];
+    // SELECT results start with a header row; DDL results have none.
+    const head = execution?.statementType === 'DDL' ? [] : [columns.map((c) => c.Name)];
+    const rows = [...head, ...(execution?.rows ?? [])];
     return {
       ResultSet: {
         ResultSetMetadata: { ColumnInfo: columns },
@@ -124,16 +158,19 @@ async function emulateAthena(dir: string, catalog: InMemoryCatalog) {
 
 queryEngineBehaviour('AthenaQueryEngine (Athena emulated on DuckDB)', async () => {
   athena.reset();
+  s3.reset();
   const dir = await mkdtemp(join(tmpdir(), 'lakeops-athena-'));
   const catalog = new InMemoryCatalog([counts]);
   const close = await emulateAthena(dir, catalog);
   return {
     engine: new AthenaQueryEngine({
       client: new AthenaClient({}),
-      workgroup: 'lakeops',
+      readWorkgroup: 'lakeops-ci',
+      writeWorkgroup: 'lakeops-ci-writes',
+      databasePrefix: 'lakeops_ci',
       stagingLocation: 's3://lake/_staging/',
-      stagingDatabase: 'lakeops_staging',
       catalog,
+      objects: new S3ObjectStore({ client: new S3Client({}), bucket: 'lake' }),
       sleep: async () => undefined,
     }),
     table: counts,

@@ -544,6 +544,24 @@ describe('AthenaQueryEngine', () => {
       );
     });
 
+    it('never deletes a superseded location that is the new one', async () => {
+      // Prepare
+      emulate();
+      const catalog = new InMemoryCatalog([daily]);
+      const live = 's3://lake/_staging/gold/daily_counts/r1/dt=2026-11-19/';
+      await catalog.setPartitionLocation('gold.daily_counts', { dt: '2026-11-19' }, live);
+      // Act
+      await engine({ catalog }).writePartitions({
+        table: daily,
+        sql: modelSql,
+        partitions: [{ dt: '2026-11-19' }],
+      });
+      // Assess
+      expect(await catalog.partitionLocation('gold.daily_counts', { dt: '2026-11-19' })).toBe(live);
+      expect(s3).toHaveReceivedCommandTimes(ListObjectsV2Command, 0);
+      expect(s3).toHaveReceivedCommandTimes(DeleteObjectsCommand, 0);
+    });
+
     it('deletes a dropped partition folder too, and an unpartitioned table only its earlier staging run', async () => {
       // Prepare
       emulate({ empty: ['2026-11-19'] });

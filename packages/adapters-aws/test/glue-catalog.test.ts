@@ -128,21 +128,94 @@ describe('GlueCatalog', () => {
     );
   });
 
-  it('points an unpartitioned table at new files by updating the table', async () => {
+  it('points an unpartitioned table at new files with UpdateTable carrying the whole TableInput', async () => {
     // Prepare
     emulateGlue();
+    const created = new Date('2026-11-01T00:00:00Z');
+    const table = {
+      Name: 'dim_city',
+      DatabaseName: 'lakeops_ci_silver',
+      Description: 'Cities served.',
+      Owner: 'lakeops',
+      CreateTime: created,
+      UpdateTime: created,
+      LastAccessTime: created,
+      Retention: 0,
+      StorageDescriptor: {
+        ...storage,
+        Columns: [{ Name: 'city_id', Type: 'string' }],
+        Location: 's3://lake/silver/dim_city/',
+      },
+      PartitionKeys: [],
+      TableType: 'EXTERNAL_TABLE',
+      Parameters: { classification: 'parquet', 'parquet.compression': 'ZSTD', EXTERNAL: 'TRUE' },
+      CreatedBy: 'arn:aws:sts::123456789012:assumed-role/deploy/x',
+      IsRegisteredWithLakeFormation: false,
+      CatalogId: '123456789012',
+      VersionId: '7',
+    };
+    glue
+      .on(GetTableCommand, { DatabaseName: 'lakeops_ci_silver', Name: 'dim_city' })
+      .resolves({ Table: table });
     glue.on(UpdateTableCommand).resolves({});
+    const catalog = new GlueCatalog({
+      client: new GlueClient({}),
+      tables,
+      database: (zone) => `lakeops_ci_${zone}`,
+    });
+    // Act
+    const before = await catalog.partitionLocation('silver.dim_city', {});
+    await catalog.setPartitionLocation('silver.dim_city', {}, 's3://lake/_staging/silver/dim_city/r1/');
+    // Assess
+    expect(before).toBe('s3://lake/silver/dim_city/');
+    expect(glue).toHaveReceivedCommandTimes(GetPartitionCommand, 0);
+    expect(glue.commandCalls(UpdateTableCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        DatabaseName: 'lakeops_ci_silver',
+        TableInput: {
+          Name: 'dim_city',
+          Description: 'Cities served.',
+          Owner: 'lakeops',
+          LastAccessTime: created,
+          Retention: 0,
+          StorageDescriptor: {
+            ...table.StorageDescriptor,
+            Location: 's3://lake/_staging/silver/dim_city/r1/',
+          },
+          PartitionKeys: [],
+          TableType: 'EXTERNAL_TABLE',
+          Parameters: { classification: 'parquet', 'parquet.compression': 'ZSTD', EXTERNAL: 'TRUE' },
+        },
+      },
+    ]);
+  });
+
+  it.each([
+    ['AccessDeniedException', 400, { code: 'AwsRequestRejected', retryable: false }],
+    ['EntityNotFoundException', 400, { code: 'AwsRequestRejected', retryable: false }],
+    ['InvalidInputException', 400, { code: 'AwsRequestRejected', retryable: false }],
+    ['ValidationException', 400, { code: 'AwsRequestRejected', retryable: false }],
+    ['InternalServiceException', 500, { code: 'DependencyUnavailable', retryable: true }],
+    ['OperationTimeoutException', 400, { code: 'DependencyUnavailable', retryable: true }],
+    ['ConcurrentModificationException', 400, { code: 'DependencyUnavailable', retryable: true }],
+  ])('maps %s from UpdatePartition to a lake error', async (name, status, expected) => {
+    // Prepare
+    emulateGlue();
+    glue
+      .on(CreatePartitionCommand)
+      .rejects(Object.assign(new Error('exists'), { name: 'AlreadyExistsException' }));
+    glue
+      .on(UpdatePartitionCommand)
+      .rejects(Object.assign(new Error('no'), { name, $metadata: { httpStatusCode: status } }));
     const catalog = new GlueCatalog({ client: new GlueClient({}), tables });
     // Act
-    await catalog.setPartitionLocation('silver.dim_city', {}, 's3://lake/_staging/c/');
+    const switching = catalog.setPartitionLocation(
+      'gold.kpi_gmv_daily',
+      { dt: '2026-11-20', city_id: 'lis' },
+      's3://lake/x/',
+    );
     // Assess
-    expect(glue).toReceiveCommandWith(UpdateTableCommand, {
-      DatabaseName: 'silver',
-      TableInput: expect.objectContaining({
-        Name: 'dim_city',
-        StorageDescriptor: { ...storage, Location: 's3://lake/_staging/c/' },
-      }),
-    });
+    await expect(switching).rejects.toMatchObject(expected);
   });
 
   it('fails retryably when Glue is unavailable', async () => {

@@ -1,7 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import {
+  type DuckDBConnection,
+  DuckDBInstance,
+  DuckDBTypeId,
+  type DuckDBValueConverter,
+  type JS,
+  JSDuckDBValueConverter,
+} from '@duckdb/node-api';
 import {
   isUnderPrefix,
   type Partition,
@@ -22,7 +29,7 @@ import {
   type WritePartitionsResult,
   zones,
 } from '@lakeops/core';
-import { duckdbCopy, duckdbSession, ident, literal, sqlType } from '@lakeops/lake';
+import { decimalValue, duckdbCopy, duckdbSession, ident, literal, sqlType } from '@lakeops/lake';
 import { swapDir } from './fs-swap.ts';
 
 export interface DuckDbQueryEngineOptions {
@@ -97,7 +104,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       const reader = await this.#run(sql, options);
       const types = reader.columnTypes().map((t) => t.toString());
       const names = reader.columnNames();
-      const rows = await reader.getRowsJS();
+      const rows = reader.convertRows(exactDecimals);
       return rows.map((values) => toRow(names, types, values));
     });
   }
@@ -113,7 +120,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       const result = await this.#guard(() => this.#connection.stream(sql), options, sql);
       const names = result.columnNames();
       const types = result.columnTypes().map((t) => t.toString());
-      for await (const rows of result.yieldRowsJs()) {
+      for await (const rows of result.yieldConvertedRows(exactDecimals)) {
         if (options.signal?.aborted) throw new QueryCancelledError();
         for (const values of rows) yield toRow(names, types, values);
       }
@@ -372,6 +379,12 @@ function emptyRelation(table: TableDefinition): string {
   ];
   return `SELECT ${columns.join(', ')} WHERE false`;
 }
+
+/** DuckDB's JS values, except DECIMAL: its exact text through `decimalValue`, as Athena's adapter returns it. */
+const exactDecimals: DuckDBValueConverter<JS> = (value, type, converter) =>
+  type.typeId === DuckDBTypeId.DECIMAL && value !== null
+    ? decimalValue(String(value))
+    : JSDuckDBValueConverter(value, type, converter);
 
 function toRow(names: readonly string[], types: readonly string[], values: readonly unknown[]): Row {
   const row: Record<string, SqlValue> = {};

@@ -36,6 +36,20 @@ export function queryEngineBehaviour(name: string, make: () => Promise<QueryEngi
       expect(rows).toEqual([{ one: 1, s: 'x', d: 2.5, b: true, z: null, day: '2026-11-20' }]);
     });
 
+    it('keeps DECIMAL values exact: a number when it prints back the same, else the decimal text', async () => {
+      // Prepare
+      const sql =
+        "SELECT CAST('12345678901234567.89' AS DECIMAL(38,2)) AS big, CAST('10.50' AS DECIMAL(12,2)) AS small, CAST(NULL AS DECIMAL(12,2)) AS none";
+      // Act
+      const rows = await fixture.engine.query(sql);
+      const streamed: unknown[] = [];
+      for await (const row of fixture.engine.stream(sql)) streamed.push(row);
+      // Assess
+      const expected = [{ big: '12345678901234567.89', small: 10.5, none: null }];
+      expect(rows).toEqual(expected);
+      expect(streamed).toEqual(expected);
+    });
+
     it('streams the same rows', async () => {
       // Prepare
       const seen: unknown[] = [];
