@@ -251,16 +251,21 @@ describe('AthenaQueryEngine', () => {
     await expect(querying).rejects.toMatchObject(expected);
   });
 
-  it('fails retryably when the network fails before any answer', async () => {
-    // Prepare
-    athena
-      .on(StartQueryExecutionCommand)
-      .rejects(Object.assign(new Error('socket hang up'), { name: 'Error' }));
-    // Act
-    const querying = engine().query('SELECT 1');
-    // Assess
-    await expect(querying).rejects.toMatchObject({ code: 'DependencyUnavailable', retryable: true });
-  });
+  it.each([
+    ['Error', { code: 'DependencyUnavailable', retryable: true }],
+    ['ThrottlingException', { code: 'DependencyUnavailable', retryable: true }],
+    ['AccessDeniedException', { code: 'AwsRequestRejected', retryable: false }],
+  ])(
+    'classifies %s without an HTTP answer (network, client middleware) by its name',
+    async (name, expected) => {
+      // Prepare
+      athena.on(StartQueryExecutionCommand).rejects(Object.assign(new Error('socket hang up'), { name }));
+      // Act
+      const querying = engine().query('SELECT 1');
+      // Assess
+      await expect(querying).rejects.toMatchObject(expected);
+    },
+  );
 
   it('stops the query when the signal aborts', async () => {
     // Prepare

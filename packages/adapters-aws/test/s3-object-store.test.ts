@@ -83,6 +83,83 @@ describe('S3ObjectStore', () => {
     ]);
   });
 
+  it('deletes in batches of at most 1000 keys', async () => {
+    // Prepare
+    const objects = emulateBucket();
+    for (let i = 0; i < 2500; i++)
+      objects.set(`silver/t/dt=2026-11-20/part_${String(i).padStart(4, '0')}.parquet`, new Uint8Array(1));
+    const store = new S3ObjectStore({ client: new S3Client({}), bucket: 'lake' });
+    // Act
+    const deleted = await store.deletePrefix('silver/t/');
+    // Assess
+    const batches = s3.commandCalls(DeleteObjectsCommand).map((c) => c.args[0].input.Delete?.Objects ?? []);
+    expect(deleted).toBe(2500);
+    expect(batches.map((b) => b.length)).toEqual([1000, 1000, 500]);
+    expect(batches[2]?.[499]).toEqual({ Key: 'silver/t/dt=2026-11-20/part_2499.parquet' });
+    expect(objects.size).toBe(0);
+  });
+
+  it('reports the keys S3 could not delete although it answered 200', async () => {
+    // Prepare
+    const objects = emulateBucket();
+    objects.set('gold/t/dt=2026-11-20/a.parquet', new Uint8Array(1));
+    objects.set('gold/t/dt=2026-11-20/b.parquet', new Uint8Array(1));
+    s3.on(DeleteObjectsCommand).resolves({
+      Errors: [{ Key: 'gold/t/dt=2026-11-20/b.parquet', Code: 'AccessDenied', Message: 'Access Denied' }],
+    });
+    const store = new S3ObjectStore({ client: new S3Client({}), bucket: 'lake' });
+    // Act
+    const deleting = store.deletePrefix('gold/t/');
+    // Assess
+    await expect(deleting).rejects.toMatchObject({
+      name: 'ObjectsDeleteFailedError',
+      code: 'ObjectsDeleteFailed',
+      retryable: false,
+      failures: [{ key: 'gold/t/dt=2026-11-20/b.parquet', code: 'AccessDenied', message: 'Access Denied' }],
+    });
+    await expect(deleting).rejects.toThrow(/gold\/t\/dt=2026-11-20\/b\.parquet \(AccessDenied\)/);
+    expect(s3).toHaveReceivedCommandWith(DeleteObjectsCommand, {
+      Bucket: 'lake',
+      Delete: {
+        Objects: [{ Key: 'gold/t/dt=2026-11-20/a.parquet' }, { Key: 'gold/t/dt=2026-11-20/b.parquet' }],
+        Quiet: true,
+      },
+    });
+  });
+
+  it('reports per-key InternalError or SlowDown as retryable', async () => {
+    // Prepare
+    const objects = emulateBucket();
+    objects.set('gold/t/a.parquet', new Uint8Array(1));
+    s3.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: 'gold/t/a.parquet', Code: 'InternalError' }] });
+    const store = new S3ObjectStore({ client: new S3Client({}), bucket: 'lake' });
+    // Act
+    const deleting = store.deletePrefix('gold/t/');
+    // Assess
+    await expect(deleting).rejects.toMatchObject({ code: 'ObjectsDeleteFailed', retryable: true });
+  });
+
+  it('maps AccessDenied on a request to a permanent error', async () => {
+    // Prepare
+    s3.on(PutObjectCommand).rejects(
+      Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }),
+    );
+    const store = new S3ObjectStore({ client: new S3Client({}), bucket: 'lake' });
+    // Act
+    const writing = store.write('gold/x', 'x');
+    // Assess
+    await expect(writing).rejects.toMatchObject({ code: 'AwsRequestRejected', retryable: false });
+  });
+
+  it('maps an s3:// location of its bucket and prefix to a key, and nothing else', () => {
+    // Prepare
+    const store = new S3ObjectStore({ client: new S3Client({}), bucket: 'lake', prefix: 'env/dev' });
+    // Act + Assess
+    expect(store.keyOf('s3://lake/env/dev/_staging/gold/t/r1/')).toBe('_staging/gold/t/r1/');
+    expect(store.keyOf('s3://lake/other/x/')).toBeUndefined();
+    expect(store.keyOf('s3://lake-2/env/dev/x/')).toBeUndefined();
+  });
+
   it('fails retryably when S3 is unavailable', async () => {
     // Prepare
     s3.on(ListObjectsV2Command).rejects(Object.assign(new Error('slow down'), { name: 'SlowDown' }));
