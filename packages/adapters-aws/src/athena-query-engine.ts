@@ -16,6 +16,7 @@ import {
   isUnderPrefix,
   type Partition,
   PartitionCorruptError,
+  parsePartitionPath,
   partitionPath,
   QueryCancelledError,
   type QueryEngine,
@@ -40,6 +41,7 @@ import {
   typedSelect,
 } from '@lakeops/lake';
 import { awsErrorName, awsFailure, StagingTableDropFailedError } from './aws-errors.ts';
+import type { PartitionBatches } from './glue-catalog.ts';
 import type { S3ObjectStore } from './s3-object-store.ts';
 
 export interface AthenaQueryEngineOptions {
@@ -60,8 +62,8 @@ export interface AthenaQueryEngineOptions {
   readonly databasePrefix: string;
   /** Where rebuilt partitions are written before the catalog switches to them: `s3://bucket/_staging/`. */
   readonly stagingLocation: string;
-  /** Switches partitions to the staged data. */
-  readonly catalog: Catalog;
+  /** Switches partitions to the staged data; many at a time when it offers `PartitionBatches` (Glue does). */
+  readonly catalog: Catalog | (Catalog & PartitionBatches);
   /** The lake bucket: superseded partition data is deleted from it after the switch. */
   readonly objects: Pick<S3ObjectStore, 'keyOf' | 'deletePrefix'>;
   /** First poll delay; doubles up to `maxPollDelayMs`. */
@@ -222,26 +224,34 @@ export class AthenaQueryEngine implements QueryEngine {
         result.written.push({});
       } else {
         // Switch every staged partition the write owns; drop owned ones that came back empty.
-        const existing = await this.#o.catalog.partitions(name);
-        for (const s of staged) {
-          if (!owns(s.partition)) continue;
-          const path = partitionPath(table, s.partition);
-          const previous = await this.#o.catalog.partitionLocation(name, s.partition);
-          switched = true;
-          await this.#o.catalog.setPartitionLocation(name, s.partition, `${location}${path}/`);
-          if (previous) superseded.push({ location: previous, partition: s.partition });
-          result.written.push(s.partition);
-          result.rows += s.rows;
-        }
+        const catalog = this.#o.catalog;
+        const batches = hasPartitionBatches(catalog) ? catalog : undefined;
+        const known = batches ? await batches.partitionLocations(name) : undefined;
+        const existing = known ? [...known.keys()].map(parsePartitionPath) : await catalog.partitions(name);
+        const before = async (p: Partition) =>
+          known ? known.get(partitionPath(table, p)) : await catalog.partitionLocation(name, p);
+        const writing = staged.filter((s) => owns(s.partition));
         const stagedKeys = new Set(staged.map((s) => partitionPath(table, s.partition)));
-        for (const p of existing) {
-          if (!owns(p) || stagedKeys.has(partitionPath(table, p))) continue;
-          const previous = await this.#o.catalog.partitionLocation(name, p);
-          switched = true;
-          await this.#o.catalog.dropPartition(name, p);
+        const dropping = existing.filter((p) => owns(p) && !stagedKeys.has(partitionPath(table, p)));
+        for (const p of [...writing.map((s) => s.partition), ...dropping]) {
+          const previous = await before(p);
           if (previous) superseded.push({ location: previous, partition: p });
-          result.removed.push(p);
         }
+        const entries = writing.map((s) => ({
+          partition: s.partition,
+          location: `${location}${partitionPath(table, s.partition)}/`,
+        }));
+        switched = entries.length > 0 || dropping.length > 0;
+        if (batches) {
+          await batches.setPartitionLocations(name, entries);
+          if (dropping.length) await batches.dropPartitions(name, dropping);
+        } else {
+          for (const e of entries) await catalog.setPartitionLocation(name, e.partition, e.location);
+          for (const p of dropping) await catalog.dropPartition(name, p);
+        }
+        result.written.push(...writing.map((s) => s.partition));
+        result.removed.push(...dropping);
+        result.rows = writing.reduce((sum, s) => sum + s.rows, 0);
       }
       // The old files of every switched or dropped partition: nothing reads them any more, and
       // keeping them would keep rows a purge removed. Only a single partition's folder (or a
@@ -395,6 +405,10 @@ function lakeName(athenaName: string, prefix: string): string {
   const database = parts.at(-2);
   const zone = zones.find((z) => database === glueDatabaseName(prefix, z));
   return zone ? `${zone}.${name}` : athenaName;
+}
+
+function hasPartitionBatches(catalog: Catalog): catalog is Catalog & PartitionBatches {
+  return 'setPartitionLocations' in catalog && 'dropPartitions' in catalog && 'partitionLocations' in catalog;
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {

@@ -34,6 +34,29 @@ export class ObjectsDeleteFailedError extends LakeopsError {
   }
 }
 
+/** A Glue batch call succeeded but refused some partitions (per-entry `Errors`). */
+export class PartitionBatchFailedError extends LakeopsError {
+  readonly failures: readonly { values: readonly string[]; code: string; message: string }[];
+  constructor(
+    table: string,
+    failures: readonly { values: readonly string[]; code: string; message: string }[],
+  ) {
+    const listed = failures
+      .slice(0, 10)
+      .map((f) => `${f.values.join('/')} (${f.code})`)
+      .join(', ');
+    const more = failures.length > 10 ? ` and ${failures.length - 10} more` : '';
+    super(
+      'PartitionBatchFailed',
+      `Glue refused ${failures.length} partition(s) of ${table}: ${listed}${more}`,
+      {
+        retryable: failures.every((f) => transientNames.has(f.code)),
+      },
+    );
+    this.failures = failures;
+  }
+}
+
 /** The temporary CTAS table could not be dropped: the write is done, but the catalog keeps a stray table. */
 export class StagingTableDropFailedError extends LakeopsError {
   readonly table: string;

@@ -1,4 +1,7 @@
 import {
+  BatchCreatePartitionCommand,
+  BatchDeletePartitionCommand,
+  BatchUpdatePartitionCommand,
   CreatePartitionCommand,
   DeletePartitionCommand,
   GetPartitionCommand,
@@ -14,12 +17,14 @@ import {
 import {
   type Catalog,
   type Partition,
+  partitionPath,
   qualifiedName,
   type TableDefinition,
   TableUnknownError,
   type Zone,
 } from '@lakeops/core';
-import { awsFailure } from './aws-errors.ts';
+import { glueDatabaseName } from '@lakeops/lake';
+import { awsFailure, PartitionBatchFailedError } from './aws-errors.ts';
 
 const isNotFound = (e: unknown) => (e as { name?: string }).name === 'EntityNotFoundException';
 const isAlreadyThere = (e: unknown) => (e as { name?: string }).name === 'AlreadyExistsException';
@@ -34,7 +39,7 @@ const isAlreadyThere = (e: unknown) => (e as { name?: string }).name === 'Alread
  * const catalog = new GlueCatalog({ client: new GlueClient({}), tables, database: (zone) => `lakeops_${zone}` });
  * ```
  */
-export class GlueCatalog implements Catalog {
+export class GlueCatalog implements Catalog, PartitionBatches {
   readonly #client: GlueClient;
   readonly #tables: Map<string, TableDefinition>;
   readonly #database: (zone: Zone) => string;
@@ -42,11 +47,16 @@ export class GlueCatalog implements Catalog {
   constructor(options: {
     client: GlueClient;
     tables: readonly TableDefinition[];
+    /** The stage's Glue database prefix (`glueDatabasePrefix(stage)`): zone `silver` → `<prefix>_silver`. */
+    databasePrefix?: string;
+    /** Or any zone → database mapping; the zone name itself by default. */
     database?: (zone: Zone) => string;
   }) {
     this.#client = options.client;
     this.#tables = new Map(options.tables.map((t) => [qualifiedName(t), t]));
-    this.#database = options.database ?? ((zone) => zone);
+    const prefix = options.databasePrefix;
+    this.#database =
+      options.database ?? (prefix === undefined ? (zone) => zone : (zone) => glueDatabaseName(prefix, zone));
   }
 
   async tables(): Promise<TableDefinition[]> {
@@ -152,6 +162,109 @@ export class GlueCatalog implements Catalog {
     }
   }
 
+  async partitionLocations(name: string): Promise<ReadonlyMap<string, string>> {
+    const table = await this.table(name);
+    const out = new Map<string, string>();
+    if (!table.partitionKeys.length) return out;
+    let token: string | undefined;
+    do {
+      const page = await this.#send('GetPartitions', () =>
+        this.#client.send(
+          new GetPartitionsCommand({ ...this.#ids(table), ...(token ? { NextToken: token } : {}) }),
+        ),
+      );
+      for (const p of page.Partitions ?? []) {
+        const location = p.StorageDescriptor?.Location;
+        if (location) out.set(partitionPath(table, this.#partitionOf(table, p.Values ?? [])), location);
+      }
+      token = page.NextToken;
+    } while (token);
+    return out;
+  }
+
+  async setPartitionLocations(
+    name: string,
+    entries: readonly { partition: Partition; location: string }[],
+  ): Promise<void> {
+    const table = await this.table(name);
+    if (!entries.length) return;
+    const current = await this.#send('GetTable', () =>
+      this.#client.send(new GetTableCommand({ DatabaseName: this.#db(table), Name: table.name })),
+    );
+    const input = (e: { partition: Partition; location: string }) => ({
+      Values: this.#values(table, e.partition),
+      StorageDescriptor: { ...current.Table?.StorageDescriptor, Location: e.location },
+    });
+    // BatchCreatePartition: at most 100 partitions; per-entry errors in `Errors`.
+    const existing: { partition: Partition; location: string }[] = [];
+    const failed: { values: readonly string[]; code: string; message: string }[] = [];
+    for (const batch of chunk(entries, maxPartitionsPerBatchCreate)) {
+      const answer = await this.#send('BatchCreatePartition', () =>
+        this.#client.send(
+          new BatchCreatePartitionCommand({ ...this.#ids(table), PartitionInputList: batch.map(input) }),
+        ),
+      );
+      for (const e of answer.Errors ?? []) {
+        const values = e.PartitionValues ?? [];
+        const entry = batch.find((b) => this.#values(table, b.partition).join('/') === values.join('/'));
+        if (e.ErrorDetail?.ErrorCode === 'AlreadyExistsException' && entry) existing.push(entry);
+        else
+          failed.push({
+            values,
+            code: e.ErrorDetail?.ErrorCode ?? 'Unknown',
+            message: e.ErrorDetail?.ErrorMessage ?? '',
+          });
+      }
+    }
+    // Those that existed switch with BatchUpdatePartition: at most 100 entries.
+    for (const batch of chunk(existing, maxPartitionsPerBatchUpdate)) {
+      const answer = await this.#send('BatchUpdatePartition', () =>
+        this.#client.send(
+          new BatchUpdatePartitionCommand({
+            ...this.#ids(table),
+            Entries: batch.map((e) => ({
+              PartitionValueList: this.#values(table, e.partition),
+              PartitionInput: input(e),
+            })),
+          }),
+        ),
+      );
+      for (const e of answer.Errors ?? []) {
+        failed.push({
+          values: e.PartitionValueList ?? [],
+          code: e.ErrorDetail?.ErrorCode ?? 'Unknown',
+          message: e.ErrorDetail?.ErrorMessage ?? '',
+        });
+      }
+    }
+    if (failed.length) throw new PartitionBatchFailedError(`${this.#db(table)}.${table.name}`, failed);
+  }
+
+  async dropPartitions(name: string, partitions: readonly Partition[]): Promise<void> {
+    const table = await this.table(name);
+    const failed: { values: readonly string[]; code: string; message: string }[] = [];
+    // BatchDeletePartition: at most 25 partitions; a partition that is gone already is not a failure.
+    for (const batch of chunk(partitions, maxPartitionsPerBatchDelete)) {
+      const answer = await this.#send('BatchDeletePartition', () =>
+        this.#client.send(
+          new BatchDeletePartitionCommand({
+            ...this.#ids(table),
+            PartitionsToDelete: batch.map((p) => ({ Values: this.#values(table, p) })),
+          }),
+        ),
+      );
+      for (const e of answer.Errors ?? []) {
+        if (e.ErrorDetail?.ErrorCode === 'EntityNotFoundException') continue;
+        failed.push({
+          values: e.PartitionValues ?? [],
+          code: e.ErrorDetail?.ErrorCode ?? 'Unknown',
+          message: e.ErrorDetail?.ErrorMessage ?? '',
+        });
+      }
+    }
+    if (failed.length) throw new PartitionBatchFailedError(`${this.#db(table)}.${table.name}`, failed);
+  }
+
   #db(table: TableDefinition): string {
     return this.#database(table.zone);
   }
@@ -179,6 +292,32 @@ export class GlueCatalog implements Catalog {
       throw awsFailure(`Glue ${operation}`, error);
     }
   }
+}
+
+/** Glue's batch limits (API reference: BatchCreatePartition and BatchUpdatePartition 100, BatchDeletePartition 25). */
+const maxPartitionsPerBatchCreate = 100;
+const maxPartitionsPerBatchUpdate = 100;
+const maxPartitionsPerBatchDelete = 25;
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Partition switches many at a time, for writes of hundreds of partitions (one call per 100
+ * instead of two per partition). Each partition still switches atomically; the batch does not.
+ */
+export interface PartitionBatches {
+  /** Every partition's location, by partition path (`dt=2026-11-20`). */
+  partitionLocations(name: string): Promise<ReadonlyMap<string, string>>;
+  setPartitionLocations(
+    name: string,
+    entries: readonly { partition: Partition; location: string }[],
+  ): Promise<void>;
+  /** Removes the partitions; one that does not exist is not a failure. */
+  dropPartitions(name: string, partitions: readonly Partition[]): Promise<void>;
 }
 
 /**

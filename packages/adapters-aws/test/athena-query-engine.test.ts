@@ -8,6 +8,15 @@ import {
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import {
+  BatchCreatePartitionCommand,
+  BatchDeletePartitionCommand,
+  CreatePartitionCommand,
+  GetPartitionCommand,
+  GetPartitionsCommand,
+  GetTableCommand,
+  GlueClient,
+} from '@aws-sdk/client-glue';
+import {
   DeleteObjectsCommand,
   ListObjectsV2Command,
   type ListObjectsV2CommandInput,
@@ -19,10 +28,11 @@ import { InMemoryCatalog } from '@lakeops/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import nodeSqlParser from 'node-sql-parser';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AthenaQueryEngine, S3ObjectStore } from '../src/index.ts';
+import { AthenaQueryEngine, GlueCatalog, S3ObjectStore } from '../src/index.ts';
 
 const athena = mockClient(AthenaClient);
 const s3 = mockClient(S3Client);
+const glue = mockClient(GlueClient);
 const header = (...names: string[]) => ({ Data: names.map((VarCharValue) => ({ VarCharValue })) });
 const row = (...values: (string | undefined)[]) => ({
   Data: values.map((v) => (v === undefined ? {} : { VarCharValue: v })),
@@ -49,7 +59,7 @@ const daily: TableDefinition = {
 const modelSql =
   "SELECT city_id, count(*) AS n, dt FROM silver.fact_booking_legs WHERE dt >= '2026-11-01' GROUP BY 1, 3";
 
-function engine(options: { sleeps?: number[]; catalog?: InMemoryCatalog } = {}) {
+function engine(options: { sleeps?: number[]; catalog?: InMemoryCatalog | GlueCatalog } = {}) {
   return new AthenaQueryEngine({
     client: new AthenaClient({}),
     readWorkgroup: 'lakeops-ci',
@@ -78,6 +88,7 @@ describe('AthenaQueryEngine', () => {
   beforeEach(() => {
     athena.reset();
     s3.reset();
+    glue.reset();
   });
 
   it('reads in the read workgroup by Glue zone database, polls with backoff and pages 1000 rows at a time', async () => {
@@ -444,6 +455,56 @@ describe('AthenaQueryEngine', () => {
       expect(() => parseTrino(sent[1]?.sql ?? '')).not.toThrow();
       expect(result.rows).toBe(250);
       expect(result.written).toHaveLength(250);
+    });
+
+    it('switches 250 partitions through Glue batch calls when the catalog is Glue', async () => {
+      // Prepare
+      emulate({ empty: ['2026-01-01'] });
+      const days = Array.from({ length: 250 }, (_, i) =>
+        new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString().slice(0, 10),
+      );
+      glue
+        .on(GetTableCommand)
+        .resolves({
+          Table: { Name: 'daily_counts', StorageDescriptor: { Location: 's3://lake/gold/daily_counts/' } },
+        });
+      glue.on(GetPartitionsCommand).resolves({
+        Partitions: [
+          {
+            Values: ['2026-01-01'],
+            StorageDescriptor: { Location: 's3://lake/gold/daily_counts/dt=2026-01-01/' },
+          },
+        ],
+      });
+      glue.on(BatchCreatePartitionCommand).resolves({});
+      glue.on(BatchDeletePartitionCommand).resolves({});
+      const catalog = new GlueCatalog({
+        client: new GlueClient({}),
+        tables: [daily],
+        databasePrefix: 'lakeops_ci',
+      });
+      // Act
+      const result = await engine({ catalog }).writePartitions({
+        table: daily,
+        sql: modelSql,
+        partitions: days.map((dt) => ({ dt })),
+      });
+      // Assess
+      expect(result.written).toHaveLength(249);
+      expect(result.removed).toEqual([{ dt: '2026-01-01' }]);
+      expect(
+        glue.commandCalls(BatchCreatePartitionCommand).map((c) => c.args[0].input.PartitionInputList?.length),
+      ).toEqual([100, 100, 49]);
+      expect(glue).toHaveReceivedCommandWith(BatchDeletePartitionCommand, {
+        DatabaseName: 'lakeops_ci_gold',
+        TableName: 'daily_counts',
+        PartitionsToDelete: [{ Values: ['2026-01-01'] }],
+      });
+      expect(glue).toHaveReceivedCommandTimes(CreatePartitionCommand, 0);
+      expect(glue).toHaveReceivedCommandTimes(GetPartitionCommand, 0);
+      expect(s3.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input.Prefix)).toEqual([
+        'gold/daily_counts/dt=2026-01-01/',
+      ]);
     });
 
     it('finds the partitions below a prefix with a SELECT DISTINCT in the read workgroup first', async () => {

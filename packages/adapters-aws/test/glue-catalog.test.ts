@@ -1,4 +1,8 @@
 import {
+  BatchCreatePartitionCommand,
+  type BatchCreatePartitionCommandInput,
+  BatchDeletePartitionCommand,
+  BatchUpdatePartitionCommand,
   CreatePartitionCommand,
   type CreatePartitionCommandInput,
   DeletePartitionCommand,
@@ -228,5 +232,128 @@ describe('GlueCatalog', () => {
     const listing = catalog.partitions('gold.kpi_gmv_daily');
     // Assess
     await expect(listing).rejects.toMatchObject({ code: 'DependencyUnavailable', retryable: true });
+  });
+
+  describe('partition batches', () => {
+    const days = (n: number) =>
+      Array.from({ length: n }, (_, i) =>
+        new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString().slice(0, 10),
+      );
+    const catalog = () =>
+      new GlueCatalog({ client: new GlueClient({}), tables, databasePrefix: 'lakeops_ci' });
+
+    it('creates 250 partitions in BatchCreatePartition calls of 100, 100 and 50 with the table storage format', async () => {
+      // Prepare
+      emulateGlue();
+      glue.on(BatchCreatePartitionCommand).resolves({});
+      const entries = days(250).map((dt) => ({
+        partition: { dt },
+        location: `s3://lake/_staging/r1/dt=${dt}/`,
+      }));
+      // Act
+      await catalog().setPartitionLocations('gold.kpi_gmv_daily', entries);
+      // Assess
+      const calls = glue.commandCalls(BatchCreatePartitionCommand).map((c) => c.args[0].input);
+      expect(calls.map((c) => c.PartitionInputList?.length)).toEqual([100, 100, 50]);
+      expect(calls[0]).toMatchObject({ DatabaseName: 'lakeops_ci_gold', TableName: 'kpi_gmv_daily' });
+      expect(calls[2]?.PartitionInputList?.[49]).toEqual({
+        Values: ['2026-09-07'],
+        StorageDescriptor: { ...storage, Location: 's3://lake/_staging/r1/dt=2026-09-07/' },
+      });
+      expect(glue).toHaveReceivedCommandTimes(BatchUpdatePartitionCommand, 0);
+    });
+
+    it('switches the partitions that exist with BatchUpdatePartition and reports the ones Glue refused', async () => {
+      // Prepare
+      emulateGlue();
+      glue.on(BatchCreatePartitionCommand).callsFake((input: BatchCreatePartitionCommandInput) => ({
+        Errors: (input.PartitionInputList ?? [])
+          .filter((p) => p.Values?.[0] !== '2026-01-03')
+          .map((p) => ({
+            PartitionValues: p.Values,
+            ErrorDetail:
+              p.Values?.[0] === '2026-01-02'
+                ? { ErrorCode: 'AccessDeniedException', ErrorMessage: 'no glue:BatchCreatePartition' }
+                : { ErrorCode: 'AlreadyExistsException', ErrorMessage: 'exists' },
+          })),
+      }));
+      glue.on(BatchUpdatePartitionCommand).resolves({});
+      const entries = days(3).map((dt) => ({
+        partition: { dt },
+        location: `s3://lake/_staging/r2/dt=${dt}/`,
+      }));
+      // Act
+      const switching = catalog().setPartitionLocations('gold.kpi_gmv_daily', entries);
+      // Assess
+      await expect(switching).rejects.toMatchObject({
+        name: 'PartitionBatchFailedError',
+        code: 'PartitionBatchFailed',
+        retryable: false,
+        failures: [
+          { values: ['2026-01-02'], code: 'AccessDeniedException', message: 'no glue:BatchCreatePartition' },
+        ],
+      });
+      expect(glue.commandCalls(BatchUpdatePartitionCommand).map((c) => c.args[0].input)).toEqual([
+        {
+          DatabaseName: 'lakeops_ci_gold',
+          TableName: 'kpi_gmv_daily',
+          Entries: [
+            {
+              PartitionValueList: ['2026-01-01'],
+              PartitionInput: {
+                Values: ['2026-01-01'],
+                StorageDescriptor: { ...storage, Location: 's3://lake/_staging/r2/dt=2026-01-01/' },
+              },
+            },
+          ],
+        },
+      ]);
+    });
+
+    it('drops partitions in BatchDeletePartition calls of at most 25, a missing one being no failure', async () => {
+      // Prepare
+      emulateGlue();
+      glue
+        .on(BatchDeletePartitionCommand)
+        .resolvesOnce({
+          Errors: [
+            { PartitionValues: ['2026-01-01'], ErrorDetail: { ErrorCode: 'EntityNotFoundException' } },
+          ],
+        })
+        .resolvesOnce({})
+        .resolves({
+          Errors: [
+            { PartitionValues: ['2026-02-20'], ErrorDetail: { ErrorCode: 'InternalServiceException' } },
+          ],
+        });
+      // Act
+      const dropping = catalog().dropPartitions(
+        'gold.kpi_gmv_daily',
+        days(60).map((dt) => ({ dt })),
+      );
+      // Assess
+      await expect(dropping).rejects.toMatchObject({ code: 'PartitionBatchFailed', retryable: true });
+      const calls = glue.commandCalls(BatchDeletePartitionCommand).map((c) => c.args[0].input);
+      expect(calls.map((c) => c.PartitionsToDelete?.length)).toEqual([25, 25, 10]);
+      expect(calls[0]?.PartitionsToDelete?.[0]).toEqual({ Values: ['2026-01-01'] });
+    });
+
+    it('reads every partition location over GetPartitions pages', async () => {
+      // Prepare
+      const partitions = emulateGlue();
+      for (const dt of days(3)) {
+        partitions.set(`lakeops_ci_gold.kpi_gmv_daily/${dt}`, {
+          values: [dt],
+          location: `s3://lake/gold/kpi_gmv_daily/dt=${dt}/`,
+        });
+      }
+      // Act
+      const locations = await catalog().partitionLocations('gold.kpi_gmv_daily');
+      // Assess
+      expect([...locations]).toEqual(
+        days(3).map((dt) => [`dt=${dt}`, `s3://lake/gold/kpi_gmv_daily/dt=${dt}/`]),
+      );
+      expect(glue).toHaveReceivedCommandTimes(GetPartitionsCommand, 3);
+    });
   });
 });
