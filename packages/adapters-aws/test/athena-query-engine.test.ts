@@ -463,11 +463,9 @@ describe('AthenaQueryEngine', () => {
       const days = Array.from({ length: 250 }, (_, i) =>
         new Date(Date.UTC(2026, 0, 1) + i * 86_400_000).toISOString().slice(0, 10),
       );
-      glue
-        .on(GetTableCommand)
-        .resolves({
-          Table: { Name: 'daily_counts', StorageDescriptor: { Location: 's3://lake/gold/daily_counts/' } },
-        });
+      glue.on(GetTableCommand).resolves({
+        Table: { Name: 'daily_counts', StorageDescriptor: { Location: 's3://lake/gold/daily_counts/' } },
+      });
       glue.on(GetPartitionsCommand).resolves({
         Partitions: [
           {
