@@ -182,10 +182,10 @@ export class AthenaQueryEngine implements QueryEngine {
     try {
       // Athena writes at most 100 partitions per statement: one CTAS for the first 100, then one
       // INSERT INTO the same staging table per further 100 (AWS's documented workaround).
-      const batches = keys.length
+      const chunks = keys.length
         ? chunk(await this.#partitionsToWrite(input, sql, options), athenaMaxPartitionsPerWrite)
         : [undefined];
-      for (const [i, partitions] of batches.entries()) {
+      for (const [i, partitions] of chunks.entries()) {
         const statement =
           i === 0
             ? athenaCtas({ table, sql, stagingTable, location, ...(partitions ? { partitions } : {}) })
@@ -268,6 +268,8 @@ export class AthenaQueryEngine implements QueryEngine {
         const key = this.#o.objects.keyOf(location);
         if (key !== undefined) await this.#o.objects.deletePrefix(key).catch(() => undefined);
       }
+      // The write's own failure is the one to report; a failed clean-up here only leaves a stray
+      // staging table (metadata) behind.
       if (!(error instanceof StagingTableDropFailedError))
         await this.#dropStagingTable(stagingName, created).catch(() => undefined);
       throw error;
