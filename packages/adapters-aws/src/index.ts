@@ -1,3 +1,9 @@
 export * from './lake.ts';
 export { NotificationRejectedError, SlackWebhookNotifier, slackMessage } from './slack-webhook-notifier.ts';
-export { SqsDeadLetter } from './sqs-dead-letter.ts';
+export {
+  type ParkedMessage,
+  type RouteResolver,
+  readParkedMessage,
+  routeIdFromArn,
+  SqsDeadLetter,
+} from './sqs-dead-letter.ts';
