@@ -85,7 +85,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  * ```
  */
 export function readParkedEvent(value: unknown): ParkedEvent | undefined {
-  if (!isObject(value) || !('event' in value)) return undefined;
+  if (!isObject(value) || value.event === undefined) return undefined;
   const { routeId, reason, parkedAt } = value;
   if (!(typeof routeId === 'string' || (routeId === null && value.v === 1))) return undefined;
   if (!isObject(reason) || typeof reason.code !== 'string' || typeof reason.message !== 'string')
