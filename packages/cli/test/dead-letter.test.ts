@@ -286,6 +286,35 @@ describe('lakeops dead-letter --aws (SQS and Lambda mocked on exact inputs)', ()
     expect(lambda).toHaveReceivedCommandTimes(InvokeCommand, 0);
   });
 
+  it('list: shows progress as it reads and stops at --max, releasing every message it received', async () => {
+    // Prepare: 6 pages of 10 messages
+    const pageOf = (n: number) => ({
+      Messages: Array.from({ length: 10 }, (_, i) => ({
+        MessageId: `m-${n}-${i}`,
+        ReceiptHandle: `h-${n}-${i}`,
+        Body: JSON.stringify(parked(`e-${n}-${i}`)),
+      })),
+    });
+    const receive = sqs.on(ReceiveMessageCommand);
+    for (let n = 0; n < 6; n++) receive.resolvesOnce(pageOf(n));
+    receive.resolves({ Messages: [] });
+    // Act
+    const run = await cli(['dead-letter', 'list', '--aws', '--queue-url', queueUrl, '--max', '55'], {});
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('… 50 messages read\n');
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(
+      '55 events parked (stopped after 55 messages; --max)',
+    );
+    expect(sqs).toHaveReceivedCommandTimes(ReceiveMessageCommand, 6);
+    const released = sqs
+      .commandCalls(ChangeMessageVisibilityBatchCommand)
+      .flatMap((c) => c.args[0].input.Entries ?? [])
+      .map((e) => e.ReceiptHandle);
+    expect(released).toHaveLength(60);
+    expect(new Set(released).size).toBe(60);
+  });
+
   it('names the function from LAKEOPS_FUNCTION_NAMES when the message names none (Lambda’s own DLQ)', async () => {
     // Prepare: a Lambda async DLQ message (no ARN), the route found by the event's pattern
     sqs

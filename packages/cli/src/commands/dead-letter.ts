@@ -284,6 +284,7 @@ async function eachMessage(
 ): Promise<number> {
   const keep: string[] = [];
   let seen = 0;
+  let nextProgress = 50;
   try {
     while (seen < max && !ctx.signal.aborted) {
       const page = await aws.deadLetter.receive(aws.resolver, { visibilitySeconds, waitSeconds: 1 });
@@ -292,7 +293,10 @@ async function eachMessage(
         seen++;
         if (seen > max || (await visit(m)) === 'keep') keep.push(m.receiptHandle);
       }
-      if (seen >= 50 && seen % 50 < page.length) ctx.stderr.write(`… ${Math.min(seen, max)} messages read\n`);
+      if (seen >= nextProgress) {
+        ctx.stderr.write(`… ${Math.min(seen, max)} messages read\n`);
+        nextProgress += 50;
+      }
     }
   } finally {
     if (keep.length > 0) await aws.deadLetter.release(keep);
@@ -408,9 +412,9 @@ export function routeResolver(
   return {
     routeOfArn,
     routeOfEvent(event) {
-      const resources = (event as { source?: unknown; resources?: unknown } | null) ?? {};
-      if (resources.source === 'aws.scheduler' && Array.isArray(resources.resources)) {
-        const arn = resources.resources.find((r): r is string => typeof r === 'string');
+      const e = (event as { source?: unknown; resources?: unknown } | null) ?? {};
+      if (e.source === 'aws.scheduler' && Array.isArray(e.resources)) {
+        const arn = e.resources.find((r): r is string => typeof r === 'string');
         if (arn) return routeOfArn(arn);
       }
       const matching = patterns.filter((p) => matchesPattern(p.compiled, event)).map((p) => p.id);
