@@ -41,8 +41,8 @@ afterAll(async () => {
   for (const close of closers) await close();
 });
 
-async function cli(args: string[], env: Record<string, string>) {
-  const { ctx, out } = captureContext({ env });
+async function cli(args: string[], env: Record<string, string>, cwd?: string) {
+  const { ctx, out } = captureContext({ env, ...(cwd ? { cwd } : {}) });
   const code = await main(args, ctx);
   return { code, ...out };
 }
@@ -122,10 +122,10 @@ describe('lakeops dead-letter, locally (through the real CLI)', () => {
     ],
     [['dead-letter', 'list', '--aws'], /^lakeops dead-letter: no dead-letter queue: pass --queue-url/],
   ])('refuses %j with one line and exit 2', async (args, message) => {
-    // Prepare
-    const env = { LAKEOPS_HOME: await tmpHome() };
+    // Prepare: run outside the repository, so no .sst/outputs.json is found
+    const home = await tmpHome();
     // Act
-    const run = await cli(args, env);
+    const run = await cli(args, { LAKEOPS_HOME: home }, home);
     // Assess
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
