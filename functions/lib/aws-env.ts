@@ -5,8 +5,12 @@
 export interface AwsEnv {
   /** SQS queue where permanently failing events are parked. */
   readonly deadLetterQueueUrl: string;
-  /** Slack incoming webhook; when unset, notifications are written to the function's log. */
-  readonly slackWebhookUrl: string | undefined;
+  /**
+   * NAME of the SSM SecureString parameter holding the Slack incoming webhook
+   * (`LAKEOPS_SLACK_WEBHOOK_PARAMETER`); the value is read at run time, never from the
+   * environment. Unset: notifications are written to the function's log.
+   */
+  readonly slackWebhookParameter: string | undefined;
   /** X-Ray tracing through the Powertools Tracer (`POWERTOOLS_TRACE_ENABLED`, on unless `false`). */
   readonly tracing: boolean;
 }
@@ -30,7 +34,6 @@ export function readAwsEnv(env: NodeJS.ProcessEnv = process.env): AwsEnv {
   return {
     deadLetterQueueUrl: required(env, 'LAKEOPS_DEAD_LETTER_QUEUE_URL'),
     tracing: env.POWERTOOLS_TRACE_ENABLED !== 'false',
-    slackWebhookUrl:
-      env.SLACK_WEBHOOK_URL && env.SLACK_WEBHOOK_URL !== 'unset' ? env.SLACK_WEBHOOK_URL : undefined,
+    slackWebhookParameter: env.LAKEOPS_SLACK_WEBHOOK_PARAMETER || undefined,
   };
 }

@@ -84,10 +84,14 @@ function errorPolicy(
       const { code, message } = describe(error);
       const details = error instanceof EventInvalidError ? error.reasons : undefined;
       await deadLetter.park({
+        v: 1,
         routeId: route.id,
-        reason: { code, message, ...(details ? { details } : {}) },
         event: request.event,
+        reason: { code, message, retryable: false, ...(details ? { details } : {}) },
+        attempts: 1,
         parkedAt: clock.now().toISOString(),
+        parkedBy: 'function',
+        ...(request.context?.invokedFunctionArn ? { functionArn: request.context.invokedFunctionArn } : {}),
       });
       metrics.addMetric('PermanentFailure', MetricUnit.Count, 1);
       logger.warn('permanent failure, event parked', { routeId: route.id, code, reasonMessage: message });

@@ -1,26 +1,87 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { Notification } from '@lakeops/core';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { notifyDeps } from '../lib/aws-deps.ts';
 import { readAwsEnv } from '../lib/aws-env.ts';
+import { logger } from '../lib/observability.ts';
 
 const saved = { ...process.env };
+const ssm = mockClient(SSMClient);
+beforeEach(() => ssm.reset());
 afterEach(() => {
   process.env = { ...saved };
+  vi.restoreAllMocks();
+  logger.setLogLevel('SILENT');
 });
 
+/** Everything the shared logger writes, at DEBUG, while the test runs. */
+function captureLogs(): () => string {
+  const lines: string[] = [];
+  const capture = (chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  };
+  vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+  vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+  logger.setLogLevel('DEBUG');
+  return () => lines.join('');
+}
+
+const notification: Notification = {
+  key: 'deploy:e1',
+  severity: 'error',
+  title: 'Deploy failed: api 1.0 → prod',
+  text: 'api 1.0 failed',
+  fields: {},
+  sourceEventId: 'e1',
+};
+
+/** A Slack webhook on 127.0.0.1 that counts what it was sent. */
+async function slackHook(): Promise<{ url: string; posts: string[]; close: () => Promise<void> }> {
+  const posts: string[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += String(c);
+    });
+    req.on('end', () => {
+      posts.push(body);
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/services/T0/B0/secret`,
+    posts,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
 describe('the AWS composition root', () => {
-  it('reads its settings from the environment the stacks set', () => {
-    expect(
-      readAwsEnv({ LAKEOPS_DEAD_LETTER_QUEUE_URL: 'https://sqs/q', SLACK_WEBHOOK_URL: 'unset' }),
-    ).toEqual({ deadLetterQueueUrl: 'https://sqs/q', slackWebhookUrl: undefined, tracing: true });
-    expect(
-      readAwsEnv({
-        LAKEOPS_DEAD_LETTER_QUEUE_URL: 'https://sqs/q',
-        SLACK_WEBHOOK_URL: 'https://hooks.slack.com/x',
-        POWERTOOLS_TRACE_ENABLED: 'false',
-      }),
-    ).toEqual({
+  it('reads its settings from the environment the stacks set (the webhook parameter by name only)', () => {
+    // Act
+    const plain = readAwsEnv({
+      LAKEOPS_DEAD_LETTER_QUEUE_URL: 'https://sqs/q',
+      SLACK_WEBHOOK_URL: 'https://x',
+    });
+    const full = readAwsEnv({
+      LAKEOPS_DEAD_LETTER_QUEUE_URL: 'https://sqs/q',
+      LAKEOPS_SLACK_WEBHOOK_PARAMETER: '/lakeops/prod/slack-webhook-url',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+    });
+    // Assess: a webhook in the environment is ignored on AWS
+    expect(plain).toEqual({
       deadLetterQueueUrl: 'https://sqs/q',
-      slackWebhookUrl: 'https://hooks.slack.com/x',
+      slackWebhookParameter: undefined,
+      tracing: true,
+    });
+    expect(full).toEqual({
+      deadLetterQueueUrl: 'https://sqs/q',
+      slackWebhookParameter: '/lakeops/prod/slack-webhook-url',
       tracing: false,
     });
   });
@@ -29,16 +90,56 @@ describe('the AWS composition root', () => {
     expect(() => readAwsEnv({})).toThrow('environment variable LAKEOPS_DEAD_LETTER_QUEUE_URL is not set');
   });
 
-  it('builds the notify deps: Slack when configured, tracing only when enabled', async () => {
+  it('reads the Slack webhook from SSM at the first send, decrypted, once for two sends, and never logs it', async () => {
+    // Prepare
+    const hook = await slackHook();
+    const logs = captureLogs();
+    ssm.on(GetParameterCommand).resolves({
+      Parameter: { Name: '/lakeops/prod/slack-webhook-url', Type: 'SecureString', Value: hook.url },
+    });
     process.env.LAKEOPS_DEAD_LETTER_QUEUE_URL = 'https://sqs/q';
-    process.env.SLACK_WEBHOOK_URL = 'https://hooks.slack.com/x';
+    process.env.LAKEOPS_SLACK_WEBHOOK_PARAMETER = '/lakeops/prod/slack-webhook-url';
     process.env.POWERTOOLS_TRACE_ENABLED = 'false';
-    const off = await notifyDeps();
-    expect(off.notifier.constructor.name).toBe('SlackWebhookNotifier');
-    expect(off.deadLetter.constructor.name).toBe('SqsDeadLetter');
-    expect(off.tracing).toBeUndefined();
+    try {
+      // Act
+      const deps = await notifyDeps();
+      const callsBeforeSend = ssm.commandCalls(GetParameterCommand).length;
+      await deps.notifier.send(notification);
+      await deps.notifier.send({ ...notification, key: 'deploy:e2' });
+      // Assess
+      expect(callsBeforeSend).toBe(0);
+      expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 1);
+      expect(ssm).toHaveReceivedCommandWith(GetParameterCommand, {
+        Name: '/lakeops/prod/slack-webhook-url',
+        WithDecryption: true,
+      });
+      expect(hook.posts).toHaveLength(2);
+      expect(deps.deadLetter.constructor.name).toBe('SqsDeadLetter');
+      expect(deps.tracing).toBeUndefined();
+      expect(logs()).not.toContain('secret');
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it('logs notifications when the parameter holds the placeholder, and fails retryably when SSM fails', async () => {
+    // Prepare
+    const logs = captureLogs();
+    ssm
+      .on(GetParameterCommand)
+      .resolvesOnce({ Parameter: { Value: 'unset' } })
+      .rejects(new Error('ThrottlingException'));
+    process.env.LAKEOPS_DEAD_LETTER_QUEUE_URL = 'https://sqs/q';
+    process.env.LAKEOPS_SLACK_WEBHOOK_PARAMETER = '/lakeops/dev/slack-webhook-url';
     process.env.POWERTOOLS_TRACE_ENABLED = 'true';
-    const on = await notifyDeps();
-    expect(typeof on.tracing?.before).toBe('function');
+    const deps = await notifyDeps();
+    const other = await notifyDeps();
+    // Act
+    await deps.notifier.send(notification);
+    const failing = other.notifier.send(notification);
+    // Assess
+    expect(logs()).toContain('"message":"notification"');
+    await expect(failing).rejects.toMatchObject({ code: 'DependencyUnavailable', retryable: true });
+    expect(typeof deps.tracing?.before).toBe('function');
   });
 });

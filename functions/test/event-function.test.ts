@@ -75,7 +75,18 @@ describe('the Lambda chain (eventFunction) around notify', () => {
       status: 'parked',
       code: 'NotificationRejected',
     });
-    expect(deadLetter.parked[0]?.reason).toEqual({ code: 'NotificationRejected', message: 'slack said 400' });
+    expect(deadLetter.parked).toEqual([
+      {
+        v: 1,
+        routeId: 'notify-deploy',
+        event: expect.objectContaining({ 'detail-type': 'deploy.failed' }),
+        reason: { code: 'NotificationRejected', message: 'slack said 400', retryable: false },
+        attempts: 1,
+        parkedAt: '2026-11-27T12:00:00.000Z',
+        parkedBy: 'function',
+        functionArn: ctx().invokedFunctionArn,
+      },
+    ]);
   });
 
   it('rethrows when the dead-letter place itself fails, so the event is not lost', async () => {

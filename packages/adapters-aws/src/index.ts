@@ -14,4 +14,10 @@ export { GlueCatalog, tableInputOf } from './glue-catalog.ts';
 export * from './lake.ts';
 export { S3ObjectStore } from './s3-object-store.ts';
 export { NotificationRejectedError, SlackWebhookNotifier, slackMessage } from './slack-webhook-notifier.ts';
-export { SqsDeadLetter } from './sqs-dead-letter.ts';
+export {
+  type ParkedMessage,
+  type RouteResolver,
+  readParkedMessage,
+  routeIdFromArn,
+  SqsDeadLetter,
+} from './sqs-dead-letter.ts';

@@ -1,3 +1,3 @@
 export { FileOutboxNotifier } from './file-outbox-notifier.ts';
-export { JsonlDeadLetter } from './jsonl-dead-letter.ts';
+export { JsonlDeadLetter, lineId, type ParkedLine } from './jsonl-dead-letter.ts';
 export * from './lake.ts';

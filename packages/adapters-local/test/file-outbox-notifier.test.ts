@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Notification } from '@lakeops/core';
 import { describe, expect, it } from 'vitest';
-import { FileOutboxNotifier, JsonlDeadLetter } from '../src/index.ts';
+import { FileOutboxNotifier } from '../src/index.ts';
 
 const notification: Notification = {
   key: 'deploy:e1',
@@ -54,22 +54,5 @@ describe('FileOutboxNotifier', () => {
       .split('\n')
       .map((l) => JSON.parse(l).key);
     expect(new Set(keys).size).toBe(200);
-  });
-});
-
-describe('JsonlDeadLetter', () => {
-  it('parks events per route, append-only', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'lakeops-dlq-'));
-    const dl = new JsonlDeadLetter({ dir });
-    const parked = {
-      routeId: 'notify-deploy',
-      reason: { code: 'EventInvalid', message: 'bad' },
-      event: { id: 'e1' },
-      parkedAt: '2026-01-01T00:00:00.000Z',
-    };
-    await dl.park(parked);
-    await dl.park({ ...parked, event: { id: 'e2' } });
-    const lines = (await readFile(dl.fileFor('notify-deploy'), 'utf8')).trimEnd().split('\n');
-    expect(lines.map((l) => JSON.parse(l))).toEqual([parked, { ...parked, event: { id: 'e2' } }]);
   });
 });

@@ -6,7 +6,14 @@ export {
 } from './alerting/notify-deployment.ts';
 export * from './lake/index.ts';
 export { type Clock, systemClock } from './shared/clock.port.ts';
-export type { DeadLetter, ParkedEvent } from './shared/dead-letter.port.ts';
+export {
+  type DeadLetter,
+  type ParkedBy,
+  type ParkedEvent,
+  parkedByValues,
+  parkedEnvelope,
+  readParkedEvent,
+} from './shared/dead-letter.port.ts';
 export {
   DependencyUnavailableError,
   DomainRuleViolatedError,

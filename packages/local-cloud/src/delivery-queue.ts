@@ -3,14 +3,29 @@ import type { DeliveryJournal, PendingDelivery } from './sqlite-bus-journal.ts';
 /** Calls a route's function with an event (the cli passes the in-process Lambda chain). */
 export type Invoke = (routeId: string, event: Record<string, unknown>) => Promise<unknown>;
 
+/**
+ * A parked event, `v: 1` — structurally `ParkedEvent` of `@lakeops/core` (local-cloud does not
+ * depend on core); `park` is a function property so the compiler checks the two stay one shape
+ * where the cli passes its `JsonlDeadLetter` in.
+ */
+export interface BusParkedEvent {
+  readonly v: 1;
+  readonly routeId: string;
+  readonly event: unknown;
+  readonly reason: {
+    readonly code: string;
+    readonly message: string;
+    readonly retryable: boolean;
+    readonly details?: unknown;
+  };
+  readonly attempts: number;
+  readonly parkedAt: string;
+  readonly parkedBy: 'local-bus';
+}
+
 /** Where deliveries that keep failing end up (structurally `DeadLetter` of `@lakeops/core`). */
 export interface DeadLetterPlace {
-  park(parked: {
-    readonly routeId: string;
-    readonly reason: { readonly code: string; readonly message: string; readonly details?: unknown };
-    readonly event: unknown;
-    readonly parkedAt: string;
-  }): Promise<void>;
+  readonly park: (parked: BusParkedEvent) => Promise<void>;
 }
 
 /**
@@ -196,14 +211,18 @@ export class DeliveryQueue {
       const code =
         typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : 'Error';
       await this.#deadLetter.park({
+        v: 1,
         routeId: d.routeId,
+        event: d.event,
         reason: {
           code: retryable ? 'RetriesExhausted' : 'NotRetryable',
           message: retryable ? `${attempt} attempts failed; last: ${message}` : message,
+          retryable,
           details: { code },
         },
-        event: d.event,
+        attempts: attempt,
         parkedAt: new Date().toISOString(),
+        parkedBy: 'local-bus',
       });
       this.#markDone(d.id);
       report({ kind: 'dead-lettered', error: message });

@@ -1,4 +1,5 @@
 export {
+  type BusParkedEvent,
   backoffDelay,
   type DeadLetterPlace,
   type DeliveryOutcome,

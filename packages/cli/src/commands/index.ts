@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import { buildCommand } from './build.ts';
+import { deadLetterCommand } from './dead-letter.ts';
 import { docsCommand } from './docs.ts';
 import { putEventsCommand } from './put-events.ts';
 import { queryCommand } from './query.ts';
@@ -18,4 +19,5 @@ export const commands: readonly Command[] = [
   buildCommand,
   queryCommand,
   schemasCommand,
+  deadLetterCommand,
 ];
