@@ -276,7 +276,7 @@ export function readParkedMessage(message: Message, resolver: RouteResolver): Pa
  *
  * @example
  * ```ts
- * routeIdFromArn('arn:aws:lambda:eu-west-1:1:function:lakeops-prod-EventsSubscriberNotifyDeployFunction-ab12', ['notify-deploy']);
+ * routeIdFromArn(`arn:${partition}:lambda:${region}:${account}:function:lakeops-prod-EventsSubscriberNotifyDeployFunction-ab12`, ['notify-deploy']);
  * // → 'notify-deploy'
  * ```
  */
