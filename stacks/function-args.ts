@@ -8,7 +8,7 @@ export interface Resources extends Storage, Messaging {
 }
 
 /** The ARNs one resource reference stands for (buckets: the bucket and its objects). */
-export function arnsOf(ref: ResourceRef, r: Resources): SstInput<string>[] {
+export function arnsOf(ref: ResourceRef, r: Resources): $util.Input<string>[] {
   switch (ref) {
     case 'dead-letter-queue':
       return [r.deadLetter.arn];
@@ -39,7 +39,7 @@ export function permissionsOf(permissions: readonly Permission[], r: Resources) 
 }
 
 /** The Lambda function for a route: Node 24, ESM, least privilege, async failures to the DLQ. */
-export function functionArgs(route: Route, r: Resources): SstFunctionArgs {
+export function functionArgs(route: Route, r: Resources): sst.aws.FunctionArgs {
   return {
     handler: handlerOf(route),
     description: route.description,

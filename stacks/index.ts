@@ -1,3 +1,4 @@
+import type { Route } from '../functions/lib/route.ts';
 import { routes } from '../functions/routes.ts';
 import { alertsStack } from './alerts.ts';
 import { busStack } from './bus.ts';
@@ -6,15 +7,18 @@ import { schedulesStack } from './schedules.ts';
 import { storageStack } from './storage.ts';
 import { subscribersStack } from './subscribers.ts';
 
-/** Declares the whole app; called from sst.config.ts `run()` (and by the offline infra tests). */
-export function lakeopsApp() {
+/**
+ * Declares the whole app from a route table (functions/routes.ts by default); called from
+ * sst.config.ts `run()`, and by the synth tests' config (stacks/test/fixtures/) with a test table.
+ */
+export function lakeopsApp(appRoutes: readonly Route[] = routes) {
   const resources: Resources = {
     ...storageStack(),
     ...busStack(),
     slackWebhookUrl: new sst.Secret('SlackWebhookUrl', 'unset'),
   };
-  subscribersStack(routes, resources);
-  schedulesStack(routes, resources);
+  subscribersStack(appRoutes, resources);
+  schedulesStack(appRoutes, resources);
   alertsStack(resources);
   return {
     bus: resources.bus.name,
