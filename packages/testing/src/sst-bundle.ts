@@ -62,3 +62,15 @@ export function localOnlyInputs(metafile: Metafile): string[] {
   const fromNode = imports.filter((p) => p === 'node:sqlite' || p === 'sqlite');
   return [...Object.keys(metafile.inputs).filter((p) => forbidden.some((re) => re.test(p))), ...fromNode];
 }
+
+/**
+ * The inputs that put bytes into the bundle (esbuild parses more than it keeps: a module whose
+ * exports are all unused is listed in the metafile's inputs with nothing in the output).
+ */
+export function bundledInputs(metafile: Metafile): string[] {
+  return Object.values(metafile.outputs).flatMap((o) =>
+    Object.entries(o.inputs)
+      .filter(([, input]) => input.bytesInOutput > 0)
+      .map(([path]) => path),
+  );
+}
