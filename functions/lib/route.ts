@@ -101,10 +101,13 @@ export function pinnedContracts(route: Route): { detailType: string; version: nu
   return pins;
 }
 
-/** A pattern's alternatives at the type level: `$or` branches ANDed with their siblings. */
+/**
+ * A pattern's alternatives at the type level: `$or` branches ANDed with their siblings, a
+ * branch's field replacing a sibling's of the same name (as `{ ...siblings, ...branch }` does).
+ */
 type Alternatives<P> = P extends { readonly $or: readonly (infer B)[] }
   ? B extends unknown
-    ? Alternatives<Omit<P, '$or'> & B>
+    ? Alternatives<Omit<P, '$or' | keyof B> & B>
     : never
   : P;
 
