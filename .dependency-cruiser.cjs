@@ -41,6 +41,14 @@ module.exports = {
       },
     },
     {
+      name: 'lake-does-not-load-adapters',
+      comment:
+        'The adapters depend on lake (its catalog and dialects), so nothing in packages/lake, tests and benches included, may import them back: the tests that run lake SQL on DuckDB live in test/integration/lake/.',
+      severity: 'error',
+      from: { path: pkg('lake') },
+      to: { path: '^packages/(adapters-aws|adapters-local|local-cloud|cli)/|^functions/' },
+    },
+    {
       name: 'adapters-point-inward',
       severity: 'error',
       from: { path: '^packages/adapters-(aws|local)/src/' },

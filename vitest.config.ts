@@ -9,6 +9,8 @@ export default defineConfig({
       'test/**/*.test.ts',
     ],
     setupFiles: ['packages/testing/src/setup.ts'],
+    // Fails the run when a test wrote into the source tree (git status changed during the run).
+    globalSetup: ['packages/testing/src/source-tree-guard.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,

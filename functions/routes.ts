@@ -24,9 +24,12 @@ export const routes = [
 
 export type RouteId = (typeof routes)[number]['id'];
 
-/** The route with this id; throws on an unknown id (a typo in wiring, caught at cold start). */
-export function routeById(id: string): Route {
-  const route = (routes as readonly Route[]).find((r) => r.id === id);
+/** The route with this id, with its literal type (its pattern's pins type its function's event). */
+export type RouteById<I extends RouteId> = Extract<(typeof routes)[number], { readonly id: I }>;
+
+/** The route with this id; an unknown id does not compile. */
+export function routeById<I extends RouteId>(id: I): RouteById<I> {
+  const route = routes.find((r): r is RouteById<I> => r.id === id);
   if (!route) throw new Error(`no route '${id}' in functions/routes.ts`);
   return route;
 }

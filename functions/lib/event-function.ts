@@ -1,12 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { type EventBridgeEvent, normaliseEvent, validateDetail } from '@lakeops/contracts';
+import { checkEvent, type EventBridgeEvent, normaliseEvent } from '@lakeops/contracts';
 import { type Clock, type DeadLetter, EventInvalidError, isRetryable, systemClock } from '@lakeops/core';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { type Observability, observability } from './observability.ts';
-import type { EventRoute } from './route.ts';
+import type { EventRoute, RouteEvent, RouteValidators } from './route.ts';
 
 /** What the chain itself needs, on top of a use case's own ports. */
 export interface ChainDeps {
@@ -35,25 +35,31 @@ export type EventHandler<R> = (event: unknown, context: Context) => Promise<Chai
  * 3. Error policy: an error that is not `retryable` (invalid event, domain rule) is logged,
  *    counted and parked in the dead-letter place with its reason, and the invocation succeeds
  *    so nothing retries it; any other error is rethrown so Lambda/EventBridge retry it.
- * 4. Contract check: the native-event normaliser, then `detail` against the precompiled schema
- *    of its `detail-type` and `v`; unknown fields are logged by name and counted, not rejected.
+ * 4. Contract check, first thing in the handler: the native-event normaliser, then `detail`
+ *    against the precompiled validator of its `detail-type` and `v` among `validators` — only
+ *    the contracts the route pins, so the bundle carries no other schema; unknown fields are
+ *    logged by name and counted, not rejected. The use case receives the event typed by the
+ *    route's pinned contracts ({@link RouteEvent}): a use case for another detail type does not
+ *    compile.
  *
  * @example
  * ```ts
- * export const make = eventFunction(routeById('notify-deploy'), notifyDeployment);
+ * import { notifyDeploy } from './routes.validators.generated.ts';
+ * export const make = eventFunction(routeById('notify-deploy'), notifyDeploy, notifyDeployment);
  * export const handler = onLambda(make, () => import('./lib/aws-deps.ts').then((m) => m.notifyDeps()));
  * ```
  */
-export function eventFunction<D extends object, E, R>(
-  route: EventRoute,
-  useCase: (deps: D, event: E) => Promise<R>,
-): (deps: D & ChainDeps) => EventHandler<R> {
+export function eventFunction<R extends EventRoute, D extends object, Res>(
+  route: R,
+  validators: RouteValidators<R>,
+  useCase: (deps: D, event: RouteEvent<R>) => Promise<Res>,
+): (deps: D & ChainDeps) => EventHandler<Res> {
   return (deps) => {
     const { logger, metrics } = deps.observability ?? observability;
     const clock = deps.clock ?? systemClock;
-    // The contract check has validated the event against its schema before this runs.
-    const base = async (event: unknown): Promise<ChainResult<R>> => {
-      const result = await useCase(deps, event as E);
+    const base = async (event: unknown): Promise<ChainResult<Res>> => {
+      const checked = checkContract(validators, event, { logger, metrics });
+      const result = await useCase(deps, checked);
       metrics.addMetric('Processed', MetricUnit.Count, 1);
       return { status: 'processed', result };
     };
@@ -62,8 +68,7 @@ export function eventFunction<D extends object, E, R>(
       .use(correlationId(logger))
       .use(deps.tracing ? [deps.tracing] : [])
       .use(logMetrics(metrics, { captureColdStartMetric: true }))
-      .use(errorPolicy(route, deps.deadLetter, clock, { logger, metrics }))
-      .use(contractCheck({ logger, metrics })) as unknown as EventHandler<R>;
+      .use(errorPolicy(route, deps.deadLetter, clock, { logger, metrics }));
   };
 }
 
@@ -105,56 +110,57 @@ function errorPolicy(
 function correlationId(logger: Observability['logger']): MiddlewareObj<unknown> {
   return {
     before: (request) => {
-      const id = (request.event as { id?: unknown } | null)?.id;
-      if (typeof id === 'string') logger.setCorrelationId(id);
+      const event = request.event;
+      if (typeof event === 'object' && event !== null && 'id' in event && typeof event.id === 'string')
+        logger.setCorrelationId(event.id);
     },
   };
 }
 
-function contractCheck({
-  logger,
-  metrics,
-}: Pick<Observability, 'logger' | 'metrics'>): MiddlewareObj<unknown> {
-  return {
-    before: (request) => {
-      const event = request.event;
-      if (!isEnvelope(event)) {
-        throw new EventInvalidError('not an EventBridge event', [
-          { pointer: '', message: 'expected an object with id, source, detail-type and detail' },
-        ]);
-      }
-      const normalised = normaliseEvent(event);
-      const check = validateDetail(normalised['detail-type'], normalised.detail);
-      if (!check.ok) {
-        throw new EventInvalidError(
-          `${normalised['detail-type']} failed its contract: ${check.reasons.map((r) => `${r.pointer || '/'} ${r.message}`).join('; ')}`,
-          check.reasons,
-        );
-      }
-      if (check.unknownFields.length > 0) {
-        metrics.addMetric('UnknownFields', MetricUnit.Count, check.unknownFields.length);
-        logger.warn('event has fields its schema does not know', { unknownFields: check.unknownFields });
-      }
-      request.event = normalised;
-    },
-  };
+/** The event, normalised and checked against the route's validators, typed by its contract. */
+function checkContract<R extends EventRoute>(
+  validators: RouteValidators<R>,
+  event: unknown,
+  { logger, metrics }: Pick<Observability, 'logger' | 'metrics'>,
+): RouteEvent<R> {
+  if (!isEnvelope(event)) {
+    throw new EventInvalidError('not an EventBridge event', [
+      { pointer: '', message: 'expected an object with id, source, detail-type and detail' },
+    ]);
+  }
+  const normalised = normaliseEvent(event);
+  const check = checkEvent(validators, normalised);
+  if (!check.ok) {
+    throw new EventInvalidError(
+      `${normalised['detail-type']} failed its contract: ${check.reasons.map((r) => `${r.pointer || '/'} ${r.message}`).join('; ')}`,
+      check.reasons,
+    );
+  }
+  if (check.unknownFields.length > 0) {
+    metrics.addMetric('UnknownFields', MetricUnit.Count, check.unknownFields.length);
+    logger.warn('event has fields its schema does not know', { unknownFields: check.unknownFields });
+  }
+  return check.event;
 }
 
 function isEnvelope(event: unknown): event is EventBridgeEvent {
-  if (typeof event !== 'object' || event === null) return false;
-  const e = event as Record<string, unknown>;
   return (
-    typeof e.id === 'string' &&
-    typeof e.source === 'string' &&
-    typeof e['detail-type'] === 'string' &&
-    'detail' in e
+    typeof event === 'object' &&
+    event !== null &&
+    'id' in event &&
+    typeof event.id === 'string' &&
+    'source' in event &&
+    typeof event.source === 'string' &&
+    'detail-type' in event &&
+    typeof event['detail-type'] === 'string' &&
+    'detail' in event
   );
 }
 
 function describe(error: unknown): { code: string; message: string } {
   if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return { code: typeof code === 'string' ? code : error.name, message: error.message };
+    const code = 'code' in error && typeof error.code === 'string' ? error.code : error.name;
+    return { code, message: error.message };
   }
   return { code: 'Unknown', message: String(error) };
 }

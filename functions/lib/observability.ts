@@ -27,5 +27,5 @@ export async function tracingMiddleware(): Promise<MiddlewareObj<unknown, unknow
     import('@aws-lambda-powertools/tracer/middleware'),
   ]);
   const tracer = new Tracer({ serviceName: 'lakeops' });
-  return captureLambdaHandler(tracer, { captureResponse: false }) as MiddlewareObj<unknown, unknown>;
+  return captureLambdaHandler(tracer, { captureResponse: false });
 }

@@ -2,6 +2,7 @@
  * The shape of `functions/routes.ts`: plain data that drives the SST stacks, the local bus and
  * the docs. A pattern is written once, here, and never restated.
  */
+import type { CompiledValidator, EventDetails, EventOf } from '@lakeops/contracts';
 
 /** An AWS resource a function may be granted access to; stacks/ map each to real ARNs. */
 export type ResourceRef =
@@ -71,19 +72,26 @@ export function handlerOf(route: Route): string {
 export function patternAlternatives(pattern: EventPattern): EventPattern[] {
   const { $or, ...siblings } = pattern;
   if (!Array.isArray($or)) return [pattern];
-  return ($or as EventPattern[]).flatMap((branch) => patternAlternatives({ ...siblings, ...branch }));
+  return $or.flatMap((branch: unknown) =>
+    isPattern(branch) ? patternAlternatives({ ...siblings, ...branch }) : [],
+  );
+}
+
+function isPattern(value: unknown): value is EventPattern {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
  * The (detail-type, version) pairs an event route's pattern pins: `detail-type` values crossed
  * with `detail.v` values, per alternative. An alternative that does not pin `v` pins nothing.
+ * {@link PinnedPair} is the same at the type level.
  */
 export function pinnedContracts(route: Route): { detailType: string; version: number }[] {
   if (route.kind !== 'event') return [];
   const pins: { detailType: string; version: number }[] = [];
   for (const p of patternAlternatives(route.pattern)) {
     const types = p['detail-type'];
-    const versions = (p.detail as Record<string, unknown> | undefined)?.v;
+    const versions = isPattern(p.detail) ? p.detail.v : undefined;
     if (!Array.isArray(types) || !Array.isArray(versions)) continue;
     for (const t of types) {
       for (const v of versions)
@@ -92,3 +100,50 @@ export function pinnedContracts(route: Route): { detailType: string; version: nu
   }
   return pins;
 }
+
+/**
+ * A pattern's alternatives at the type level: `$or` branches ANDed with their siblings, a
+ * branch's field replacing a sibling's of the same name (as `{ ...siblings, ...branch }` does).
+ */
+type Alternatives<P> = P extends { readonly $or: readonly (infer B)[] }
+  ? B extends unknown
+    ? Alternatives<Omit<P, '$or' | keyof B> & B>
+    : never
+  : P;
+
+/** The `[detail-type, version]` pairs one alternative pins (its types crossed with its `detail.v`). */
+type Pins<A> = A extends {
+  readonly 'detail-type': readonly (infer T)[];
+  readonly detail: { readonly v: readonly (infer V)[] };
+}
+  ? T extends string
+    ? V extends number
+      ? [T, V]
+      : never
+    : never
+  : never;
+
+/** The `[detail-type, version]` pairs a route (typed `as const`) pins: {@link pinnedContracts} for the compiler. */
+export type PinnedPair<R> = R extends { readonly kind: 'event'; readonly pattern: infer P }
+  ? Pins<Alternatives<P>>
+  : never;
+
+/** The generated detail type of a detail-type and version; `never` for a contract that does not exist. */
+export type DetailOf<T, V> = T extends keyof EventDetails
+  ? V extends keyof EventDetails[T]
+    ? EventDetails[T][V]
+    : never
+  : never;
+
+/**
+ * The validators a route's function needs: exactly those of the contracts its pattern pins, each
+ * typed as a guard of its generated detail type (`functions/routes.validators.generated.ts`).
+ */
+export type RouteValidators<R> = {
+  readonly [T in PinnedPair<R>[0]]: {
+    readonly [V in Extract<PinnedPair<R>, [T, number]>[1]]: CompiledValidator<DetailOf<T, V>>;
+  };
+};
+
+/** The event a route's function receives: one typed envelope per pinned contract. */
+export type RouteEvent<R> = EventOf<RouteValidators<R>>;

@@ -1,46 +1,71 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleAsSst, localOnlyInputs } from '@lakeops/testing';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleFunction, functionsDir } from '../bench/bundle.ts';
+import { bundleAsSst, bundledInputs, localOnlyInputs, repoRoot } from '@lakeops/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleFunction } from '../bench/bundle.ts';
+import { pinnedContracts } from '../lib/route.ts';
 import { routes } from '../routes.ts';
 
 let out: string;
 beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'lakeops-bundle-'));
 });
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true });
+});
+
+const VALIDATOR = /^packages\/contracts\/src\/validators\/(.+)\.generated\.ts$/;
+
+/** The contracts whose validators put bytes into a bundle: `deploy.failed.v1`, … */
+function bundledValidators(inputs: readonly string[]): string[] {
+  return inputs.flatMap((p) => VALIDATOR.exec(p)?.[1] ?? []).sort();
+}
 
 describe('AWS bundles (esbuild as SST runs it)', () => {
   const functions = [...new Set(routes.map((r) => r.function))];
 
-  it.each(functions)('%s carries no local-only dependency', async (fn) => {
+  it.each(functions)('%s carries no local-only dependency and nothing of @lakeops/lake', async (fn) => {
     // Act
     const bundle = await bundleFunction(fn, out);
     // Assess
     expect(localOnlyInputs(bundle.metafile)).toEqual([]);
-    expect(Object.keys(bundle.metafile.inputs).some((p) => p.includes('@middy/core'))).toBe(true);
+    const inputs = bundledInputs(bundle.metafile);
+    expect(inputs.filter((p) => p.startsWith('packages/lake/'))).toEqual([]);
+    expect(inputs.some((p) => p.includes('@middy/core'))).toBe(true);
   });
 
-  it('would catch DuckDB or the local adapters entering a bundle', async () => {
-    // Prepare: an entry that (wrongly) reaches for the local adapters.
-    const entry = join(functionsDir, 'test', '.tmp-bad-entry.ts');
+  it.each(functions)("%s carries the validators of its routes' pinned contracts and no other", async (fn) => {
+    // Prepare
+    const pinned = routes
+      .filter((r) => r.function === fn)
+      .flatMap((r) => pinnedContracts(r).map((p) => `${p.detailType}.v${p.version}`));
+    // Act
+    const bundle = await bundleFunction(fn, out);
+    // Assess
+    expect(bundledValidators(bundledInputs(bundle.metafile))).toEqual([...new Set(pinned)].sort());
+  });
+
+  it('would catch every validator, DuckDB or the local adapters entering a bundle', async () => {
+    // Prepare: an entry (in a temp folder, never in the source tree) that wrongly reaches for all
+    // validators and the local adapters.
+    const entry = join(out, 'bad-entry.ts');
     await writeFile(
       entry,
-      `export { FileOutboxNotifier } from '@lakeops/adapters-local';\nimport 'node:sqlite';\n`,
+      "export { FileOutboxNotifier } from '@lakeops/adapters-local';\nimport 'node:sqlite';\n" +
+        "import { validateDetail } from '@lakeops/contracts';\nexport const check = validateDetail;\n",
     );
-    try {
-      // Act
-      // (DuckDB's native binding cannot be bundled at all; leave it out to read the rest.)
-      const bundle = await bundleAsSst(entry, join(out, 'bad.mjs'), { external: ['@duckdb/node-bindings'] });
-      // Assess
-      const found = localOnlyInputs(bundle.metafile);
-      expect(found.some((p) => p.includes('packages/adapters-local/'))).toBe(true);
-      expect(found.some((p) => p.includes('node_modules/@duckdb/node-api/'))).toBe(true);
-      expect(found).toContain('node:sqlite');
-    } finally {
-      const { rm } = await import('node:fs/promises');
-      await rm(entry, { force: true });
-    }
+    // Act
+    // (DuckDB's native binding cannot be bundled at all; leave it out to read the rest.)
+    const bundle = await bundleAsSst(entry, join(out, 'bad.mjs'), {
+      external: ['@duckdb/node-bindings'],
+      nodePaths: [join(repoRoot, 'node_modules')],
+    });
+    // Assess
+    const found = localOnlyInputs(bundle.metafile);
+    expect(found.some((p) => p.includes('packages/adapters-local/'))).toBe(true);
+    expect(found.some((p) => p.includes('node_modules/@duckdb/node-api/'))).toBe(true);
+    expect(found).toContain('node:sqlite');
+    expect(bundledValidators(bundledInputs(bundle.metafile))).toHaveLength(28); // 27 contracts + the index
   });
 });

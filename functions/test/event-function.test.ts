@@ -1,10 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { AlarmTriggeredV1, ContractEvent, DeployFailedV1, DeploySucceededV1 } from '@lakeops/contracts';
+import { alarmTriggeredV1 } from '@lakeops/contracts/validators/alarm.triggered.v1';
+import { deployFailedV1 } from '@lakeops/contracts/validators/deploy.failed.v1';
 import { LakeopsError } from '@lakeops/core';
 import { aDeployFailedEvent, InMemoryDeadLetter, RecordingNotifier } from '@lakeops/testing';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import { eventFunction } from '../lib/event-function.ts';
 import { lambdaContext } from '../lib/lambda-context.ts';
 import { make } from '../notify.ts';
 import { routeById } from '../routes.ts';
+import { notifyDeploy } from '../routes.validators.generated.ts';
 
 const route = routeById('notify-deploy');
 const ctx = () => lambdaContext(route, 'req-1');
@@ -137,5 +142,59 @@ describe('the Lambda chain (eventFunction) around notify', () => {
     });
     await handler(aDeployFailedEvent(), ctx());
     expect(calls).toEqual(['before', 'after']);
+  });
+
+  it("checks an event against its route's validators only: another contract is not known to it", async () => {
+    // Prepare: a valid alarm.triggered event, sent to the deploy route's function.
+    const { notifier, deadLetter, handler } = build();
+    const alarm = {
+      ...aDeployFailedEvent({}, 'evt-alarm'),
+      source: 'marketplace.monitoring',
+      'detail-type': 'alarm.triggered',
+      detail: { v: 1, alarm_name: 'api-5xx', state: 'ALARM', severity: 'error', reason: 'too many 5xx' },
+    };
+    // Act
+    const result = await handler(alarm, ctx());
+    // Assess
+    expect(result).toMatchObject({ status: 'parked', code: 'EventInvalid' });
+    expect(notifier.sent).toHaveLength(0);
+    expect(deadLetter.parked[0]?.reason.message).toContain("no schema for detail-type 'alarm.triggered'");
+  });
+});
+
+describe('eventFunction types (checked by tsc, which runs over this file)', () => {
+  it("infers the use case's event from the route's pinned contracts", () => {
+    // Prepare
+    const route = routeById('notify-deploy');
+    // Act
+    const built = eventFunction(route, notifyDeploy, async (_deps: object, event) => {
+      // Assess
+      expectTypeOf(event['detail-type']).toEqualTypeOf<'deploy.succeeded' | 'deploy.failed'>();
+      expectTypeOf(event).toEqualTypeOf<
+        ContractEvent<'deploy.succeeded', DeploySucceededV1> | ContractEvent<'deploy.failed', DeployFailedV1>
+      >();
+      if (event['detail-type'] === 'deploy.failed')
+        expectTypeOf(event.detail).toEqualTypeOf<DeployFailedV1>();
+      return event.id;
+    });
+    expectTypeOf(built).parameter(0).toHaveProperty('deadLetter');
+  });
+
+  it('refuses a use case for another detail type, and validators that do not match the route', () => {
+    const route = routeById('notify-deploy');
+    const alarmUseCase = async (_deps: object, event: ContractEvent<'alarm.triggered', AlarmTriggeredV1>) =>
+      event.detail.alarm_name;
+    // @ts-expect-error the route pins deploy.succeeded/deploy.failed, not alarm.triggered
+    eventFunction(route, notifyDeploy, alarmUseCase);
+    // @ts-expect-error deploy.succeeded v1's validator is missing
+    eventFunction(route, { 'deploy.failed': { 1: deployFailedV1 } }, async () => 1);
+    eventFunction(
+      route,
+      // @ts-expect-error alarm.triggered's validator does not check deploy.succeeded
+      { 'deploy.succeeded': { 1: alarmTriggeredV1 }, 'deploy.failed': { 1: deployFailedV1 } },
+      async () => 1,
+    );
+    // @ts-expect-error routeById takes a RouteId
+    expect(() => routeById('notify-deploys')).toThrow();
   });
 });

@@ -1,5 +1,12 @@
-import { describe, expect, it } from 'vitest';
-import { type EventRoute, patternAlternatives, pinnedContracts } from '../lib/route.ts';
+import type { AlarmTriggeredV1, ContractEvent, DeployFailedV1 } from '@lakeops/contracts';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  type EventRoute,
+  type PinnedPair,
+  patternAlternatives,
+  pinnedContracts,
+  type RouteEvent,
+} from '../lib/route.ts';
 
 const route = (pattern: EventRoute['pattern']): EventRoute => ({
   id: 'r',
@@ -41,5 +48,26 @@ describe('route patterns', () => {
       { detailType: 'deploy.failed', version: 2 },
       { detailType: 'deploy.succeeded', version: 1 },
     ]);
+  });
+
+  it('reads the same pins at the type level, through $or and siblings (checked by tsc)', () => {
+    // Prepare
+    const typed = {
+      kind: 'event',
+      pattern: {
+        source: ['marketplace.deploy'],
+        detail: { v: [1] },
+        $or: [
+          { 'detail-type': ['deploy.failed'] },
+          { $or: [{ 'detail-type': ['alarm.triggered'] }, { 'detail-type': ['unpinned'], detail: {} }] },
+        ],
+      },
+    } as const;
+    // Assess
+    expectTypeOf<PinnedPair<typeof typed>>().toEqualTypeOf<['deploy.failed', 1] | ['alarm.triggered', 1]>();
+    expectTypeOf<RouteEvent<typeof typed>>().toEqualTypeOf<
+      ContractEvent<'deploy.failed', DeployFailedV1> | ContractEvent<'alarm.triggered', AlarmTriggeredV1>
+    >();
+    expect(patternAlternatives(typed.pattern)).toHaveLength(3);
   });
 });

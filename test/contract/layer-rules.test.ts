@@ -1,15 +1,26 @@
 import { spawnSync } from 'node:child_process';
-import { rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { repoRoot } from '@lakeops/testing';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-/** Runs dependency-cruiser with the project's rules over the given files, JSON output. */
+let tree: string;
+
+/** Writes `files` into the temp tree (the project's layout, so the rules' paths apply). */
+async function plant(files: Record<string, string>): Promise<void> {
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(dirname(join(tree, path)), { recursive: true });
+    await writeFile(join(tree, path), text);
+  }
+}
+
+/** Runs dependency-cruiser with the project's rules over files of the temp tree, JSON output. */
 function cruise(files: string[]) {
   const r = spawnSync(
     join(repoRoot, 'node_modules/.bin/depcruise'),
-    ['--config', '.dependency-cruiser.cjs', '--output-type', 'json', ...files],
-    { cwd: repoRoot, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    ['--config', join(repoRoot, '.dependency-cruiser.cjs'), '--output-type', 'json', ...files],
+    { cwd: tree, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
   const out = JSON.parse(r.stdout) as {
     summary: { violations: { rule: { name: string }; from: string; to: string }[] };
@@ -17,30 +28,48 @@ function cruise(files: string[]) {
   return out.summary.violations;
 }
 
+beforeAll(async () => {
+  // A throw-away tree with the project's layout, outside the source tree: the planted violations
+  // never touch the repository. A stand-in @lakeops/adapters-local is linked into its node_modules.
+  tree = await mkdtemp(join(tmpdir(), 'lakeops-layers-'));
+  await copyFile(join(repoRoot, 'tsconfig.json'), join(tree, 'tsconfig.json'));
+  await plant({
+    'packages/adapters-local/package.json': JSON.stringify({
+      name: '@lakeops/adapters-local',
+      type: 'module',
+      exports: { '.': './src/index.ts' },
+    }),
+    'packages/adapters-local/src/index.ts': 'export const JsonlDeadLetter = 1;\n',
+  });
+  await mkdir(join(tree, 'node_modules/@lakeops'), { recursive: true });
+  await symlink('../../packages/adapters-local', join(tree, 'node_modules/@lakeops/adapters-local'));
+});
+
+afterAll(async () => {
+  await rm(tree, { recursive: true, force: true });
+});
+
 describe('layer rules (dependency-cruiser) catch what they promise', () => {
-  it('flags core touching the filesystem, functions loading local-only code, and an AWS import in event-patterns', async () => {
-    // Prepare: three files that break one rule each (removed afterwards).
-    const tag = `tmp-violation-${process.pid}`;
+  it('flags core touching the filesystem, functions or lake loading local adapters, and an AWS import in event-patterns', async () => {
+    // Prepare: four files that break one rule each, in the temp tree.
     const bad = {
-      [`packages/core/src/${tag}.ts`]: `import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n`,
-      [`functions/${tag}.ts`]: `export { JsonlDeadLetter } from '@lakeops/adapters-local';\n`,
-      [`packages/event-patterns/src/${tag}.ts`]: `export { EventBridgeClient } from '@aws-sdk/client-eventbridge';\n`,
+      'packages/core/src/violation.ts': `import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n`,
+      'functions/violation.ts': `export { JsonlDeadLetter } from '@lakeops/adapters-local';\n`,
+      'packages/event-patterns/src/violation.ts': `export { EventBridgeClient } from '@aws-sdk/client-eventbridge';\n`,
+      'packages/lake/test/violation.test.ts': `export { JsonlDeadLetter } from '@lakeops/adapters-local';\n`,
     };
-    try {
-      for (const [file, text] of Object.entries(bad)) await writeFile(join(repoRoot, file), text);
-      // Act
-      const violations = cruise(Object.keys(bad));
-      // Assess
-      const rules = violations.map((v) => `${v.rule.name} ${v.from}`);
-      expect(rules).toEqual(
-        expect.arrayContaining([
-          `core-imports-no-infrastructure packages/core/src/${tag}.ts`,
-          `functions-never-load-local-only-code functions/${tag}.ts`,
-          `event-patterns-stands-alone packages/event-patterns/src/${tag}.ts`,
-        ]),
-      );
-    } finally {
-      for (const file of Object.keys(bad)) await rm(join(repoRoot, file), { force: true });
-    }
+    await plant(bad);
+    // Act
+    const violations = cruise(Object.keys(bad));
+    // Assess
+    const rules = violations.map((v) => `${v.rule.name} ${v.from}`);
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        'core-imports-no-infrastructure packages/core/src/violation.ts',
+        'functions-never-load-local-only-code functions/violation.ts',
+        'event-patterns-stands-alone packages/event-patterns/src/violation.ts',
+        'lake-does-not-load-adapters packages/lake/test/violation.test.ts',
+      ]),
+    );
   });
 });

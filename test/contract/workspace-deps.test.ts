@@ -48,4 +48,45 @@ describe('workspace dependencies', () => {
     }
     expect([...missing]).toEqual([]);
   });
+
+  // @lakeops/testing is the one shared test-helper package (fakes of core's ports, event builders,
+  // the behaviour suites): every package's tests may use it, so edges to it are not counted.
+  it('form no cycle, counting devDependencies (lake devDepended on adapters-local, which depends on lake)', () => {
+    // Prepare
+    const graph = new Map<string, string[]>();
+    for (const dir of workspaces) {
+      const pkg = JSON.parse(readFileSync(join(repoRoot, dir, 'package.json'), 'utf8')) as {
+        name: string;
+        dependencies?: Record<string, string>;
+        devDependencies?: Record<string, string>;
+      };
+      const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})];
+      graph.set(
+        pkg.name,
+        deps.filter((d) => d.startsWith('@lakeops/') && d !== '@lakeops/testing'),
+      );
+    }
+    // Act
+    const cycles = findCycles(graph);
+    // Assess
+    expect(cycles).toEqual([]);
+  });
 });
+
+/** Every dependency cycle (as `a -> b -> a`) reachable in `graph`, found by depth-first search. */
+function findCycles(graph: ReadonlyMap<string, readonly string[]>): string[] {
+  const cycles: string[] = [];
+  const done = new Set<string>();
+  const visit = (node: string, path: string[]) => {
+    const at = path.indexOf(node);
+    if (at >= 0) {
+      cycles.push([...path.slice(at), node].join(' -> '));
+      return;
+    }
+    if (done.has(node)) return;
+    for (const next of graph.get(node) ?? []) visit(next, [...path, node]);
+    done.add(node);
+  };
+  for (const node of graph.keys()) visit(node, []);
+  return cycles;
+}

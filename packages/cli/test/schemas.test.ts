@@ -136,7 +136,9 @@ describe('lakeops schemas check', () => {
   it('exits 0 when nothing is wrong', async () => {
     const result = await run(['check', '--base', 'main'], [{ detailType: 'alarm.triggered', version: 1 }]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^schemas check: 1 schemas, 1 route pin, ok against [0-9a-f]{12}\n$/);
+    expect(result.stdout).toMatch(
+      /^schemas check: 1 schemas, 1 route pin, ok, against 1 committed version and [0-9a-f]{12}\n$/,
+    );
   });
 
   it('exits 1 and names the file and the change on a breaking edit of v1', async () => {
@@ -146,9 +148,37 @@ describe('lakeops schemas check', () => {
     );
     const result = await run(['check', '--base', 'main']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain(
-      `✗ ${EVENTS}/alarm.triggered.v1.schema.json: breaking change to an existing version (BACKWARD): /properties/state/enum allowed values narrowed (ENUM_ARRAY_NARROWED)`,
+    expect(result.stdout).toMatch(
+      /✗ packages\/contracts\/events\/alarm\.triggered\.v1\.schema\.json: breaking change to an existing version \(BACKWARD\) since commit [0-9a-f]{12} \("v1"\): \/properties\/state\/enum allowed values narrowed \(ENUM_ARRAY_NARROWED\)/,
     );
+  });
+
+  it('exits 1 on a breaking edit of v1 committed on top, with no base at all', async () => {
+    // Prepare
+    write(
+      `${EVENTS}/alarm.triggered.v1.schema.json`,
+      schema('alarm.triggered', 1, { state: { enum: ['OK'] } }, ['state']),
+    );
+    git('commit', '-q', '-am', 'narrow');
+    // Act
+    const result = await run(['check']);
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`✗ ${EVENTS}/alarm.triggered.v1.schema.json: breaking change`);
+  });
+
+  it('exits 2 with one line in a shallow clone', async () => {
+    // Prepare: a depth-1 clone of this repository, in a folder of its own.
+    git('commit', '-q', '--allow-empty', '-m', 'second');
+    const shallow = join(dir, 'shallow');
+    git('clone', '-q', '--depth', '1', `file://${dir}`, shallow);
+    // Act
+    const { ctx, out } = context(shallow);
+    const code = await main(['schemas', 'check'], ctx, [makeSchemasCommand(async () => [])]);
+    // Assess
+    expect(code).toBe(2);
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toMatch(/^lakeops schemas: the clone is shallow: .*git fetch --unshallow.*\n$/);
   });
 
   it('exits 1 on a route pinned to a missing version', async () => {

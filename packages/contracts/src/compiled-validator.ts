@@ -7,8 +7,16 @@ export interface CompiledValidatorError {
   readonly message?: string;
 }
 
-/** An Ajv standalone validator: returns whether `data` is valid; `errors` says why not. */
-export interface CompiledValidator {
-  (data: unknown): boolean;
+/**
+ * An Ajv standalone validator: whether `data` is a valid `T` (the detail type generated from the
+ * same schema); `errors` says why not.
+ */
+export interface CompiledValidator<T = unknown> {
+  (data: unknown): data is T;
   errors?: readonly CompiledValidatorError[] | null;
 }
+
+/** Validators by detail-type and version: `table['deploy.failed'][1]`. */
+export type ValidatorTable = {
+  readonly [detailType: string]: { readonly [version: number]: CompiledValidator };
+};

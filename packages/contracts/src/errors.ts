@@ -22,3 +22,13 @@ export class GateBaseUnknownError extends Error {
     this.name = 'GateBaseUnknownError';
   }
 }
+
+/** The gate needs each schema's whole history, and the clone is shallow (or not a git work tree). */
+export class GateHistoryUnavailableError extends Error {
+  readonly code = 'GateHistoryUnavailable';
+  readonly retryable = false;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'GateHistoryUnavailableError';
+  }
+}

@@ -17,7 +17,16 @@ export {
   compatibilityModes,
   DEFAULT_COMPATIBILITY_MODE,
 } from './compatibility-modes.ts';
-export type { CompiledValidator, CompiledValidatorError } from './compiled-validator.ts';
+export type { CompiledValidator, CompiledValidatorError, ValidatorTable } from './compiled-validator.ts';
+export {
+  type ContractEvent,
+  checkDetail,
+  checkEvent,
+  type DetailCheck,
+  type EventCheck,
+  type EventOf,
+  validateDetailWith,
+} from './detail-check.ts';
 export { GateBaseUnknownError, SchemaUnreadableError } from './errors.ts';
 export { type IngestResult, ingestEvent, MAX_EVENT_BYTES } from './ingest-event.ts';
 export { appendPointer, escapePointerToken } from './json-pointer.ts';
@@ -41,7 +50,8 @@ export {
   schemaFileName,
   schemaId,
   typeName,
+  validatorName,
 } from './schema-files.ts';
 export type * from './types.generated.ts';
-export { type DetailCheck, validateDetail } from './validate-detail.ts';
+export { validateDetail } from './validate-detail.ts';
 export type { ValidationReason } from './validation-reason.ts';

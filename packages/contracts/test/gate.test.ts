@@ -1,5 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkSchemas, GateBaseUnknownError } from '../src/gate/check-schemas.ts';
+import {
+  checkSchemas,
+  GateBaseUnknownError,
+  GateHistoryUnavailableError,
+} from '../src/gate/check-schemas.ts';
 import { eventSchema, TempRepo } from './support/temp-repo.ts';
 
 const STATE = { enum: ['ALARM', 'OK', 'INSUFFICIENT_DATA'] };
@@ -157,7 +164,7 @@ describe('lakeops schemas check: the evolution gate', () => {
     });
     repo.write(`${EVENTS}/waf.block.v1.schema.json`, eventSchema('waf.block', 1, {}));
     repo.write(`${EVENTS}/Deploy.Started.schema.json`, {});
-    const result = checkSchemas({ repoDir: repo.dir });
+    const result = checkSchemas({ repoDir: repo.dir, history: false });
     expect(kinds(result).sort()).toEqual(['file-name', 'missing-examples', 'not-closed', 'version-mismatch']);
   });
 
@@ -179,5 +186,85 @@ describe('lakeops schemas check: the evolution gate', () => {
       base: undefined,
       failures: [expect.objectContaining({ kind: 'needless-bump' })],
     });
+  });
+});
+
+describe('the evolution gate on a clean clone (CI: origin/main is HEAD, no base to compare with)', () => {
+  const clones: string[] = [];
+  /** A fresh clone of the temp repo's main, as CI makes it (`depth` for a shallow one). */
+  const cloneOf = (depth?: number) => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'lakeops-gate-clone-')), 'repo');
+    clones.push(dirname(dir));
+    const from = depth ? `file://${repo.dir}` : repo.dir;
+    repo.git('clone', '-q', ...(depth ? ['--depth', String(depth)] : []), '-b', 'main', from, dir);
+    return dir;
+  };
+  afterEach(() => {
+    for (const dir of clones.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('fails a breaking edit of v1 committed on top, naming the file, the earlier commit and the change', () => {
+    // Prepare: main gets a commit that narrows alarm.triggered v1 in place.
+    repo.git('checkout', '-q', 'main');
+    repo.schema('alarm.triggered', 1, { alarm_name: NAME, state: { enum: ['ALARM', 'OK'] } }, [
+      'alarm_name',
+      'state',
+    ]);
+    repo.commit('narrow alarm states');
+    const clone = cloneOf();
+    // Act: the base is origin/main, i.e. HEAD itself.
+    const result = checkSchemas({ repoDir: clone, base: 'origin/main' });
+    // Assess
+    expect(kinds(result)).toEqual(['breaking-change']);
+    expect(result.failures[0]?.file).toBe(`${EVENTS}/alarm.triggered.v1.schema.json`);
+    expect(result.failures[0]?.message).toContain(`since commit ${base.slice(0, 12)} ("schemas v1")`);
+    expect(result.failures[0]?.message).toContain(
+      '/properties/state/enum allowed values narrowed (ENUM_ARRAY_NARROWED)',
+    );
+  });
+
+  it('passes compatible edits committed on top, and compares with every earlier version', () => {
+    // Prepare: two compatible commits (new optional fields).
+    repo.git('checkout', '-q', 'main');
+    repo.schema('alarm.triggered', 1, { alarm_name: NAME, state: STATE, service: NAME }, [
+      'alarm_name',
+      'state',
+    ]);
+    repo.commit('add service');
+    repo.schema('alarm.triggered', 1, { alarm_name: NAME, state: STATE, service: NAME, metric: NAME }, [
+      'alarm_name',
+      'state',
+    ]);
+    repo.commit('add metric');
+    const clone = cloneOf();
+    // Act
+    const result = checkSchemas({ repoDir: clone, base: 'origin/main' });
+    // Assess: alarm.triggered has 3 versions, deploy.failed 1.
+    expect(result).toMatchObject({ ok: true, failures: [], historyVersions: 4 });
+  });
+
+  it('ignores a breaking state that lived only inside a branch merged with a merge commit', () => {
+    // Prepare: the feature branch breaks v1, then restores it; main merges it with --no-ff.
+    repo.schema('deploy.failed', 1, { service: { type: 'integer' } }, ['service']);
+    repo.commit('oops');
+    repo.schema('deploy.failed', 1, { service: NAME }, ['service']);
+    repo.commit('restore');
+    repo.git('checkout', '-q', 'main');
+    repo.git('merge', '-q', '--no-ff', '-m', 'merge feature', 'feature');
+    // Act
+    const result = checkSchemas({ repoDir: cloneOf() });
+    // Assess
+    expect(result).toMatchObject({ ok: true, failures: [] });
+  });
+
+  it('refuses a shallow clone with a clear reason', () => {
+    // Prepare
+    repo.git('checkout', '-q', 'main');
+    repo.schema('deploy.failed', 1, { service: NAME, region: NAME }, ['service']);
+    repo.commit('add region');
+    const clone = cloneOf(1);
+    // Act + Assess
+    expect(() => checkSchemas({ repoDir: clone })).toThrow(GateHistoryUnavailableError);
+    expect(() => checkSchemas({ repoDir: clone })).toThrow(/clone is shallow.*git fetch --unshallow/);
   });
 });

@@ -1,5 +1,4 @@
 export {
-  type DeploymentDetail,
   type DeploymentEvent,
   formatDeploymentNotification,
   notifyDeployment,

@@ -1,10 +1,12 @@
+import type { DeployFailedV1 } from '@lakeops/contracts';
 import { describe, expect, it } from 'vitest';
-import { type DeploymentEvent, type Notification, notifyDeployment } from '../src/index.ts';
+import { type Notification, notifyDeployment } from '../src/index.ts';
 
-const failed: DeploymentEvent = {
+const failed: { id: string; 'detail-type': 'deploy.failed'; detail: DeployFailedV1 } = {
   id: 'evt-1',
   'detail-type': 'deploy.failed',
   detail: {
+    v: 1,
     service: 'payments-api',
     environment: 'production',
     version: '1.4.2',

@@ -2,5 +2,5 @@ export { aDeployFailedEvent, anEvent } from './events.ts';
 export { InMemoryDeadLetter, RecordingNotifier } from './fakes.ts';
 export { seededRandom } from './seeded-random.ts';
 export { readConformance, repoRoot, sharedDir } from './shared-data.ts';
-export { type Bundle, bundleAsSst, localOnlyInputs } from './sst-bundle.ts';
+export { type Bundle, bundleAsSst, bundledInputs, localOnlyInputs } from './sst-bundle.ts';
 export * from './suites/index.ts';

@@ -3,7 +3,6 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { listSchemas } from '@lakeops/contracts';
-import type { Route } from '@lakeops/functions/lib/route';
 import { CliUsageError, type Command } from '../command.ts';
 import { eventCatalogue, replaceSection } from '../docs/event-catalogue.ts';
 
@@ -12,7 +11,7 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..')
 /** The README as it should be: the generated sections refreshed from the code. */
 export async function renderReadme(readme: string): Promise<string> {
   const { routes } = await import('@lakeops/functions/routes');
-  const catalogue = eventCatalogue(routes as readonly Route[], listSchemas(), (file) =>
+  const catalogue = eventCatalogue(routes, listSchemas(), (file) =>
     relative(repoRoot, resolve(repoRoot, file)),
   );
   return replaceSection(readme, 'event-catalogue', catalogue);

@@ -9,7 +9,12 @@ import {
   listSchemas,
   SchemaUnreadableError,
 } from '@lakeops/contracts';
-import { checkSchemas, GateBaseUnknownError, type RoutePin } from '@lakeops/contracts/gate';
+import {
+  checkSchemas,
+  GateBaseUnknownError,
+  GateHistoryUnavailableError,
+  type RoutePin,
+} from '@lakeops/contracts/gate';
 import { CliUsageError, type Command, type CommandContext } from '../command.ts';
 
 const HELP = `Usage: lakeops schemas <check|compat|list> [options]
@@ -18,14 +23,17 @@ Event contracts: the JSON Schemas in packages/contracts/events/ (one file per de
 and version, v1, v2, …) and the rules that keep their version \`v\` honest.
 
   lakeops schemas check [--base <git-ref>]
-      The evolution gate (CI runs it against the merge base). Fails when
+      The evolution gate (CI runs it on a clean clone). Fails when
         (a) an existing vN changed in a breaking way (its compatibility mode, BACKWARD by
-            default) or was deleted, compared with <git-ref>;
+            default) compared with EVERY earlier committed version of its file (git history
+            on HEAD's first-parent line; a shallow clone is refused), or was deleted since
+            <git-ref>;
         (b) a vN+1 is not a breaking change from vN (a needless bump);
         (c) versions have a gap, a $id does not match its file, a schema is not closed, its
             v const is not its version, examples are missing, or a route in
             functions/routes.ts pins a version that does not exist.
-      Without --base only (b) and (c) run. Prints each failure with its file and change.
+      Without --base, deletions are not looked for. Prints each failure with its file, the
+      earlier commit it breaks, and the change.
 
   lakeops schemas compat OLD.json NEW.json [--mode backward|forward|full]
       Whether NEW may replace OLD (Confluent Schema Registry semantics, BACKWARD by default:
@@ -111,12 +119,13 @@ async function check(args: readonly string[], ctx: CommandContext, load: RoutePi
     result = checkSchemas({ repoDir, base, routePins });
   } catch (error) {
     if (error instanceof GateBaseUnknownError) throw new CliUsageError(error.message, { cause: error });
+    if (error instanceof GateHistoryUnavailableError)
+      throw new CliUsageError(error.message, { exitCode: 2, cause: error });
     throw error;
   }
   for (const f of result.failures) ctx.stdout.write(`✗ ${f.file}: ${f.message}\n`);
-  const against = result.base
-    ? ` against ${result.base.slice(0, 12)}`
-    : ' (no --base: history rules skipped)';
+  const history = `${result.historyVersions} committed version${result.historyVersions === 1 ? '' : 's'}`;
+  const against = `, against ${history}${result.base ? ` and ${result.base.slice(0, 12)}` : ' (no --base: deletions not looked for)'}`;
   const pins = `${routePins.length} route pin${routePins.length === 1 ? '' : 's'}`;
   if (result.ok) {
     ctx.stdout.write(`schemas check: ${result.schemas} schemas, ${pins}, ok${against}\n`);

@@ -1,12 +1,14 @@
 // Frozen copy of src/validate-detail.ts as it was before the ingest performance work: the baseline of
 // bench/ingest.bench.ts and the reference of test/pii-guard-equivalence.test.ts. Do not edit.
-import type { CompiledValidatorError } from '../../src/compiled-validator.ts';
+import type { CompiledValidatorError, ValidatorTable } from '../../src/compiled-validator.ts';
 import type { ValidationReason } from '../../src/validation-reason.ts';
 // The generated validators are shared with src/: a frozen copy would break the bench at the next
 // schema change; the date-format speed-up in them is therefore not counted in the bench's ratios.
-import { validators } from '../../src/validators.generated.ts';
+import { validators as generated } from '../../src/validators/index.generated.ts';
 import { appendPointer } from './json-pointer.ts';
 import { piiReasons, scanPii } from './pii-guard.ts';
+
+const validators: ValidatorTable = generated;
 
 /** The outcome of checking one `detail`. */
 export type DetailCheck =

@@ -2,14 +2,16 @@
  * Generates, from `packages/contracts/events/*.schema.json`:
  * - `src/schemas.generated.ts`: static JSON imports of every schema (bundles carry them; nothing
  *   is read from disk at run time),
- * - `src/validators.generated.ts`: Ajv 2020 standalone validators (compiled here, ahead of time,
- *   so a Lambda cold start compiles nothing),
+ * - `src/validators/<detail-type>.v<N>.generated.ts`: the Ajv 2020 standalone validator of one
+ *   contract (compiled here, ahead of time, so a Lambda cold start compiles nothing), typed as a
+ *   guard of its detail type; a function bundle imports only those its route pins;
+ * - `src/validators/index.generated.ts`: all of them, and the `validators` table (ingest, archive),
  * - `src/types.generated.ts`: the detail types (json-schema-to-typescript).
  *
  * Run `node packages/contracts/src/codegen/generate.ts` after adding or changing a schema;
  * `--check` exits 1 when a committed file is stale (a test does the same).
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
@@ -57,7 +59,7 @@ export async function generate(eventsDir = join(packageDir, 'events')): Promise<
   }
   return new Map([
     ['src/schemas.generated.ts', schemasIndex(sources)],
-    ['src/validators.generated.ts', validators(sources)],
+    ...validatorModules(sources),
     ['src/types.generated.ts', await types(sources)],
   ]);
 }
@@ -86,7 +88,52 @@ const RUNTIME: Record<string, string> = {
   'ajv-formats/dist/formats#fullFormats': 'fullFormats',
 };
 
-function validators(sources: readonly SchemaSource[]): string {
+/** The file of one contract's validator, relative to the package: `src/validators/deploy.failed.v1.generated.ts`. */
+export function validatorFile(detailType: string, version: number): string {
+  return `src/validators/${detailType}.v${version}.generated.ts`;
+}
+
+/** The index of every validator, for the consumers that need them all (ingest, the Firehose archive). */
+export const VALIDATOR_INDEX = 'src/validators/index.generated.ts';
+
+/**
+ * One module per contract (a function bundle imports only the validators of the contracts its
+ * route pins), plus an index that imports them all.
+ */
+function validatorModules(sources: readonly SchemaSource[]): [string, string][] {
+  const files: [string, string][] = sources.map((s) => [
+    validatorFile(s.detailType, s.version),
+    validator(s),
+  ]);
+  const table = new Map<string, string[]>();
+  for (const s of sources) {
+    const row = table.get(s.detailType) ?? [];
+    row.push(`${s.version}: ${validatorName(s.detailType, s.version)}`);
+    table.set(s.detailType, row);
+  }
+  const index = [
+    HEADER('the validator of every contract (one module per contract beside this file)'),
+    "import type { ValidatorTable } from '../compiled-validator.ts';",
+    ...sources.map(
+      (s) =>
+        `import { ${validatorName(s.detailType, s.version)} } from './${s.detailType}.v${s.version}.generated.ts';`,
+    ),
+    '',
+    'export {',
+    ...sources.map((s) => `  ${validatorName(s.detailType, s.version)},`),
+    '};',
+    '',
+    '/** The compiled validator of each detail-type and version. */',
+    'export const validators = {',
+    ...[...table].map(([detailType, row]) => `  '${detailType}': { ${row.join(', ')} },`),
+    '} as const satisfies ValidatorTable;',
+    '',
+  ].join('\n');
+  files.push([VALIDATOR_INDEX, index]);
+  return files;
+}
+
+function validator(s: SchemaSource): string {
   const ajv = new Ajv2020({
     allErrors: true,
     strict: true,
@@ -96,12 +143,9 @@ function validators(sources: readonly SchemaSource[]): string {
     code: { source: true, esm: true, lines: true },
   });
   addFormats(ajv);
-  const exports: Record<string, string> = {};
-  for (const s of sources) {
-    ajv.addSchema(withoutAnnotations(s.schema) as Record<string, unknown>);
-    exports[validatorName(s.detailType, s.version)] = schemaId(s.detailType, s.version);
-  }
-  let code = standaloneCode(ajv, exports);
+  ajv.addSchema(withoutAnnotations(s.schema) as Record<string, unknown>);
+  const name = validatorName(s.detailType, s.version);
+  let code = standaloneCode(ajv, { [name]: schemaId(s.detailType, s.version) });
   // Ajv's standalone output still `require`s its run-time helpers and the format checks: point
   // those at ESM modules that Node (type stripping), Vite and esbuild all import the same way.
   const used = new Set<string>();
@@ -113,27 +157,26 @@ function validators(sources: readonly SchemaSource[]): string {
   });
   if (code.includes('require('))
     throw new Error('generated validator still has a require(): map it in RUNTIME');
+  // The export is typed: a validator is a type guard for its contract's detail type.
+  const exported = new RegExp(`^export const ${name} = (\\w+);$`, 'm');
+  const target = exported.exec(code)?.[1];
+  if (!target) throw new Error(`${s.fileName}: Ajv did not export ${name} as expected`);
+  code = code.replace(exported, '');
+  const type = typeName(s.detailType, s.version);
   // The formats too: ajv-runtime.ts re-exports ajv-formats' with faster, equivalent date checks.
   const imports = ['equal', 'fullFormats', 'ucs2length']
-    .filter((name) => used.has(name))
-    .map((name) => `import { ${name} } from './ajv-runtime.ts';`);
-  const table = new Map<string, string[]>();
-  for (const s of sources) {
-    const row = table.get(s.detailType) ?? [];
-    row.push(`${s.version}: ${validatorName(s.detailType, s.version)}`);
-    table.set(s.detailType, row);
-  }
+    .filter((n) => used.has(n))
+    .map((n) => `import { ${n} } from '../ajv-runtime.ts';`);
   return [
-    HEADER('Ajv 2020 standalone validators, compiled ahead of time'),
+    HEADER(`the Ajv 2020 standalone validator of ${s.fileName}, compiled ahead of time`),
     '// @ts-nocheck',
-    "import type { CompiledValidator } from './compiled-validator.ts';",
+    "import type { CompiledValidator } from '../compiled-validator.ts';",
+    `import type { ${type} } from '../types.generated.ts';`,
     ...imports,
-    code.replace(/^"use strict";/, ''),
+    code.replace(/^"use strict";/, '').trim(),
     '',
-    '/** The compiled validator of each detail-type and version. */',
-    'export const validators: Readonly<Record<string, Readonly<Record<number, CompiledValidator>>>> = {',
-    ...[...table].map(([detailType, row]) => `  '${detailType}': { ${row.join(', ')} },`),
-    '};',
+    `/** Whether \`data\` is a valid ${s.detailType} v${s.version} detail (\`errors\` says why not). */`,
+    `export const ${name}: CompiledValidator<${type}> = ${target};`,
     '',
   ].join('\n');
 }
@@ -214,9 +257,31 @@ export async function writeGenerated(options: { check?: boolean; dir?: string } 
     }
     if (current === content) continue;
     stale.push(path);
-    if (!options.check) writeFileSync(target, content);
+    if (!options.check) {
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, content);
+    }
+  }
+  // A validator whose schema is gone is stale too (deleted on write).
+  for (const path of leftovers(dir, files)) {
+    stale.push(path);
+    if (!options.check) rmSync(join(dir, path));
   }
   return stale;
+}
+
+/** Generated files on disk that the schemas no longer produce. */
+export function leftovers(dir: string, files: ReadonlyMap<string, string>): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(join(dir, 'src/validators'));
+  } catch {
+    names = [];
+  }
+  const found = names.filter((n) => n.endsWith('.generated.ts')).map((n) => `src/validators/${n}`);
+  if (readdirSync(join(dir, 'src')).includes('validators.generated.ts'))
+    found.push('src/validators.generated.ts');
+  return found.filter((path) => !files.has(path)).sort();
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describeChange } from '../compat/change-types.ts';
 import { type CompatibilityMode, checkCompatibility } from '../compat/check-compatibility.ts';
 import { compatibilityModeOf } from '../compatibility-modes.ts';
-import { GateBaseUnknownError, SchemaUnreadableError } from '../errors.ts';
+import { GateBaseUnknownError, GateHistoryUnavailableError, SchemaUnreadableError } from '../errors.ts';
 import {
   examplesFileName,
   parseSchemaFileName,
@@ -13,7 +13,7 @@ import {
   schemaId,
 } from '../schema-files.ts';
 
-export { GateBaseUnknownError };
+export { GateBaseUnknownError, GateHistoryUnavailableError };
 
 /** Where the schema files live, from the repository root. */
 export const EVENTS_PATH = 'packages/contracts/events';
@@ -53,6 +53,8 @@ export interface GateResult {
   readonly schemas: number;
   /** The base commit compared against, when one was given. */
   readonly base: string | undefined;
+  /** How many earlier committed versions of the schema files were compared (0 with `history: false`). */
+  readonly historyVersions: number;
 }
 
 interface SchemaFile {
@@ -65,8 +67,14 @@ interface SchemaFile {
 export interface CheckSchemasOptions {
   /** The repository root (a git work tree). */
   readonly repoDir: string;
-  /** A git ref to compare with (in CI: the merge base). Without it, only the rules that need no history run. */
+  /** A git ref to compare with (in CI: the merge base): finds deleted versions. */
   readonly base?: string | undefined;
+  /**
+   * Compare each `vN` with every earlier committed version of the same file, on the first-parent
+   * line of HEAD (default true). Needs the full history: a shallow clone is refused with
+   * {@link GateHistoryUnavailableError}.
+   */
+  readonly history?: boolean;
   /** The (detail-type, version) pairs routes depend on. */
   readonly routePins?: readonly RoutePin[];
   /** The schema folder, from `repoDir`. */
@@ -76,8 +84,10 @@ export interface CheckSchemasOptions {
 }
 
 /**
- * The evolution gate, run in CI against the merge base. Fails when
- * (a) an existing `vN` changed in a way that breaks its compatibility mode, or was deleted;
+ * The evolution gate, run in CI. Fails when
+ * (a) an existing `vN` changed in a way that breaks its compatibility mode — compared with every
+ *     earlier committed version of its file (git history, so a clean clone whose origin/main is
+ *     HEAD still catches a breaking edit committed on top) — or was deleted (against `base`);
  * (b) a `vN+1` is compatible with `vN` (a needless bump: change `vN` in place instead);
  * (c) versions have a gap, a `$id` does not match its file, a schema is not closed or its `v`
  *     const is not its version, examples are missing, or a route pins a version that does not exist.
@@ -147,6 +157,40 @@ export function checkSchemas(options: CheckSchemasOptions): GateResult {
     }
   }
 
+  // (a) every vN against every earlier committed version of its file.
+  const compared = new Set<string>();
+  let historyVersions = 0;
+  if (options.history ?? true) {
+    requireFullHistory(options.repoDir);
+    for (const file of head) {
+      const schema = parsed.get(file.path);
+      if (schema === undefined) continue;
+      for (const earlier of history(options.repoDir, file)) {
+        historyVersions++;
+        compared.add(`${file.path}\n${earlier.text}`);
+        if (earlier.text === file.text) continue;
+        let earlierSchema: unknown;
+        try {
+          earlierSchema = JSON.parse(earlier.text);
+        } catch {
+          continue; // that version was broken; judge the file against the others
+        }
+        const mode = modeOf(file.detailType);
+        const result = compare(earlierSchema, schema, mode, file, fail, false);
+        if (result && !result.compatible) {
+          fail(
+            'breaking-change',
+            file.path,
+            `breaking change to an existing version (${mode}) since commit ${earlier.commit.slice(0, 12)} ` +
+              `("${earlier.subject}"): ${summarise(result.breaking)}; ` +
+              `keep v${file.version} as it was and add ${schemaFileName(file.detailType, file.version + 1)}`,
+          );
+          break; // one line per file: the most recent version it breaks
+        }
+      }
+    }
+  }
+
   let base: string | undefined;
   if (options.base !== undefined) {
     base = resolveCommit(options.repoDir, options.base);
@@ -162,7 +206,7 @@ export function checkSchemas(options: CheckSchemasOptions): GateResult {
         );
         continue;
       }
-      if (current.text === old.text) continue;
+      if (current.text === old.text || compared.has(`${old.path}\n${old.text}`)) continue;
       let oldSchema: unknown;
       try {
         oldSchema = JSON.parse(old.text);
@@ -196,7 +240,7 @@ export function checkSchemas(options: CheckSchemasOptions): GateResult {
     );
   }
 
-  return { ok: failures.length === 0, failures, schemas: head.length, base };
+  return { ok: failures.length === 0, failures, schemas: head.length, base, historyVersions };
 }
 
 type Fail = (kind: GateFailureKind, file: string, message: string) => void;
@@ -227,6 +271,76 @@ function readBase(repoDir: string, commit: string, eventsPath: string): SchemaFi
     files.push({ path, ...parsed, text: git(repoDir, ['show', `${commit}:${path}`]) });
   }
   return files;
+}
+
+/** One committed version of a schema file. */
+interface EarlierVersion {
+  readonly commit: string;
+  readonly subject: string;
+  readonly text: string;
+}
+
+/**
+ * Every committed version of `file` on the first-parent line of HEAD, newest first, following
+ * renames, keeping only versions whose file name is the same detail-type and version; each
+ * distinct text once (its newest commit). Branch-internal commits merged with a merge commit are
+ * not on that line: what counts is what main had.
+ */
+function history(repoDir: string, file: SchemaFile): EarlierVersion[] {
+  let log: string;
+  try {
+    log = git(repoDir, [
+      'log',
+      '--first-parent',
+      '--follow',
+      '--format=%x00%H%x01%s',
+      '--name-only',
+      'HEAD',
+      '--',
+      file.path,
+    ]);
+  } catch {
+    return []; // no commit yet
+  }
+  const versions: EarlierVersion[] = [];
+  const seen = new Set<string>();
+  for (const entry of log.split('\0').slice(1)) {
+    const [header = '', ...rest] = entry.split('\n');
+    const [commit = '', subject = ''] = header.split('\x01');
+    const path = rest.map((l) => l.trim()).find((l) => l.length > 0);
+    if (!path) continue;
+    const name = parseSchemaFileName(path.slice(path.lastIndexOf('/') + 1));
+    if (!name || name.detailType !== file.detailType || name.version !== file.version) continue;
+    let text: string;
+    try {
+      text = git(repoDir, ['show', `${commit}:${path}`]);
+    } catch {
+      continue; // the commit deleted it
+    }
+    if (seen.has(text)) continue;
+    seen.add(text);
+    versions.push({ commit, subject, text });
+  }
+  return versions;
+}
+
+/** The history rule needs every commit: refuse a shallow clone (or no git work tree) with a clear reason. */
+function requireFullHistory(repoDir: string): void {
+  let shallow: string;
+  try {
+    shallow = git(repoDir, ['rev-parse', '--is-shallow-repository']).trim();
+  } catch (cause) {
+    throw new GateHistoryUnavailableError(
+      `${repoDir} is not a git work tree: the gate compares each schema with its committed history`,
+      { cause },
+    );
+  }
+  if (shallow === 'true') {
+    throw new GateHistoryUnavailableError(
+      'the clone is shallow: the gate compares each schema with every earlier committed version, ' +
+        'so it needs the full history (run `git fetch --unshallow`, or clone without --depth)',
+    );
+  }
 }
 
 function resolveCommit(repoDir: string, ref: string): string {

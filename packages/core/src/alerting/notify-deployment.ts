@@ -1,21 +1,18 @@
+import type { DeployFailedV1, DeploySucceededV1 } from '@lakeops/contracts';
 import type { Notification, Notifier } from '../shared/notifier.port.ts';
 
-/** The fields of `deploy.succeeded` / `deploy.failed` v1 this use case reads. */
-export interface DeploymentDetail {
-  readonly service: string;
-  readonly environment: string;
-  readonly version: string;
-  readonly started_at: string;
-  readonly finished_at: string;
-  readonly commit?: string;
-  readonly url?: string;
-  readonly error?: string;
-}
+/**
+ * A `deploy.succeeded` or `deploy.failed` v1 event: the envelope fields this use case reads, and
+ * the detail types generated from the contracts (`@lakeops/contracts`), not restated here.
+ */
+export type DeploymentEvent =
+  | DeploymentEventOf<'deploy.succeeded', DeploySucceededV1>
+  | DeploymentEventOf<'deploy.failed', DeployFailedV1>;
 
-export interface DeploymentEvent {
+interface DeploymentEventOf<T extends string, D> {
   readonly id: string;
-  readonly 'detail-type': 'deploy.succeeded' | 'deploy.failed';
-  readonly detail: DeploymentDetail;
+  readonly 'detail-type': T;
+  readonly detail: D;
 }
 
 /**
@@ -40,6 +37,7 @@ export async function notifyDeployment(
 export function formatDeploymentNotification(event: DeploymentEvent): Notification {
   const d = event.detail;
   const failed = event['detail-type'] === 'deploy.failed';
+  const error = event['detail-type'] === 'deploy.failed' ? event.detail.error : undefined;
   const took = formatDuration(d.started_at, d.finished_at);
   const fields: Record<string, string> = {
     service: d.service,
@@ -53,7 +51,7 @@ export function formatDeploymentNotification(event: DeploymentEvent): Notificati
       ? `${d.service} ${d.version} failed to deploy to ${d.environment} after ${took}.`
       : `${d.service} ${d.version} is live in ${d.environment} (took ${took}).`,
   ];
-  if (failed && d.error) lines.push(`Error: ${truncate(d.error, 500)}`);
+  if (error) lines.push(`Error: ${truncate(error, 500)}`);
   return {
     key: `deploy:${event.id}`,
     severity: failed ? 'error' : 'info',

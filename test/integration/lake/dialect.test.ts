@@ -2,8 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbQueryEngine } from '@lakeops/adapters-local';
-import nodeSqlParser from 'node-sql-parser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   athenaCreateTable,
   athenaCtas,
@@ -22,7 +20,9 @@ import {
   tables,
   tablesReadBy,
   typedSelect,
-} from '../src/index.ts';
+} from '@lakeops/lake';
+import nodeSqlParser from 'node-sql-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const trino = new nodeSqlParser.Parser();
 const parseTrino = (sql: string) => trino.astify(sql, { database: 'trino' });

@@ -2,8 +2,8 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbQueryEngine, FsObjectStore } from '@lakeops/adapters-local';
+import { buildLake, daysBetween, runDataTests, seedBronze, tables } from '@lakeops/lake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildLake, daysBetween, runDataTests, seedBronze, tables } from '../src/index.ts';
 
 const end = new Date('2026-11-20T23:59:59.999Z');
 

@@ -1,10 +1,10 @@
 // Seeds a 14-day, 5000-user marketplace into a temp lake and builds it; prints a markdown table.
-// Run: node packages/lake/bench/seed.bench.ts [days] [users]
+// Run: node packages/adapters-local/bench/lake-seed.bench.ts [days] [users]
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbQueryEngine, FsObjectStore } from '@lakeops/adapters-local';
-import { buildLake, seedBronze, tables } from '../src/index.ts';
+import { buildLake, seedBronze, tables } from '@lakeops/lake';
 
 const days = Number(process.argv[2] ?? 14);
 const users = Number(process.argv[3] ?? 5000);

@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsObjectStore } from '@lakeops/adapters-local';
+import { contractCheck, type MarketplaceEvent, seedBronze } from '@lakeops/lake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contractCheck, type MarketplaceEvent, seedBronze } from '../src/index.ts';
 
 const end = new Date('2026-11-20T23:59:59.999Z');
 
