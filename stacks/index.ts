@@ -1,7 +1,8 @@
 import { routes } from '../functions/routes.ts';
-import { alertsStack } from './alerts.ts';
-import { busStack } from './bus.ts';
-import type { Resources } from './function-args.ts';
+import { alarmsStack, alertingStack } from './alerts.ts';
+import { archiveStack } from './archive.ts';
+import { busStack, deadLetterQueuePolicy } from './bus.ts';
+import { deployment, type Resources } from './function-args.ts';
 import { schedulesStack } from './schedules.ts';
 import { storageStack } from './storage.ts';
 import { subscribersStack } from './subscribers.ts';
@@ -11,15 +12,26 @@ export function lakeopsApp() {
   const resources: Resources = {
     ...storageStack(),
     ...busStack(),
-    slackWebhookUrl: new sst.Secret('SlackWebhookUrl', 'unset'),
+    ...alertingStack(),
+    deployment: deployment(),
   };
-  subscribersStack(routes, resources);
+  const subscribers = subscribersStack(routes, resources);
   schedulesStack(routes, resources);
-  alertsStack(resources);
+  const archive = archiveStack(resources);
+  // Every rule whose target parks undelivered events in the dead-letter queue, and only those.
+  deadLetterQueuePolicy(resources.deadLetter, [
+    ...subscribers.map((s) => s.apply((subscriber) => subscriber.nodes.rule.arn)),
+    archive.archiveRule.arn,
+  ]);
+  alarmsStack(resources);
   return {
     bus: resources.bus.name,
     lakeBucket: resources.lake.name,
-    athenaWorkgroup: resources.workgroup.name,
+    glueDatabasePrefix: resources.glueDatabasePrefix,
+    athenaReadWorkgroup: resources.readWorkgroup.name,
+    athenaWriteWorkgroup: resources.writeWorkgroup.name,
     deadLetterQueue: resources.deadLetter.url,
+    alertsTopic: resources.alerts.arn,
+    archiveStream: archive.archiveStream.name,
   };
 }
