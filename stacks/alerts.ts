@@ -40,5 +40,26 @@ export function alarmsStack(r: Resources) {
     alarmActions: [r.alerts.arn],
     okActions: [r.alerts.arn],
   });
-  return { deadLetterNotEmpty };
+  // CloudWatch publishes alarm notifications as its service principal: the topic allows exactly
+  // that, for this alarm of this account (same-account functions need only their IAM policies).
+  const alertsPolicy = new aws.sns.TopicPolicy('AlertsPolicy', {
+    arn: r.alerts.arn,
+    policy: $jsonStringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'CloudWatchAlarmsPublish',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: r.alerts.arn,
+          Condition: {
+            ArnEquals: { 'aws:SourceArn': deadLetterNotEmpty.arn },
+            StringEquals: { 'aws:SourceAccount': r.deployment.account },
+          },
+        },
+      ],
+    }),
+  });
+  return { deadLetterNotEmpty, alertsPolicy };
 }

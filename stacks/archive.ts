@@ -81,6 +81,7 @@ export function archiveStack(r: Resources) {
   });
 
   const firehoseRole = new aws.iam.Role('ArchiveStreamRole', {
+    name: `${streamName}-stream`,
     description: 'Firehose: write Bronze into the lake bucket, invoke the transform, log errors',
     // Firehose: "Allow Firehose to assume an IAM role" (sts:ExternalId = the account).
     assumeRolePolicy: $jsonStringify({
@@ -167,6 +168,7 @@ export function archiveStack(r: Resources) {
   );
 
   const rule = new aws.cloudwatch.EventRule('ArchiveRule', {
+    name: streamName,
     description: 'lakeops: every contract event to Bronze through Firehose',
     eventBusName: r.bus.name,
     eventPattern: JSON.stringify(archivePattern()),
@@ -175,6 +177,7 @@ export function archiveStack(r: Resources) {
   // Firehose targets are reached with an IAM role, not a resource policy (EventBridge User Guide:
   // "Using identity-based policies"); the trust is scoped to this rule of this account.
   const ruleRole = new aws.iam.Role('ArchiveRuleRole', {
+    name: `${streamName}-rule`,
     description: 'EventBridge: put archived events into the archive Firehose stream',
     assumeRolePolicy: $jsonStringify({
       Version: '2012-10-17',
