@@ -1,3 +1,4 @@
+import type { Route } from '../functions/lib/route.ts';
 import { routes } from '../functions/routes.ts';
 import { alarmsStack, alertingStack } from './alerts.ts';
 import { archiveStack } from './archive.ts';
@@ -7,16 +8,19 @@ import { schedulesStack } from './schedules.ts';
 import { storageStack } from './storage.ts';
 import { subscribersStack } from './subscribers.ts';
 
-/** Declares the whole app; called from sst.config.ts `run()` (and by the offline infra tests). */
-export function lakeopsApp() {
+/**
+ * Declares the whole app from a route table (functions/routes.ts by default); called from
+ * sst.config.ts `run()`, and by the synth tests' config (stacks/test/fixtures/) with a test table.
+ */
+export function lakeopsApp(appRoutes: readonly Route[] = routes) {
   const resources: Resources = {
     ...storageStack(),
     ...busStack(),
     ...alertingStack(),
     deployment: deployment(),
   };
-  const subscribers = subscribersStack(routes, resources);
-  schedulesStack(routes, resources);
+  const subscribers = subscribersStack(appRoutes, resources);
+  schedulesStack(appRoutes, resources);
   const archive = archiveStack(resources);
   // Every rule whose target parks undelivered events in the dead-letter queue, and only those.
   deadLetterQueuePolicy(resources.deadLetter, [
