@@ -2,129 +2,268 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@lakeops/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Route } from '../../functions/lib/route.ts';
+import { handlerOf, type ResourceRef, type Route } from '../../functions/lib/route.ts';
 import { routes } from '../../functions/routes.ts';
-import { type Declaration, installSstStub, resolve } from './sst-stub.ts';
+import { type SynthResource, synthesize } from '../synth/index.ts';
+import { testRoutes } from './fixtures/routes.ts';
 
-let declared: Declaration[];
-const allRoutes: readonly Route[] = routes;
-
+// The real stacks on SST 4.17.1's real components under Pulumi's mocks (stacks/synth), with the
+// test route table (fixtures/: the real routes plus a schedule and an `$or` route).
+let resources: SynthResource[];
 beforeAll(async () => {
-  declared = installSstStub();
-  const { lakeopsApp } = await import('../index.ts');
-  lakeopsApp();
-});
+  resources = await synthesize({ stage: 'test', config: 'stacks/test/fixtures/sst.test.config.ts' });
+}, 240_000);
 
-const subscriptions = () => declared.filter((d) => d.type === 'sst.aws.Bus.subscribe');
-const schedules = () => declared.filter((d) => d.type === 'sst.aws.CronV2');
+const eventRoutes = testRoutes.filter((r) => r.kind === 'event');
+const scheduleRoutes = testRoutes.filter((r) => r.kind === 'schedule');
 
-/** What the rule resource ends up with after SST applies our transform. */
-function rulePattern(sub: Declaration): unknown {
-  const ruleArgs: { eventPattern?: unknown } = {};
-  const transform = (sub.args.transform as { rule: (a: typeof ruleArgs) => void }).rule;
-  transform(ruleArgs);
-  return JSON.parse(String(ruleArgs.eventPattern));
+function ofType(type: string): SynthResource[] {
+  return resources.filter((r) => r.type === type);
+}
+function named(type: string, name: string): SynthResource {
+  const found = resources.find((r) => r.type === type && r.name === name);
+  if (!found) throw new Error(`no ${type} named ${name}`);
+  return found;
+}
+function text(r: SynthResource, key: string): string {
+  const v = r.inputs[key];
+  if (typeof v !== 'string') throw new Error(`${r.name}.${key} is not a string: ${JSON.stringify(v)}`);
+  return v;
 }
 
-describe('stacks generated from functions/routes.ts', () => {
-  it('subscribes every event route exactly once, with exactly its pattern', () => {
-    const eventRoutes = allRoutes.filter((r) => r.kind === 'event');
-    expect(
-      subscriptions()
-        .map((s) => s.name)
-        .sort(),
-    ).toEqual(eventRoutes.map((r) => r.id).sort());
+// What the mocked provider returns as ARNs (stacks/synth/runtime.ts mockState), by physical name.
+const lambdaArn = (fn: SynthResource) => `arn:aws:lambda:us-east-1:123456789012:function:${text(fn, 'name')}`;
+const deadLetterArn = () =>
+  `arn:aws:sqs:us-east-1:123456789012:${text(named('aws:sqs/queue:Queue', 'DeadLetterQueue'), 'name')}`;
+const bucketArn = (name: string) => `arn:aws:s3:::${text(named('aws:s3/bucket:Bucket', name), 'bucket')}`;
+
+/** The ARNs a route's resource reference must resolve to, from the synthesized resources. */
+function expectedArns(ref: ResourceRef): string[] {
+  switch (ref) {
+    case 'dead-letter-queue':
+      return [deadLetterArn()];
+    case 'bus':
+      return [
+        `arn:aws:events:us-east-1:123456789012:event-bus/${text(named('aws:cloudwatch/eventBus:EventBus', 'EventsBus'), 'name')}`,
+      ];
+    case 'lake-bucket':
+      return [bucketArn('LakeBucket'), `${bucketArn('LakeBucket')}/*`];
+    case 'athena-results-bucket':
+      return [bucketArn('AthenaResultsBucket'), `${bucketArn('AthenaResultsBucket')}/*`];
+    case 'athena-workgroup':
+      return [
+        `arn:aws:athena:us-east-1:123456789012:workgroup/${text(named('aws:athena/workgroup:Workgroup', 'Athena'), 'name')}`,
+      ];
+    case 'state-table':
+      return [
+        `arn:aws:dynamodb:us-east-1:123456789012:table/${text(named('aws:dynamodb/table:Table', 'StateTable'), 'name')}`,
+      ];
+    case 'xray':
+      return ['*'];
+    default:
+      throw new Error(`stacks.test: add the expected ARNs of '${ref}'`);
+  }
+}
+
+/** The names SST gives a route's resources: Bus.subscribe → `<bus>Subscriber<id>…`, CronV2 → `<id>…`. */
+function functionOf(route: Route): SynthResource {
+  return named(
+    'aws:lambda/function:Function',
+    route.kind === 'event' ? `EventsSubscriber${route.id}FunctionFunction` : `${route.id}HandlerFunction`,
+  );
+}
+function roleOf(route: Route): SynthResource {
+  return named(
+    'aws:iam/role:Role',
+    route.kind === 'event' ? `EventsSubscriber${route.id}FunctionRole` : `${route.id}HandlerRole`,
+  );
+}
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: string | string[];
+  [k: string]: unknown;
+}
+const list = (v: string | string[]) => (Array.isArray(v) ? [...v] : [v]);
+
+describe('stacks generated from the route table, as SST declares them', () => {
+  it('gives every event route one rule with exactly its pattern, $or and numeric matching included', () => {
+    // Prepare
+    const rules = ofType('aws:cloudwatch/eventRule:EventRule');
+
+    // Act
+    const patterns = eventRoutes.map((route) => {
+      const rule = named('aws:cloudwatch/eventRule:EventRule', `EventsSubscriber${route.id}Rule`);
+      return JSON.parse(text(rule, 'eventPattern')) as unknown;
+    });
+
+    // Assess
+    expect(rules).toHaveLength(eventRoutes.length);
+    expect(patterns).toEqual(eventRoutes.map((r) => r.pattern));
+    for (const rule of rules) {
+      expect(rule.inputs.eventBusName).toBe(
+        named('aws:cloudwatch/eventBus:EventBus', 'EventsBus').inputs.name,
+      );
+    }
+  });
+
+  it("targets each rule at its route's function, with the dead-letter queue and a retry policy", () => {
     for (const route of eventRoutes) {
-      const sub = subscriptions().find((s) => s.name === route.id);
-      expect(sub, route.id).toBeDefined();
-      if (sub && route.kind === 'event') expect(rulePattern(sub)).toEqual(route.pattern);
+      // Prepare
+      const rule = named('aws:cloudwatch/eventRule:EventRule', `EventsSubscriber${route.id}Rule`);
+
+      // Act
+      const target = named('aws:cloudwatch/eventTarget:EventTarget', `EventsSubscriber${route.id}Target`);
+
+      // Assess
+      expect(target.inputs.rule, route.id).toBe(rule.inputs.name);
+      expect(target.inputs.arn, route.id).toBe(lambdaArn(functionOf(route)));
+      expect(target.inputs.deadLetterConfig, route.id).toEqual({ arn: deadLetterArn() });
+      // EventBridge RetryPolicy limits: MaximumRetryAttempts 0–185, MaximumEventAgeInSeconds 60–86400.
+      const retry = target.inputs.retryPolicy as {
+        maximumRetryAttempts: number;
+        maximumEventAgeInSeconds: number;
+      };
+      expect(retry.maximumRetryAttempts).toBeGreaterThanOrEqual(0);
+      expect(retry.maximumRetryAttempts).toBeLessThanOrEqual(185);
+      expect(retry.maximumEventAgeInSeconds).toBeGreaterThanOrEqual(60);
+      expect(retry.maximumEventAgeInSeconds).toBeLessThanOrEqual(86_400);
     }
+    expect(ofType('aws:cloudwatch/eventTarget:EventTarget')).toHaveLength(eventRoutes.length);
   });
 
-  it('schedules every schedule route exactly once, with its expression and time zone', () => {
-    const scheduleRoutes = allRoutes.filter((r) => r.kind === 'schedule');
-    expect(
-      schedules()
-        .map((s) => s.name)
-        .sort(),
-    ).toEqual(scheduleRoutes.map((r) => r.id).sort());
+  it('schedules every schedule route once (EventBridge Scheduler), with its expression, zone and DLQ', () => {
+    // Prepare
+    expect(scheduleRoutes.length).toBeGreaterThan(0);
+
+    // Act
+    const schedules = ofType('aws:scheduler/schedule:Schedule');
+
+    // Assess
+    expect(schedules.map((s) => s.name).sort()).toEqual(scheduleRoutes.map((r) => `${r.id}Schedule`).sort());
     for (const route of scheduleRoutes) {
-      const cron = schedules().find((s) => s.name === route.id);
-      expect(cron?.args).toMatchObject({ schedule: route.kind === 'schedule' ? route.schedule : '' });
-    }
-  });
-
-  it('points every handler at a function file that exports make and handler', async () => {
-    for (const d of [...subscriptions(), ...schedules()]) {
-      const fn = (d.args.subscriber ?? d.args.function) as { handler: string };
-      const [file, exported] = fn.handler.split('.');
-      expect(exported).toBe('handler');
-      const path = join(repoRoot, `${file}.ts`);
-      expect(existsSync(path), path).toBe(true);
-      const mod = (await import(path)) as Record<string, unknown>;
-      expect(typeof mod.handler, fn.handler).toBe('function');
-      expect(typeof mod.make, fn.handler).toBe('function');
-    }
-  });
-
-  it('grants each function exactly its listed permissions, on Node 24 with a DLQ', () => {
-    for (const d of [...subscriptions(), ...schedules()]) {
-      const route = allRoutes.find((r) => r.id === d.name);
-      const fn = resolve(d.args.subscriber ?? d.args.function) as SstFunctionArgs;
-      expect(fn.runtime).toBe('nodejs24.x');
-      expect(fn.permissions?.map((p) => p.actions)).toEqual(route?.permissions.map((p) => [...p.actions]));
-      // '*' only where AWS has no resource-level permissions (X-Ray).
-      for (const p of fn.permissions ?? []) {
-        expect(p.resources.every((arn) => typeof arn === 'string')).toBe(true);
-        if (p.resources.includes('*'))
-          expect(
-            p.actions.every((a) => a.startsWith('xray:')),
-            p.actions.join(),
-          ).toBe(true);
-      }
-      expect(fn.link ?? []).toEqual([]);
-      const functionArgs: Record<string, unknown> = {};
-      fn.transform?.function?.(functionArgs);
-      expect(resolve(functionArgs)).toEqual({
-        deadLetterConfig: { targetArn: 'arn:DeadLetter' },
-        tracingConfig: { mode: 'Active' },
+      if (route.kind !== 'schedule') continue;
+      const schedule = named('aws:scheduler/schedule:Schedule', `${route.id}Schedule`);
+      expect(schedule.inputs).toMatchObject({
+        scheduleExpression: route.schedule,
+        scheduleExpressionTimezone: route.timezone ?? 'UTC',
+        state: 'ENABLED',
+        target: { arn: lambdaArn(functionOf(route)), deadLetterConfig: { arn: deadLetterArn() } },
       });
     }
   });
 
-  it('sends failed deliveries from every rule to the dead-letter queue', () => {
-    for (const sub of subscriptions()) {
-      const target: Record<string, unknown> = {};
-      (sub.args.transform as { target: (a: typeof target) => void }).target(target);
-      expect(resolve(target.deadLetterConfig)).toEqual({ arn: 'arn:DeadLetter' });
+  it('grants each function exactly the statements its route lists, on the resources they name', () => {
+    for (const route of testRoutes) {
+      // Prepare
+      const expected = route.permissions.map((p) => ({
+        Effect: 'Allow',
+        Action: [...p.actions].sort(),
+        Resource: expectedArns(p.resource).sort(),
+      }));
+
+      // Act
+      const role = roleOf(route);
+      const inline = role.inputs.inlinePolicies as { name: string; policy: string }[];
+      const statements = inline.flatMap(
+        (p) => (JSON.parse(p.policy) as { Statement: Statement[] }).Statement,
+      );
+
+      // Assess
+      expect(inline, route.id).toHaveLength(1);
+      expect(
+        statements.map((s) => ({ ...s, Action: list(s.Action).sort(), Resource: list(s.Resource).sort() })),
+        route.id,
+      ).toEqual(expected);
+      // Only the AWS-managed policy for CloudWatch Logs comes on top.
+      expect(role.inputs.managedPolicyArns, route.id).toEqual([
+        'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+      ]);
     }
+  });
+
+  it('runs every function on Node 24 (arm64) with its handler, limits, tracing and the DLQ', () => {
+    for (const route of testRoutes) {
+      // Act
+      const fn = functionOf(route);
+
+      // Assess
+      expect(fn.inputs, route.id).toMatchObject({
+        runtime: 'nodejs24.x',
+        architectures: ['arm64'],
+        handler: handlerOf(route),
+        timeout: route.timeoutSeconds,
+        memorySize: route.memoryMB,
+        tracingConfig: { mode: 'Active' },
+        deadLetterConfig: { targetArn: deadLetterArn() },
+      });
+    }
+    expect(ofType('aws:lambda/function:Function')).toHaveLength(testRoutes.length);
+  });
+
+  it('points every handler at a function file that exports make and handler', async () => {
+    for (const route of testRoutes) {
+      // Prepare
+      const [file, exported] = handlerOf(route).split('.');
+      const path = join(repoRoot, `${file}.ts`);
+
+      // Act
+      const mod = (await import(path)) as Record<string, unknown>;
+
+      // Assess
+      expect(existsSync(path), path).toBe(true);
+      expect(exported).toBe('handler');
+      expect(typeof mod.handler, route.id).toBe('function');
+      expect(typeof mod.make, route.id).toBe('function');
+    }
+  });
+
+  it('keeps parked events 14 days and versions the lake bucket', () => {
+    // Act
+    const queue = named('aws:sqs/queue:Queue', 'DeadLetterQueue');
+    const versioning = named('aws:s3/bucketVersioning:BucketVersioning', 'LakeVersioning');
+
+    // Assess
+    expect(queue.inputs.messageRetentionSeconds).toBe(14 * 24 * 3600);
+    expect(versioning.inputs).toEqual({
+      bucket: named('aws:s3/bucket:Bucket', 'LakeBucket').inputs.bucket,
+      versioningConfiguration: { status: 'Enabled' },
+    });
   });
 
   it('never restates a pattern by hand in stacks/', () => {
     // Patterns come from functions/routes.ts only: a literal source or detail-type in a stack
     // file would be a second copy that can drift.
-    const files = readdirSync(join(repoRoot, 'stacks')).filter(
-      (f) => f.endsWith('.ts') && !f.endsWith('.d.ts'),
-    );
+    const files = readdirSync(join(repoRoot, 'stacks')).filter((f) => f.endsWith('.ts'));
     for (const f of files) {
-      const text = readFileSync(join(repoRoot, 'stacks', f), 'utf8');
-      expect(text, f).not.toMatch(/['"](marketplace|lakeops|aws)\.[a-z]+['"]/);
-      expect(text, f).not.toMatch(/['"]detail-type['"]\s*:/);
+      const content = readFileSync(join(repoRoot, 'stacks', f), 'utf8');
+      expect(content, f).not.toMatch(/['"](marketplace|lakeops|aws)\.[a-z]+['"]/);
+      expect(content, f).not.toMatch(/['"]detail-type['"]\s*:/);
     }
   });
+});
 
-  it('declares the storage the functions link to', () => {
-    const types = declared.map((d) => `${d.type}:${d.name}`);
-    expect(types).toEqual(
-      expect.arrayContaining([
-        'sst.aws.Bus:Events',
-        'sst.aws.Queue:DeadLetter',
-        'sst.aws.Bucket:Lake',
-        'sst.aws.Bucket:AthenaResults',
-        'sst.aws.Dynamo:State',
-        'aws.glue.CatalogDatabase:LakeDatabase',
-        'aws.athena.Workgroup:Athena',
-      ]),
+describe('sst.config.ts itself', () => {
+  it('synthesizes the real route table: one rule per event route, one schedule per schedule route', async () => {
+    // Act
+    const real = await synthesize({ stage: 'ci' });
+
+    // Assess
+    const rules = real.filter((r) => r.type === 'aws:cloudwatch/eventRule:EventRule').map((r) => r.name);
+    const schedules = real.filter((r) => r.type === 'aws:scheduler/schedule:Schedule').map((r) => r.name);
+    const all: readonly Route[] = routes;
+    expect(rules.sort()).toEqual(
+      all
+        .filter((r) => r.kind === 'event')
+        .map((r) => `EventsSubscriber${r.id}Rule`)
+        .sort(),
     );
-  });
+    expect(schedules.sort()).toEqual(
+      all
+        .filter((r) => r.kind === 'schedule')
+        .map((r) => `${r.id}Schedule`)
+        .sort(),
+    );
+  }, 240_000);
 });
