@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SynthResource } from '../synth/index.ts';
-import { input, one, ofType, SLACK_WEBHOOK, STAGE, statements, synthApp } from './synth-app.ts';
+import { input, ofType, one, SLACK_WEBHOOK, STAGE, statements, synthApp } from './synth-app.ts';
 
 let app: SynthResource[];
 beforeAll(async () => {
@@ -61,6 +61,10 @@ describe('failures reach someone', () => {
     expect(routeFunctions.length).toBeGreaterThan(0);
     for (const fn of routeFunctions) expect(envOf(fn).LAKEOPS_SLACK_WEBHOOK_PARAMETER, fn.name).toBe(name);
     expect(everyEnvValue.filter((v) => v.includes('hooks.slack.com'))).toEqual([]);
-    expect(functions().filter((fn) => 'SLACK_WEBHOOK_URL' in envOf(fn)).map((fn) => fn.name)).toEqual([]);
+    expect(
+      functions()
+        .filter((fn) => 'SLACK_WEBHOOK_URL' in envOf(fn))
+        .map((fn) => fn.name),
+    ).toEqual([]);
   });
 });

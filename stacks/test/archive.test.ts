@@ -83,9 +83,9 @@ describe('Bronze on AWS: EventBridge rule → Firehose → lake bucket', () => {
     expect(resourcesOf('s3:ListBucket')).toEqual([`arn:aws:s3:::${lakeBucket()}`]);
     expect(resourcesOf('lambda:InvokeFunction')).toHaveLength(1);
     expect(resourcesOf('lambda:InvokeFunction')[0]).toMatch(transformArnPattern());
-    expect(granted.flatMap((s) => list(s.Resource)).filter((r) => r.includes('*') && !r.endsWith('/*'))).toEqual(
-      [expect.stringMatching(/:log-group:\/aws\/kinesisfirehose\/.+:log-stream:\*$/)],
-    );
+    expect(
+      granted.flatMap((s) => list(s.Resource)).filter((r) => r.includes('*') && !r.endsWith('/*')),
+    ).toEqual([expect.stringMatching(/:log-group:\/aws\/kinesisfirehose\/.+:log-stream:\*$/)]);
   });
 
   it('archives every source the contracts declare, and no hand-written one', () => {
@@ -93,7 +93,11 @@ describe('Bronze on AWS: EventBridge rule → Firehose → lake bucket', () => {
     const dir = join(repoRoot, 'packages/contracts/events');
     const declared = readdirSync(dir)
       .filter((f) => f.endsWith('.schema.json'))
-      .flatMap((f) => [(JSON.parse(readFileSync(join(dir, f), 'utf8')) as { 'x-source': string | string[] })['x-source']].flat());
+      .flatMap((f) =>
+        [
+          (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { 'x-source': string | string[] })['x-source'],
+        ].flat(),
+      );
     const rule = one(app, 'aws:cloudwatch/eventRule:EventRule', 'ArchiveRule');
 
     // Act
@@ -124,7 +128,9 @@ describe('Bronze on AWS: EventBridge rule → Firehose → lake bucket', () => {
       new RegExp(`^arn:aws:firehose:[a-z0-9-]+:\\d{12}:deliverystream/${stream().inputs.name}$`),
     );
     expect(stream().inputs.name).toBe(`lakeops-${STAGE}-archive`);
-    expect(input(target, 'deadLetterConfig', 'arn')).toMatch(new RegExp(`:sqs:[a-z0-9-]+:\\d{12}:${dlqName}$`));
+    expect(input(target, 'deadLetterConfig', 'arn')).toMatch(
+      new RegExp(`:sqs:[a-z0-9-]+:\\d{12}:${dlqName}$`),
+    );
     expect(input(target, 'retryPolicy', 'maximumRetryAttempts')).toBeGreaterThan(0);
     expect(trust).toHaveLength(1);
     expect(trust[0]?.Principal?.Service).toBe('events.amazonaws.com');

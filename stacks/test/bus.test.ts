@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SynthResource } from '../synth/index.ts';
-import { arnParts, input, list, one, ofType, statements, synthApp } from './synth-app.ts';
+import { arnParts, input, list, ofType, one, statements, synthApp } from './synth-app.ts';
 
 let app: SynthResource[];
 beforeAll(async () => {
@@ -18,7 +18,9 @@ describe('the dead-letter queue and who may send to it', () => {
     const rules = ofType(app, 'aws:cloudwatch/eventRule:EventRule');
     const parking = targets.filter((t) => input(t, 'deadLetterConfig', 'arn') === dlqArn);
     const expected = parking.map((t) => {
-      const rule = rules.find((r) => r.inputs.name === t.inputs.rule && r.inputs.eventBusName === t.inputs.eventBusName);
+      const rule = rules.find(
+        (r) => r.inputs.name === t.inputs.rule && r.inputs.eventBusName === t.inputs.eventBusName,
+      );
       return `arn:aws:events:${region}:${account}:rule/${rule?.inputs.eventBusName}/${rule?.inputs.name}`;
     });
 

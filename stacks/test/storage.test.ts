@@ -2,7 +2,7 @@ import { zones } from '@lakeops/core';
 import { tables } from '@lakeops/lake';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SynthResource } from '../synth/index.ts';
-import { input, one, ofType, STAGE, synthApp } from './synth-app.ts';
+import { input, ofType, one, STAGE, synthApp } from './synth-app.ts';
 
 let app: SynthResource[];
 beforeAll(async () => {
@@ -60,7 +60,9 @@ describe('storage: Glue, Athena and the lake bucket', () => {
           comment: `sensitivity=${c.sensitivity}`,
         })),
       );
-      expect(glue?.inputs.partitionKeys ?? [], id).toEqual(table.partitionKeys.map((k) => ({ name: k, type: 'string' })));
+      expect(glue?.inputs.partitionKeys ?? [], id).toEqual(
+        table.partitionKeys.map((k) => ({ name: k, type: 'string' })),
+      );
     }
   });
 
@@ -106,8 +108,12 @@ describe('storage: Glue, Athena and the lake bucket', () => {
     });
     expect(parameters['projection.dt.range']).toMatch(/^\d{4}-\d{2}-\d{2},NOW$/);
     // Only the Firehose-written table is projected; the others get their partitions from the writes.
-    const projected = glueTables().filter((t) => (t.inputs.parameters as Record<string, string>)['projection.enabled']);
-    expect(projected.map((t) => `${t.inputs.databaseName}.${t.inputs.name}`)).toEqual([`lakeops_${STAGE}_bronze.events`]);
+    const projected = glueTables().filter(
+      (t) => (t.inputs.parameters as Record<string, string>)['projection.enabled'],
+    );
+    expect(projected.map((t) => `${t.inputs.databaseName}.${t.inputs.name}`)).toEqual([
+      `lakeops_${STAGE}_bronze.events`,
+    ]);
   });
 
   it('has a reads workgroup that enforces its settings and a writes workgroup that does not (CTAS external_location)', () => {
@@ -122,8 +128,12 @@ describe('storage: Glue, Athena and the lake bucket', () => {
     expect(input(reads, 'configuration', 'enforceWorkgroupConfiguration')).toBe(true);
     expect(input(writes, 'configuration', 'enforceWorkgroupConfiguration')).toBe(false);
     for (const wg of [reads, writes]) {
-      expect(input(wg, 'configuration', 'resultConfiguration', 'outputLocation')).toBe(`s3://${results}/results/`);
-      expect(input(wg, 'configuration', 'engineVersion', 'selectedEngineVersion')).toBe('Athena engine version 3');
+      expect(input(wg, 'configuration', 'resultConfiguration', 'outputLocation')).toBe(
+        `s3://${results}/results/`,
+      );
+      expect(input(wg, 'configuration', 'engineVersion', 'selectedEngineVersion')).toBe(
+        'Athena engine version 3',
+      );
     }
     expect(ofType(app, 'aws:athena/workgroup:Workgroup')).toHaveLength(2);
   });
@@ -147,7 +157,9 @@ describe('storage: Glue, Athena and the lake bucket', () => {
     expect(bronze.map((r) => r.expiration?.days)).toEqual([30]);
     expect(bronze.map((r) => r.noncurrentVersionExpiration?.noncurrentDays)).toEqual([1]);
     // The lake bucket is versioned: the noncurrent rule is what removes purged rows for good.
-    const versioning = ofType(app, 'aws:s3/bucketVersioning:BucketVersioning').find((v) => v.inputs.bucket === lakeBucket());
+    const versioning = ofType(app, 'aws:s3/bucketVersioning:BucketVersioning').find(
+      (v) => v.inputs.bucket === lakeBucket(),
+    );
     expect(input(versioning as SynthResource, 'versioningConfiguration', 'status')).toBe('Enabled');
   });
 });

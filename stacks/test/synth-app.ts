@@ -10,7 +10,13 @@ let app: Promise<SynthResource[]> | undefined;
 
 /** The whole app under Pulumi's mocks (once per test file's worker). */
 export function synthApp(): Promise<SynthResource[]> {
-  app ??= synthesize({ root: repoRoot, stage: STAGE, secrets: { SlackWebhookUrl: SLACK_WEBHOOK } });
+  app ??= synthesize({
+    root: repoRoot,
+    stage: STAGE,
+    // sst.config.ts with the test route table: the real routes plus a schedule and an `$or` route.
+    config: 'stacks/test/fixtures/sst.test.config.ts',
+    secrets: { SlackWebhookUrl: SLACK_WEBHOOK },
+  });
   return app;
 }
 
