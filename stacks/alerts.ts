@@ -1,5 +1,3 @@
-import type { Resources } from './function-args.ts';
-
 /**
  * Where alerts go: the `Alerts` SNS topic (alarm actions; the alerting functions read it) and the
  * Slack webhook. The webhook is an SST secret (`sst secret set SlackWebhookUrl …`) copied into an
@@ -24,7 +22,11 @@ export function alertingStack() {
 export type Alerting = ReturnType<typeof alertingStack>;
 
 /** Alarms on the platform itself: anything parked in the dead-letter queue needs a person. */
-export function alarmsStack(r: Resources) {
+export function alarmsStack(r: {
+  readonly deadLetter: sst.aws.Queue;
+  readonly alerts: sst.aws.SnsTopic;
+  readonly deployment: { readonly account: $util.Output<string> };
+}) {
   const deadLetterNotEmpty = new aws.cloudwatch.MetricAlarm('DeadLetterNotEmpty', {
     alarmDescription: 'lakeops parked events: inspect the DeadLetter queue and redrive',
     namespace: 'AWS/SQS',
