@@ -8,7 +8,7 @@
  * The bundle is cached in `.sst/platform/.lakeops-synth/` and rebuilt when any input changes.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -80,6 +80,7 @@ await synthInChild({ ...JSON.parse(process.env.LAKEOPS_SYNTH_ARGS ?? "{}"), pulu
     // no cache yet
   }
   await mkdir(dir, { recursive: true });
+  const partial = `${outfile}.${process.pid}.${Date.now()}.partial.mjs`;
   const result = await build({
     stdin: { contents: entryCode, resolveDir: root, sourcefile: 'synth-entry.ts', loader: 'ts' },
     absWorkingDir: root,
@@ -96,14 +97,16 @@ await synthInChild({ ...JSON.parse(process.env.LAKEOPS_SYNTH_ARGS ?? "{}"), pulu
     },
     define: { $app: 'globalThis.$lakeopsSynthApp', $cli: 'globalThis.$lakeopsSynthCli', $dev: 'false' },
     inject: [join(platform, 'src/shim/run.js')],
-    outfile,
-    sourcemap: 'linked',
+    // Built under a unique name and renamed into place: concurrent synths never read half a file.
+    outfile: partial,
+    sourcemap: 'inline',
     metafile: true,
     logLevel: 'silent',
     write: true,
   }).catch((error: unknown) => {
     throw new Error(`synth: esbuild could not bundle ${config}: ${String(error)}`, { cause: error });
   });
+  await rename(partial, outfile);
   const inputs: CacheEntry['inputs'] = {};
   for (const file of Object.keys(result.metafile.inputs)) {
     if (file.includes(':')) continue;

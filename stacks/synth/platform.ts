@@ -6,7 +6,7 @@
  * lives in the gitignored `.sst/`: SST's config home is `.sst/offline-home`, never `~/.config/sst`.
  */
 import { execFile } from 'node:child_process';
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -148,6 +148,44 @@ export async function ensureSstPlatform(
   const root = options.root ?? repoRoot;
   const t0 = performance.now();
   if (await platformReady(root)) return { installed: false, seconds: 0 };
+  // Test files, the CLI and the typecheck may all get here at once on a clean clone: one installs.
+  return withInstallLock(root, async () => {
+    if (await platformReady(root)) return { installed: false, seconds: (performance.now() - t0) / 1000 };
+    await install(root, options);
+    return { installed: true, seconds: (performance.now() - t0) / 1000 };
+  });
+}
+
+/** Runs `fn` holding `.sst/platform-install.lock` (a directory: mkdir is atomic); waits for it. */
+async function withInstallLock<T>(root: string, fn: () => Promise<T>): Promise<T> {
+  const lock = join(root, '.sst', 'platform-install.lock');
+  await mkdir(dirname(lock), { recursive: true });
+  for (const started = Date.now(); ; ) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'EEXIST') throw error;
+      // An install takes seconds to a minute; a lock older than 10 minutes is a crashed one.
+      const age = Date.now() - ((await stat(lock).catch(() => undefined))?.mtimeMs ?? Date.now());
+      if (age > 600_000) await rm(lock, { recursive: true, force: true });
+      if (Date.now() - started > 900_000) {
+        throw new SstPlatformInstallError(`timed out waiting for ${lock}`, { retryable: true });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
+async function install(
+  root: string,
+  options: { stage?: string; log?: (line: string) => void },
+): Promise<void> {
   const paths = platformPaths(root);
   options.log?.(`installing SST's platform into ${paths.platform} (sst install, npm registry only)`);
   await mkdir(paths.bin, { recursive: true });
@@ -180,5 +218,4 @@ export async function ensureSstPlatform(
       retryable: false,
     });
   }
-  return { installed: true, seconds: (performance.now() - t0) / 1000 };
 }

@@ -154,6 +154,11 @@ export function policyDocumentJson(inputs: Record<string, unknown>): string {
     conditions?: { test: string; variable: string; values: string[] }[];
   };
   const one = (values: string[]) => (values.length === 1 ? values[0] : values);
+  // type "*" with identifiers ["*"] is the literal `"Principal": "*"` (aws_iam_policy_document).
+  const principal = (ps: { type: string; identifiers: string[] }[]) =>
+    ps.length === 1 && ps[0]?.type === '*' && ps[0].identifiers.join() === '*'
+      ? '*'
+      : Object.fromEntries(ps.map((p) => [p.type, one(p.identifiers)]));
   const statements = (inputs.statements ?? []) as Statement[];
   return JSON.stringify({
     Version: str(inputs.version) ?? '2012-10-17',
@@ -164,9 +169,7 @@ export function policyDocumentJson(inputs: Record<string, unknown>): string {
       ...(s.notActions ? { NotAction: one(s.notActions) } : {}),
       ...(s.resources ? { Resource: one(s.resources) } : {}),
       ...(s.notResources ? { NotResource: one(s.notResources) } : {}),
-      ...(s.principals
-        ? { Principal: Object.fromEntries(s.principals.map((p) => [p.type, one(p.identifiers)])) }
-        : {}),
+      ...(s.principals ? { Principal: principal(s.principals) } : {}),
       ...(s.conditions
         ? {
             Condition: s.conditions.reduce<Record<string, Record<string, unknown>>>((acc, c) => {

@@ -1,6 +1,7 @@
 import type { Command } from '../command.ts';
 import { buildCommand } from './build.ts';
 import { docsCommand } from './docs.ts';
+import { infraCommand } from './infra.ts';
 import { putEventsCommand } from './put-events.ts';
 import { queryCommand } from './query.ts';
 import { runCommand } from './run.ts';
@@ -18,4 +19,5 @@ export const commands: readonly Command[] = [
   buildCommand,
   queryCommand,
   schemasCommand,
+  infraCommand,
 ];
