@@ -95,77 +95,74 @@ export function archiveStack(r: Resources) {
         },
       ],
     }),
-  });
-  const firehosePolicy = new aws.iam.RolePolicy('ArchiveStreamPolicy', {
-    role: firehoseRole.id,
-    policy: $jsonStringify({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'LakeBucket',
-          Effect: 'Allow',
-          Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
-          Resource: r.lake.arn,
-        },
-        {
-          Sid: 'BronzeObjects',
-          Effect: 'Allow',
-          Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
-          Resource: $interpolate`${r.lake.arn}/bronze/*`,
-        },
-        {
-          Sid: 'Transform',
-          Effect: 'Allow',
-          Action: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'],
-          Resource: transformArn,
-        },
-        {
-          Sid: 'ErrorLogs',
-          Effect: 'Allow',
-          Action: 'logs:PutLogEvents',
-          Resource: $interpolate`${logGroup.arn}:log-stream:*`,
-        },
-      ],
-    }),
-  });
-
-  const stream = new aws.kinesis.FirehoseDeliveryStream(
-    'ArchiveStream',
-    {
-      name: streamName,
-      destination: 'extended_s3',
-      extendedS3Configuration: {
-        bucketArn: r.lake.arn,
-        roleArn: firehoseRole.arn,
-        prefix: ARCHIVE_PREFIX,
-        errorOutputPrefix: ARCHIVE_ERROR_PREFIX,
-        bufferingSize: ARCHIVE_BUFFER.sizeMB,
-        bufferingInterval: ARCHIVE_BUFFER.intervalSeconds,
-        // One JSON line per record; Athena's OpenX JSON SerDe reads `.gz` objects as they are.
-        compressionFormat: 'GZIP',
-        dynamicPartitioningConfiguration: { enabled: true, retryDuration: 300 },
-        processingConfiguration: {
-          enabled: true,
-          processors: [
+    inlinePolicies: [
+      {
+        name: 'deliver',
+        policy: $jsonStringify({
+          Version: '2012-10-17',
+          Statement: [
             {
-              type: 'Lambda',
-              parameters: [
-                { parameterName: 'LambdaArn', parameterValue: transformArn },
-                { parameterName: 'BufferSizeInMBs', parameterValue: String(ARCHIVE_TRANSFORM_BUFFER.sizeMB) },
-                // The provider keeps only non-default values in state; 60 s is the default, so it is left out.
-              ],
+              Sid: 'LakeBucket',
+              Effect: 'Allow',
+              Action: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+              Resource: r.lake.arn,
+            },
+            {
+              Sid: 'BronzeObjects',
+              Effect: 'Allow',
+              Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+              Resource: $interpolate`${r.lake.arn}/bronze/*`,
+            },
+            {
+              Sid: 'Transform',
+              Effect: 'Allow',
+              Action: ['lambda:InvokeFunction', 'lambda:GetFunctionConfiguration'],
+              Resource: transformArn,
+            },
+            {
+              Sid: 'ErrorLogs',
+              Effect: 'Allow',
+              Action: 'logs:PutLogEvents',
+              Resource: $interpolate`${logGroup.arn}:log-stream:*`,
             },
           ],
-        },
-        cloudwatchLoggingOptions: {
-          enabled: true,
-          logGroupName: logGroup.name,
-          logStreamName: logStream.name,
-        },
+        }),
+      },
+    ],
+  });
+  const stream = new aws.kinesis.FirehoseDeliveryStream('ArchiveStream', {
+    name: streamName,
+    destination: 'extended_s3',
+    extendedS3Configuration: {
+      bucketArn: r.lake.arn,
+      roleArn: firehoseRole.arn,
+      prefix: ARCHIVE_PREFIX,
+      errorOutputPrefix: ARCHIVE_ERROR_PREFIX,
+      bufferingSize: ARCHIVE_BUFFER.sizeMB,
+      bufferingInterval: ARCHIVE_BUFFER.intervalSeconds,
+      // One JSON line per record; Athena's OpenX JSON SerDe reads `.gz` objects as they are.
+      compressionFormat: 'GZIP',
+      dynamicPartitioningConfiguration: { enabled: true, retryDuration: 300 },
+      processingConfiguration: {
+        enabled: true,
+        processors: [
+          {
+            type: 'Lambda',
+            parameters: [
+              { parameterName: 'LambdaArn', parameterValue: transformArn },
+              { parameterName: 'BufferSizeInMBs', parameterValue: String(ARCHIVE_TRANSFORM_BUFFER.sizeMB) },
+              // The provider keeps only non-default values in state; 60 s is the default, so it is left out.
+            ],
+          },
+        ],
+      },
+      cloudwatchLoggingOptions: {
+        enabled: true,
+        logGroupName: logGroup.name,
+        logStreamName: logStream.name,
       },
     },
-    { dependsOn: [firehosePolicy] },
-  );
+  });
 
   const rule = new aws.cloudwatch.EventRule('ArchiveRule', {
     name: streamName,
