@@ -174,6 +174,11 @@ describe('stacks generated from the route table, as SST declares them', () => {
         state: 'ENABLED',
         target: { arn: lambdaArn(functionOf(route)), deadLetterConfig: { arn: deadLetterArn() } },
       });
+      // Scheduler RetryPolicy limits: MaximumRetryAttempts 0–185.
+      const retries = (schedule.inputs.target as { retryPolicy?: { maximumRetryAttempts?: number } })
+        .retryPolicy?.maximumRetryAttempts;
+      expect(retries).toBeGreaterThanOrEqual(0);
+      expect(retries).toBeLessThanOrEqual(185);
     }
   });
 

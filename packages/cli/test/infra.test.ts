@@ -31,7 +31,7 @@ describe('lakeops infra synth', () => {
     const names = resources.map((r) => `${r.type} ${r.name}`);
     expect(names).toEqual([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
     expect(JSON.stringify(resources)).toContain('lakeops-cli-');
-  }, 120_000);
+  }, 240_000);
 
   it('prints a table by default: type, name and the key inputs of each resource', async () => {
     // Act
@@ -52,7 +52,7 @@ describe('lakeops infra synth', () => {
       ),
     );
     expect(lines.at(-2)).toMatch(/^\d+ resources$/);
-  }, 120_000);
+  }, 240_000);
 
   it('exits 1 with the error the stacks threw, in one line', async () => {
     // Act
@@ -68,7 +68,7 @@ describe('lakeops infra synth', () => {
     expect(result.stderr).toBe(
       'lakeops infra: the app failed under the mocks (exit 1): Error: stack bug: planted by sst.failing.config.ts\n',
     );
-  }, 120_000);
+  }, 240_000);
 
   it('says what to run when SST’s platform is missing and cannot be installed', async () => {
     // Prepare
