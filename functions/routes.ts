@@ -1,4 +1,4 @@
-import { parkInDeadLetter, type Route, writeTraces } from './lib/route.ts';
+import { parkInDeadLetter, type Route, readSlackWebhook, writeTraces } from './lib/route.ts';
 
 /**
  * The route table: which events and schedules run which function, with what limits and
@@ -18,7 +18,7 @@ export const routes = [
     },
     timeoutSeconds: 10,
     memoryMB: 256,
-    permissions: [parkInDeadLetter, writeTraces],
+    permissions: [parkInDeadLetter, writeTraces, readSlackWebhook],
   },
 ] as const satisfies readonly Route[];
 

@@ -1,13 +1,35 @@
+import { glueDatabaseRoles } from '@lakeops/lake';
 import type { Permission, ResourceRef, Route } from '../functions/lib/route.ts';
 import { handlerOf } from '../functions/lib/route.ts';
+import type { Alerting } from './alerts.ts';
 import type { Messaging } from './bus.ts';
 import type { Storage } from './storage.ts';
 
-export interface Resources extends Storage, Messaging {
-  readonly slackWebhookUrl: sst.Secret;
+/** Where the stack is deployed: the parts of every ARN the stack has to build itself. */
+export interface Deployment {
+  readonly partition: $util.Output<string>;
+  readonly region: $util.Output<string>;
+  readonly account: $util.Output<string>;
 }
 
-/** The ARNs one resource reference stands for (buckets: the bucket and its objects). */
+export interface Resources extends Storage, Messaging, Alerting {
+  readonly deployment: Deployment;
+}
+
+/** The partition, region and account of the AWS provider the stack deploys with. */
+export function deployment(): Deployment {
+  return {
+    partition: aws.getPartitionOutput().partition,
+    region: aws.getRegionOutput().region,
+    account: aws.getCallerIdentityOutput().accountId,
+  };
+}
+
+/**
+ * The ARNs one resource reference stands for (buckets: the bucket and its objects). ARNs the stack
+ * builds itself (Glue's catalog, databases and tables) use the deployment's partition, region and
+ * account; the others are the resources' own `arn` outputs. Never `*` in an account or region.
+ */
 export function arnsOf(ref: ResourceRef, r: Resources): $util.Input<string>[] {
   switch (ref) {
     case 'dead-letter-queue':
@@ -18,20 +40,34 @@ export function arnsOf(ref: ResourceRef, r: Resources): $util.Input<string>[] {
       return [r.lake.arn, $interpolate`${r.lake.arn}/*`];
     case 'athena-results-bucket':
       return [r.athenaResults.arn, $interpolate`${r.athenaResults.arn}/*`];
-    case 'athena-workgroup':
-      return [r.workgroup.arn];
+    case 'athena-read-workgroup':
+      return [r.readWorkgroup.arn];
+    case 'athena-write-workgroup':
+      return [r.writeWorkgroup.arn];
     case 'glue-catalog':
-      return [
-        $interpolate`arn:aws:glue:*:*:catalog`,
-        r.glue.arn,
-        $interpolate`arn:aws:glue:*:*:table/${r.glue.name}/*`,
-      ];
+      return glueArns(r);
     case 'state-table':
       return [r.state.arn];
+    case 'slack-webhook-parameter':
+      return [r.slackWebhookParameter.arn];
     case 'xray':
       // X-Ray's PutTraceSegments/PutTelemetryRecords have no resource-level permissions.
       return ['*'];
   }
+}
+
+/**
+ * Glue resource ARNs (Service Authorization Reference, AWS Glue resource types): the account's
+ * catalog, every zone database and the staging database, and the tables in each.
+ */
+function glueArns(r: Resources): $util.Output<string>[] {
+  const { partition, region, account } = r.deployment;
+  const glue = $interpolate`arn:${partition}:glue:${region}:${account}`;
+  return [
+    $interpolate`${glue}:catalog`,
+    ...glueDatabaseRoles.map((role) => $interpolate`${glue}:database/${r.glueDatabases[role].name}`),
+    ...glueDatabaseRoles.map((role) => $interpolate`${glue}:table/${r.glueDatabases[role].name}/*`),
+  ];
 }
 
 export function permissionsOf(permissions: readonly Permission[], r: Resources) {
@@ -52,19 +88,20 @@ export function functionArgs(route: Route, r: Resources): sst.aws.FunctionArgs {
     environment: {
       LAKEOPS_ROUTE_ID: route.id,
       LAKEOPS_DEAD_LETTER_QUEUE_URL: r.deadLetter.url,
-      SLACK_WEBHOOK_URL: r.slackWebhookUrl.value,
+      // The parameter's NAME: the function reads the SecureString at run time (never the value here).
+      LAKEOPS_SLACK_WEBHOOK_PARAMETER: r.slackWebhookParameter.name,
       POWERTOOLS_SERVICE_NAME: 'lakeops',
       POWERTOOLS_METRICS_NAMESPACE: 'lakeops',
       POWERTOOLS_TRACE_ENABLED: 'true',
     },
-    // Async invocations that still fail after Lambda's retries land in the dead-letter queue.
+    // Async invocations that still fail after Lambda's retries land in the dead-letter queue (the
+    // function's execution role needs sqs:SendMessage on it: every route has `parkInDeadLetter`).
     // X-Ray active tracing feeds the Powertools Tracer.
     transform: {
-      function: (args) =>
-        void Object.assign(args, {
-          deadLetterConfig: { targetArn: r.deadLetter.arn },
-          tracingConfig: { mode: 'Active' },
-        }),
+      function: (args) => {
+        args.deadLetterConfig = { targetArn: r.deadLetter.arn };
+        args.tracingConfig = { mode: 'Active' };
+      },
     },
   };
 }

@@ -1,8 +1,9 @@
 import type { Route } from '../functions/lib/route.ts';
 import { routes } from '../functions/routes.ts';
-import { alertsStack } from './alerts.ts';
-import { busStack } from './bus.ts';
-import type { Resources } from './function-args.ts';
+import { alarmsStack, alertingStack } from './alerts.ts';
+import { archiveStack } from './archive.ts';
+import { busStack, deadLetterQueuePolicy } from './bus.ts';
+import { deployment, type Resources } from './function-args.ts';
 import { schedulesStack } from './schedules.ts';
 import { storageStack } from './storage.ts';
 import { subscribersStack } from './subscribers.ts';
@@ -15,15 +16,26 @@ export function lakeopsApp(appRoutes: readonly Route[] = routes) {
   const resources: Resources = {
     ...storageStack(),
     ...busStack(),
-    slackWebhookUrl: new sst.Secret('SlackWebhookUrl', 'unset'),
+    ...alertingStack(),
+    deployment: deployment(),
   };
-  subscribersStack(appRoutes, resources);
+  const subscribers = subscribersStack(appRoutes, resources);
   schedulesStack(appRoutes, resources);
-  alertsStack(resources);
+  const archive = archiveStack(resources);
+  // Every rule whose target parks undelivered events in the dead-letter queue, and only those.
+  deadLetterQueuePolicy(resources.deadLetter, [
+    ...subscribers.map((s) => s.apply((subscriber) => subscriber.nodes.rule.arn)),
+    archive.archiveRule.arn,
+  ]);
+  alarmsStack(resources);
   return {
     bus: resources.bus.name,
     lakeBucket: resources.lake.name,
-    athenaWorkgroup: resources.workgroup.name,
+    glueDatabasePrefix: resources.glueDatabasePrefix,
+    athenaReadWorkgroup: resources.readWorkgroup.name,
+    athenaWriteWorkgroup: resources.writeWorkgroup.name,
     deadLetterQueue: resources.deadLetter.url,
+    alertsTopic: resources.alerts.arn,
+    archiveStream: archive.archiveStream.name,
   };
 }

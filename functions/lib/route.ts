@@ -9,10 +9,12 @@ export type ResourceRef =
   | 'dead-letter-queue'
   | 'bus'
   | 'lake-bucket'
-  | 'athena-workgroup'
+  | 'athena-read-workgroup'
+  | 'athena-write-workgroup'
   | 'athena-results-bucket'
   | 'glue-catalog'
   | 'state-table'
+  | 'slack-webhook-parameter'
   | 'xray';
 
 /** One IAM statement: these actions on this resource (and, for buckets, the objects under it). */
@@ -58,6 +60,92 @@ export const parkInDeadLetter: Permission = { actions: ['sqs:SendMessage'], reso
 export const writeTraces: Permission = {
   actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
   resource: 'xray',
+};
+
+/** Read the Slack webhook URL (an SSM SecureString under the AWS managed key) at run time. */
+export const readSlackWebhook: Permission = {
+  actions: ['ssm:GetParameter'],
+  resource: 'slack-webhook-parameter',
+};
+
+// The Athena paths, named for the routes that will query or write the lake (Athena: "Identity and
+// access management in Athena"; Service Authorization Reference for Athena, Glue and S3).
+
+/** Run and follow queries in the reads workgroup (it enforces its result location). */
+export const queryAthenaReads: Permission = {
+  actions: [
+    'athena:StartQueryExecution',
+    'athena:GetQueryExecution',
+    'athena:GetQueryResults',
+    'athena:StopQueryExecution',
+  ],
+  resource: 'athena-read-workgroup',
+};
+
+/** Run and follow CTAS, INSERT INTO and DDL in the writes workgroup (does not enforce: external_location). */
+export const queryAthenaWrites: Permission = { ...queryAthenaReads, resource: 'athena-write-workgroup' };
+
+/** What Athena reads of the Glue catalog to plan a query over the zone and staging databases. */
+export const readGlueCatalog: Permission = {
+  actions: [
+    'glue:GetDatabase',
+    'glue:GetTable',
+    'glue:GetTables',
+    'glue:GetPartition',
+    'glue:GetPartitions',
+    'glue:BatchGetPartition',
+  ],
+  resource: 'glue-catalog',
+};
+
+/** The write path's catalog changes: CTAS into staging, the partition switch, DROP TABLE. */
+export const writeGlueCatalog: Permission = {
+  actions: [
+    ...readGlueCatalog.actions,
+    'glue:CreateTable',
+    'glue:UpdateTable',
+    'glue:DeleteTable',
+    'glue:CreatePartition',
+    'glue:UpdatePartition',
+    'glue:DeletePartition',
+    'glue:BatchCreatePartition',
+    'glue:BatchUpdatePartition',
+    'glue:BatchDeletePartition',
+  ],
+  resource: 'glue-catalog',
+};
+
+/** Query results: Athena writes them as the caller, and the caller reads them back. */
+export const useAthenaResults: Permission = {
+  actions: [
+    's3:GetBucketLocation',
+    's3:ListBucket',
+    's3:ListBucketMultipartUploads',
+    's3:ListMultipartUploadParts',
+    's3:AbortMultipartUpload',
+    's3:GetObject',
+    's3:PutObject',
+  ],
+  resource: 'athena-results-bucket',
+};
+
+/** Scan the lake's objects (Athena reads table data as the caller). */
+export const readLake: Permission = {
+  actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:GetObject'],
+  resource: 'lake-bucket',
+};
+
+/** CTAS output, superseded staging runs and DSAR rewrites: write and delete lake objects. */
+export const writeLake: Permission = {
+  actions: [
+    ...readLake.actions,
+    's3:ListBucketMultipartUploads',
+    's3:ListMultipartUploadParts',
+    's3:AbortMultipartUpload',
+    's3:PutObject',
+    's3:DeleteObject',
+  ],
+  resource: 'lake-bucket',
 };
 
 /** The SST handler string of a route: `functions/<function>.handler`. */
