@@ -1,5 +1,4 @@
-import { listSchemas } from '@lakeops/contracts';
-import type { Resources } from './function-args.ts';
+import { lambdaOnlyTrust, type Resources } from './function-args.ts';
 
 /**
  * Firehose's S3 prefix for archived events (issue 8, agreed interfaces): the transform Lambda
@@ -28,20 +27,14 @@ export const ARCHIVE_BUFFER = { sizeMB: 128, intervalSeconds: 300 } as const;
  */
 export const ARCHIVE_TRANSFORM_BUFFER = { sizeMB: 2, intervalSeconds: 60 } as const;
 
-/** Every event source the contracts declare (`x-source` of each schema), once each, sorted. */
-export function archivedSources(): string[] {
-  const sources = new Set<string>();
-  for (const entry of listSchemas()) {
-    const declared = (entry.schema as { 'x-source'?: unknown })['x-source'];
-    for (const source of Array.isArray(declared) ? declared : [declared])
-      if (typeof source === 'string') sources.add(source);
-  }
-  return [...sources].sort();
-}
-
-/** The archive rule's pattern: every marketplace and platform event the contracts know of. */
-export function archivePattern(): { source: string[] } {
-  return { source: archivedSources() };
+/**
+ * The archive rule's pattern: every event on the bus, as the local bus archives every event it
+ * accepts. Events of sources no contract knows are kept too — ingest puts them in the quarantine
+ * with their reasons, on AWS as locally. (`prefix: ""` matches any string: the EventBridge idiom for
+ * a catch-all rule; lakeops' own pattern engine, which follows event-ruler, agrees.)
+ */
+export function archivePattern(): { source: [{ prefix: '' }] } {
+  return { source: [{ prefix: '' }] };
 }
 
 /**
@@ -66,6 +59,7 @@ export function archiveStack(r: Resources) {
       POWERTOOLS_SERVICE_NAME: 'lakeops',
       POWERTOOLS_METRICS_NAMESPACE: 'lakeops',
     },
+    transform: { role: lambdaOnlyTrust },
   });
   // Firehose invokes `$LATEST` explicitly: the Pulumi provider asks for a qualified ARN, and the
   // role grants exactly that ARN (Firehose: "Grant Firehose access to an Amazon S3 destination").

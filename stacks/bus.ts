@@ -4,7 +4,14 @@ export function busStack() {
   // 14 days: time for an operator to look at a parked event and redrive it. SSE-SQS (SQS-managed
   // keys) needs no key policy, so EventBridge can still deliver to it.
   const deadLetter = new sst.aws.Queue('DeadLetter', {
-    transform: { queue: { messageRetentionSeconds: 14 * 24 * 3600, sqsManagedSseEnabled: true } },
+    // 1 MiB (the SQS maximum): a parked event wraps an event of up to 256 KB with its reason.
+    transform: {
+      queue: {
+        messageRetentionSeconds: 14 * 24 * 3600,
+        sqsManagedSseEnabled: true,
+        maxMessageSize: 1024 * 1024,
+      },
+    },
   });
   return { bus, deadLetter };
 }

@@ -102,6 +102,23 @@ export function functionArgs(route: Route, r: Resources): sst.aws.FunctionArgs {
         args.deadLetterConfig = { targetArn: r.deadLetter.arn };
         args.tracingConfig = { mode: 'Active' };
       },
+      role: lambdaOnlyTrust,
     },
   };
+}
+
+/**
+ * A deployed function's role is assumable by Lambda only. SST 4.17.1 means to add the account root
+ * to the trust policy only under `sst dev` (its local process assumes the role), but tests `!dev` on
+ * an Output — always truthy — so every role also trusts the whole account. Under `sst dev` SST's
+ * policy is kept.
+ */
+export function lambdaOnlyTrust(args: aws.iam.RoleArgs): undefined {
+  if ($dev) return undefined;
+  args.assumeRolePolicy = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ],
+  });
 }

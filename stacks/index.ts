@@ -19,8 +19,10 @@ export function lakeopsApp(appRoutes: readonly Route[] = routes) {
     ...alertingStack(),
     deployment: deployment(),
   };
+  const eventRouteIds = appRoutes.filter((r) => r.kind === 'event').map((r) => r.id);
+  const scheduleRouteIds = appRoutes.filter((r) => r.kind === 'schedule').map((r) => r.id);
   const subscribers = subscribersStack(appRoutes, resources);
-  schedulesStack(appRoutes, resources);
+  const schedules = schedulesStack(appRoutes, resources);
   const archive = archiveStack(resources);
   // Every rule whose target parks undelivered events in the dead-letter queue, and only those.
   deadLetterQueuePolicy(resources.deadLetter, [
@@ -37,5 +39,12 @@ export function lakeopsApp(appRoutes: readonly Route[] = routes) {
     deadLetterQueue: resources.deadLetter.url,
     alertsTopic: resources.alerts.arn,
     archiveStream: archive.archiveStream.name,
+    // Route id → deployed function name: `lakeops dead-letter redrive --aws` invokes these.
+    functions: $util.all(
+      Object.fromEntries([
+        ...subscribers.map((s, i) => [eventRouteIds[i], s.apply((sub) => sub.nodes.function.name)] as const),
+        ...schedules.map((s, i) => [scheduleRouteIds[i], s.nodes.function.apply((fn) => fn.name)] as const),
+      ]),
+    ),
   };
 }

@@ -36,7 +36,12 @@ export interface StorageOptions {
  * and the state table.
  */
 export function storageStack(options: StorageOptions = {}) {
-  const lake = new sst.aws.Bucket('Lake', { versioning: true });
+  // SST buckets default to forceDestroy: a replacement would first empty the lake. Only stages that
+  // are removed anyway (`removal: 'remove'`) may destroy a non-empty lake bucket.
+  const lake = new sst.aws.Bucket('Lake', {
+    versioning: true,
+    transform: { bucket: { forceDestroy: $app.removal === 'remove' } },
+  });
   const lifecycle = lakeLifecycle(lake, options.bronzeRetentionDays ?? BRONZE_RETENTION_DAYS);
   const athenaResults = new sst.aws.Bucket('AthenaResults');
   const prefix = glueDatabasePrefix($app.stage);

@@ -102,3 +102,22 @@ describe('IAM of the whole app', () => {
     ).toEqual([]);
   });
 });
+
+describe('who may assume the functions’ roles', () => {
+  it('lets only Lambda assume a function role (not the whole account, as SST 4.17.1 does outside `sst dev`)', () => {
+    // Prepare: every role SST creates for a function (the trust names lambda.amazonaws.com)
+    const functionRoles = ofType(app, 'aws:iam/role:Role').filter((role) =>
+      String(role.inputs.assumeRolePolicy).includes('lambda.amazonaws.com'),
+    );
+
+    // Act
+    const principals = functionRoles.map((role) => ({
+      role: role.name,
+      principals: statements(role.inputs.assumeRolePolicy).map((s) => s.Principal),
+    }));
+
+    // Assess: the archive transform and one function per route, each trusting Lambda only
+    expect(functionRoles.length).toBeGreaterThan(3);
+    for (const { principals: p } of principals) expect(p).toEqual([{ Service: 'lambda.amazonaws.com' }]);
+  });
+});

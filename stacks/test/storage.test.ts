@@ -1,7 +1,8 @@
 import { zones } from '@lakeops/core';
 import { tables } from '@lakeops/lake';
+import { repoRoot } from '@lakeops/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { SynthResource } from '../synth/index.ts';
+import { type SynthResource, synthesize } from '../synth/index.ts';
 import { input, ofType, one, STAGE, synthApp } from './synth-app.ts';
 
 let app: SynthResource[];
@@ -162,4 +163,23 @@ describe('storage: Glue, Athena and the lake bucket', () => {
     );
     expect(input(versioning as SynthResource, 'versioningConfiguration', 'status')).toBe('Enabled');
   });
+});
+
+describe('the lake bucket outlives a replacement', () => {
+  it('is force-destroyed only on stages removed anyway: the test stage is one, production is not', async () => {
+    // Prepare: the same app as stage `production` (removal: 'retain' in the test config)
+    const production = await synthesize({
+      root: repoRoot,
+      stage: 'production',
+      config: 'stacks/test/fixtures/sst.test.config.ts',
+    });
+
+    // Act
+    const forceDestroy = (resources: readonly SynthResource[]) =>
+      input(one(resources, 'aws:s3/bucket:Bucket', 'LakeBucket'), 'forceDestroy');
+
+    // Assess
+    expect(forceDestroy(app)).toBe(true);
+    expect(forceDestroy(production)).toBe(false);
+  }, 180_000);
 });
