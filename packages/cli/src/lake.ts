@@ -15,9 +15,13 @@ export interface LocalLake {
   close(): Promise<void>;
 }
 
-export async function openLocalLake(home: string): Promise<LocalLake> {
+/** Opens the lake; `read-only` for SQL a user typed (see DuckDbQueryEngineOptions.access). */
+export async function openLocalLake(
+  home: string,
+  access: 'read-write' | 'read-only' = 'read-write',
+): Promise<LocalLake> {
   const root = join(home, 'lake');
-  const engine = await DuckDbQueryEngine.open({ root, tables });
+  const engine = await DuckDbQueryEngine.open({ root, tables, access });
   return {
     root,
     engine,

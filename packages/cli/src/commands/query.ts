@@ -11,6 +11,9 @@ Runs SQL on the local lake (DuckDB over the Parquet files) and prints a table. A
 gold.kpi_gmv_daily, nrt.<view>. Trino function names used by the models work here too
 (json_extract_scalar, from_iso8601_timestamp, approx_percentile).
 
+Read-only: one statement, and only SELECT, WITH, DESCRIBE, SHOW, EXPLAIN or SUMMARIZE; anything
+else (COPY, ATTACH, INSTALL, CREATE, SET, …) is refused. Files outside the lake cannot be read.
+
 Options:
   --json   one JSON object per row (JSON lines) instead of a table
 
@@ -34,7 +37,7 @@ export const queryCommand: Command = {
         { exitCode: 1 },
       );
     }
-    const lake = await openLocalLake(localConfig(ctx).home);
+    const lake = await openLocalLake(localConfig(ctx).home, 'read-only');
     try {
       const rows = await lake.engine.query(sql, { signal: ctx.signal });
       if (parsed.values.json) {
