@@ -45,8 +45,10 @@ export async function main(
     return 0;
   }
   try {
-    return await command.run(rest, ctx);
+    const code = await command.run(rest, ctx);
+    return stdoutClosed ? SIGPIPE_EXIT : code;
   } catch (error) {
+    if (stdoutClosed) return SIGPIPE_EXIT;
     if (error instanceof CliUsageError) {
       ctx.stderr.write(`lakeops ${name}: ${error.message}\n`);
       return error.exitCode;
@@ -58,11 +60,39 @@ export async function main(
   }
 }
 
+/** What a Unix tool killed by SIGPIPE exits with (128 + 13). */
+const SIGPIPE_EXIT = 141;
+/** Set when whoever read our stdout went away (`lakeops … | head`). */
+let stdoutClosed = false;
+
+/**
+ * A closed pipe ends the command quietly, as Unix tools do: the write error (EPIPE, or a write
+ * after the stream was destroyed) is swallowed instead of crashing with a stack, the command's
+ * signal is aborted so long-running work stops, and the process exits 141. Node ignores SIGPIPE,
+ * so without this the EPIPE is an unhandled 'error' event.
+ */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream, onClosed: () => void): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') {
+      onClosed();
+      return;
+    }
+    process.stderr.write(`lakeops: cannot write output: ${error.message}\n`);
+    process.exit(1);
+  });
+}
+
 function processContext(): CommandContext {
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  endQuietlyOnClosedPipe(process.stdout, () => {
+    stdoutClosed = true;
+    process.exitCode = SIGPIPE_EXIT;
+    stop();
+  });
+  endQuietlyOnClosedPipe(process.stderr, () => undefined);
   return {
     stdout: process.stdout,
     stderr: process.stderr,

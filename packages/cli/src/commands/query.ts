@@ -41,7 +41,10 @@ export const queryCommand: Command = {
     try {
       const rows = await lake.engine.query(sql, { signal: ctx.signal });
       if (parsed.values.json) {
-        for (const row of rows) ctx.stdout.write(`${JSON.stringify(row)}\n`);
+        for (const row of rows) {
+          if (ctx.signal.aborted) break;
+          ctx.stdout.write(`${JSON.stringify(row)}\n`);
+        }
       } else {
         ctx.stdout.write(formatTable(rows));
       }
@@ -60,7 +63,8 @@ export function formatTable(rows: readonly Row[]): string {
   if (!first) return '(no rows)\n';
   const names = Object.keys(first);
   const cell = (v: unknown) => (v === null ? 'NULL' : String(v));
-  const widths = names.map((n) => Math.max(n.length, ...rows.map((r) => cell(r[n]).length)));
+  // A loop, not Math.max(...rows): a spread of many rows overflows the call stack.
+  const widths = names.map((n) => rows.reduce((w, r) => Math.max(w, cell(r[n]).length), n.length));
   const line = (values: readonly string[], numeric: readonly boolean[]) =>
     values
       .map((v, i) => (numeric[i] ? v.padStart(widths[i] ?? 0) : v.padEnd(widths[i] ?? 0)))
