@@ -38,7 +38,7 @@ export function asUsageError(error: unknown): unknown {
   return error;
 }
 
-/** A progress bar on a terminal, one plain line per step otherwise. */
+/** A progress bar on a terminal; off a terminal (a pipe, a file, CI) one plain line per finished phase. */
 export function progressPrinter(stream: NodeJS.WritableStream & { isTTY?: boolean }): ProgressListener {
   return (p: Progress) => {
     if (stream.isTTY) {
@@ -49,7 +49,7 @@ export function progressPrinter(stream: NodeJS.WritableStream & { isTTY?: boolea
         `\r${p.phase.padEnd(6)} ${bar} ${String(p.done).padStart(3)}/${p.total} ${(p.label ?? '').padEnd(34)}`,
       );
       if (p.done >= p.total) stream.write('\n');
-    } else {
+    } else if (p.done >= p.total) {
       stream.write(`${p.phase} ${p.done}/${p.total} ${p.label ?? ''}\n`);
     }
   };
