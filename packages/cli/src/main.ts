@@ -1,9 +1,9 @@
-import { CliUsageError, type Command, type CommandContext, wantsHelp } from './command.ts';
+import { CliUsageError, type CommandContext, type CommandEntry, loadCommand, wantsHelp } from './command.ts';
 import { commands } from './commands/index.ts';
 
 const version = '0.1.0';
 
-function usage(list: readonly Command[]): string {
+function usage(list: readonly CommandEntry[]): string {
   const width = Math.max(...list.map((c) => c.name.length), 4);
   const lines = list.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return [
@@ -24,7 +24,7 @@ function usage(list: readonly Command[]): string {
 export async function main(
   argv: readonly string[],
   ctx: CommandContext = processContext(),
-  list: readonly Command[] = commands,
+  list: readonly CommandEntry[] = commands,
 ): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -35,11 +35,12 @@ export async function main(
     ctx.stdout.write(`lakeops ${version} (node ${process.version})\n`);
     return 0;
   }
-  const command = list.find((c) => c.name === name);
-  if (!command) {
+  const entry = list.find((c) => c.name === name);
+  if (!entry) {
     ctx.stderr.write(`lakeops: unknown command '${name}' (run 'lakeops --help' for the list)\n`);
     return 2;
   }
+  const command = await loadCommand(entry);
   if (wantsHelp(rest)) {
     ctx.stdout.write(`${command.help.trimEnd()}\n`);
     return 0;
