@@ -47,6 +47,12 @@ export interface DuckDbQueryEngineOptions {
   readonly access?: 'read-write' | 'read-only';
 }
 
+/** A result as `queryTable` gives it: the columns with their DuckDB types, then the rows. */
+export interface QueryTable {
+  readonly columns: readonly { readonly name: string; readonly type: string }[];
+  readonly rows: readonly Row[];
+}
+
 /** The statements a read-only engine runs (DuckDB parses DESCRIBE/SHOW/SUMMARIZE as SELECT). */
 export const readingStatements = ['SELECT', 'WITH', 'DESCRIBE', 'SHOW', 'EXPLAIN', 'SUMMARIZE'] as const;
 
@@ -130,6 +136,30 @@ export class DuckDbQueryEngine implements QueryEngine {
       const names = reader.columnNames();
       const rows = await reader.getRowsJS();
       return rows.map((values) => toRow(names, types, values));
+    });
+  }
+
+  /**
+   * Rows for a person to read, with each column's DuckDB type: DECIMAL values are exact strings
+   * with their scale (`'12.50'`, not `12.5`), other values as `query` returns them.
+   */
+  async queryTable(sql: string, options: QueryOptions = {}): Promise<QueryTable> {
+    return this.#serial(async () => {
+      if (this.#readOnly) await this.#checkReading(sql);
+      await this.#refreshViews(sql);
+      const reader = await this.#run(sql, options);
+      const types = reader.columnTypes().map((t) => t.toString());
+      const names = reader.columnNames();
+      const decimal = types.map((t) => t.startsWith('DECIMAL'));
+      const exact = decimal.some(Boolean) ? reader.getRows() : [];
+      const rows = reader.getRowsJS().map((values, r) =>
+        toRow(
+          names,
+          types,
+          values.map((v, i) => (decimal[i] && v !== null ? String(exact[r]?.[i]) : v)),
+        ),
+      );
+      return { columns: names.map((name, i) => ({ name, type: types[i] ?? '' })), rows };
     });
   }
 

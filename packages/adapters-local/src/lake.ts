@@ -2,6 +2,7 @@ export {
   DuckDbQueryEngine,
   type DuckDbQueryEngineOptions,
   QueryRefusedError,
+  type QueryTable,
   readingStatements,
 } from './duckdb-query-engine.ts';
 export { FsCatalog } from './fs-catalog.ts';

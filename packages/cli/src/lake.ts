@@ -55,6 +55,12 @@ export function progressPrinter(stream: NodeJS.WritableStream & { isTTY?: boolea
   };
 }
 
+/** True when no table of the lake under `root` holds any data yet. */
+export async function lakeIsEmpty(root: string): Promise<boolean> {
+  for (const table of tables) if (await hasEntries(join(root, table.zone, table.name))) return false;
+  return true;
+}
+
 async function hasEntries(dir: string): Promise<boolean> {
   return (await readdir(dir).catch(() => [] as string[])).some(
     (e) => !e.startsWith('.') && !e.startsWith('_'),

@@ -36,6 +36,54 @@ describe('lakeops query', () => {
     expect(counted.out.stdout).toBe('days\n----\n   3\n(1 row)\n');
   });
 
+  it('prints decimals with their scale, exactly, right-aligned', async () => {
+    // Prepare
+    const { ctx, out } = context(home);
+    const json = context(home);
+    const sql =
+      'SELECT CAST(12.5 AS DECIMAL(12,2)) AS amount, CAST(123456789012345678.99 AS DECIMAL(38,2)) AS big, 0.5::DOUBLE AS ratio';
+    // Act
+    const code = await main(['query', sql], ctx);
+    await main(['query', '--json', sql], json.ctx);
+    // Assess
+    expect(code).toBe(0);
+    expect(out.stdout).toBe(
+      [
+        'amount                    big  ratio',
+        '------  ---------------------  -----',
+        ' 12.50  123456789012345678.99    0.5',
+        '(1 row)',
+        '',
+      ].join('\n'),
+    );
+    expect(JSON.parse(json.out.stdout)).toEqual({
+      amount: '12.50',
+      big: '123456789012345678.99',
+      ratio: 0.5,
+    });
+  });
+
+  it('hints `lakeops seed` when the lake it reads is empty', async () => {
+    // Prepare
+    const empty = await mkdtemp(join(tmpdir(), 'lakeops-query-empty-'));
+    const { ctx, out } = context(empty);
+    const plain = context(empty);
+    try {
+      // Act
+      const code = await main(['query', 'SELECT count(*) AS n FROM gold.kpi_gmv_daily'], ctx);
+      await main(['query', 'SELECT 1 AS one'], plain.ctx);
+      // Assess
+      expect(code).toBe(0);
+      expect(out.stdout).toBe('n\n-\n0\n(1 row)\n');
+      expect(out.stderr).toBe(
+        `lakeops query: the lake in ${empty} is empty: run \`lakeops seed\` (or \`npm start\`, which seeds it) first\n`,
+      );
+      expect(plain.out.stderr).toBe('');
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+
   it('prints JSON lines with --json', async () => {
     // Prepare
     const { ctx, out } = context(home);
