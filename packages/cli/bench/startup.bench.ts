@@ -2,7 +2,7 @@
  * Start-up of the `lakeops` command: wall time of fresh processes, interleaved round by round so
  * every case sees the same machine load, against `node -e 0` measured in the same run.
  * Cases: `lakeops --help` run directly on Node 24 (with Node's compile cache warm, and with it
- * disabled), the same with every command module imported first (what start-up cost before
+ * disabled), through `npx`, the same with every command module imported first (what start-up cost before
  * commands were loaded lazily), `lakeops query "select 1"` on a small seeded lake, and
  * `lakeops put-events` of one file (in-process: archive + the function).
  * Run: `node packages/cli/bench/startup.bench.ts`.
@@ -22,9 +22,13 @@ const home = join(work, 'home');
 const { NODE_COMPILE_CACHE: _ignored, ...inherited } = process.env;
 const env = { ...inherited, LAKEOPS_HOME: home };
 
-function run(args: readonly string[], extraEnv: Record<string, string> = {}): number {
+function run(
+  args: readonly string[],
+  extraEnv: Record<string, string> = {},
+  command = process.execPath,
+): number {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { env: { ...env, ...extraEnv }, cwd: repo, encoding: 'utf8' });
+  const r = spawnSync(command, args, { env: { ...env, ...extraEnv }, cwd: repo, encoding: 'utf8' });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return ms;
@@ -49,6 +53,7 @@ const cases: [string, () => number][] = [
   ['lakeops --help', () => run([bin, '--help'])],
   ['lakeops --help (compile cache off)', () => run([bin, '--help'], noCache)],
   ['lakeops --help, every command imported (before)', () => run([eager], noCache)],
+  ['npx lakeops --help', () => run(['lakeops', '--help'], {}, 'npx')],
   ['lakeops query "select 1"', () => run([bin, 'query', 'select 1'])],
   [
     'lakeops put-events examples/deploy-failed.json',
