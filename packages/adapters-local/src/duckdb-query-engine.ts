@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import {
   type DuckDBConnection,
   DuckDBInstance,
@@ -8,9 +8,11 @@ import {
   type DuckDBValueConverter,
   type JS,
   JSDuckDBValueConverter,
+  StatementType,
 } from '@duckdb/node-api';
 import {
   isUnderPrefix,
+  LakeopsError,
   type Partition,
   PartitionCorruptError,
   parsePartitionPath,
@@ -44,6 +46,32 @@ export interface DuckDbQueryEngineOptions {
    * (default true). Costs memory roughly the size of the NDJSON; saves re-parsing per query.
    */
   readonly cacheNdjson?: boolean;
+  /**
+   * `read-only` (for SQL a user types: `lakeops query`, later `query --as`): every statement goes
+   * through the read-only guard (one statement, SELECT/WITH/DESCRIBE/SHOW/SUMMARIZE/EXPLAIN), DuckDB
+   * may touch files only under `root` (`enable_external_access = false` + `allowed_directories`),
+   * its configuration is locked, and `writePartitions` is refused. Default `read-write` (the models).
+   */
+  readonly access?: 'read-write' | 'read-only';
+}
+
+/** A result as `queryTable` gives it: the columns with their DuckDB types, then the rows. */
+export interface QueryTable {
+  readonly columns: readonly { readonly name: string; readonly type: string }[];
+  readonly rows: readonly Row[];
+}
+
+/** The statements a read-only engine runs (DuckDB parses DESCRIBE/SHOW/SUMMARIZE as SELECT). */
+export const readingStatements = ['SELECT', 'WITH', 'DESCRIBE', 'SHOW', 'EXPLAIN', 'SUMMARIZE'] as const;
+
+/** A read-only engine refused a statement before running it: nothing was read or changed. */
+export class QueryRefusedError extends LakeopsError {
+  /** What was refused: a DuckDB statement type or keyword (`COPY`, `ATTACH`, …), or `MULTI`. */
+  readonly statement: string;
+  constructor(statement: string, message: string) {
+    super('QueryRefused', message, { retryable: false });
+    this.statement = statement;
+  }
 }
 
 /**
@@ -67,6 +95,7 @@ export class DuckDbQueryEngine implements QueryEngine {
   /** Per table: what its view reads now (`empty`, `files`, or `cache:<file signature>`). */
   readonly #viewState = new Map<string, string>();
   readonly #cacheNdjson: boolean;
+  readonly #readOnly: boolean;
   /** Tables whose files could not be read at the last refresh, with the reason. */
   readonly #unreadable = new Map<string, Error>();
   #queue: Promise<void> = Promise.resolve();
@@ -79,6 +108,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     this.root = options.root;
     this.#tables = new Map(options.tables.map((t) => [qualifiedName(t), t]));
     this.#cacheNdjson = options.cacheNdjson ?? true;
+    this.#readOnly = options.access === 'read-only';
     this.#instance = instance;
     this.#connection = connection;
   }
@@ -90,6 +120,13 @@ export class DuckDbQueryEngine implements QueryEngine {
     const connection = await instance.connect();
     for (const statement of duckdbSession) await connection.run(statement);
     for (const zone of zones) await connection.run(`CREATE SCHEMA IF NOT EXISTS ${ident(zone)}`);
+    if (options.access === 'read-only') {
+      // Files only under the lake root; no extension installs, no ATTACH elsewhere, and a locked
+      // configuration so no statement can undo it (DuckDB "Securing DuckDB" settings).
+      await connection.run(`SET allowed_directories = [${literal(`${resolve(options.root)}${sep}`)}]`);
+      await connection.run('SET enable_external_access = false');
+      await connection.run('SET lock_configuration = true');
+    }
     return new DuckDbQueryEngine(options, instance, connection);
   }
 
@@ -100,6 +137,7 @@ export class DuckDbQueryEngine implements QueryEngine {
 
   async query(sql: string, options: QueryOptions = {}): Promise<Row[]> {
     return this.#serial(async () => {
+      if (this.#readOnly) await this.#checkReading(sql);
       await this.#refreshViews(sql);
       const reader = await this.#run(sql, options);
       const types = reader.columnTypes().map((t) => t.toString());
@@ -110,12 +148,37 @@ export class DuckDbQueryEngine implements QueryEngine {
   }
 
   /**
+   * Rows for a person to read, with each column's DuckDB type: DECIMAL values are exact strings
+   * with their scale (`'12.50'`, not `12.5`), other values as `query` returns them.
+   */
+  async queryTable(sql: string, options: QueryOptions = {}): Promise<QueryTable> {
+    return this.#serial(async () => {
+      if (this.#readOnly) await this.#checkReading(sql);
+      await this.#refreshViews(sql);
+      const reader = await this.#run(sql, options);
+      const types = reader.columnTypes().map((t) => t.toString());
+      const names = reader.columnNames();
+      const decimal = types.map((t) => t.startsWith('DECIMAL'));
+      const exact = decimal.some(Boolean) ? reader.getRows() : [];
+      const rows = reader.getRowsJS().map((values, r) =>
+        toRow(
+          names,
+          types,
+          values.map((v, i) => (decimal[i] && v !== null ? String(exact[r]?.[i]) : v)),
+        ),
+      );
+      return { columns: names.map((name, i) => ({ name, type: types[i] ?? '' })), rows };
+    });
+  }
+
+  /**
    * Rows chunk by chunk as DuckDB produces them. The connection stays busy until the iteration
    * ends (or breaks): other statements on this engine wait for it, so do not await one inside the loop.
    */
   async *stream(sql: string, options: QueryOptions = {}): AsyncIterable<Row> {
     const release = await this.#acquire();
     try {
+      if (this.#readOnly) await this.#checkReading(sql);
       await this.#refreshViews(sql);
       const result = await this.#guard(() => this.#connection.stream(sql), options, sql);
       const names = result.columnNames();
@@ -134,6 +197,11 @@ export class DuckDbQueryEngine implements QueryEngine {
     options: QueryOptions = {},
   ): Promise<WritePartitionsResult> {
     const { table } = input;
+    if (this.#readOnly)
+      throw new QueryRefusedError(
+        'WRITE',
+        `this engine is read-only: ${qualifiedName(table)} is not written`,
+      );
     if (table.format !== 'parquet')
       throw new QueryFailedError(`${qualifiedName(table)} is not a Parquet table`);
     return this.#serial(async () => {
@@ -213,6 +281,52 @@ export class DuckDbQueryEngine implements QueryEngine {
     }
     this.#viewState.delete(qualifiedName(table));
     return { rows: writtenRows, written, removed };
+  }
+
+  /**
+   * The read-only guard, decided by DuckDB's parser without binding or running anything: exactly
+   * one statement, and it is a SELECT statement (`json_serialize_sql` serializes only those; DuckDB
+   * parses WITH, DESCRIBE, SHOW, SUMMARIZE, FROM-first and VALUES as SELECT), or `EXPLAIN [ANALYZE]`
+   * of one. Anything else is refused with its statement type.
+   */
+  async #checkReading(sql: string): Promise<void> {
+    let count: number;
+    try {
+      count = sql.trim() === '' ? 0 : (await this.#connection.extractStatements(sql)).count;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new QueryFailedError(firstLine(message.replace(/^Failed to extract statements: /, '')), {
+        cause: error,
+      });
+    }
+    if (count === 0) throw new QueryRefusedError('EMPTY', 'no SQL statement to run');
+    if (count > 1) {
+      throw new QueryRefusedError(
+        'MULTI',
+        `one statement at a time (got ${count}): run each query on its own`,
+      );
+    }
+    if (await this.#isSelect(sql)) return;
+    const explain = /^\s*explain(?:\s+analyze)?\s+/i.exec(sql);
+    if (explain && (await this.#isSelect(sql.slice(explain[0].length)))) return;
+    const type = await statementTypeOf(sql);
+    const allowed = `query is read-only (${readingStatements.join(', ')})`;
+    throw new QueryRefusedError(
+      type,
+      (readingStatements as readonly string[]).includes(type)
+        ? `${type} around a statement that is not a query is refused: ${allowed}`
+        : `${type} statements are refused: ${allowed}`,
+    );
+  }
+
+  /** True when DuckDB parses `sql` as exactly one SELECT statement (parsing only: nothing runs). */
+  async #isSelect(sql: string): Promise<boolean> {
+    const reader = await this.#connection.runAndReadAll(`SELECT json_serialize_sql(${literal(sql)})`);
+    const parsed = JSON.parse(String(reader.getRowsJS()[0]?.[0] ?? '{}')) as {
+      error?: boolean;
+      statements?: unknown[];
+    };
+    return parsed.error !== true && parsed.statements?.length === 1;
   }
 
   /** Keeps one statement at a time on the connection (DuckDB connections are not concurrent). */
@@ -354,6 +468,31 @@ export class DuckDbQueryEngine implements QueryEngine {
       ...table.partitionKeys.map(ident),
     ].join(', ');
     return `SELECT ${select} FROM ${source}`;
+  }
+}
+
+/**
+ * A refused statement's type, as DuckDB names it: prepared (bound, never run) in a throwaway
+ * in-memory database that may touch no file. When it does not bind there (it names a lake table, or
+ * a file), its first keyword. Only for the message: the decision to refuse is already made.
+ */
+async function statementTypeOf(sql: string): Promise<string> {
+  const keyword = /^\s*([A-Za-z]+)/.exec(sql)?.[1]?.toUpperCase() ?? 'UNKNOWN';
+  const sandbox = await DuckDBInstance.create(':memory:', {
+    enable_external_access: 'false',
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
+  const connection = await sandbox.connect();
+  try {
+    const prepared = await (await connection.extractStatements(sql)).prepare(0);
+    const type = StatementType[prepared.statementType] ?? keyword;
+    return type === keyword || type === 'SELECT' ? keyword : `${keyword} (${type})`;
+  } catch {
+    return keyword;
+  } finally {
+    connection.closeSync();
+    sandbox.closeSync();
   }
 }
 

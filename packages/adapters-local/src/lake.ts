@@ -1,4 +1,10 @@
-export { DuckDbQueryEngine, type DuckDbQueryEngineOptions } from './duckdb-query-engine.ts';
+export {
+  DuckDbQueryEngine,
+  type DuckDbQueryEngineOptions,
+  QueryRefusedError,
+  type QueryTable,
+  readingStatements,
+} from './duckdb-query-engine.ts';
 export { FsCatalog } from './fs-catalog.ts';
 export { FsObjectStore } from './fs-object-store.ts';
 export { swapDir } from './fs-swap.ts';

@@ -259,4 +259,28 @@ describe('DuckDbQueryEngine', () => {
     await expect(running).rejects.toMatchObject({ code: 'QueryCancelled' });
     expect(await engine.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
   });
+
+  describe('read-only (access: read-only)', () => {
+    it('reads the lake and refuses every write, before touching a file', async () => {
+      // Prepare
+      await engine.writePartitions({ table: daily, sql: rowsFor('2026-11-20', 3) });
+      const reader = await DuckDbQueryEngine.open({ root, tables: [daily], threads: 1, access: 'read-only' });
+      try {
+        // Act
+        const rows = await reader.query('SELECT sum(n) AS n FROM gold.daily_totals');
+        const write = reader.writePartitions({ table: daily, sql: rowsFor('2026-11-21', 1) });
+        const copy = reader.query(`COPY (SELECT 1) TO '${join(root, 'x.csv')}'`);
+        const outside = reader.query(`SELECT * FROM read_text('${tmpdir()}')`);
+        // Assess
+        expect(rows).toEqual([{ n: 3 }]);
+        await expect(write).rejects.toMatchObject({ code: 'QueryRefused', statement: 'WRITE' });
+        await expect(copy).rejects.toMatchObject({ code: 'QueryRefused', statement: 'COPY' });
+        await expect(outside).rejects.toMatchObject({ code: 'QueryFailed' });
+        expect((await readdir(root, { recursive: true })).filter((f) => f.endsWith('.csv'))).toEqual([]);
+        expect(await readdir(join(root, 'gold/daily_totals'))).toEqual(['dt=2026-11-20']);
+      } finally {
+        await reader.close();
+      }
+    });
+  });
 });

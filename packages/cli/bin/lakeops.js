@@ -3,6 +3,7 @@
 // first on PATH; when started some other way on an older Node, re-run on the project's own binary.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import module from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,5 +24,8 @@ if (major < 24) {
   });
   process.exit(r.status ?? 1);
 }
+// Node's compile cache (in the OS temp folder) keeps the compiled and type-stripped modules between
+// runs: `lakeops --help` then skips loading the TypeScript stripper at all.
+module.enableCompileCache?.();
 const { main } = await import('../src/main.ts');
 process.exitCode = await main(process.argv.slice(2));

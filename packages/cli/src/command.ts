@@ -21,6 +21,24 @@ export interface Command {
 }
 
 /**
+ * A command as `lakeops --help` lists it, before its module is loaded: `load` imports the module
+ * (and everything it needs) only when the command runs.
+ */
+export interface LazyCommand {
+  readonly name: string;
+  readonly summary: string;
+  load(): Promise<Command>;
+}
+
+/** A command given whole or lazily. */
+export type CommandEntry = Command | LazyCommand;
+
+/** The command itself, importing its module when it is given lazily. */
+export async function loadCommand(entry: CommandEntry): Promise<Command> {
+  return 'load' in entry ? entry.load() : entry;
+}
+
+/**
  * A mistake in what the user typed or gave us: printed as one line (`lakeops: <message>`),
  * never as a stack trace, and the process exits with `exitCode`.
  */

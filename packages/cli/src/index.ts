@@ -1,2 +1,2 @@
-export { CliUsageError, type Command, type CommandContext } from './command.ts';
+export { CliUsageError, type Command, type CommandContext, type LazyCommand } from './command.ts';
 export { main } from './main.ts';

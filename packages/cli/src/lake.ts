@@ -15,9 +15,13 @@ export interface LocalLake {
   close(): Promise<void>;
 }
 
-export async function openLocalLake(home: string): Promise<LocalLake> {
+/** Opens the lake; `read-only` for SQL a user typed (see DuckDbQueryEngineOptions.access). */
+export async function openLocalLake(
+  home: string,
+  access: 'read-write' | 'read-only' = 'read-write',
+): Promise<LocalLake> {
   const root = join(home, 'lake');
-  const engine = await DuckDbQueryEngine.open({ root, tables });
+  const engine = await DuckDbQueryEngine.open({ root, tables, access });
   return {
     root,
     engine,
@@ -34,7 +38,7 @@ export function asUsageError(error: unknown): unknown {
   return error;
 }
 
-/** A progress bar on a terminal, one plain line per step otherwise. */
+/** A progress bar on a terminal; off a terminal (a pipe, a file, CI) one plain line per finished phase. */
 export function progressPrinter(stream: NodeJS.WritableStream & { isTTY?: boolean }): ProgressListener {
   return (p: Progress) => {
     if (stream.isTTY) {
@@ -45,10 +49,16 @@ export function progressPrinter(stream: NodeJS.WritableStream & { isTTY?: boolea
         `\r${p.phase.padEnd(6)} ${bar} ${String(p.done).padStart(3)}/${p.total} ${(p.label ?? '').padEnd(34)}`,
       );
       if (p.done >= p.total) stream.write('\n');
-    } else {
+    } else if (p.done >= p.total) {
       stream.write(`${p.phase} ${p.done}/${p.total} ${p.label ?? ''}\n`);
     }
   };
+}
+
+/** True when no table of the lake under `root` holds any data yet. */
+export async function lakeIsEmpty(root: string): Promise<boolean> {
+  for (const table of tables) if (await hasEntries(join(root, table.zone, table.name))) return false;
+  return true;
 }
 
 async function hasEntries(dir: string): Promise<boolean> {

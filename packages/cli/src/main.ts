@@ -1,9 +1,9 @@
-import { CliUsageError, type Command, type CommandContext, wantsHelp } from './command.ts';
+import { CliUsageError, type CommandContext, type CommandEntry, loadCommand, wantsHelp } from './command.ts';
 import { commands } from './commands/index.ts';
 
 const version = '0.1.0';
 
-function usage(list: readonly Command[]): string {
+function usage(list: readonly CommandEntry[]): string {
   const width = Math.max(...list.map((c) => c.name.length), 4);
   const lines = list.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return [
@@ -24,7 +24,7 @@ function usage(list: readonly Command[]): string {
 export async function main(
   argv: readonly string[],
   ctx: CommandContext = processContext(),
-  list: readonly Command[] = commands,
+  list: readonly CommandEntry[] = commands,
 ): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -35,18 +35,21 @@ export async function main(
     ctx.stdout.write(`lakeops ${version} (node ${process.version})\n`);
     return 0;
   }
-  const command = list.find((c) => c.name === name);
-  if (!command) {
+  const entry = list.find((c) => c.name === name);
+  if (!entry) {
     ctx.stderr.write(`lakeops: unknown command '${name}' (run 'lakeops --help' for the list)\n`);
     return 2;
   }
+  const command = await loadCommand(entry);
   if (wantsHelp(rest)) {
     ctx.stdout.write(`${command.help.trimEnd()}\n`);
     return 0;
   }
   try {
-    return await command.run(rest, ctx);
+    const code = await command.run(rest, ctx);
+    return stdoutClosed ? SIGPIPE_EXIT : code;
   } catch (error) {
+    if (stdoutClosed) return SIGPIPE_EXIT;
     if (error instanceof CliUsageError) {
       ctx.stderr.write(`lakeops ${name}: ${error.message}\n`);
       return error.exitCode;
@@ -58,11 +61,39 @@ export async function main(
   }
 }
 
+/** What a Unix tool killed by SIGPIPE exits with (128 + 13). */
+const SIGPIPE_EXIT = 141;
+/** Set when whoever read our stdout went away (`lakeops … | head`). */
+let stdoutClosed = false;
+
+/**
+ * A closed pipe ends the command quietly, as Unix tools do: the write error (EPIPE, or a write
+ * after the stream was destroyed) is swallowed instead of crashing with a stack, the command's
+ * signal is aborted so long-running work stops, and the process exits 141. Node ignores SIGPIPE,
+ * so without this the EPIPE is an unhandled 'error' event.
+ */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream, onClosed: () => void): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') {
+      onClosed();
+      return;
+    }
+    process.stderr.write(`lakeops: cannot write output: ${error.message}\n`);
+    process.exit(1);
+  });
+}
+
 function processContext(): CommandContext {
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  endQuietlyOnClosedPipe(process.stdout, () => {
+    stdoutClosed = true;
+    process.exitCode = SIGPIPE_EXIT;
+    stop();
+  });
+  endQuietlyOnClosedPipe(process.stderr, () => undefined);
   return {
     stdout: process.stdout,
     stderr: process.stderr,

@@ -92,6 +92,28 @@ describe('lakeops build', () => {
     expect(out.stderr).toBe(line);
   });
 
+  it('warns about the days of the range that have no Bronze events', async () => {
+    // Prepare
+    const { ctx, out } = context(home);
+    // Act
+    const code = await main(['build', '--from', '2026-11-16', '--to', '2026-11-23', '--select', 'gold'], ctx);
+    // Assess
+    expect(code).toBe(0);
+    expect(out.stderr).toContain(
+      'lakeops build: warning: no Bronze events for 2026-11-16 … 2026-11-17, 2026-11-21 … 2026-11-23 (5 of 8 days): their Silver and Gold partitions are empty\n',
+    );
+  });
+
+  it('does not warn when every day has Bronze events', async () => {
+    // Prepare
+    const { ctx, out } = context(home);
+    // Act
+    const code = await main(['build', '--from', '2026-11-19', '--to', '2026-11-20', '--select', 'gold'], ctx);
+    // Assess
+    expect(code).toBe(0);
+    expect(out.stderr).not.toContain('warning');
+  });
+
   it('says to seed first on an empty lake', async () => {
     // Prepare
     const empty = await mkdtemp(join(tmpdir(), 'lakeops-build-empty-'));

@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DurableEventBus, EventBridgeEndpoint } from '@lakeops/local-cloud';
@@ -169,5 +170,124 @@ describe('lakeops put-events <file> --endpoint <url>', () => {
     expect(id).toBeDefined();
     expect(await bronzeIds(serverHome)).toEqual([id]);
     expect(delivered).toEqual([`deploys ${id}`]);
+  });
+
+  describe('an endpoint that dies mid-send', () => {
+    type Answer = { EventId?: string; ErrorCode?: string; ErrorMessage?: string };
+    /**
+     * A real HTTP server speaking PutEvents (AWS JSON 1.1): it records the entries of each batch,
+     * answers `answer(batch)` and, from batch `dieAt` on, cuts the connection and stops listening.
+     */
+    async function putEventsServer(options: {
+      dieAt?: number;
+      answer?: (
+        entries: { Detail: string }[],
+      ) => { EventId?: string; ErrorCode?: string; ErrorMessage?: string }[];
+    }) {
+      const batches: { Detail: string }[][] = [];
+      const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+        let body = '';
+        req.on('data', (chunk) => {
+          body += String(chunk);
+        });
+        req.on('end', () => {
+          if (options.dieAt !== undefined && batches.length + 1 >= options.dieAt) {
+            req.socket.destroy();
+            server.close();
+            server.closeAllConnections();
+            return;
+          }
+          const { Entries } = JSON.parse(body) as { Entries: { Detail: string }[] };
+          batches.push(Entries);
+          const answered: Answer[] =
+            options.answer?.(Entries) ?? Entries.map((_, i) => ({ EventId: `id-${batches.length}-${i}` }));
+          res.setHeader('content-type', 'application/x-amz-json-1.1');
+          res.end(
+            JSON.stringify({
+              FailedEntryCount: answered.filter((a) => a.ErrorCode).length,
+              Entries: answered,
+            }),
+          );
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      closers.push(
+        () =>
+          new Promise<void>((resolve) => {
+            server.closeAllConnections();
+            server.close(() => resolve());
+          }),
+      );
+      const { port } = server.address() as { port: number };
+      const sent = () => batches.flat().map((e) => (JSON.parse(e.Detail) as { n: number }).n);
+      return { url: `http://127.0.0.1:${port}`, sent };
+    }
+    /** 45 AWS CLI entries whose Detail carries their number. */
+    async function entriesFile(): Promise<string> {
+      const dir = await tmpHome();
+      const file = join(dir, 'entries.json');
+      const entries = Array.from({ length: 45 }, (_, i) => ({
+        Source: 'test.producer',
+        DetailType: 'test.thing',
+        Detail: JSON.stringify({ n: i + 1 }),
+      }));
+      await writeFile(file, JSON.stringify(entries));
+      return file;
+    }
+
+    it('prints each batch as answered, then how many were accepted and which entries were not', async () => {
+      // Prepare: batches 1-3 (entries 1-30) answered, then the endpoint is gone.
+      const server = await putEventsServer({ dieAt: 4 });
+      const file = await entriesFile();
+      const { ctx, out } = context(await tmpHome());
+      // Act
+      const code = await main(['put-events', file, '--endpoint', server.url], ctx);
+      // Assess
+      expect(code).toBe(1);
+      expect(server.sent()).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+      const accepted = out.stdout.split('\n').filter((l) => / → accepted, id /.test(l));
+      expect(accepted).toHaveLength(30);
+      expect(accepted[29]).toMatch(/^event 30 \(test\.producer \/ test\.thing\) → accepted, id id-3-9$/);
+      expect(out.stderr.trim().split('\n')).toHaveLength(1);
+      expect(out.stderr).toMatch(
+        /^lakeops put-events: .+; 30 of 45 entries accepted; not accepted: entries 31–45 \(not sent or unanswered\); send only those with --from-entry 31\n$/,
+      );
+    });
+
+    it('sends only the entries from --from-entry on', async () => {
+      // Prepare
+      const server = await putEventsServer({});
+      const file = await entriesFile();
+      const { ctx, out } = context(await tmpHome());
+      // Act
+      const code = await main(['put-events', file, '--endpoint', server.url, '--from-entry', '31'], ctx);
+      // Assess
+      expect(out.stderr).toBe('');
+      expect(code).toBe(0);
+      expect(server.sent()).toEqual(Array.from({ length: 15 }, (_, i) => i + 31));
+      expect(out.stdout).toMatch(/^event 31 \(test\.producer \/ test\.thing\) → accepted/m);
+      expect(out.stdout).not.toMatch(/^event 30 /m);
+    });
+
+    it('names the entries the endpoint refused one by one', async () => {
+      // Prepare: every 7th entry refused (a partial failure, FailedEntryCount > 0).
+      const server = await putEventsServer({
+        answer: (entries) =>
+          entries.map((e, i) =>
+            (JSON.parse(e.Detail) as { n: number }).n % 7 === 0
+              ? { ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }
+              : { EventId: `ok-${i}` },
+          ),
+      });
+      const file = await entriesFile();
+      const { ctx, out } = context(await tmpHome());
+      // Act
+      const code = await main(['put-events', file, '--endpoint', server.url], ctx);
+      // Assess
+      expect(code).toBe(1);
+      expect(out.stderr.trim().split('\n').at(-1)).toBe(
+        'lakeops put-events: 39 of 45 entries accepted; not accepted: entries 7, 14, 21, 28, 35, 42 (refused)',
+      );
+    });
   });
 });

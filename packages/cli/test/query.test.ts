@@ -1,4 +1,6 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +34,54 @@ describe('lakeops query', () => {
     expect(code).toBe(0);
     expect(out.stdout).toBe('city_id  name\n-------  ------\nlis      Lisbon\nmad      Madrid\n(2 rows)\n');
     expect(counted.out.stdout).toBe('days\n----\n   3\n(1 row)\n');
+  });
+
+  it('prints decimals with their scale, exactly, right-aligned', async () => {
+    // Prepare
+    const { ctx, out } = context(home);
+    const json = context(home);
+    const sql =
+      'SELECT CAST(12.5 AS DECIMAL(12,2)) AS amount, CAST(123456789012345678.99 AS DECIMAL(38,2)) AS big, 0.5::DOUBLE AS ratio';
+    // Act
+    const code = await main(['query', sql], ctx);
+    await main(['query', '--json', sql], json.ctx);
+    // Assess
+    expect(code).toBe(0);
+    expect(out.stdout).toBe(
+      [
+        'amount                    big  ratio',
+        '------  ---------------------  -----',
+        ' 12.50  123456789012345678.99    0.5',
+        '(1 row)',
+        '',
+      ].join('\n'),
+    );
+    expect(JSON.parse(json.out.stdout)).toEqual({
+      amount: '12.50',
+      big: '123456789012345678.99',
+      ratio: 0.5,
+    });
+  });
+
+  it('hints `lakeops seed` when the lake it reads is empty', async () => {
+    // Prepare
+    const empty = await mkdtemp(join(tmpdir(), 'lakeops-query-empty-'));
+    const { ctx, out } = context(empty);
+    const plain = context(empty);
+    try {
+      // Act
+      const code = await main(['query', 'SELECT count(*) AS n FROM gold.kpi_gmv_daily'], ctx);
+      await main(['query', 'SELECT 1 AS one'], plain.ctx);
+      // Assess
+      expect(code).toBe(0);
+      expect(out.stdout).toBe('n\n-\n0\n(1 row)\n');
+      expect(out.stderr).toBe(
+        `lakeops query: the lake in ${empty} is empty: run \`lakeops seed\` (or \`npm start\`, which seeds it) first\n`,
+      );
+      expect(plain.out.stderr).toBe('');
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
   });
 
   it('prints JSON lines with --json', async () => {
@@ -110,5 +160,83 @@ describe('lakeops query', () => {
     } finally {
       await writeFile(file, good);
     }
+  });
+
+  describe('is read-only and stays in the lake', () => {
+    /** Every file under the home with a hash of its bytes: any write, create or delete changes it. */
+    const snapshot = async () => {
+      const files = (await readdir(home, { recursive: true, withFileTypes: true }))
+        .filter((e) => e.isFile())
+        .map((e) => join(e.parentPath, e.name))
+        .sort();
+      const hash = createHash('sha256');
+      for (const file of files) hash.update(`${file}\0`).update(await readFile(file));
+      return { files: files.length, hash: hash.digest('hex') };
+    };
+    const goldFile = () => join(home, 'lake/gold/kpi_gmv_daily/dt=2026-11-19/data_0.parquet');
+
+    it.each([
+      [
+        'a write over a Gold file',
+        () => `COPY (SELECT 1 AS gmv) TO '${goldFile()}' (FORMAT parquet)`,
+        'COPY',
+      ],
+      ['an ATTACH', () => `ATTACH '${join(home, 'lake/gold/other.duckdb')}' AS other`, 'ATTACH'],
+      ['an extension install', () => 'INSTALL httpfs', 'INSTALL'],
+      ['a view created', () => 'CREATE VIEW v AS SELECT 1 AS a', 'CREATE'],
+      ['a setting changed', () => 'SET enable_external_access = true', 'SET'],
+      [
+        'an EXPLAIN ANALYZE of a write',
+        () => `EXPLAIN ANALYZE COPY (SELECT 1) TO '${goldFile()}'`,
+        'EXPLAIN',
+      ],
+      ['two statements', () => 'SELECT 1; SELECT 2', 'one statement at a time (got 2)'],
+    ])('refuses %s in one line naming it, and changes nothing', async (_what, sql, named) => {
+      // Prepare
+      const before = await snapshot();
+      const { ctx, out } = context(home);
+      // Act
+      const code = await main(['query', sql()], ctx);
+      // Assess
+      expect(code).toBe(1);
+      expect(out.stderr).toMatch(/^lakeops query: [^\n]+\n$/);
+      expect(out.stderr).toContain(named);
+      expect(out.stdout).toBe('');
+      expect(await snapshot()).toEqual(before);
+    });
+
+    it('refuses to read a file outside the lake, and changes nothing', async () => {
+      // Prepare
+      const before = await snapshot();
+      const { ctx, out } = context(home);
+      // Act
+      const code = await main(['query', "SELECT * FROM read_csv('/etc/passwd')"], ctx);
+      // Assess
+      expect(code).toBe(1);
+      expect(out.stderr).toMatch(
+        /^lakeops query: Permission Error: Cannot access file "\/etc\/passwd"[^\n]*\n$/,
+      );
+      expect(out.stdout).toBe('');
+      expect(await snapshot()).toEqual(before);
+      expect(existsSync(join(home, 'lake/gold/other.duckdb'))).toBe(false);
+    });
+
+    it.each([
+      'WITH g AS (SELECT * FROM gold.kpi_gmv_daily) SELECT count(*) AS n FROM g',
+      'DESCRIBE gold.kpi_gmv_daily',
+      'SHOW TABLES',
+      'SUMMARIZE gold.kpi_refunds',
+      'EXPLAIN SELECT * FROM gold.kpi_gmv_daily',
+      'EXPLAIN ANALYZE SELECT count(*) FROM gold.kpi_gmv_daily',
+      `SELECT count(*) AS n FROM read_parquet('${join('LAKE', 'gold/kpi_gmv_daily/*/*.parquet')}')`,
+    ])('runs the reading statement %j', async (sql) => {
+      // Prepare
+      const { ctx, out } = context(home);
+      // Act
+      const code = await main(['query', sql.replace('LAKE', join(home, 'lake'))], ctx);
+      // Assess
+      expect(out.stderr).toBe('');
+      expect(code).toBe(0);
+    });
   });
 });

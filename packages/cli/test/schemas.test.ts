@@ -2,9 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { changeTypes, describeChange } from '@lakeops/contracts';
 import { repoRoot } from '@lakeops/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeSchemasCommand, schemasCommand } from '../src/commands/schemas.ts';
+import { describeForwardChange, makeSchemasCommand, schemasCommand } from '../src/commands/schemas.ts';
 import { main } from '../src/main.ts';
 import { captureContext } from './capture-context.ts';
 
@@ -85,6 +86,38 @@ describe('lakeops schemas compat', () => {
       'BREAKING /properties/service  PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL',
     );
     expect((await run(['compat', 'old.json', 'new.json', '--mode', 'FULL'])).code).toBe(1);
+  });
+
+  it('describes a FORWARD break as the change the user made (old → new)', async () => {
+    // Prepare: a required property added, and a maxLength dropped.
+    write('old.json', schema('alarm.triggered', 1, { state: { type: 'string', maxLength: 10 } }, ['state']));
+    write(
+      'new.json',
+      schema('alarm.triggered', 1, { state: { type: 'string' }, reason: { type: 'string' } }, [
+        'state',
+        'reason',
+      ]),
+    );
+    // Act
+    const forward = await run(['compat', 'old.json', 'new.json', '--mode', 'forward']);
+    // Assess
+    expect(forward.code).toBe(1);
+    expect(forward.stdout.split('\n')).toEqual([
+      'NOT compatible (FORWARD): 2 breaking change(s)',
+      '  BREAKING /properties/state/maxLength  MAX_LENGTH_ADDED: maxLength removed (forward: readers on the old schema refuse new data)',
+      '  BREAKING /properties/reason  PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL: property added to a closed object (forward: readers on the old schema refuse new data)',
+      '',
+    ]);
+  });
+
+  it.each(
+    changeTypes.filter((t) => /ADDED|REMOVED|INCREASED|DECREASED|EXTENDED|NARROWED|REDUCED|EXPANDED/.test(t)),
+  )('describes FORWARD %s as the opposite of its BACKWARD sense', (type) => {
+    // Act
+    const forward = describeForwardChange(type);
+    // Assess
+    expect(forward).not.toBe(describeChange(type));
+    expect(forward).not.toMatch(/old data/);
   });
 
   it('exits 2 with one line naming the file on unreadable input', async () => {

@@ -100,13 +100,14 @@ describe('progressPrinter', () => {
     );
   });
 
-  it('prints plain lines otherwise', () => {
+  it('prints one plain line per finished phase otherwise (no progress off a terminal)', () => {
     // Prepare
     const out = sink(false);
     const print = progressPrinter(out.stream);
     // Act
     print({ phase: 'build', done: 1, total: 26, label: 'silver.fact_checkouts' });
+    print({ phase: 'build', done: 26, total: 26, label: 'gold.kpi_take_rate' });
     // Assess
-    expect(out.text()).toBe('build 1/26 silver.fact_checkouts\n');
+    expect(out.text()).toBe('build 26/26 gold.kpi_take_rate\n');
   });
 });

@@ -27,7 +27,7 @@ describe('lakeops seed --days 14', () => {
     await rm(home, { recursive: true, force: true });
   });
 
-  it('seeds and builds, printing plain progress lines off a terminal', () => {
+  it('seeds and builds, printing one plain line per phase off a terminal (no progress)', () => {
     // Assess
     expect(code).toBe(0);
     expect(out.stdout).toMatch(/^seeded [\d,]+ events over 14 days \(2026-11-07 … 2026-11-20\)/);
@@ -35,6 +35,8 @@ describe('lakeops seed --days 14', () => {
     expect(out.stderr).toContain('seed 14/14 2026-11-20\n');
     expect(out.stderr).toContain('build 26/26 ');
     expect(out.stderr).not.toContain('\r');
+    expect(out.stderr).not.toContain('seed 1/14');
+    expect(out.stderr.trimEnd().split('\n')).toHaveLength(2);
   });
 
   it('gives gold.kpi_gmv_daily 14 days whose GMV matches a recomputation from silver.fact_booking_legs', async () => {

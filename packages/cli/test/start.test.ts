@@ -31,9 +31,10 @@ describe('lakeops start', () => {
     // Prepare
     const home = await tmpHome();
     const { ctx, out, controller } = context(home);
+    Object.assign(ctx.stderr, { isTTY: true }); // progress is shown on a terminal only
     // Act: interrupt after the first seeded day.
     const running = main(['start', '--port', '0'], ctx);
-    await until(() => /seed 1\/14/.test(out.stderr), 'the first seeded day', 60_000);
+    await until(() => / 1\/14 /.test(out.stderr), 'the first seeded day', 60_000);
     controller.abort();
     const code = await running;
     // Assess
@@ -109,40 +110,84 @@ describe('lakeops start', () => {
   it('shuts down cleanly on Ctrl-C (SIGINT) as a real process', async () => {
     // Prepare
     const home = await tmpHome();
-    const proc = spawn(
-      process.execPath,
-      [join(repoRoot, 'packages/cli/bin/lakeops.js'), 'start', '--no-seed'],
-      {
-        cwd: repoRoot,
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? '',
-          LAKEOPS_HOME: home,
-          LAKEOPS_PORT: '0',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    cleanup.push(() => {
-      if (proc.exitCode === null) proc.kill('SIGKILL');
-    });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (d) => {
-      stdout += String(d);
-    });
-    proc.stderr.on('data', (d) => {
-      stderr += String(d);
-    });
-    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-    await until(() => stdout.includes('Ready.'), `Ready. (stderr: ${stderr})`);
+    const proc = startProcess(home);
+    await until(() => proc.stdout.includes('Ready.'), `Ready. (stderr: ${proc.stderr})`);
     // Act
-    proc.kill('SIGINT');
-    const code = await exited;
+    proc.child.kill('SIGINT');
+    const code = await proc.exited;
     // Assess
     expect(code).toBe(0);
-    expect(stderr).toBe('');
-    expect(stdout).toContain('Stopping');
-    expect(stdout.trimEnd().endsWith('Stopped.')).toBe(true);
+    expect(proc.stderr).toBe('');
+    expect(proc.stdout).toContain('Stopping');
+    expect(proc.stdout.trimEnd().endsWith('Stopped.')).toBe(true);
+  });
+
+  it('refuses a second start on the same home in one line naming the PID holding it', async () => {
+    // Prepare
+    const home = await tmpHome();
+    const first = startProcess(home);
+    await until(() => first.stdout.includes('Ready.'), `Ready. (stderr: ${first.stderr})`);
+    // Act
+    const second = startProcess(home);
+    await until(() => second.child.exitCode !== null || second.stdout.includes('Ready.'), 'an answer');
+    const code = second.child.exitCode;
+    // Assess
+    expect(code).toBe(1);
+    expect(second.stderr).toBe(
+      `lakeops start: ${home} is in use by another lakeops start (pid ${first.child.pid}); stop it first, or set another LAKEOPS_HOME\n`,
+    );
+    expect(second.stdout).toBe('');
+    expect(first.child.exitCode).toBe(null);
+  });
+
+  it('is not kept out by a holder that was SIGKILLed', async () => {
+    // Prepare
+    const home = await tmpHome();
+    const crashed = startProcess(home);
+    await until(() => crashed.stdout.includes('Ready.'), `Ready. (stderr: ${crashed.stderr})`);
+    crashed.child.kill('SIGKILL');
+    await crashed.exited;
+    // Act
+    const next = startProcess(home);
+    await until(() => next.stdout.includes('Ready.') || next.child.exitCode !== null, 'Ready.');
+    next.child.kill('SIGINT');
+    const code = await next.exited;
+    // Assess
+    expect(next.stderr).toBe('');
+    expect(code).toBe(0);
   });
 });
+
+/** `lakeops start --no-seed` as a real process on a free port, its output collected. */
+function startProcess(home: string) {
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, 'packages/cli/bin/lakeops.js'), 'start', '--no-seed'],
+    {
+      cwd: repoRoot,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        LAKEOPS_HOME: home,
+        LAKEOPS_PORT: '0',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  cleanup.push(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const proc = {
+    child,
+    stdout: '',
+    stderr: '',
+    exited: new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))),
+  };
+  child.stdout.on('data', (d) => {
+    proc.stdout += String(d);
+  });
+  child.stderr.on('data', (d) => {
+    proc.stderr += String(d);
+  });
+  return proc;
+}

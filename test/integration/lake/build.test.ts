@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbQueryEngine, FsObjectStore } from '@lakeops/adapters-local';
-import { buildLake, daysBetween, runDataTests, seedBronze, tables } from '@lakeops/lake';
+import { buildLake, daysBetween, loadModels, runDataTests, seedBronze, tables } from '@lakeops/lake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const end = new Date('2026-11-20T23:59:59.999Z');
@@ -135,6 +135,82 @@ describe('buildLake', () => {
     } finally {
       await writeFile(file, original);
     }
+  });
+
+  describe('one Silver row per event id', async () => {
+    // Every Silver model over bronze.events, with the detail-type it reads.
+    const eventModels = (await loadModels())
+      .filter((m) => m.dependsOn.includes('bronze.events'))
+      .map((m) => ({ name: m.name, type: /detail_type = '([^']+)'/.exec(m.sql)?.[1] as string }));
+    const rowsOf = (table: string, dt: string) =>
+      engine.query(`SELECT * FROM ${table} WHERE dt = '${dt}' ORDER BY ALL`);
+
+    it('reads one detail-type in each of them', () => {
+      expect(eventModels.length).toBeGreaterThanOrEqual(12);
+      expect(eventModels.filter((m) => !m.type)).toEqual([]);
+    });
+
+    it.each(eventModels)(
+      '$name keeps the earliest copy of an id put twice; Gold is unaffected',
+      async ({ name, type }) => {
+        // Prepare: an event of the type (one from the seed; else the contract's example in the
+        // envelope of another seeded event), then the same id again an hour later in Bronze,
+        // re-stamped a second later (a producer retry), so it is not a byte-identical copy.
+        const events = join(root, 'bronze/events');
+        const files = (await readdir(events, { recursive: true })).filter((f) => f.endsWith('.json')).sort();
+        const lines = async (file: string) => (await readFile(join(events, file), 'utf8')).split('\n');
+        let seeded: { line: string; file: string } | undefined;
+        for (const file of files) {
+          const line = (await lines(file)).find((l) => l.includes(`"detail-type":"${type}"`));
+          if (line) {
+            seeded = { line, file };
+            break;
+          }
+        }
+        const added: string[] = [];
+        const add = async (dt: string, event: object) => {
+          const file = join(events, `dt=${dt}`, 'hour=23', `retry-${added.length}.json`);
+          await writeFile(file, `${JSON.stringify(event)}\n`);
+          added.push(file);
+        };
+        let event: { id: string; time: string };
+        let dt: string;
+        if (seeded) {
+          event = JSON.parse(seeded.line);
+          dt = /dt=(\d{4}-\d{2}-\d{2})/.exec(seeded.file)?.[1] as string;
+        } else {
+          const examples = JSON.parse(
+            await readFile(
+              new URL(`../../contracts/events/${type}.v1.examples.json`, import.meta.url),
+              'utf8',
+            ),
+          ) as { valid: { detail: object }[] };
+          const envelope = JSON.parse((await lines(files.at(-1) as string))[0] as string);
+          dt = /dt=(\d{4}-\d{2}-\d{2})/.exec(files.at(-1) as string)?.[1] as string;
+          event = { ...envelope, id: `dup-${type}`, 'detail-type': type, detail: examples.valid[0]?.detail };
+          await add(dt, event);
+        }
+        const gold = tables.filter((t) => t.zone === 'gold').map((t) => `${t.zone}.${t.name}`);
+        try {
+          await buildLake({ engine }, { from: dt, to: dt, select: [name, 'gold'] });
+          const silverOnce = await rowsOf(name, dt);
+          const goldOnce = await Promise.all(gold.map((t) => rowsOf(t, dt)));
+          await add(dt, { ...event, time: new Date(Date.parse(event.time) + 1000).toISOString() });
+          // Act
+          await buildLake({ engine }, { from: dt, to: dt, select: [name, 'gold'] });
+          const [bronze] = await engine.query(
+            `SELECT count(*) AS n FROM bronze.events WHERE id = '${event.id}'`,
+          );
+          // Assess
+          expect(bronze?.n).toBe(2);
+          expect(await rowsOf(name, dt)).toEqual(silverOnce);
+          expect(await Promise.all(gold.map((t) => rowsOf(t, dt)))).toEqual(goldOnce);
+        } finally {
+          for (const file of added) await rm(file, { force: true });
+          await buildLake({ engine }, { from: dt, to: dt, select: [name, 'gold'] });
+        }
+      },
+    );
   });
 
   it('stops at a corrupt input file and never overwrites the good data downstream', async () => {

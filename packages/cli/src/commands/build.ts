@@ -1,6 +1,6 @@
-import { buildLake, runDataTests } from '@lakeops/lake';
+import { buildLake, daysBetween, literal, runDataTests } from '@lakeops/lake';
 import type { Command } from '../command.ts';
-import { asUsageError, openLocalLake, parseOptions, progressPrinter } from '../lake.ts';
+import { asUsageError, type LocalLake, openLocalLake, parseOptions, progressPrinter } from '../lake.ts';
 import { localConfig } from '../local-config.ts';
 
 const help = `Usage: lakeops build [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--select zone|table,…] [--test]
@@ -8,7 +8,8 @@ const help = `Usage: lakeops build [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--sele
 Runs the SQL models (packages/lake/models) on the local lake in dependency order: Bronze → Silver
 → Gold. Without --from/--to every table is rebuilt from all Bronze days; with them only those dt
 partitions are replaced. Each result is staged and swapped in whole, so a failing model (or a
-corrupt input file) leaves its table as it was.
+corrupt input file) leaves its table as it was. Days of the range with no Bronze events are
+named in a warning (their Silver and Gold partitions come out empty).
 
 Options:
   --from DATE    first dt to rebuild (default: first Bronze day)
@@ -46,6 +47,13 @@ export const buildCommand: Command = {
           ...(select ? { select } : {}),
         },
       );
+      const missing = await daysWithoutBronze(lake, result.from, result.to);
+      if (missing.length > 0) {
+        const total = daysBetween(result.from, result.to).length;
+        ctx.stderr.write(
+          `lakeops build: warning: no Bronze events for ${ranges(missing)} (${missing.length} of ${total} day${total === 1 ? '' : 's'}): their Silver and Gold partitions are empty\n`,
+        );
+      }
       ctx.stdout.write(
         `built ${result.models.length} models (${result.incremental ? 'dt' : 'all days'} ${result.from} … ${result.to}) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
       );
@@ -63,3 +71,24 @@ export const buildCommand: Command = {
     }
   },
 };
+
+/** The days from `from` to `to` with no event in Bronze. */
+async function daysWithoutBronze(lake: LocalLake, from: string, to: string): Promise<string[]> {
+  const rows = await lake.engine.query(
+    `SELECT DISTINCT dt FROM bronze.events WHERE dt BETWEEN ${literal(from)} AND ${literal(to)}`,
+  );
+  const present = new Set(rows.map((r) => String(r.dt)));
+  return daysBetween(from, to).filter((day) => !present.has(day));
+}
+
+/** Days as runs: `2026-11-16 … 2026-11-17, 2026-11-21`. */
+function ranges(days: readonly string[]): string {
+  const runs: string[][] = [];
+  for (const day of days) {
+    const run = runs.at(-1);
+    const previous = run?.at(-1);
+    if (run && previous && Date.parse(day) - Date.parse(previous) === 86_400_000) run.push(day);
+    else runs.push([day]);
+  }
+  return runs.map((r) => (r.length === 1 ? r[0] : `${r[0]} … ${r.at(-1)}`)).join(', ');
+}

@@ -26,7 +26,7 @@ Regenerates the event catalogue in README.md from functions/routes.ts and the sc
 in packages/contracts/events/.
 
 Options:
-  --check      change nothing; exit 1 when README.md is stale
+  --check      change nothing; say what was checked; exit 1 when README.md is stale
   -h, --help   show this help`,
   async run(args, ctx) {
     const { values } = parseArgs({
@@ -38,9 +38,14 @@ Options:
       throw new CliUsageError(`cannot read ${file}`);
     });
     const next = await renderReadme(current);
+    const { routes } = await import('@lakeops/functions/routes');
+    const checked = `the event catalogue in README.md against functions/routes.ts (${routes.filter((r) => r.kind === 'event').length} event routes) and packages/contracts/events/ (${listSchemas().length} schemas)`;
     if (values.check) {
-      if (next === current) return 0;
-      ctx.stderr.write('lakeops docs: README.md is stale; run `npx lakeops docs`\n');
+      if (next === current) {
+        ctx.stdout.write(`README.md is up to date: checked ${checked}\n`);
+        return 0;
+      }
+      ctx.stderr.write(`lakeops docs: README.md is stale: checked ${checked}; run \`npx lakeops docs\`\n`);
       return 1;
     }
     if (next !== current) await writeFile(file, next);

@@ -1,25 +1,21 @@
-import type { Command } from '../command.ts';
-import { buildCommand } from './build.ts';
-import { deadLetterCommand } from './dead-letter.ts';
-import { docsCommand } from './docs.ts';
-import { infraCommand } from './infra.ts';
-import { putEventsCommand } from './put-events.ts';
-import { queryCommand } from './query.ts';
-import { runCommand } from './run.ts';
-import { schemasCommand } from './schemas.ts';
-import { seedCommand } from './seed.ts';
-import { startCommand } from './start.ts';
+import type { LazyCommand } from '../command.ts';
 
-/** Every `lakeops` command, in the order `lakeops --help` lists them. */
-export const commands: readonly Command[] = [
-  startCommand,
-  putEventsCommand,
-  runCommand,
-  docsCommand,
-  seedCommand,
-  buildCommand,
-  queryCommand,
-  schemasCommand,
-  deadLetterCommand,
-  infraCommand,
+/**
+ * Every `lakeops` command, in the order `lakeops --help` lists them: its name and summary (all
+ * `lakeops --help` needs) and a loader that imports its module only when the command runs or shows
+ * its own `--help`, so start-up does not pay for the AWS SDK, DuckDB or the functions of the others.
+ * One entry per command; the summary must equal the module's own (a test checks).
+ */
+// biome-ignore format: one line per command, so commands added in parallel merge line by line
+export const commands: readonly LazyCommand[] = [
+  { name: 'start', summary: 'Run the local platform: EventBridge endpoint, schedules and functions', load: async () => (await import('./start.ts')).startCommand },
+  { name: 'put-events', summary: 'Send events from a file to the local functions (or to a running endpoint)', load: async () => (await import('./put-events.ts')).putEventsCommand },
+  { name: 'run', summary: 'Invoke one route’s function now (an event route with an event, a schedule route as if due)', load: async () => (await import('./run.ts')).runCommand },
+  { name: 'docs', summary: "Refresh the README's generated sections (event catalogue)", load: async () => (await import('./docs.ts')).docsCommand },
+  { name: 'seed', summary: 'Seed the local lake with a synthetic marketplace, then build Silver and Gold', load: async () => (await import('./seed.ts')).seedCommand },
+  { name: 'build', summary: 'Build Silver and Gold from Bronze with the SQL models (incremental by dt)', load: async () => (await import('./build.ts')).buildCommand },
+  { name: 'query', summary: 'Run SQL on the local lake (tables as <zone>.<table>)', load: async () => (await import('./query.ts')).queryCommand },
+  { name: 'schemas', summary: 'Event schemas: the evolution gate (check), compatibility of two schemas (compat), list', load: async () => (await import('./schemas.ts')).schemasCommand },
+  { name: 'dead-letter', summary: 'List parked events, or hand them back to their functions (redrive)', load: async () => (await import('./dead-letter.ts')).deadLetterCommand },
+  { name: 'infra', summary: 'The AWS resources the SST app declares, offline (synth [--json])', load: async () => (await import('./infra.ts')).infraCommand },
 ];

@@ -7,6 +7,7 @@ import {
   DurableEventBus,
   EndpointRequestFailedError,
   EventsInputInvalidError,
+  PUT_EVENTS_MAX_ENTRIES,
   parseEventsInput,
   putEventsToEndpoint,
   quarantineMessage,
@@ -37,7 +38,14 @@ Use - to read standard input.
 
 Options:
   --endpoint <url>  send to a running endpoint instead (lakeops start, or AWS), with the
-                    AWS SDK, in batches of 10; prints the event id or error of each event
+                    AWS SDK, in batches of 10; prints the event id or error of each event as
+                    its batch is answered. If the endpoint stops answering, prints how many
+                    entries were accepted and which were not, e.g. "… 1180 of 2000 entries
+                    accepted; not accepted: entries 1181–2000 (not sent or unanswered); send only
+                    those with --from-entry 1181". (A batch cut off mid-answer may have been
+                    stored: EventBridge gives every PutEvents a new id, so it would be twice.)
+  --from-entry <n>  start at entry n of the input (1 = the first); the entries before it are
+                    not sent
   -h, --help        show this help
 
 Exit status: 0 when every event was taken by a route and processed; 1 when an event
@@ -59,8 +67,14 @@ Examples:
       if (error instanceof EventsInputInvalidError) throw new CliUsageError(`${file}: ${error.message}`);
       throw error;
     }
-    if (values.endpoint !== undefined) return sendToEndpoint(values.endpoint, events, ctx);
-    return putInProcess(events, ctx);
+    const fromEntry = values['from-entry'] === undefined ? 1 : Number(values['from-entry']);
+    if (!Number.isInteger(fromEntry) || fromEntry < 1 || fromEntry > events.length) {
+      throw new CliUsageError(
+        `--from-entry must be an entry number from 1 to ${events.length}, got '${values['from-entry']}'`,
+      );
+    }
+    if (values.endpoint !== undefined) return sendToEndpoint(values.endpoint, events, fromEntry, ctx);
+    return putInProcess(events.slice(fromEntry - 1), ctx, fromEntry - 1);
   },
 };
 
@@ -69,7 +83,7 @@ function parseOptions(args: readonly string[]) {
     return parseArgs({
       args: [...args],
       allowPositionals: true,
-      options: { endpoint: { type: 'string' } },
+      options: { endpoint: { type: 'string' }, 'from-entry': { type: 'string' } },
     });
   } catch (error) {
     throw new CliUsageError(error instanceof Error ? error.message : String(error), { cause: error });
@@ -80,7 +94,7 @@ const label = (event: Pick<BusEvent, 'source' | 'detail-type' | 'id'>, n?: numbe
   `${n === undefined ? 'event' : `event ${n}`} (${event.source} / ${event['detail-type']}, id ${event.id})`;
 
 /** The embedded path: archive, then deliver in this process; waits for every delivery. */
-async function putInProcess(events: BusEvent[], ctx: CommandContext): Promise<number> {
+async function putInProcess(events: BusEvent[], ctx: CommandContext, skipped = 0): Promise<number> {
   const config = localConfig(ctx);
   const print = (line: string) => ctx.stdout.write(`  ${line}\n`);
   const runtime = await localRuntime(config, ctx.env, print);
@@ -117,7 +131,7 @@ async function putInProcess(events: BusEvent[], ctx: CommandContext): Promise<nu
     const results = await bus.put(events.map((event) => ({ event })));
     results.forEach((result, i) => {
       const event = events[i] as BusEvent;
-      const name = label(event, i + 1);
+      const name = label(event, skipped + i + 1);
       labels.set(event.id, name);
       const routes = result.status === 'accepted' ? result.routes : bus.match(event);
       if (result.status === 'rejected') {
@@ -138,34 +152,71 @@ async function putInProcess(events: BusEvent[], ctx: CommandContext): Promise<nu
   return failures === 0 ? 0 : 1;
 }
 
-/** The remote path: PutEvents through the AWS SDK to a running endpoint. */
-async function sendToEndpoint(endpoint: string, events: BusEvent[], ctx: CommandContext): Promise<number> {
+/**
+ * The remote path: PutEvents through the AWS SDK to a running endpoint, one batch of 10 at a time,
+ * each batch's answer printed as it comes. When the endpoint stops answering, says how many entries
+ * were accepted and which were not, and how to send only those (`--from-entry`).
+ */
+async function sendToEndpoint(
+  endpoint: string,
+  events: BusEvent[],
+  fromEntry: number,
+  ctx: CommandContext,
+): Promise<number> {
   let url: URL;
   try {
     url = new URL(endpoint);
   } catch {
     throw new CliUsageError(`--endpoint '${endpoint}' is not a URL (e.g. http://127.0.0.1:4010)`);
   }
-  let answers: Awaited<ReturnType<typeof putEventsToEndpoint>>;
-  try {
-    answers = await putEventsToEndpoint(url.toString().replace(/\/$/, ''), events, {
-      region: localConfig(ctx).region,
-    });
-  } catch (error) {
-    if (error instanceof EndpointRequestFailedError) throw new CliUsageError(error.message, { exitCode: 1 });
-    throw error;
-  }
-  let failures = 0;
-  for (const a of answers) {
-    const event = events[a.index] as BusEvent;
-    const name = `event ${a.index + 1} (${event.source} / ${event['detail-type']})`;
-    if ('eventId' in a) ctx.stdout.write(`${name} → accepted, id ${a.eventId}\n`);
-    else {
-      failures++;
-      ctx.stderr.write(`lakeops put-events: ${name} refused: ${a.errorCode}: ${a.errorMessage}\n`);
+  const target = url.toString().replace(/\/$/, '');
+  const region = localConfig(ctx).region;
+  const first = fromEntry - 1;
+  const refused: number[] = [];
+  let accepted = 0;
+  let stopped: { at: number; reason: string } | undefined;
+  for (let start = first; start < events.length && !ctx.signal.aborted; start += PUT_EVENTS_MAX_ENTRIES) {
+    const batch = events.slice(start, start + PUT_EVENTS_MAX_ENTRIES);
+    let answers: Awaited<ReturnType<typeof putEventsToEndpoint>>;
+    try {
+      answers = await putEventsToEndpoint(target, batch, { region });
+    } catch (error) {
+      if (!(error instanceof EndpointRequestFailedError)) throw error;
+      stopped = { at: start, reason: error.message };
+      break;
+    }
+    for (const a of answers) {
+      const n = start + a.index + 1;
+      const event = events[n - 1] as BusEvent;
+      const name = `event ${n} (${event.source} / ${event['detail-type']})`;
+      if ('eventId' in a) {
+        accepted++;
+        ctx.stdout.write(`${name} → accepted, id ${a.eventId}\n`);
+      } else {
+        refused.push(n);
+        ctx.stderr.write(`lakeops put-events: ${name} refused: ${a.errorCode}: ${a.errorMessage}\n`);
+      }
     }
   }
-  return failures === 0 ? 0 : 1;
+  if (ctx.signal.aborted && stopped === undefined) {
+    const next = first + accepted + refused.length;
+    if (next < events.length) stopped = { at: next, reason: 'interrupted' };
+  }
+  if (!stopped && refused.length === 0) return 0;
+  const sent = events.length - first;
+  const parts = [`${accepted} of ${sent} entries accepted`];
+  const notAccepted: string[] = [];
+  const entries = (list: string, one: boolean) => `${one ? 'entry' : 'entries'} ${list}`;
+  if (refused.length > 0) notAccepted.push(`${entries(refused.join(', '), refused.length === 1)} (refused)`);
+  if (stopped) {
+    const range =
+      stopped.at + 1 === events.length ? `${events.length}` : `${stopped.at + 1}–${events.length}`;
+    notAccepted.push(`${entries(range, stopped.at + 1 === events.length)} (not sent or unanswered)`);
+  }
+  parts.push(`not accepted: ${notAccepted.join(', ')}`);
+  if (stopped) parts.push(`send only those with --from-entry ${stopped.at + 1}`);
+  ctx.stderr.write(`lakeops put-events: ${stopped ? `${stopped.reason}; ` : ''}${parts.join('; ')}\n`);
+  return 1;
 }
 
 async function readInput(file: string, cwd: string): Promise<string> {

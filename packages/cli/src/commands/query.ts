@@ -1,7 +1,7 @@
 import type { Row } from '@lakeops/core';
 import { tables, tablesReadBy } from '@lakeops/lake';
 import { CliUsageError, type Command } from '../command.ts';
-import { asUsageError, openLocalLake, parseOptions } from '../lake.ts';
+import { asUsageError, lakeIsEmpty, openLocalLake, parseOptions } from '../lake.ts';
 import { localConfig } from '../local-config.ts';
 
 const help = `Usage: lakeops query "<sql>" [--json]
@@ -11,8 +11,12 @@ Runs SQL on the local lake (DuckDB over the Parquet files) and prints a table. A
 gold.kpi_gmv_daily, nrt.<view>. Trino function names used by the models work here too
 (json_extract_scalar, from_iso8601_timestamp, approx_percentile).
 
+Read-only: one statement, and only SELECT, WITH, DESCRIBE, SHOW, EXPLAIN or SUMMARIZE; anything
+else (COPY, ATTACH, INSTALL, CREATE, SET, …) is refused. Files outside the lake cannot be read.
+
 Options:
-  --json   one JSON object per row (JSON lines) instead of a table
+  --json   one JSON object per row (JSON lines) instead of a table; decimals are strings
+           with their scale ("12.50"), exact
 
 Tables:
 ${tables.map((t) => `  ${t.zone}.${t.name}`).join('\n')}`;
@@ -34,13 +38,21 @@ export const queryCommand: Command = {
         { exitCode: 1 },
       );
     }
-    const lake = await openLocalLake(localConfig(ctx).home);
+    const lake = await openLocalLake(localConfig(ctx).home, 'read-only');
     try {
-      const rows = await lake.engine.query(sql, { signal: ctx.signal });
+      const { rows, columns } = await lake.engine.queryTable(sql, { signal: ctx.signal });
       if (parsed.values.json) {
-        for (const row of rows) ctx.stdout.write(`${JSON.stringify(row)}\n`);
+        for (const row of rows) {
+          if (ctx.signal.aborted) break;
+          ctx.stdout.write(`${JSON.stringify(row)}\n`);
+        }
       } else {
-        ctx.stdout.write(formatTable(rows));
+        ctx.stdout.write(formatTable(rows, columns));
+      }
+      if (tablesReadBy(sql).length > 0 && (await lakeIsEmpty(lake.root))) {
+        ctx.stderr.write(
+          `lakeops query: the lake in ${localConfig(ctx).home} is empty: run \`lakeops seed\` (or \`npm start\`, which seeds it) first\n`,
+        );
       }
       return 0;
     } catch (error) {
@@ -51,19 +63,33 @@ export const queryCommand: Command = {
   },
 };
 
-/** A plain text table: numbers right-aligned, NULL shown as such. */
-export function formatTable(rows: readonly Row[]): string {
+/** DuckDB types shown right-aligned. */
+const NUMERIC =
+  /^(?:TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
+
+/**
+ * A plain text table: numbers right-aligned (by column type when given, else by value), decimals
+ * as given (with their scale), NULL shown as such.
+ */
+export function formatTable(
+  rows: readonly Row[],
+  columns?: readonly { readonly name: string; readonly type: string }[],
+): string {
   const first = rows[0];
   if (!first) return '(no rows)\n';
   const names = Object.keys(first);
+  const typed = new Map(columns?.map((c) => [c.name, NUMERIC.test(c.type)]));
   const cell = (v: unknown) => (v === null ? 'NULL' : String(v));
-  const widths = names.map((n) => Math.max(n.length, ...rows.map((r) => cell(r[n]).length)));
+  // A loop, not Math.max(...rows): a spread of many rows overflows the call stack.
+  const widths = names.map((n) => rows.reduce((w, r) => Math.max(w, cell(r[n]).length), n.length));
   const line = (values: readonly string[], numeric: readonly boolean[]) =>
     values
       .map((v, i) => (numeric[i] ? v.padStart(widths[i] ?? 0) : v.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
-  const numeric = names.map((n) => rows.every((r) => r[n] === null || typeof r[n] === 'number'));
+  const numeric = names.map(
+    (n) => typed.get(n) ?? rows.every((r) => r[n] === null || typeof r[n] === 'number'),
+  );
   return [
     line(names, numeric),
     widths.map((w) => '-'.repeat(w)).join('  '),

@@ -3,7 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  type ChangeType,
   type CompatibilityMode,
+  changeTypes,
   checkCompatibility,
   describeChange,
   listSchemas,
@@ -153,7 +155,11 @@ async function compat(args: readonly string[], ctx: CommandContext): Promise<num
     throw error;
   }
   const line = (c: (typeof result.changes)[number]) =>
-    `${c.pointer || '/'}  ${c.type}: ${describeChange(c.type)}${c.direction === 'FORWARD' ? ' (forward)' : ''}`;
+    `${c.pointer || '/'}  ${c.type}: ${
+      c.direction === 'BACKWARD'
+        ? describeChange(c.type)
+        : `${describeForwardChange(c.type)} (forward${c.breaking ? ': readers on the old schema refuse new data' : ''})`
+    }`;
   if (result.compatible) {
     const notes =
       result.changes.length === 0 ? 'no differences' : `${result.changes.length} compatible difference(s)`;
@@ -213,4 +219,56 @@ function repoRoot(cwd: string): string {
       },
     );
   }
+}
+
+/** The FORWARD sense of each content-model change whose opposite has no change type of its own. */
+const forwardOverrides: Partial<Record<ChangeType, string>> = {
+  PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL: 'property added to a closed object',
+  PROPERTY_REMOVED_FROM_OPEN_CONTENT_MODEL: 'property added to an open object',
+  PROPERTY_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL: 'forbidden property added to a closed object',
+  OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL: 'optional property removed from a closed object',
+  OPTIONAL_PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL: 'property removed from an open object',
+  PROPERTY_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL:
+    'property with an empty schema removed from an open object',
+  REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL: 'required property removed',
+  REQUIRED_PROPERTY_WITH_DEFAULT_ADDED_TO_UNOPEN_CONTENT_MODEL: 'required property with a default removed',
+  REQUIRED_ATTRIBUTE_WITH_DEFAULT_ADDED: 'a property with a default is no longer required',
+  ITEM_REMOVED_FROM_CLOSED_CONTENT_MODEL: 'tuple item added to a closed array',
+  ITEM_REMOVED_FROM_OPEN_CONTENT_MODEL: 'tuple item added to an open array',
+  ITEM_WITH_FALSE_REMOVED_FROM_CLOSED_CONTENT_MODEL: 'forbidden tuple item added to a closed array',
+  ITEM_ADDED_TO_CLOSED_CONTENT_MODEL: 'tuple item removed from a closed array',
+  ITEM_ADDED_TO_OPEN_CONTENT_MODEL: 'tuple item removed from an open array',
+  ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL:
+    'tuple item with an empty schema removed from an open array',
+  COMBINED_TYPE_EXTENDED: 'combination tightened (from anyOf)',
+};
+
+const opposite: Record<string, string> = {
+  ADDED: 'REMOVED',
+  REMOVED: 'ADDED',
+  INCREASED: 'DECREASED',
+  DECREASED: 'INCREASED',
+  EXTENDED: 'NARROWED',
+  NARROWED: 'EXTENDED',
+  REDUCED: 'EXPANDED',
+  EXPANDED: 'REDUCED',
+};
+
+/**
+ * A FORWARD difference described as the change the user made. The FORWARD check compares the new
+ * schema to the old one, so its change types read backwards: adding a property to a closed object
+ * is found as PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL. The description is that of the opposite
+ * change type (ADDED ↔ REMOVED, INCREASED ↔ DECREASED, …), or of an override where there is none.
+ */
+export function describeForwardChange(type: ChangeType): string {
+  const flipped = type.replace(
+    /ADDED|REMOVED|INCREASED|DECREASED|EXTENDED|NARROWED|REDUCED|EXPANDED/,
+    (w) => opposite[w] ?? w,
+  );
+  const made =
+    forwardOverrides[type] ??
+    ((changeTypes as readonly string[]).includes(flipped) && flipped !== type
+      ? describeChange(flipped as ChangeType)
+      : describeChange(type));
+  return made.replace(/ \((?:old|new) data[^)]*\)/, '');
 }

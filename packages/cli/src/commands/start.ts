@@ -13,6 +13,7 @@ import { ensureDemoLake, progressPrinter } from '../lake.ts';
 import { localConfig } from '../local-config.ts';
 import { localRuntime } from '../local-runtime.ts';
 import { describeResult } from '../print.ts';
+import { acquireStartLock, HomeInUseError } from '../start-lock.ts';
 
 /** Schedules retry like `sst.aws.CronV2` with `retries: 2` (stacks/schedules.ts): 3 attempts. */
 const SCHEDULE_ATTEMPTS = 3;
@@ -34,6 +35,9 @@ It prints each event routed and each function run (ids and types, never payloads
 Options:
   --port <n>    port of the endpoint (default LAKEOPS_PORT, else 4010; 0 picks a free one)
   --no-seed     do not seed the demo lake on first run
+
+One start per LAKEOPS_HOME: a second one is refused, naming the PID of the first (a lock the
+operating system releases when that process ends, even by a crash).
   -h, --help    show this help
 
 Example:
@@ -50,6 +54,7 @@ Example:
     ) {
       throw new CliUsageError(`--port must be a port number (0-65535), got '${values.port}'`);
     }
+    using _lock = lockHome(config.home);
     const out = (line: string) => ctx.stdout.write(`${line}\n`);
     out(`lakeops local platform (home ${config.home})`);
 
@@ -153,6 +158,18 @@ Example:
     return 0;
   },
 };
+
+/** One start per home (see start-lock.ts); released when `run` returns or throws. */
+function lockHome(home: string): Disposable {
+  try {
+    const lock = acquireStartLock(home);
+    return { [Symbol.dispose]: () => lock.release() };
+  } catch (error) {
+    if (error instanceof HomeInUseError)
+      throw new CliUsageError(error.message, { exitCode: 1, cause: error });
+    throw error;
+  }
+}
 
 function parseOptions(args: readonly string[]) {
   try {

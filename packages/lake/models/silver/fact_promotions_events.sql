@@ -9,9 +9,15 @@ SELECT
   from_iso8601_timestamp(time) AS occurred_at,
   dt
 FROM (
-  -- An event delivered twice (same id, same content) counts once.
-  SELECT DISTINCT id, time, detail, dt
-  FROM bronze.events
-  WHERE detail_type = 'promotion.interaction'
-    AND dt BETWEEN {{from}} AND {{to}}
+  -- One row per event id: EventBridge delivers at least once and producers retry, so Bronze
+  -- (append-only) may hold an id more than once, even re-stamped; the earliest copy is kept.
+  SELECT id, time, detail, dt
+  FROM (
+    SELECT id, time, detail, dt,
+      row_number() OVER (PARTITION BY id ORDER BY time, dt, detail) AS nth_copy
+    FROM bronze.events
+    WHERE detail_type = 'promotion.interaction'
+      AND dt BETWEEN {{from}} AND {{to}}
+  ) AS copies
+  WHERE nth_copy = 1
 ) AS e
