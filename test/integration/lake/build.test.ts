@@ -181,7 +181,7 @@ describe('buildLake', () => {
         } else {
           const examples = JSON.parse(
             await readFile(
-              new URL(`../../contracts/events/${type}.v1.examples.json`, import.meta.url),
+              new URL(`../../../packages/contracts/events/${type}.v1.examples.json`, import.meta.url),
               'utf8',
             ),
           ) as { valid: { detail: object }[] };
