@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -67,7 +67,7 @@ Object.assign(globalThis, { aws, sst });
 await synthInChild({ ...JSON.parse(process.env.LAKEOPS_SYNTH_ARGS ?? "{}"), pulumi, config, sstRun: run });
 `;
   const key = createHash('sha256')
-    .update(JSON.stringify([root, config, entryCode, BANNER]))
+    .update(JSON.stringify([root, config, entryCode, BANNER, RANDOM_SUFFIX, STABLE_SUFFIX]))
     .digest('hex')
     .slice(0, 16);
   const dir = join(platform, '.lakeops-synth');
@@ -97,6 +97,7 @@ await synthInChild({ ...JSON.parse(process.env.LAKEOPS_SYNTH_ARGS ?? "{}"), pulu
     },
     define: { $app: 'globalThis.$lakeopsSynthApp', $cli: 'globalThis.$lakeopsSynthCli', $dev: 'false' },
     inject: [join(platform, 'src/shim/run.js')],
+    plugins: [stablePhysicalNames(platform)],
     // Built under a unique name and renamed into place: concurrent synths never read half a file.
     outfile: partial,
     sourcemap: 'inline',
@@ -115,4 +116,30 @@ await synthInChild({ ...JSON.parse(process.env.LAKEOPS_SYNTH_ARGS ?? "{}"), pulu
   }
   await writeFile(cacheFile, JSON.stringify({ inputs } satisfies CacheEntry));
   return outfile;
+}
+
+const RANDOM_SUFFIX = 'crypto.randomBytes(8).toString("hex")';
+const STABLE_SUFFIX = 'crypto.createHash("sha256").update(name + "|" + suffix).digest("hex").slice(0, 16)';
+
+/**
+ * SST suffixes every physical name with random bytes (`physicalName` in the platform's naming.ts).
+ * Resources are registered concurrently, so a seeded stream still hands the suffixes out in a
+ * different order from run to run. Here the suffix is a hash of the logical name instead: the same
+ * app and stage give the same names on every run, whatever the order. Fails loudly when SST's
+ * naming.ts no longer has the expected line (a new SST version).
+ */
+function stablePhysicalNames(platform: string): Plugin {
+  const naming = join(platform, 'src/components/naming.ts');
+  return {
+    name: 'lakeops-stable-physical-names',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]components[\\/]naming\.ts$/ }, async (args) => {
+        if (args.path !== naming) return undefined;
+        const source = await readFile(args.path, 'utf8');
+        if (!source.includes(RANDOM_SUFFIX))
+          throw new Error(`synth: ${naming} no longer draws its suffix with ${RANDOM_SUFFIX}`);
+        return { contents: source.replace(RANDOM_SUFFIX, STABLE_SUFFIX), loader: 'ts' };
+      });
+    },
+  };
 }
