@@ -2,6 +2,7 @@ import type { Command } from '../command.ts';
 import { buildCommand } from './build.ts';
 import { deadLetterCommand } from './dead-letter.ts';
 import { docsCommand } from './docs.ts';
+import { kpiCommand } from './kpi.ts';
 import { putEventsCommand } from './put-events.ts';
 import { queryCommand } from './query.ts';
 import { runCommand } from './run.ts';
@@ -20,4 +21,5 @@ export const commands: readonly Command[] = [
   queryCommand,
   schemasCommand,
   deadLetterCommand,
+  kpiCommand,
 ];
