@@ -736,6 +736,7 @@ export function importGxSuite(text: string): {
       'include_config',
       'rendered_content',
       'batch_id',
+      'name',
     ]);
     const extra = Object.keys(kwargs).filter(
       (k) => !allowed.includes(k) && !ignorable.has(k) && kwargs[k] !== null,
@@ -762,6 +763,7 @@ export function importGxSuite(text: string): {
       type,
       ...args,
       severity: severity === 'warning' || severity === 'warn' ? 'warn' : 'error',
+      ...(typeof item.name === 'string' && item.name ? { name: item.name } : {}),
     } as Expectation);
   });
   const name = suite.name ?? suite.expectation_suite_name;

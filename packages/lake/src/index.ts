@@ -2,6 +2,7 @@ export * from './build.ts';
 export * from './data-tests.ts';
 export * from './dialect.ts';
 export * from './errors.ts';
+export * from './expectation-suites.ts';
 export * from './glue-databases.ts';
 export type { MarketplaceDetails, MarketplaceDetailType, MarketplaceEvent } from './marketplace/events.ts';
 export { marketplaceSources } from './marketplace/events.ts';

@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import { buildCommand } from './build.ts';
+import { checkCommand } from './check.ts';
 import { deadLetterCommand } from './dead-letter.ts';
 import { docsCommand } from './docs.ts';
 import { kpiCommand } from './kpi.ts';
@@ -19,6 +20,7 @@ export const commands: readonly Command[] = [
   seedCommand,
   buildCommand,
   queryCommand,
+  checkCommand,
   schemasCommand,
   deadLetterCommand,
   kpiCommand,
