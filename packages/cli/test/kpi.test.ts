@@ -56,6 +56,33 @@ describe('lakeops kpi', () => {
     expect(Math.round(Number(lines[0]?.delta_pct))).toBe(-45);
   });
 
+  it('detect names the cities behind an anomaly of the total (scope all)', async () => {
+    // Prepare: Lisbon (60 % of GMV) falls to 20 % on day 74; Madrid stays
+    const lines = ['city,date,value'];
+    for (let t = 0; t < 84; t++) {
+      const wiggle = 1 + 0.02 * Math.sin(t * 1.7);
+      const lis = 6000 * wiggle * (t === 74 ? 0.2 : 1);
+      const mad = 4000 * wiggle;
+      lines.push(
+        `all,${iso(t)},${(lis + mad).toFixed(2)}`,
+        `lis,${iso(t)},${lis.toFixed(2)}`,
+        `mad,${iso(t)},${mad.toFixed(2)}`,
+      );
+    }
+    await writeFile(join(dir, 'cities.csv'), lines.join('\n'));
+    // Act
+    const { code, stdout } = await run('detect', '--csv', 'cities.csv');
+    // Assess
+    const flagged = stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { scope: string; drivers?: { city: string; share: number }[] });
+    expect(code).toBe(0);
+    expect(flagged.map((f) => f.scope)).toEqual(['all', 'lis']);
+    expect(flagged[0]?.drivers?.map((d) => d.city)).toEqual(['lis']);
+    expect(flagged[0]?.drivers?.[0]?.share).toBeGreaterThan(0.9);
+  });
+
   it('detect --detector plan-7d flags the weekends the robust detector leaves alone', async () => {
     // Act
     const { code, stdout } = await run('detect', '--csv', 'gmv.csv', '--detector', 'plan-7d');

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { explainMove, movePartsOf } from '../src/index.ts';
+import {
+  detectKpiAnomalies,
+  drillDown,
+  explainMove,
+  holidayCalendar,
+  type KpiSeries,
+  movePartsOf,
+} from '../src/index.ts';
 
 describe('explainMove', () => {
   it('names the fewest cities that explain 80 % of a drop, largest first', () => {
@@ -52,5 +59,43 @@ describe('explainMove', () => {
     ]);
     // Assess
     expect(parts).toEqual([{ scope: 'a', observed: 20, baseline: 40 }]);
+  });
+});
+
+describe('drillDown', () => {
+  it('names the city behind a drop of the total', () => {
+    // Prepare: three cities, Lisbon loses 70 % on day 72; the total is their sum
+    const iso = (t: number) => new Date(Date.UTC(2025, 0, 6 + t)).toISOString().slice(0, 10);
+    const values = (scope: string, level: number) =>
+      Array.from(
+        { length: 84 },
+        (_, t) => level * (1 + 0.02 * Math.sin(t * 1.3 + level)) * (scope === 'lis' && t === 72 ? 0.3 : 1),
+      );
+    const levels: [string, number][] = [
+      ['lis', 50_000],
+      ['mad', 40_000],
+      ['ber', 30_000],
+    ];
+    const byCity = levels.map(([scope, level]) => ({ scope, values: values(scope, level) }));
+    const series = (scope: string, v: number[]): KpiSeries => ({
+      metric: 'gmv',
+      scope,
+      points: v.map((value, t) => ({ date: iso(t), value })),
+    });
+    const cities = byCity.map((c) => series(c.scope, c.values));
+    const all = series(
+      'all',
+      Array.from({ length: 84 }, (_, t) => byCity.reduce((sum, c) => sum + (c.values[t] ?? 0), 0)),
+    );
+    const opts = { holidays: holidayCalendar({ rules: [] }) };
+    // Act
+    const result = drillDown(
+      detectKpiAnomalies(all, opts).verdicts,
+      cities.flatMap((c) => detectKpiAnomalies(c, opts).verdicts),
+    );
+    // Assess
+    expect(result.map((r) => r.verdict.date)).toEqual([iso(72)]);
+    expect(result[0]?.drivers.map((d) => d.scope)).toEqual(['lis']);
+    expect(result[0]?.drivers[0]?.share).toBeGreaterThan(0.9);
   });
 });

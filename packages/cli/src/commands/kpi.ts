@@ -4,6 +4,8 @@ import {
   backtestKpi,
   type DetectOptions,
   detectKpiAnomalies,
+  drillDown,
+  type KpiDetection,
   type KpiMetric,
   type KpiPoint,
   type KpiSeries,
@@ -24,7 +26,9 @@ Judges a daily KPI for anomalies.
 
   detect    prints one JSON object per flagged day:
               {"date","observed","baseline","delta_pct","detector","severity"}
-            (plus "scope" when the input has cities). CTR is a fraction (0.042 = 4.2 %).
+            (plus "scope" when the input has cities, and for an anomaly of the total
+            (scope "all") "drivers": the cities that explain 80 % of its move).
+            CTR is a fraction (0.042 = 4.2 %).
             With --all, every day is printed with its status and the reason, including
             the days that were not judged (missing day, no impressions, low volume, holiday).
   backtest  the CSV has a 0/1 "label" column; prints precision, recall and F1 of each
@@ -107,16 +111,39 @@ export const kpiCommand: Command = {
         : (await readCsv(values.csv, ctx, metric)).series.map((s) => s.series);
     const opts: DetectOptions = detector === 'plan-7d' ? { detector } : { detector };
     const withScope = series.length > 1 || series.some((s) => s.scope !== 'all');
-    for (const s of series) {
-      const result = detectKpiAnomalies(s, opts);
+    const results = series.map((s) => detectKpiAnomalies(s, opts));
+    const cityVerdicts = results.filter((r) => r.scope !== 'all').flatMap((r) => r.verdicts);
+    const drivers = new Map(
+      cityVerdicts.length
+        ? drillDown(results.find((r) => r.scope === 'all')?.verdicts ?? [], cityVerdicts).map((d) => [
+            d.verdict.date,
+            d.drivers,
+          ])
+        : [],
+    );
+    for (const [index, s] of series.entries()) {
+      const result = results[index] as KpiDetection;
       if (result.reason && values.all) {
         ctx.stdout.write(
           `${JSON.stringify({ scope: s.scope, detector, status: 'skipped', reason: result.reason })}\n`,
         );
       }
       for (const v of result.verdicts) {
-        if (v.status === 'anomaly' || values.all)
-          ctx.stdout.write(`${JSON.stringify(printable(v, withScope, values.all === true))}\n`);
+        if (v.status !== 'anomaly' && !values.all) continue;
+        const explained = v.scope === 'all' ? drivers.get(v.date) : undefined;
+        const line = {
+          ...printable(v, withScope, values.all === true),
+          ...(explained
+            ? {
+                drivers: explained.map((d) => ({
+                  city: d.scope,
+                  delta: Number(d.delta.toFixed(2)),
+                  share: Number(d.share.toFixed(3)),
+                })),
+              }
+            : {}),
+        };
+        ctx.stdout.write(`${JSON.stringify(line)}\n`);
       }
     }
     return 0;

@@ -63,3 +63,35 @@ export function movePartsOf(cities: readonly KpiVerdict[]): KpiMovePart[] {
   }
   return parts;
 }
+
+/** An anomaly of the total with the cities that explain it. */
+export interface KpiDrillDown {
+  readonly verdict: KpiVerdict;
+  readonly drivers: readonly KpiDriver[];
+}
+
+/**
+ * For each anomaly of the `total` scope, the cities (from the other scopes' verdicts of the same
+ * day and detector) that explain most of its move.
+ *
+ * @example
+ * ```ts
+ * const total = detectKpiAnomalies(all, opts).verdicts;
+ * const cities = citySeries.flatMap((s) => detectKpiAnomalies(s, opts).verdicts);
+ * drillDown(total, cities); // [{ verdict, drivers: [{ scope: 'lis', delta: -4100, share: 0.86 }] }]
+ * ```
+ */
+export function drillDown(
+  total: readonly KpiVerdict[],
+  cities: readonly KpiVerdict[],
+  options: { share?: number; max?: number } = {},
+): KpiDrillDown[] {
+  const byDate = new Map<string, KpiVerdict[]>();
+  for (const v of cities) byDate.set(v.date, [...(byDate.get(v.date) ?? []), v]);
+  return total
+    .filter((v) => v.status === 'anomaly')
+    .map((verdict) => ({
+      verdict,
+      drivers: explainMove(movePartsOf(byDate.get(verdict.date) ?? []), options).drivers,
+    }));
+}

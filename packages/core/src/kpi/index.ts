@@ -16,7 +16,14 @@ export {
   type Plan7dOptions,
   type RobustOptions,
 } from './detect.ts';
-export { explainMove, type KpiDriver, type KpiMovePart, movePartsOf } from './drill-down.ts';
+export {
+  drillDown,
+  explainMove,
+  type KpiDrillDown,
+  type KpiDriver,
+  type KpiMovePart,
+  movePartsOf,
+} from './drill-down.ts';
 export {
   type HolidayCalendar,
   type HolidayRule,
