@@ -140,6 +140,11 @@ export interface ExpectationResult {
   /** `<table>|<expectation>`: the same across runs and partitions, so a persisting failure keeps one identity. */
   readonly identity: string;
   readonly reason: string;
+  /**
+   * Keys of a few offending rows (at most 5), only when every key column is neither a user
+   * column nor confidential/restricted: never personal data. Empty when passing or not safe.
+   */
+  readonly sampleKeys: readonly string[];
 }
 
 /** An expectation that cannot run on its table (unknown column, bad argument). */
@@ -225,8 +230,12 @@ export interface CompiledCheck {
   /** `<zone>.<table>` names: run as is on DuckDB, through `athenaTableNames` on Athena. */
   readonly sql: string;
   readonly expectations: readonly Expectation[];
-  judge(rows: readonly Row[], now: Date): Omit<ExpectationResult, 'table' | 'dt' | 'identity'>[];
+  judge(rows: readonly Row[], now: Date): Verdict[];
+  /** For an expectation that may fail, SQL returning up to 5 `sample_key`s of offending rows. */
+  readonly samples?: ReadonlyMap<Expectation, string>;
 }
+
+type Verdict = Omit<ExpectationResult, 'table' | 'dt' | 'identity' | 'sampleKeys'>;
 
 /**
  * Compiles a suite into metric queries: one scan for every column-map expectation and the row
@@ -255,6 +264,21 @@ export function compileSuite(
   const scanned: { e: Expectation; i: number }[] = [];
   const checks: CompiledCheck[] = [];
   const count = (cond: string) => `sum(CASE WHEN ${cond} THEN 1 ELSE 0 END)`;
+  const safe = (column: string) => {
+    if (table.userColumns.includes(column)) return false;
+    if (table.partitionKeys.includes(column)) return true;
+    const sensitivity = table.columns.find((c) => c.name === column)?.sensitivity;
+    return sensitivity === 'public' || sensitivity === 'internal';
+  };
+  const keyOf = (columns: readonly string[]) =>
+    columns.length && columns.every(safe)
+      ? columns.map((c) => `CAST(${ident(c)} AS VARCHAR)`).join(` || '/' || `)
+      : undefined;
+  const rowKey = keyOf(table.primaryKey);
+  const samples = new Map<Expectation, string>();
+  const sampleWhere = (e: Expectation, cond: string) => {
+    if (rowKey) samples.set(e, `SELECT ${rowKey} AS sample_key FROM ${batch} AS t WHERE ${cond} LIMIT 5`);
+  };
 
   suite.forEach((e, i) => {
     const severity = e.severity ?? 'error';
@@ -267,6 +291,7 @@ export function compileSuite(
       case 'expect_column_values_to_not_be_null': {
         const c = need(e, e.column);
         scan.push(`count(${c}) AS nn_${i}`, `${count(`${c} IS NULL`)} AS u_${i}`);
+        sampleWhere(e, `${c} IS NULL`);
         scanned.push({ e, i });
         return;
       }
@@ -274,10 +299,9 @@ export function compileSuite(
         const c = need(e, e.column);
         if (!e.value_set.length)
           throw new ExpectationInvalidError(`${expectationLabel(e)}: value_set is empty`);
-        scan.push(
-          `count(${c}) AS nn_${i}`,
-          `${count(`${c} IS NOT NULL AND ${c} NOT IN (${e.value_set.map(sqlValue).join(', ')})`)} AS u_${i}`,
-        );
+        const cond = `${c} IS NOT NULL AND ${c} NOT IN (${e.value_set.map(sqlValue).join(', ')})`;
+        scan.push(`count(${c}) AS nn_${i}`, `${count(cond)} AS u_${i}`);
+        sampleWhere(e, cond);
         scanned.push({ e, i });
         return;
       }
@@ -292,15 +316,15 @@ export function compileSuite(
         ].join(' OR ');
         const cond = e.nulls === 'fail' ? `${c} IS NULL OR ${out}` : `${c} IS NOT NULL AND (${out})`;
         scan.push(`count(${c}) AS nn_${i}`, `${count(cond)} AS u_${i}`);
+        sampleWhere(e, cond);
         scanned.push({ e, i });
         return;
       }
       case 'expect_column_values_to_match_regex': {
         const c = need(e, e.column);
-        scan.push(
-          `count(${c}) AS nn_${i}`,
-          `${count(`${c} IS NOT NULL AND NOT regexp_like(CAST(${c} AS VARCHAR), ${literal(e.regex)})`)} AS u_${i}`,
-        );
+        const cond = `${c} IS NOT NULL AND NOT regexp_like(CAST(${c} AS VARCHAR), ${literal(e.regex)})`;
+        scan.push(`count(${c}) AS nn_${i}`, `${count(cond)} AS u_${i}`);
+        sampleWhere(e, cond);
         scanned.push({ e, i });
         return;
       }
@@ -317,7 +341,20 @@ export function compileSuite(
         );
         const key = cols.join(', ');
         const where = e.type === 'expect_column_values_to_be_unique' ? ` WHERE ${key} IS NOT NULL` : '';
+        const duplicateKey = keyOf(
+          e.type === 'expect_compound_columns_to_be_unique' ? e.column_list : [e.column],
+        );
         checks.push({
+          ...(duplicateKey
+            ? {
+                samples: new Map([
+                  [
+                    e,
+                    `SELECT ${duplicateKey} AS sample_key FROM ${batch} AS b${where} GROUP BY ${key} HAVING count(*) > 1 LIMIT 5`,
+                  ],
+                ]),
+              }
+            : {}),
           sql: `SELECT sum(n) AS element_count, sum(CASE WHEN n > 1 THEN n ELSE 0 END) AS unexpected_count, sum(CASE WHEN n > 1 THEN 1 ELSE 0 END) AS duplicate_keys FROM (SELECT ${key}, count(*) AS n FROM ${batch} AS b${where} GROUP BY ${key}) AS keys`,
           expectations: [e],
           judge: ([row]) => [
@@ -338,8 +375,16 @@ export function compileSuite(
             `${expectationLabel(e)}: to_table must be <zone>.<table>, got '${e.to_table}'`,
           );
         }
+        const cond = `${c} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${e.to_table} AS r WHERE r.${ident(e.to_column)} = t.${c})`;
         checks.push({
-          sql: `SELECT count(${c}) AS element_count, ${count(`${c} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${e.to_table} AS r WHERE r.${ident(e.to_column)} = t.${c})`)} AS unexpected_count FROM ${batch} AS t`,
+          ...(rowKey
+            ? {
+                samples: new Map([
+                  [e, `SELECT ${rowKey} AS sample_key FROM ${batch} AS t WHERE ${cond} LIMIT 5`],
+                ]),
+              }
+            : {}),
+          sql: `SELECT count(${c}) AS element_count, ${count(cond)} AS unexpected_count FROM ${batch} AS t`,
           expectations: [e],
           judge: ([row]) => [mapVerdict(e, num(row?.unexpected_count), num(row?.element_count))],
         });
@@ -408,6 +453,7 @@ export function compileSuite(
   });
   if (scanned.length) {
     checks.unshift({
+      samples,
       sql: `SELECT ${scan.join(', ')} FROM ${batch} AS t`,
       expectations: scanned.map((s) => s.e),
       judge: ([row]) =>
@@ -451,7 +497,7 @@ function verdict(
   unexpectedCount: number | null,
   elementCount: number | null,
   reason: string,
-): Omit<ExpectationResult, 'table' | 'dt' | 'identity'> {
+): Verdict {
   return {
     expectation: expectationLabel(e),
     type: e.type,
@@ -602,10 +648,17 @@ export async function runExpectations(
   const byExpectation = new Map<Expectation, ExpectationResult>();
   for (const check of compileSuite(table, suite, options.dt === undefined ? {} : { dt: options.dt })) {
     const rows = await deps.engine.query(check.sql, options.signal ? { signal: options.signal } : {});
-    check.judge(rows, now).forEach((r, k) => {
+    const verdicts = check.judge(rows, now);
+    for (const [k, r] of verdicts.entries()) {
       const e = check.expectations[k] as Expectation;
-      byExpectation.set(e, { ...r, table: name, dt, identity: `${name}|${r.expectation}` });
-    });
+      const sampleSql = r.success ? undefined : check.samples?.get(e);
+      const sampleKeys = sampleSql
+        ? (await deps.engine.query(sampleSql, options.signal ? { signal: options.signal } : {})).map((row) =>
+            String(row.sample_key).slice(0, 128),
+          )
+        : [];
+      byExpectation.set(e, { ...r, table: name, dt, identity: `${name}|${r.expectation}`, sampleKeys });
+    }
   }
   return suite.map((e) => byExpectation.get(e) as ExpectationResult);
 }

@@ -11,7 +11,8 @@ import type { ExpectationResult } from './data-tests.ts';
  * The events a quality run sends: one `expectation.failed` per failed expectation and one
  * `quality.run.completed`. The pair (`table`, `expectation`) is the failure's identity: it is the
  * same on every run and partition while the failure persists, so alerting can deduplicate on it.
- * Nothing here carries row values: only counts, shares and the thresholds.
+ * No row values travel: counts, shares, thresholds, and the keys of a few offending rows when the
+ * key columns are not personal data (`ExpectationResult.sampleKeys`).
  *
  * @example
  * ```ts
@@ -36,6 +37,7 @@ export function qualityRunEvents(
         observed: r.observed ?? 'none',
         threshold: r.threshold,
         ...(r.dt === null ? {} : { partition: `dt=${r.dt}` }),
+        ...(r.sampleKeys.length ? { sample_keys: r.sampleKeys.slice(0, 20) } : {}),
       }),
     );
   const completed: QualityRunCompletedV1 = {

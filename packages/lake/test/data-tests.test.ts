@@ -182,6 +182,24 @@ describe('expectations on DuckDB', () => {
     expect(monotonic?.reason).toBe('1 of 2 steps break it: 2026-11-20 6 → 2026-11-21 8');
   });
 
+  it('names a few offending keys when the key is not personal data, and none when it is', async () => {
+    // Prepare
+    const inSet = cases[3]?.[1] as Expectation;
+    const personal: TableDefinition = { ...orders, userColumns: ['order_id'] };
+    // Act
+    const [named] = await runExpectations({ engine }, orders, [inSet], { dt: BAD });
+    const [dup] = await runExpectations({ engine }, orders, [cases[1]?.[1] as Expectation], { dt: BAD });
+    const [rel] = await runExpectations({ engine }, orders, [cases[6]?.[1] as Expectation], { dt: BAD });
+    const [hidden] = await runExpectations({ engine }, personal, [inSet], { dt: BAD });
+    const [passing] = await runExpectations({ engine }, orders, [inSet], { dt: GOOD });
+    // Assess
+    expect(named?.sampleKeys).toEqual(['o9']);
+    expect(dup?.sampleKeys).toEqual(['o9']);
+    expect(rel?.sampleKeys).toEqual(['o9']);
+    expect(hidden).toMatchObject({ success: false, sampleKeys: [] });
+    expect(passing?.sampleKeys).toEqual([]);
+  });
+
   it('mostly lets a share of values fail', async () => {
     // Prepare
     const loose: Expectation = {
@@ -354,8 +372,8 @@ describe('expectations on Athena', () => {
         // Act
         const checks = compileSuite(table, [e], dt === undefined ? {} : { dt });
         // Assess
-        for (const check of checks) {
-          const athena = athenaTableNames(check.sql, 'lakeops_ci');
+        for (const sql of checks.flatMap((c) => [c.sql, ...(c.samples?.values() ?? [])])) {
+          const athena = athenaTableNames(sql, 'lakeops_ci');
           expect(athena, label).toContain('"lakeops_ci_silver"');
           expect(() => parseTrino(athena), `${label}: ${athena}`).not.toThrow();
         }

@@ -16,6 +16,7 @@ const result = (over: Partial<ExpectationResult>): ExpectationResult => ({
   elementCount: 10,
   identity: 'silver.fact_payments|not_null(payment_id)',
   reason: '0 of 10 values unexpected (0%)',
+  sampleKeys: [],
   ...over,
 });
 const run = (runId: string, dt: string) => ({
@@ -37,15 +38,16 @@ describe('qualityRunEvents', () => {
         observed: 20,
         unexpectedCount: 2,
         threshold: '0 unexpected',
+        sampleKeys: ['pay-1', 'pay-2'],
       }),
       result({ expectation: 'freshness', success: false, severity: 'warn', observed: null, dt: null }),
     ];
     // Act
     const { failed, completed } = qualityRunEvents(results, run('r1', '2026-11-20'));
     // Assess
-    expect(failed.map((f) => [f.expectation, f.severity, f.observed, f.partition])).toEqual([
-      ['amount >= 0', 'error', 20, 'dt=2026-11-20'],
-      ['freshness', 'warn', 'none', undefined],
+    expect(failed.map((f) => [f.expectation, f.severity, f.observed, f.partition, f.sample_keys])).toEqual([
+      ['amount >= 0', 'error', 20, 'dt=2026-11-20', ['pay-1', 'pay-2']],
+      ['freshness', 'warn', 'none', undefined, undefined],
     ]);
     expect(completed).toMatchObject({
       status: 'failed',
