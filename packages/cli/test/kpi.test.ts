@@ -24,6 +24,7 @@ describe('lakeops kpi', () => {
     await writeFile(join(dir, 'gmv.csv'), gmvCsv);
     await writeFile(join(dir, 'zero.csv'), 'date,clicks,impressions\n2025-01-06,0,0\n2025-01-07,5,100\n');
     await writeFile(join(dir, 'bad.csv'), 'date,value\n2025-01-06,abc\n');
+    await writeFile(join(dir, 'twice.csv'), 'date,value,label\n2025-01-06,1,0\n2025-01-06,2,0\n');
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -141,6 +142,8 @@ describe('lakeops kpi', () => {
       "lakeops kpi: gmv.csv: line 1: --metric ctr needs 'clicks' and 'impressions' column\n",
     ],
     [['backtest', '--csv', 'zero.csv'], 1, "lakeops kpi: zero.csv: no 'label' column\n"],
+    [['detect', '--csv', 'twice.csv'], 1, 'lakeops kpi: all: 2025-01-06 appears twice\n'],
+    [['backtest', '--csv', 'twice.csv'], 1, 'lakeops kpi: all: 2025-01-06 appears twice\n'],
     [['backtest'], 2, 'lakeops kpi: backtest needs --csv FILE with a label column\n'],
     [
       ['detect', '--detector', 'zscore'],

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
+  type BacktestScore,
   backtestKpi,
   type DetectOptions,
   detectKpiAnomalies,
@@ -96,7 +97,15 @@ export const kpiCommand: Command = {
       const input = await readCsv(values.csv, ctx, metric);
       if (input.series.every((s) => s.labels.size === 0))
         throw new CliUsageError(`${values.csv}: no 'label' column`, { exitCode: 1 });
-      for (const score of backtestKpi(input.series)) {
+      let scores: BacktestScore[];
+      try {
+        scores = backtestKpi(input.series);
+      } catch (error) {
+        if (error instanceof LakeopsError)
+          throw new CliUsageError(error.message, { exitCode: 1, cause: error });
+        throw error;
+      }
+      for (const score of scores) {
         const line = values.json
           ? JSON.stringify({ ...score, metric: input.metric })
           : `${score.detector.padEnd(8)} precision ${score.precision.toFixed(3)}  recall ${score.recall.toFixed(3)}  F1 ${score.f1.toFixed(3)}  (tp ${score.truePositives}, fp ${score.falsePositives}, fn ${score.falseNegatives}; false alarms: ${score.falseAlarmsWeekend} on weekends, ${score.falseAlarmsHoliday} on holidays)`;
@@ -111,7 +120,14 @@ export const kpiCommand: Command = {
         : (await readCsv(values.csv, ctx, metric)).series.map((s) => s.series);
     const opts: DetectOptions = detector === 'plan-7d' ? { detector } : { detector };
     const withScope = series.length > 1 || series.some((s) => s.scope !== 'all');
-    const results = series.map((s) => detectKpiAnomalies(s, opts));
+    let results: KpiDetection[];
+    try {
+      results = series.map((s) => detectKpiAnomalies(s, opts));
+    } catch (error) {
+      if (error instanceof LakeopsError)
+        throw new CliUsageError(error.message, { exitCode: 1, cause: error });
+      throw error;
+    }
     const cityVerdicts = results.filter((r) => r.scope !== 'all').flatMap((r) => r.verdicts);
     const drivers = new Map(
       cityVerdicts.length
