@@ -24,6 +24,7 @@ describe('lakeops kpi', () => {
     await writeFile(join(dir, 'gmv.csv'), gmvCsv);
     await writeFile(join(dir, 'zero.csv'), 'date,clicks,impressions\n2025-01-06,0,0\n2025-01-07,5,100\n');
     await writeFile(join(dir, 'bad.csv'), 'date,value\n2025-01-06,abc\n');
+    await writeFile(join(dir, 'empty-city.csv'), 'city,date,value\nlis,2025-01-06,100\nboise,2025-01-06,\n');
     await writeFile(join(dir, 'twice.csv'), 'date,value,label\n2025-01-06,1,0\n2025-01-06,2,0\n');
   });
   afterAll(async () => {
@@ -97,7 +98,7 @@ describe('lakeops kpi', () => {
     expect(dates.length).toBeGreaterThan(10);
   });
 
-  it('detect --all says why a day was not judged: a missing day, a zero-impression day', async () => {
+  it('detect --all says why a day was not judged: a missing day, a zero-impression day, an empty city', async () => {
     // Act
     const gmv = await run('detect', '--csv', 'gmv.csv', '--all');
     const ctr = await run('detect', '--csv', 'zero.csv', '--metric', 'ctr', '--detector', 'plan-7d', '--all');
@@ -106,6 +107,11 @@ describe('lakeops kpi', () => {
     expect(JSON.parse(missing ?? '{}')).toMatchObject({ status: 'skipped', observed: null, severity: null });
     expect(missing).toContain('the day is missing from the KPI table');
     expect(ctr.stdout.split('\n')[0]).toContain('has 0 impressions: CTR is undefined, not judged');
+    const empty = await run('detect', '--csv', 'empty-city.csv', '--all');
+    expect(empty.code).toBe(0);
+    expect(empty.stdout.split('\n')).toContain(
+      '{"scope":"boise","detector":"robust","status":"skipped","reason":"no rows for boise: nothing to judge"}',
+    );
   });
 
   it('backtest prints precision, recall and F1 of both detectors from the labels', async () => {
