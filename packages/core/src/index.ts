@@ -3,6 +3,7 @@ export {
   formatDeploymentNotification,
   notifyDeployment,
 } from './alerting/notify-deployment.ts';
+export * from './kpi/index.ts';
 export * from './lake/index.ts';
 export { type Clock, systemClock } from './shared/clock.port.ts';
 export {

@@ -19,6 +19,7 @@ export const duckdbSession: readonly string[] = [
   'CREATE OR REPLACE TEMP MACRO from_iso8601_timestamp(s) AS CAST(s AS TIMESTAMPTZ)',
   'CREATE OR REPLACE TEMP MACRO approx_percentile(x, q) AS approx_quantile(x, q)',
   "CREATE OR REPLACE TEMP MACRO to_iso8601(t) AS strftime(CAST(t AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%gZ')",
+  'CREATE OR REPLACE TEMP MACRO regexp_like(s, p) AS regexp_matches(s, p)',
 ];
 
 /** The engine's spelling of a catalog column type. */

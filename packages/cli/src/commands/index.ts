@@ -18,4 +18,6 @@ export const commands: readonly LazyCommand[] = [
   { name: 'schemas', summary: 'Event schemas: the evolution gate (check), compatibility of two schemas (compat), list', load: async () => (await import('./schemas.ts')).schemasCommand },
   { name: 'dead-letter', summary: 'List parked events, or hand them back to their functions (redrive)', load: async () => (await import('./dead-letter.ts')).deadLetterCommand },
   { name: 'infra', summary: 'The AWS resources the SST app declares, offline (synth [--json])', load: async () => (await import('./infra.ts')).infraCommand },
+  { name: 'check', summary: 'Run the data quality expectations (catalog checks + suites, or a GX suite)', load: async () => (await import('./check.ts')).checkCommand },
+  { name: 'kpi', summary: 'Detect GMV/CTR anomalies (robust or plan-7d), or backtest the detectors on labelled data', load: async () => (await import('./kpi.ts')).kpiCommand },
 ];
