@@ -63,13 +63,13 @@ describe('ingest on the local bus: contracts + quarantine', () => {
     await bus.idle();
     // Assess: the answers
     expect(results.map((r) => r.status)).toEqual([
-      'rejected',
-      'rejected',
-      'rejected',
-      'rejected',
+      'quarantined',
+      'quarantined',
+      'quarantined',
+      'quarantined',
       'accepted',
     ]);
-    const reasons = results.map((r) => (r.status === 'rejected' ? r.reasons.map((x) => x.pointer) : []));
+    const reasons = results.map((r) => (r.status === 'quarantined' ? r.reasons.map((x) => x.pointer) : []));
     expect(reasons[0]).toEqual(['/detail/error']);
     expect(reasons[1]).toEqual(['/source']);
     expect(reasons[2]).toEqual(['']);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { ingestEvent, maskPii, type ValidationReason } from '@lakeops/contracts';
+import { archivePartition, archiveRecord, type ValidationReason } from '@lakeops/contracts';
 import { RuleIndex } from '@lakeops/event-patterns';
 import {
   type DeadLetterPlace,
@@ -21,21 +21,45 @@ export interface BusRule {
   readonly description?: string;
 }
 
-/** One item for {@link DurableEventBus.put}: a whole event, or one already refused upstream. */
-export type BusInput =
-  | { readonly event: unknown }
-  /** Refused before it became an event (a malformed PutEvents entry): quarantined as is, masked. */
-  | { readonly refused: unknown; readonly reasons: readonly ValidationReason[] };
+/** One item for {@link DurableEventBus.put}: an event (an object, or its JSON text or bytes). */
+export interface BusInput {
+  readonly event: unknown;
+}
 
 export type PutResult =
   | {
+      /** Valid: archived in `bronze/events`. */
       readonly status: 'accepted';
       readonly eventId: string;
       /** Routes the event was delivered to (may be empty: it is in Bronze all the same). */
       readonly routes: readonly string[];
       readonly unknownFields: readonly string[];
     }
-  | { readonly status: 'rejected'; readonly reasons: readonly ValidationReason[] };
+  | {
+      /**
+       * Broke its contract: archived, masked, with its reasons in `bronze/_quarantine`, and still
+       * delivered to the routes its pattern matches, as EventBridge would (the function's own
+       * contract check parks it). `eventId` is absent for an input that is not an event object.
+       */
+      readonly status: 'quarantined';
+      readonly eventId: string | undefined;
+      readonly routes: readonly string[];
+      readonly reasons: readonly ValidationReason[];
+    }
+  | {
+      /** Strict mode only: refused, nothing archived or delivered. */
+      readonly status: 'rejected';
+      readonly reasons: readonly ValidationReason[];
+    };
+
+/** How {@link DurableEventBus.put} treats events that break their contract. */
+export interface PutOptions {
+  /**
+   * Refuse them (`rejected`: nothing archived, nothing delivered) instead of quarantining and
+   * delivering them. Off by default: EventBridge itself accepts any well-formed event.
+   */
+  readonly strict?: boolean;
+}
 
 export interface DurableEventBusOptions {
   /** `LAKEOPS_HOME`: Bronze under `lake/`, the journal under `state/`. */
@@ -60,9 +84,10 @@ interface Pending {
 }
 
 /**
- * The local EventBridge bus, durable: every event is validated (`ingestEvent`), archived to Bronze
+ * The local EventBridge bus, durable: every event goes through the same archive decision as the
+ * Firehose transform on AWS (`archiveRecord` from `@lakeops/contracts`): archived to Bronze
  * (`lake/bronze/events/dt=YYYY-MM-DD/hour=HH/`, by the event's time, UTC) or to the quarantine
- * (`lake/bronze/_quarantine/dt=…/`, masked, with its reasons), fsynced, and its deliveries
+ * (`lake/bronze/_quarantine/dt=…/hour=…/`, masked, with its reasons), fsynced, and its deliveries
  * journaled, all before `put` resolves. Then each matching route's function is invoked, with
  * retries and a dead-letter place (see `DeliveryQueue`). Concurrent `put`s share one journal
  * commit and one fsync per file (group commit).
@@ -145,41 +170,36 @@ export class DurableEventBus {
    * to acknowledge), with one result per input, in order. Deliveries run afterwards.
    * @throws BusStorageFailedError when the archive or journal cannot be written.
    */
-  put(inputs: readonly BusInput[]): Promise<PutResult[]> {
+  put(inputs: readonly BusInput[], options: PutOptions = {}): Promise<PutResult[]> {
     if (this.#closed) return Promise.reject(new BusClosedError());
     if (this.#failure) return Promise.reject(this.#failure);
     const now = this.#now();
-    const receivedAt = now.toISOString();
-    const quarantine = `bronze/_quarantine/dt=${receivedAt.slice(0, 10)}`;
     const lines: ArchiveLine[] = [];
     const deliveries: NewDelivery[] = [];
     const results = inputs.map((input): PutResult => {
-      if ('refused' in input) {
-        const line = JSON.stringify({ receivedAt, reasons: input.reasons, event: maskPii(input.refused) });
-        lines.push({ partition: quarantine, line });
-        return { status: 'rejected', reasons: input.reasons };
+      const record = archiveRecord(input.event, now);
+      if (record.status === 'rejected' && options.strict)
+        return { status: 'rejected', reasons: record.reasons };
+      lines.push({ partition: archivePartition(record), line: record.line });
+      const event = deliverable(record.status === 'accepted' ? record.event : input.event);
+      const routes = event ? this.#index.match(event) : [];
+      if (event) {
+        const eventJson = record.status === 'accepted' ? record.line : JSON.stringify(event);
+        for (const routeId of routes) {
+          deliveries.push({
+            routeId,
+            eventId: event.id,
+            event,
+            eventJson,
+            maxAttempts: this.#maxAttempts,
+            nextAt: 0,
+          });
+        }
       }
-      const checked = ingestEvent(input.event);
-      if (checked.status === 'rejected') {
-        const line = JSON.stringify({ receivedAt, reasons: checked.reasons, event: checked.quarantined });
-        lines.push({ partition: quarantine, line });
-        return { status: 'rejected', reasons: checked.reasons };
+      if (record.status === 'rejected') {
+        return { status: 'quarantined', eventId: event?.id, routes, reasons: record.reasons };
       }
-      const event = checked.event as unknown as Record<string, unknown> & { id: string; time: string };
-      const eventJson = JSON.stringify(event);
-      lines.push({ partition: bronzePartition(event.time), line: eventJson });
-      const routes = this.#index.match(event);
-      for (const routeId of routes) {
-        deliveries.push({
-          routeId,
-          eventId: event.id,
-          event,
-          eventJson,
-          maxAttempts: this.#maxAttempts,
-          nextAt: 0,
-        });
-      }
-      return { status: 'accepted', eventId: event.id, routes, unknownFields: checked.unknownFields };
+      return { status: 'accepted', eventId: record.event.id, routes, unknownFields: record.unknownFields };
     });
     return new Promise((resolve, reject) => {
       this.#waiting.push({ lines, deliveries, results, resolve, reject });
@@ -276,10 +296,15 @@ export class DurableEventBus {
   }
 }
 
-/** `bronze/events/dt=YYYY-MM-DD/hour=HH` for an event time (UTC). */
-export function bronzePartition(time: string): string {
-  const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(time)
-    ? time
-    : new Date(Date.parse(time)).toISOString();
-  return `bronze/events/dt=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}`;
+/**
+ * The event as its routes get it: an object with a string `id` (what EventBridge assigns). An input
+ * that is not one (text that is not JSON, a value without an id) is archived but goes nowhere.
+ */
+function deliverable(event: unknown): (Record<string, unknown> & { id: string }) | undefined {
+  if (typeof event !== 'object' || event === null || Array.isArray(event) || event instanceof Uint8Array)
+    return undefined;
+  const e = event as Record<string, unknown>;
+  return typeof e.id === 'string' && e.id !== ''
+    ? (e as Record<string, unknown> & { id: string })
+    : undefined;
 }

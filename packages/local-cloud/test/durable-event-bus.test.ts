@@ -1,15 +1,10 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { archivePartition, archiveRecord } from '@lakeops/contracts';
 import { InMemoryDeadLetter } from '@lakeops/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  backoffDelay,
-  bronzePartition,
-  DurableEventBus,
-  type DurableEventBusOptions,
-  scheduledEvent,
-} from '../src/index.ts';
+import { backoffDelay, DurableEventBus, type DurableEventBusOptions, scheduledEvent } from '../src/index.ts';
 import { NdjsonArchive } from '../src/ndjson-archive.ts';
 import { SqliteBusJournal } from '../src/sqlite-bus-journal.ts';
 import { filesUnder, readNdjson, wafEvent } from './helpers.ts';
@@ -74,7 +69,41 @@ describe('DurableEventBus', () => {
     expect(delivered.sort()).toEqual(['all-waf e-1', 'all-waf e-2', 'blocks e-1']);
   });
 
-  it('quarantines an invalid event with its reasons and a masked copy, and delivers nothing', async () => {
+  it('quarantines an invalid event in its hour with its reasons and a masked copy, and still delivers it, as EventBridge would', async () => {
+    // Prepare
+    const home = await tmpHome();
+    const delivered: string[] = [];
+    const bus = await openBus({
+      home,
+      now: () => new Date('2026-12-01T08:30:00.000Z'),
+      invoke: async (routeId, event) => {
+        delivered.push(`${routeId} ${String(event.id)}`);
+        return {};
+      },
+    });
+    const waf = wafEvent('bad-1', 0, '2026-11-27T10:15:00Z');
+    const bad = { ...waf, detail: { ...waf.detail, host: 'jane.doe@example.com' } };
+    // Act
+    const [result] = await bus.put([{ event: bad }]);
+    await bus.idle();
+    // Assess
+    expect(result).toMatchObject({ status: 'quarantined', eventId: 'bad-1', routes: ['all-waf', 'blocks'] });
+    const [record] = await readNdjson(join(home, 'lake/bronze/_quarantine'));
+    expect(record).toEqual({
+      receivedAt: '2026-12-01T08:30:00.000Z',
+      reasons: [expect.objectContaining({ pointer: '/detail/host' })],
+      event: expect.objectContaining({ id: 'bad-1' }),
+    });
+    const files = await filesUnder(join(home, 'lake/bronze'));
+    const text = (await Promise.all(files.map((f) => readFile(f, 'utf8')))).join('');
+    expect(text).not.toContain('jane.doe@example.com');
+    expect(files.map((f) => f.slice(home.length))).toEqual([
+      expect.stringMatching(/^\/lake\/bronze\/_quarantine\/dt=2026-11-27\/hour=10\/part-[\w-]+\.json$/),
+    ]);
+    expect(delivered.sort()).toEqual(['all-waf bad-1', 'blocks bad-1']);
+  });
+
+  it('in strict mode refuses an invalid event: nothing archived, nothing delivered', async () => {
     // Prepare
     const home = await tmpHome();
     const delivered: string[] = [];
@@ -85,21 +114,19 @@ describe('DurableEventBus', () => {
         return {};
       },
     });
-    const bad = { ...wafEvent('bad-1'), detail: { ...wafEvent('x').detail, host: 'jane.doe@example.com' } };
+    const { detail, ...envelope } = wafEvent('bad-2');
+    const bad = { ...envelope, detail: { ...detail, action: 'MAYBE' } };
     // Act
-    const [result] = await bus.put([{ event: bad }]);
+    const results = await bus.put([{ event: bad }, { event: wafEvent('ok-2') }], { strict: true });
     await bus.idle();
     // Assess
-    expect(result).toMatchObject({ status: 'rejected' });
-    const [record] = await readNdjson(join(home, 'lake/bronze/_quarantine'));
-    expect(record?.reasons).toEqual(
-      expect.arrayContaining([expect.objectContaining({ pointer: '/detail/host' })]),
-    );
-    const files = await filesUnder(join(home, 'lake/bronze'));
-    const text = (await Promise.all(files.map((f) => readFile(f, 'utf8')))).join('');
-    expect(text).not.toContain('jane.doe@example.com');
-    expect(files.every((f) => f.includes('/_quarantine/dt='))).toBe(true);
-    expect(delivered).toEqual([]);
+    expect(results[0]).toEqual({
+      status: 'rejected',
+      reasons: [expect.objectContaining({ pointer: '/detail/action' })],
+    });
+    expect(results[1]).toMatchObject({ status: 'accepted', eventId: 'ok-2' });
+    expect(await filesUnder(join(home, 'lake/bronze/_quarantine'))).toEqual([]);
+    expect(delivered.sort()).toEqual(['all-waf', 'blocks']);
   });
 
   it('retries a failing delivery with backoff, then parks it in the dead-letter place with the error', async () => {
@@ -252,7 +279,7 @@ describe('DurableEventBus', () => {
     const home = await tmpHome();
     const archive = new NdjsonArchive({ root: join(home, 'lake'), writerId: 'crashed' });
     const lines = [wafEvent('r-1'), wafEvent('r-2')].map((e) => ({
-      partition: bronzePartition(e.time),
+      partition: archivePartition(archiveRecord(e, new Date())),
       line: JSON.stringify(e),
     }));
     const [chunk] = archive.plan(lines);
