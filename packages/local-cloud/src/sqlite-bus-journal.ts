@@ -73,7 +73,9 @@ export class SqliteBusJournal implements DeliveryJournal {
   readonly #deleteDelivery: StatementSync;
   readonly #retryDelivery: StatementSync;
   readonly #clearOwnIntake: StatementSync;
+  readonly #clearChunk: StatementSync;
   readonly #doneIds: number[] = [];
+  readonly #writtenChunks: { readonly file: string; readonly offset: number }[] = [];
   #doneTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -104,6 +106,7 @@ export class SqliteBusJournal implements DeliveryJournal {
         last_error TEXT
       );
       CREATE INDEX IF NOT EXISTS deliveries_owner ON deliveries (owner);
+      CREATE INDEX IF NOT EXISTS intake_chunk ON intake (owner, file, offset);
     `);
     this.#insertChunk = this.#db.prepare(
       'INSERT INTO intake (owner, file, offset, body) VALUES (?, ?, ?, ?)',
@@ -116,17 +119,17 @@ export class SqliteBusJournal implements DeliveryJournal {
       'UPDATE deliveries SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?',
     );
     this.#clearOwnIntake = this.#db.prepare('DELETE FROM intake WHERE owner = ?');
+    this.#clearChunk = this.#db.prepare('DELETE FROM intake WHERE owner = ? AND file = ? AND offset = ?');
   }
 
   /**
-   * Commits the chunks about to be written and the deliveries they start, in one transaction.
-   * This owner's earlier chunks are dropped: they were written and fsynced before this call.
-   * Returns the delivery ids, in order.
+   * Commits the chunks about to be written and the deliveries they start, in one transaction
+   * (with the pending `done` and `written` deletes). Returns the delivery ids, in order.
    */
   record(chunks: readonly IntakeChunk[], deliveries: readonly JournalDelivery[]): number[] {
     return this.#transaction(() => {
       this.#deleteDone();
-      this.#clearOwnIntake.run(this.owner);
+      this.#deleteWritten();
       for (const c of chunks) this.#insertChunk.run(this.owner, c.file, c.offset, c.body);
       return deliveries.map((d) =>
         Number(
@@ -148,10 +151,40 @@ export class SqliteBusJournal implements DeliveryJournal {
     this.#doneTimer ??= setTimeout(() => this.flush(), 100).unref();
   }
 
-  /** Commits the pending `done` deletes now. */
+  /**
+   * Forgets chunks that are written and fsynced (they need no redo). Like `done`, the deletes ride
+   * on the next commit; until then a crash only redoes them: the same bytes at the same offsets.
+   * Chunks are forgotten one by one, never "everything before": several appends may be in flight.
+   */
+  written(chunks: readonly { readonly file: string; readonly offset: number }[]): void {
+    if (this.#closed) return;
+    for (const { file, offset } of chunks) this.#writtenChunks.push({ file, offset });
+    this.#doneTimer ??= setTimeout(() => this.flush(), 100).unref();
+  }
+
+  /**
+   * Commits the pending `done` and `written` deletes within 100 ms, or with the next `record`,
+   * whichever comes first: what the delivery queue asks each time it runs dry. (A commit of its own
+   * each time, with its fsync, would double the commits under load; losing these deletes in a crash
+   * only means a delivery runs again, at least once, or a chunk is redone with the same bytes.)
+   */
+  flushSoon(): void {
+    if (this.#closed || (this.#doneIds.length === 0 && this.#writtenChunks.length === 0)) return;
+    this.#doneTimer ??= setTimeout(() => this.flush(), 100).unref();
+  }
+
+  /** Commits the pending `done` and `written` deletes now. */
   flush(): void {
-    if (this.#closed || this.#doneIds.length === 0) return;
-    this.#transaction(() => this.#deleteDone());
+    if (this.#closed || (this.#doneIds.length === 0 && this.#writtenChunks.length === 0)) return;
+    this.#transaction(() => {
+      this.#deleteDone();
+      this.#deleteWritten();
+    });
+  }
+
+  #deleteWritten(): void {
+    for (const { file, offset } of this.#writtenChunks.splice(0))
+      this.#clearChunk.run(this.owner, file, offset);
   }
 
   #deleteDone(): void {

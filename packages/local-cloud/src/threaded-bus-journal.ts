@@ -81,10 +81,21 @@ export class ThreadedBusJournal implements DeliveryJournal {
     if (!this.#closed && ids.length > 0) this.#worker.postMessage({ op: 'done', ids });
   }
 
+  /** See `SqliteBusJournal.written`. */
+  written(chunks: readonly IntakeChunk[]): void {
+    if (!this.#closed && chunks.length > 0) {
+      this.#worker.postMessage({
+        op: 'written',
+        chunks: chunks.map(({ file, offset }) => ({ file, offset })),
+      });
+    }
+  }
+
   retryLater(id: number, attempts: number, nextAt: number, error: string): void {
     if (!this.#closed) this.#worker.postMessage({ op: 'retryLater', args: [id, attempts, nextAt, error] });
   }
 
+  /** See `SqliteBusJournal.flushSoon` (`close` commits what is left). */
   flush(): void {
     if (!this.#closed) this.#worker.postMessage({ op: 'flush' });
   }

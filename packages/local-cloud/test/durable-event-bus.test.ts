@@ -295,6 +295,38 @@ describe('DurableEventBus', () => {
     expect((await readNdjson(join(home, 'lake/bronze/events'))).map((e) => e.id)).toEqual(['r-1', 'r-2']);
   });
 
+  it('keeps the redo chunk of an append still in flight when a later group commits, and forgets only chunks marked written', async () => {
+    // Prepare: group 1 journaled, its append torn; group 2 journaled after it (pipelined); an
+    // older chunk 0 was appended, fsynced and marked written.
+    const home = await tmpHome();
+    const archive = new NdjsonArchive({ root: join(home, 'lake'), writerId: 'crashed' });
+    const partition = archivePartition(archiveRecord(wafEvent('p'), new Date()));
+    const [c0] = archive.plan([{ partition, line: JSON.stringify(wafEvent('p-0')) }]);
+    const [c1] = archive.plan([{ partition, line: JSON.stringify(wafEvent('p-1')) }]);
+    const [c2] = archive.plan([{ partition, line: JSON.stringify(wafEvent('p-2')) }]);
+    if (!c0 || !c1 || !c2) throw new Error('no chunk');
+    const journal = new SqliteBusJournal({ file: join(home, 'state/local-bus.sqlite'), owner: '4194305:3' });
+    journal.record([c0], []);
+    await archive.write([c0]);
+    journal.written([c0]);
+    journal.record([c1], []);
+    journal.record([c2], []); // and the process dies: c1 torn, c2 not written, no close()
+    await archive.write([{ ...c1, body: c1.body.subarray(0, 20) }]);
+    await archive.close();
+    // A written chunk is not redone: change its bytes on disk to see that.
+    const { open: openFile } = await import('node:fs/promises');
+    const handle = await openFile(c0.file, 'r+');
+    await handle.write(Buffer.from('X'), 0, 1, 0);
+    await handle.close();
+    // Act
+    await openBus({ home });
+    // Assess: c1 and c2 redone at their offsets; c0 left alone
+    const text = await readFile(c0.file, 'utf8');
+    expect(text).toBe(
+      `X${c0.body.toString('utf8').slice(1)}${c1.body.toString('utf8')}${c2.body.toString('utf8')}`,
+    );
+  });
+
   it('delivers a schedule firing directly (no Bronze), journaled, with its own attempt limit', async () => {
     // Prepare
     const home = await tmpHome();
