@@ -111,8 +111,8 @@ export class DurableEventBus {
   readonly #maxAttempts: number;
   #waiting: Pending[] = [];
   #flushing: Promise<void> | undefined;
-  /** Journaled groups waiting for their append, in plan order (see `#flush`). */
-  #journaled: Journaled[] = [];
+  /** Groups waiting for their append, in plan order (see `#flush`). */
+  #toAppend: Planned[] = [];
   /** The append loop, while it runs. */
   #appending: Promise<void> | undefined;
   /** Groups taken by `#flush` and not yet acknowledged or failed. */
@@ -276,12 +276,15 @@ export class DurableEventBus {
   }
 
   /**
-   * Group commit in two pipelined stages. Journal: the requests that arrived during a commit form
-   * the next group, whose commit (on the journal thread) starts at once. Append: every group
-   * journaled meanwhile is appended in one go, in plan order, with one fsync per file. The order of
-   * durability is unchanged: a group's bytes reach the archive only after its journal commit; it is
-   * acknowledged only once its append is fsynced; its redo chunks are forgotten only then
-   * (`written`), one by one.
+   * Group commit, in two stages that run at once. Journal: the requests that arrived during a
+   * commit form the next group, whose commit (redo chunks, deliveries, and each file's journaled
+   * end) starts at once on the journal thread. Append: the groups planned meanwhile are appended in
+   * plan order, in one go, with one fsync per file — while their commit runs (the first append to
+   * a new file waits for its commit, so the journal knows every file before it has bytes). A group
+   * is acknowledged only when both its commit and its fsynced append are done. A crash between the
+   * two leaves bytes past the journaled end of a file: the next process truncates them (they were
+   * never acknowledged) and redoes the journaled chunks, so no line is lost, torn or duplicated.
+   * Redo chunks are forgotten once written (`written`), one by one.
    */
   async #flush(): Promise<void> {
     while (this.#waiting.length > 0) {
@@ -294,45 +297,62 @@ export class DurableEventBus {
       const deliveries = group.flatMap((p) => p.deliveries);
       const chunks = this.#archive.plan(group.flatMap((p) => p.lines));
       this.#inFlight++;
-      const journaled: Journaled = { group, chunks, deliveries, ids: [] };
-      try {
-        journaled.ids = await this.#journal.record(chunks, deliveries);
-      } catch (error) {
-        this.#fail([journaled], error);
-        continue;
-      }
-      this.#journaled.push(journaled);
-      this.#appending ??= this.#appendJournaled().finally(() => {
-        this.#appending = undefined;
+      const recorded = this.#journal.record(chunks, deliveries);
+      recorded.catch(() => {}); // handled by the append stage
+      this.#toAppend.push({
+        group,
+        chunks,
+        deliveries,
+        recorded,
+        commitFirst: chunks.some((c) => c.offset === 0),
       });
+      this.#kickAppend();
+      await recorded.catch(() => {}); // the next group takes what arrived during this commit
     }
   }
 
-  /** Appends and fsyncs every journaled group, oldest first, batch by batch; acknowledges each. */
-  async #appendJournaled(): Promise<void> {
-    while (this.#journaled.length > 0) {
-      const batch = this.#journaled.splice(0);
+  /** Starts the append loop unless it runs (and again if groups came in as it ended). */
+  #kickAppend(): void {
+    if (this.#appending) return;
+    this.#appending = this.#appendPlanned().finally(() => {
+      this.#appending = undefined;
+      if (this.#toAppend.length > 0) this.#kickAppend();
+    });
+  }
+
+  /** Appends and fsyncs the planned groups, oldest first, batch by batch; acknowledges each. */
+  async #appendPlanned(): Promise<void> {
+    while (this.#toAppend.length > 0) {
+      const batch = this.#toAppend.splice(0);
       if (this.#failure) {
         this.#fail(batch, this.#failure);
         continue;
       }
       const chunks = batch.flatMap((j) => j.chunks);
       try {
+        await Promise.all(batch.flatMap((j) => (j.commitFirst ? [j.recorded] : [])));
         await this.#archive.write(chunks);
       } catch (error) {
         this.#fail(batch, error);
         continue;
       }
-      this.#journal.written(chunks);
-      for (const j of batch) {
+      for (const [i, j] of batch.entries()) {
+        let ids: number[];
+        try {
+          ids = await j.recorded;
+        } catch (error) {
+          this.#fail(batch.slice(i), error);
+          break;
+        }
+        this.#journal.written(j.chunks);
         for (const p of j.group) p.resolve(p.results);
-        this.#queue.add(j.deliveries.map((d, i) => ({ ...d, id: j.ids[i] as number, attempts: 0 })));
+        this.#queue.add(j.deliveries.map((d, k) => ({ ...d, id: ids[k] as number, attempts: 0 })));
+        this.#settle(1);
       }
-      this.#settle(batch.length);
     }
   }
 
-  #fail(batch: readonly Journaled[], error: unknown): void {
+  #fail(batch: readonly Planned[], error: unknown): void {
     this.#failure ??= new BusStorageFailedError('the local bus could not archive events; restart it', {
       cause: error,
     });
@@ -359,12 +379,14 @@ export class DurableEventBus {
   }
 }
 
-/** A group whose journal commit is done: its chunks wait for their append. */
-interface Journaled {
+/** A group planned for the archive: its journal commit (under way) and its chunks. */
+interface Planned {
   readonly group: readonly Pending[];
   readonly chunks: IntakeChunk[];
   readonly deliveries: NewDelivery[];
-  ids: number[];
+  readonly recorded: Promise<number[]>;
+  /** Its chunks start a new file: append only after the commit (see `#flush`). */
+  readonly commitFirst: boolean;
 }
 
 /**

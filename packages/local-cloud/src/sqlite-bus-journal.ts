@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 
@@ -74,6 +74,8 @@ export class SqliteBusJournal implements DeliveryJournal {
   readonly #retryDelivery: StatementSync;
   readonly #clearOwnIntake: StatementSync;
   readonly #clearChunk: StatementSync;
+  readonly #setEnd: StatementSync;
+  readonly #clearOwnEnds: StatementSync;
   readonly #doneIds: number[] = [];
   readonly #writtenChunks: { readonly file: string; readonly offset: number }[] = [];
   #doneTimer: NodeJS.Timeout | undefined;
@@ -93,6 +95,12 @@ export class SqliteBusJournal implements DeliveryJournal {
         file TEXT NOT NULL,
         offset INTEGER NOT NULL,
         body BLOB NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS intake_ends (
+        owner TEXT NOT NULL,
+        file TEXT NOT NULL,
+        end_offset INTEGER NOT NULL,
+        PRIMARY KEY (owner, file)
       );
       CREATE TABLE IF NOT EXISTS deliveries (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -120,6 +128,10 @@ export class SqliteBusJournal implements DeliveryJournal {
     );
     this.#clearOwnIntake = this.#db.prepare('DELETE FROM intake WHERE owner = ?');
     this.#clearChunk = this.#db.prepare('DELETE FROM intake WHERE owner = ? AND file = ? AND offset = ?');
+    this.#setEnd = this.#db.prepare(
+      'INSERT INTO intake_ends (owner, file, end_offset) VALUES (?, ?, ?) ON CONFLICT (owner, file) DO UPDATE SET end_offset = max(end_offset, excluded.end_offset)',
+    );
+    this.#clearOwnEnds = this.#db.prepare('DELETE FROM intake_ends WHERE owner = ?');
   }
 
   /**
@@ -130,7 +142,10 @@ export class SqliteBusJournal implements DeliveryJournal {
     return this.#transaction(() => {
       this.#deleteDone();
       this.#deleteWritten();
-      for (const c of chunks) this.#insertChunk.run(this.owner, c.file, c.offset, c.body);
+      for (const c of chunks) {
+        this.#insertChunk.run(this.owner, c.file, c.offset, c.body);
+        this.#setEnd.run(this.owner, c.file, c.offset + c.body.byteLength);
+      }
       return deliveries.map((d) =>
         Number(
           this.#insertDelivery.run(this.owner, d.routeId, d.eventId, d.eventJson, d.maxAttempts, d.nextAt)
@@ -219,7 +234,12 @@ export class SqliteBusJournal implements DeliveryJournal {
           .prepare('SELECT file, offset, body FROM intake WHERE owner = ? ORDER BY seq')
           .all(owner);
         for (const c of chunks) redo(String(c.file), Number(c.offset), c.body as Uint8Array);
+        // Bytes past a file's journaled end were appended while their commit ran, and it never
+        // finished: never acknowledged, so they go.
+        const ends = this.#db.prepare('SELECT file, end_offset FROM intake_ends WHERE owner = ?').all(owner);
+        for (const e of ends) truncateTo(String(e.file), Number(e.end_offset));
         this.#clearOwnIntake.run(owner);
+        this.#clearOwnEnds.run(owner);
         this.#db.prepare('UPDATE deliveries SET owner = ? WHERE owner = ?').run(this.owner, owner);
       }
       return this.#db
@@ -251,6 +271,7 @@ export class SqliteBusJournal implements DeliveryJournal {
     if (this.#closed) return;
     this.flush();
     this.#clearOwnIntake.run(this.owner);
+    this.#clearOwnEnds.run(this.owner);
     this.#closed = true;
     liveOwners.delete(this.owner);
     this.#db.close();
@@ -282,6 +303,24 @@ function isRunning(owner: string, aliveHere: ReadonlySet<string>): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function truncateTo(file: string, end: number): void {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r+');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    if (fstatSync(fd).size > end) {
+      ftruncateSync(fd, end);
+      fsyncSync(fd);
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -327,6 +327,26 @@ describe('DurableEventBus', () => {
     );
   });
 
+  it('drops bytes a crashed process appended past its journaled end (their commit never finished, never acknowledged)', async () => {
+    // Prepare: group 1 journaled and appended; group 2 appended (torn) while its commit ran, and
+    // the process died before that commit.
+    const home = await tmpHome();
+    const archive = new NdjsonArchive({ root: join(home, 'lake'), writerId: 'crashed' });
+    const partition = archivePartition(archiveRecord(wafEvent('t'), new Date()));
+    const [c1] = archive.plan([{ partition, line: JSON.stringify(wafEvent('t-1')) }]);
+    const [c2] = archive.plan([{ partition, line: JSON.stringify(wafEvent('t-2')) }]);
+    if (!c1 || !c2) throw new Error('no chunk');
+    const journal = new SqliteBusJournal({ file: join(home, 'state/local-bus.sqlite'), owner: '4194305:4' });
+    journal.record([c1], []);
+    await archive.write([c1, { ...c2, body: c2.body.subarray(0, 50) }]);
+    await archive.close();
+    // Act
+    await openBus({ home });
+    // Assess
+    expect(await readFile(c1.file)).toEqual(c1.body);
+    expect((await readNdjson(join(home, 'lake/bronze/events'))).map((e) => e.id)).toEqual(['t-1']);
+  });
+
   it('delivers a schedule firing directly (no Bronze), journaled, with its own attempt limit', async () => {
     // Prepare
     const home = await tmpHome();
