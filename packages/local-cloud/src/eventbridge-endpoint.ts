@@ -85,7 +85,7 @@ export class EventBridgeEndpoint {
   readonly #envelope: EnvelopeDefaults;
   readonly #maxBody: number;
   readonly #strict: boolean;
-  readonly #onPutEvents: (report: PutEventsReport) => void;
+  readonly #onPutEvents: ((report: PutEventsReport) => void) | undefined;
   readonly #operations: Record<string, Operation>;
   readonly #sockets = new Set<Socket>();
   #address: AddressInfo | undefined;
@@ -95,7 +95,7 @@ export class EventBridgeEndpoint {
     this.#envelope = options.envelope ?? localEnvelope;
     this.#maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.#strict = options.strictContracts ?? false;
-    this.#onPutEvents = options.onPutEvents ?? (() => {});
+    this.#onPutEvents = options.onPutEvents;
     this.#operations = {
       PutEvents: (body, requestId) => this.#putEvents(body, requestId),
       TestEventPattern: async (body) => this.#testEventPattern(body),
@@ -236,7 +236,7 @@ export class EventBridgeEndpoint {
       'error' in c ? c.error : (taken[next++] as PutResult),
     );
     const out: PutEventsResultEntry[] = results.map(resultEntry);
-    this.#onPutEvents({
+    this.#onPutEvents?.({
       requestId,
       entries: results.map((r, i) => {
         const entry = (entries[i] ?? {}) as Record<string, unknown>;
