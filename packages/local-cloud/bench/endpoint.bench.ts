@@ -157,6 +157,6 @@ console.log(
     `| the same without HTTP (\`bus.put\` in process) | ${Math.round(busMs)} ms | ${rate(busMs)} |`,
     `| plain append of the same bytes to one file (${EVENTS / BATCH} writes, one fsync) | ${Math.round(appendMs)} ms | ${rate(appendMs)} |`,
     '',
-    `endpoint / bare server: ${(bareMs / endpointMs).toFixed(2)}× the bare server's throughput`,
+    `endpoint / bare server: ${(bareMs / endpointMs).toFixed(2)}× the bare server's throughput (medians; per round ${bareRuns.map((b, i) => (b / (endpointRuns[i] as number)).toFixed(2)).join(', ')})`,
   ].join('\n'),
 );
