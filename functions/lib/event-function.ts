@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { checkEvent, type EventBridgeEvent, normaliseEvent } from '@lakeops/contracts';
+import { checkEvent, type EventBridgeEvent, maskPii, normaliseEvent } from '@lakeops/contracts';
 import { type Clock, type DeadLetter, EventInvalidError, isRetryable, systemClock } from '@lakeops/core';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -91,7 +91,10 @@ function errorPolicy(
       await deadLetter.park({
         v: 1,
         routeId: route.id,
-        event: request.event,
+        // Masked like the quarantine copy: an event that broke its contract may carry an email or
+        // a phone number, which must not rest in the dead-letter place (a valid event has none, so
+        // masking leaves it unchanged and a redrive sends it as it came).
+        event: maskPii(request.event),
         reason: { code, message, retryable: false, ...(details ? { details } : {}) },
         attempts: 1,
         parkedAt: clock.now().toISOString(),

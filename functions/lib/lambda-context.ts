@@ -5,7 +5,11 @@ import type { Route } from './route.ts';
  * A Lambda `Context` for invoking a function outside Lambda (the local runner, tests), with the
  * route's timeout so `getRemainingTimeInMillis` behaves as on AWS.
  */
-export function lambdaContext(route: Route, requestId: string, startedAt = Date.now()): Context {
+export function lambdaContext(
+  route: Pick<Route, 'id' | 'timeoutSeconds' | 'memoryMB'>,
+  requestId: string,
+  startedAt = Date.now(),
+): Context {
   const deadline = startedAt + route.timeoutSeconds * 1000;
   const name = `lakeops-local-${route.id}`;
   return {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleAsSst, bundledInputs, localOnlyInputs, repoRoot } from '@lakeops/testing';
@@ -23,7 +23,8 @@ function bundledValidators(inputs: readonly string[]): string[] {
 }
 
 describe('AWS bundles (esbuild as SST runs it)', () => {
-  const functions = [...new Set(routes.map((r) => r.function))];
+  // archive-events is no route: the Firehose delivery stream invokes it (stacks/archive.ts).
+  const functions = [...new Set(routes.map((r) => r.function)), 'archive-events'];
 
   it.each(functions)('%s carries no local-only dependency and nothing of @lakeops/lake', async (fn) => {
     // Act
@@ -35,15 +36,30 @@ describe('AWS bundles (esbuild as SST runs it)', () => {
     expect(inputs.some((p) => p.includes('@middy/core'))).toBe(true);
   });
 
-  it.each(functions)("%s carries the validators of its routes' pinned contracts and no other", async (fn) => {
-    // Prepare
-    const pinned = routes
-      .filter((r) => r.function === fn)
-      .flatMap((r) => pinnedContracts(r).map((p) => `${p.detailType}.v${p.version}`));
+  const routeFunctions = [...new Set(routes.map((r) => r.function))];
+  it.each(routeFunctions)(
+    "%s carries the validators of its routes' pinned contracts and no other",
+    async (fn) => {
+      // Prepare
+      const pinned = routes
+        .filter((r) => r.function === fn)
+        .flatMap((r) => pinnedContracts(r).map((p) => `${p.detailType}.v${p.version}`));
+      // Act
+      const bundle = await bundleFunction(fn, out);
+      // Assess
+      expect(bundledValidators(bundledInputs(bundle.metafile))).toEqual([...new Set(pinned)].sort());
+    },
+  );
+
+  it('archive-events, which checks every contract, carries every validator', async () => {
+    // Prepare: every contract, from the schema files
+    const contracts = (await readdir(join(repoRoot, 'packages/contracts/events')))
+      .flatMap((f) => /^(.+\.v\d+)\.schema\.json$/.exec(f)?.[1] ?? [])
+      .sort();
     // Act
-    const bundle = await bundleFunction(fn, out);
+    const bundle = await bundleFunction('archive-events', out);
     // Assess
-    expect(bundledValidators(bundledInputs(bundle.metafile))).toEqual([...new Set(pinned)].sort());
+    expect(bundledValidators(bundledInputs(bundle.metafile)).filter((v) => v !== 'index')).toEqual(contracts);
   });
 
   it('would catch every validator, DuckDB or the local adapters entering a bundle', async () => {

@@ -52,6 +52,18 @@ describe('the Lambda chain (eventFunction) around notify', () => {
     expect(pointers.some((p) => p.includes('version') || p === '')).toBe(true);
   });
 
+  it('parks an event carrying an email with the email masked, as the quarantine does', async () => {
+    // Prepare
+    const { deadLetter, handler } = build();
+    const event = aDeployFailedEvent({ environment: 'jane.doe@example.com' }, 'evt-pii');
+    // Act
+    const result = await handler(event, ctx());
+    // Assess
+    expect(result).toMatchObject({ status: 'parked', code: 'EventInvalid' });
+    expect(JSON.stringify(deadLetter.parked)).not.toContain('jane.doe@example.com');
+    expect(deadLetter.parked[0]?.event).toMatchObject({ id: 'evt-pii', 'detail-type': 'deploy.failed' });
+  });
+
   it('parks something that is not an EventBridge event at all', async () => {
     const { deadLetter, handler } = build();
     const result = await handler({ hello: 'world' }, ctx());

@@ -50,7 +50,7 @@ describe('quick start: npx lakeops put-events', () => {
     expect(r.stdout).toContain('[info] Deployed: search-api 2.8.0 → staging');
   });
 
-  it('quarantines an event that breaks its contract, with every reason, and says so', async () => {
+  it('quarantines an event that breaks its contract, with every reason, says so, and the function parks it', async () => {
     const home = await tmpHome();
     const file = join(home, 'bad.json');
     await writeFile(
@@ -59,10 +59,11 @@ describe('quick start: npx lakeops put-events', () => {
     );
     const r = lakeops(['put-events', file], home);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(
-      /quarantined .*\/detail\/service is required; \/detail\/environment is required/,
-    );
+    const ours = r.stderr.split('\n').filter((line) => line.startsWith('lakeops put-events:'));
+    expect(ours).toHaveLength(1);
+    expect(ours[0]).toMatch(/quarantined .*\/detail\/service is required; \/detail\/environment is required/);
+    // Accepted as EventBridge would, so it reaches notify-deploy, whose contract check parks it.
+    expect(r.stdout).toMatch(/→ notify-deploy: parked in the dead-letter place \(EventInvalid/);
     const quarantine = join(home, 'lake', 'bronze', '_quarantine');
     expect(existsSync(quarantine)).toBe(true);
     expect(existsSync(join(home, 'outbox', 'notifications.jsonl'))).toBe(false);

@@ -1,4 +1,11 @@
 export {
+  type ArchiveArea,
+  type ArchiveDecision,
+  type ArchiveRecord,
+  archivePartition,
+  archiveRecord,
+} from './archive-record.ts';
+export {
   type ChangeType,
   type CompatibilityPolicy,
   changeTypes,

@@ -1,6 +1,10 @@
-// Throughput of the local EventBridge endpoint next to a plain append of the same bytes.
-// Run: node packages/local-cloud/bench/endpoint.bench.ts [events] [clients]
-// Prints a markdown table. Loopback only; the server runs in a child process, the SDK clients here.
+// Throughput of the local EventBridge endpoint next to its "before": a bare HTTP server that only
+// appends the same PutEvents bodies and fsyncs per request, driven by the same SDK clients in the
+// same run (and, for scale, a plain append of the archived bytes).
+// Run: node packages/local-cloud/bench/endpoint.bench.ts [events] [clients] [rounds]
+// The bare server and the endpoint take turns, `rounds` times each (default 3), and the table shows
+// the median of each: on a shared machine the load changes within a run, and turns share it fairly.
+// Prints a markdown table. Loopback only; each server runs in a child process, the SDK clients here.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,12 +16,13 @@ import { clientFor, filesUnder, wafEntry, wafEvent } from '../test/helpers.ts';
 
 const EVENTS = Number(process.argv[2] ?? 50_000);
 const CLIENTS = Number(process.argv[3] ?? 20);
+const ROUNDS = Number(process.argv[4] ?? 3);
 const BATCH = 10;
 const here = import.meta.dirname;
 
-/** The endpoint in its own process: 20 SDK clients put batches of 10 until EVENTS are acknowledged. */
-async function endpointRun(home: string): Promise<number> {
-  const child: ChildProcess = spawn(process.execPath, [join(here, '../test/fixtures/bus-child.ts'), home], {
+/** Starts `script` in a child process and waits for its `READY <url>` line. */
+async function serve(script: string, args: string[]): Promise<{ url: string; stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, [script, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -29,6 +34,18 @@ async function endpointRun(home: string): Promise<number> {
     });
     child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
   });
+  return {
+    url,
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** CLIENTS SDK clients put batches of BATCH until EVENTS are acknowledged; returns the time. */
+async function drive(url: string, idPrefix: string): Promise<number> {
   let next = 0;
   const t0 = performance.now();
   await Promise.all(
@@ -37,16 +54,30 @@ async function endpointRun(home: string): Promise<number> {
       while (next < EVENTS) {
         const start = next;
         next += BATCH;
-        await client.send(
+        const out = await client.send(
           new PutEventsCommand({ Entries: Array.from({ length: BATCH }, (_, i) => wafEntry(start + i)) }),
         );
+        if (out.FailedEntryCount) throw new Error(`${idPrefix}: ${out.FailedEntryCount} entries failed`);
       }
       client.destroy();
     }),
   );
-  const ms = performance.now() - t0;
-  child.kill('SIGTERM');
-  await new Promise((resolve) => child.once('exit', resolve));
+  return performance.now() - t0;
+}
+
+/** The endpoint in its own process (validate, archive, fsync, journal, acknowledge). */
+async function endpointRun(home: string): Promise<number> {
+  const server = await serve(join(here, '../test/fixtures/bus-child.ts'), [home]);
+  const ms = await drive(server.url, 'endpoint');
+  await server.stop();
+  return ms;
+}
+
+/** The "before": a bare server appending the same bodies, one fsync per request. */
+async function bareRun(dir: string): Promise<number> {
+  const server = await serve(join(here, 'bare-append-server.ts'), [join(dir, 'bodies.ndjson')]);
+  const ms = await drive(server.url, 'bare');
+  await server.stop();
   return ms;
 }
 
@@ -91,9 +122,21 @@ async function plainAppend(dir: string, bytes: Buffer): Promise<number> {
   return performance.now() - t0;
 }
 
-const endpointHome = await mkdtemp(join(tmpdir(), 'lakeops-bench-endpoint-'));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const bareRuns: number[] = [];
+const endpointRuns: number[] = [];
+let endpointHome = '';
+for (let round = 0; round < ROUNDS; round++) {
+  const bareDir = await mkdtemp(join(tmpdir(), 'lakeops-bench-bare-'));
+  bareRuns.push(await bareRun(bareDir));
+  await rm(bareDir, { recursive: true, force: true });
+  if (endpointHome) await rm(endpointHome, { recursive: true, force: true });
+  endpointHome = await mkdtemp(join(tmpdir(), 'lakeops-bench-endpoint-'));
+  endpointRuns.push(await endpointRun(endpointHome));
+}
+const bareMs = median(bareRuns);
+const endpointMs = median(endpointRuns);
 const busHome = await mkdtemp(join(tmpdir(), 'lakeops-bench-bus-'));
-const endpointMs = await endpointRun(endpointHome);
 const busMs = await busRun(busHome);
 const files = await filesUnder(join(endpointHome, 'lake/bronze/events'));
 const bytes = Buffer.concat(await Promise.all(files.map((f) => readFile(f))));
@@ -105,12 +148,15 @@ const rate = (ms: number) => Math.round(EVENTS / (ms / 1000)).toLocaleString('en
 const mb = (bytes.byteLength / 1e6).toFixed(1);
 console.log(
   [
-    `${EVENTS.toLocaleString('en-US')} events (${mb} MB of NDJSON), ${CLIENTS} concurrent clients, batches of ${BATCH}, node ${process.version}`,
+    `${EVENTS.toLocaleString('en-US')} events (${mb} MB of NDJSON), ${CLIENTS} concurrent clients, batches of ${BATCH}, node ${process.version}; bare server and endpoint in turns, median of ${ROUNDS} runs each (bare ${bareRuns.map(Math.round).join('/')} ms, endpoint ${endpointRuns.map(Math.round).join('/')} ms)`,
     '',
     '| path | time | events/s |',
     '| --- | ---: | ---: |',
+    `| before: bare HTTP server, same SDK clients, appends each PutEvents body + fsync per request | ${Math.round(bareMs)} ms | ${rate(bareMs)} |`,
     `| PutEvents over HTTP (SDK clients → endpoint in another process): validated, archived, fsynced, journaled, acknowledged | ${Math.round(endpointMs)} ms | ${rate(endpointMs)} |`,
     `| the same without HTTP (\`bus.put\` in process) | ${Math.round(busMs)} ms | ${rate(busMs)} |`,
     `| plain append of the same bytes to one file (${EVENTS / BATCH} writes, one fsync) | ${Math.round(appendMs)} ms | ${rate(appendMs)} |`,
+    '',
+    `endpoint / bare server: ${(bareMs / endpointMs).toFixed(2)}× the bare server's throughput (medians; per round ${bareRuns.map((b, i) => (b / (endpointRuns[i] as number)).toFixed(2)).join(', ')})`,
   ].join('\n'),
 );

@@ -6,6 +6,7 @@ import type { BusInput, BusRule, DurableEventBus, PutResult } from './durable-ev
 import { BusClosedError } from './errors.ts';
 import { type EnvelopeDefaults, localEnvelope } from './put-events-input.ts';
 import {
+  type EntryError,
   entrySize,
   entryToBusInput,
   PUT_EVENTS_MAX_BYTES,
@@ -27,6 +28,8 @@ export interface PutEventsReport {
     readonly detailType: string;
     readonly routes: readonly string[];
     readonly error?: string;
+    /** Accepted, but archived in the quarantine: it broke its contract. */
+    readonly quarantined?: boolean;
   }[];
 }
 
@@ -38,6 +41,12 @@ export interface EventBridgeEndpointOptions {
   readonly host?: string;
   readonly envelope?: EnvelopeDefaults;
   readonly maxBodyBytes?: number;
+  /**
+   * Refuse, at PutEvents, an event that breaks its contract (`InvalidArgument`, nothing stored).
+   * Off by default: EventBridge accepts any well-formed entry, so by default such an event gets
+   * an EventId, is quarantined with its reasons and is delivered like any other.
+   */
+  readonly strictContracts?: boolean;
   readonly onPutEvents?: (report: PutEventsReport) => void;
 }
 
@@ -75,7 +84,8 @@ export class EventBridgeEndpoint {
   readonly #bus: DurableEventBus;
   readonly #envelope: EnvelopeDefaults;
   readonly #maxBody: number;
-  readonly #onPutEvents: (report: PutEventsReport) => void;
+  readonly #strict: boolean;
+  readonly #onPutEvents: ((report: PutEventsReport) => void) | undefined;
   readonly #operations: Record<string, Operation>;
   readonly #sockets = new Set<Socket>();
   #address: AddressInfo | undefined;
@@ -84,7 +94,8 @@ export class EventBridgeEndpoint {
     this.#bus = options.bus;
     this.#envelope = options.envelope ?? localEnvelope;
     this.#maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-    this.#onPutEvents = options.onPutEvents ?? (() => {});
+    this.#strict = options.strictContracts ?? false;
+    this.#onPutEvents = options.onPutEvents;
     this.#operations = {
       PutEvents: (body, requestId) => this.#putEvents(body, requestId),
       TestEventPattern: async (body) => this.#testEventPattern(body),
@@ -218,20 +229,26 @@ export class EventBridgeEndpoint {
     if (size > PUT_EVENTS_MAX_BYTES)
       throw validation('Total size of the entries in the request is over the limit.');
     const checked = entries.map((e) => entryToBusInput(e, this.#envelope));
-    const inputs: BusInput[] = checked.map((c) => c.input);
-    const results: PutResult[] = await this.#bus.put(inputs);
-    const out: PutEventsResultEntry[] = results.map((r, i) => resultEntry(r, checked[i]?.error));
-    this.#onPutEvents({
+    const inputs: BusInput[] = checked.flatMap((c) => ('input' in c ? [c.input] : []));
+    const taken = inputs.length > 0 ? await this.#bus.put(inputs, { strict: this.#strict }) : [];
+    let next = 0;
+    const results: (PutResult | EntryError)[] = checked.map((c) =>
+      'error' in c ? c.error : (taken[next++] as PutResult),
+    );
+    const out: PutEventsResultEntry[] = results.map(resultEntry);
+    this.#onPutEvents?.({
       requestId,
       entries: results.map((r, i) => {
         const entry = (entries[i] ?? {}) as Record<string, unknown>;
         const resultOut = out[i] as PutEventsResultEntry;
+        const delivered = 'status' in r && r.status !== 'rejected';
         return {
           source: typeof entry.Source === 'string' ? entry.Source : '?',
           detailType: typeof entry.DetailType === 'string' ? entry.DetailType : '?',
-          routes: r.status === 'accepted' ? r.routes : [],
-          ...(r.status === 'accepted' ? { eventId: r.eventId } : {}),
+          routes: delivered ? r.routes : [],
+          ...('EventId' in resultOut ? { eventId: resultOut.EventId } : {}),
           ...('ErrorCode' in resultOut ? { error: resultOut.ErrorCode } : {}),
+          ...('status' in r && r.status === 'quarantined' ? { quarantined: true } : {}),
         };
       }),
     });

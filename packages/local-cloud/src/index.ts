@@ -11,9 +11,9 @@ export {
 export {
   type BusInput,
   type BusRule,
-  bronzePartition,
   DurableEventBus,
   type DurableEventBusOptions,
+  type PutOptions,
   type PutResult,
 } from './durable-event-bus.ts';
 export { putEventsToEndpoint, type SentEvent, toPutEventsEntry } from './endpoint-client.ts';

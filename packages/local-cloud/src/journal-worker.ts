@@ -13,6 +13,7 @@ type Message =
   | { readonly seq: number; readonly op: 'claimOrphans'; readonly alive: string[] }
   | { readonly seq: number; readonly op: 'close' }
   | { readonly op: 'done'; readonly ids: number[] }
+  | { readonly op: 'written'; readonly chunks: Parameters<SqliteBusJournal['written']>[0] }
   | { readonly op: 'retryLater'; readonly args: Parameters<SqliteBusJournal['retryLater']> }
   | { readonly op: 'flush' };
 
@@ -45,11 +46,14 @@ port.on('message', (message: Message) => {
       case 'done':
         j.done(message.ids);
         return;
+      case 'written':
+        j.written(message.chunks);
+        return;
       case 'retryLater':
         j.retryLater(...message.args);
         return;
       case 'flush':
-        j.flush();
+        j.flushSoon(); // see SqliteBusJournal.flushSoon
         return;
     }
   } catch (error) {

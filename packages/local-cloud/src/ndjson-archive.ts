@@ -47,17 +47,17 @@ export class NdjsonArchive {
 
   /** Groups lines into one chunk per file, at the offsets they will be written to. */
   plan(lines: readonly ArchiveLine[]): IntakeChunk[] {
-    const byFile = new Map<string, string[]>();
+    const byPartition = new Map<string, string[]>();
     for (const { partition, line } of lines) {
-      const file = this.fileFor(partition);
-      let list = byFile.get(file);
+      let list = byPartition.get(partition);
       if (!list) {
         list = [];
-        byFile.set(file, list);
+        byPartition.set(partition, list);
       }
       list.push(line);
     }
-    return [...byFile].map(([file, list]) => {
+    return [...byPartition].map(([partition, list]) => {
+      const file = this.fileFor(partition);
       const body = Buffer.from(`${list.join('\n')}\n`, 'utf8');
       const offset = this.#sizes.get(file) ?? 0;
       this.#sizes.set(file, offset + body.byteLength);

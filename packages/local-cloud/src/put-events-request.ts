@@ -11,8 +11,11 @@ export type PutEventsResultEntry =
   | { readonly EventId: string }
   | { readonly ErrorCode: string; readonly ErrorMessage: string };
 
+/** `PutEventsRequestEntry.DetailType`: "Free-form string, with a maximum of 128 characters". */
+const MAX_DETAIL_TYPE_LENGTH = 128;
+
 /** A PutEvents entry check that failed: its AWS error code and message. */
-interface EntryError {
+export interface EntryError {
   readonly code: 'InvalidArgument' | 'MalformedDetail';
   readonly message: string;
   readonly pointer: string;
@@ -34,20 +37,16 @@ export function entrySize(entry: unknown): number {
 
 /**
  * Checks one PutEvents entry the way EventBridge does before it takes it (required fields,
- * `Detail` a JSON object, `Resources` strings, `Time` a timestamp) and turns it into a bus input:
- * the whole event, or the entry refused with its reason (it is quarantined, masked).
+ * `DetailType` length, `Detail` a JSON object, `Resources` strings, `Time` a timestamp) and turns
+ * it into a bus input — or says why EventBridge would fail the entry. A failed entry goes nowhere
+ * (EventBridge does not keep it either); the caller gets its error code and message.
  */
 export function entryToBusInput(
   entry: unknown,
   defaults: EnvelopeDefaults = localEnvelope,
-): { input: BusInput; error?: EntryError } {
+): { readonly input: BusInput } | { readonly error: EntryError } {
   const error = checkEntry(entry);
-  if (error) {
-    return {
-      input: { refused: entry, reasons: [{ pointer: error.pointer, message: error.message }] },
-      error,
-    };
-  }
+  if (error) return { error };
   const e = entry as Record<string, unknown>;
   const clean = { ...e, Resources: e.Resources ?? undefined, Time: e.Time ?? undefined };
   return { input: { event: fromEntry(clean, 'entry', defaults) } };
@@ -67,6 +66,13 @@ function checkEntry(entry: unknown): EntryError | undefined {
         pointer: `/${field}`,
       };
     }
+  }
+  if ((e.DetailType as string).length > MAX_DETAIL_TYPE_LENGTH) {
+    return {
+      code: 'InvalidArgument',
+      message: `Parameter DetailType is not valid. Reason: DetailType is longer than ${MAX_DETAIL_TYPE_LENGTH} characters.`,
+      pointer: '/DetailType',
+    };
   }
   let detail: unknown;
   try {
@@ -98,14 +104,17 @@ function checkEntry(entry: unknown): EntryError | undefined {
   return undefined;
 }
 
-/** The PutEvents result entry for a bus result (or an entry refused before the bus). */
-export function resultEntry(result: PutResult, refused?: EntryError): PutEventsResultEntry {
-  if (refused) return { ErrorCode: refused.code, ErrorMessage: refused.message };
-  if (result.status === 'accepted') return { EventId: result.eventId };
-  return {
-    ErrorCode: 'InvalidArgument',
-    ErrorMessage: `Event failed its contract and was quarantined: ${quarantineMessage(result.reasons)}`,
-  };
+/** The PutEvents result entry for a bus result, or for an entry failed before the bus. */
+export function resultEntry(result: PutResult | EntryError): PutEventsResultEntry {
+  if ('code' in result) return { ErrorCode: result.code, ErrorMessage: result.message };
+  if (result.status === 'rejected') {
+    return {
+      ErrorCode: 'InvalidArgument',
+      ErrorMessage: `Event failed its contract (strict contracts): ${quarantineMessage(result.reasons)}`,
+    };
+  }
+  // Accepted, or quarantined by ingest: EventBridge takes any well-formed event.
+  return { EventId: result.eventId ?? '' };
 }
 
 /** Why an event went to the quarantine, as one line of pointers and messages (never values). */

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 
@@ -73,7 +73,11 @@ export class SqliteBusJournal implements DeliveryJournal {
   readonly #deleteDelivery: StatementSync;
   readonly #retryDelivery: StatementSync;
   readonly #clearOwnIntake: StatementSync;
+  readonly #clearChunk: StatementSync;
+  readonly #setEnd: StatementSync;
+  readonly #clearOwnEnds: StatementSync;
   readonly #doneIds: number[] = [];
+  readonly #writtenChunks: { readonly file: string; readonly offset: number }[] = [];
   #doneTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -92,6 +96,12 @@ export class SqliteBusJournal implements DeliveryJournal {
         offset INTEGER NOT NULL,
         body BLOB NOT NULL
       );
+      CREATE TABLE IF NOT EXISTS intake_ends (
+        owner TEXT NOT NULL,
+        file TEXT NOT NULL,
+        end_offset INTEGER NOT NULL,
+        PRIMARY KEY (owner, file)
+      );
       CREATE TABLE IF NOT EXISTS deliveries (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         owner TEXT NOT NULL,
@@ -104,6 +114,7 @@ export class SqliteBusJournal implements DeliveryJournal {
         last_error TEXT
       );
       CREATE INDEX IF NOT EXISTS deliveries_owner ON deliveries (owner);
+      CREATE INDEX IF NOT EXISTS intake_chunk ON intake (owner, file, offset);
     `);
     this.#insertChunk = this.#db.prepare(
       'INSERT INTO intake (owner, file, offset, body) VALUES (?, ?, ?, ?)',
@@ -116,18 +127,25 @@ export class SqliteBusJournal implements DeliveryJournal {
       'UPDATE deliveries SET attempts = ?, next_at = ?, last_error = ? WHERE id = ?',
     );
     this.#clearOwnIntake = this.#db.prepare('DELETE FROM intake WHERE owner = ?');
+    this.#clearChunk = this.#db.prepare('DELETE FROM intake WHERE owner = ? AND file = ? AND offset = ?');
+    this.#setEnd = this.#db.prepare(
+      'INSERT INTO intake_ends (owner, file, end_offset) VALUES (?, ?, ?) ON CONFLICT (owner, file) DO UPDATE SET end_offset = max(end_offset, excluded.end_offset)',
+    );
+    this.#clearOwnEnds = this.#db.prepare('DELETE FROM intake_ends WHERE owner = ?');
   }
 
   /**
-   * Commits the chunks about to be written and the deliveries they start, in one transaction.
-   * This owner's earlier chunks are dropped: they were written and fsynced before this call.
-   * Returns the delivery ids, in order.
+   * Commits the chunks about to be written and the deliveries they start, in one transaction
+   * (with the pending `done` and `written` deletes). Returns the delivery ids, in order.
    */
   record(chunks: readonly IntakeChunk[], deliveries: readonly JournalDelivery[]): number[] {
     return this.#transaction(() => {
       this.#deleteDone();
-      this.#clearOwnIntake.run(this.owner);
-      for (const c of chunks) this.#insertChunk.run(this.owner, c.file, c.offset, c.body);
+      this.#deleteWritten();
+      for (const c of chunks) {
+        this.#insertChunk.run(this.owner, c.file, c.offset, c.body);
+        this.#setEnd.run(this.owner, c.file, c.offset + c.body.byteLength);
+      }
       return deliveries.map((d) =>
         Number(
           this.#insertDelivery.run(this.owner, d.routeId, d.eventId, d.eventJson, d.maxAttempts, d.nextAt)
@@ -148,10 +166,40 @@ export class SqliteBusJournal implements DeliveryJournal {
     this.#doneTimer ??= setTimeout(() => this.flush(), 100).unref();
   }
 
-  /** Commits the pending `done` deletes now. */
+  /**
+   * Forgets chunks that are written and fsynced (they need no redo). Like `done`, the deletes ride
+   * on the next commit; until then a crash only redoes them: the same bytes at the same offsets.
+   * Chunks are forgotten one by one, never "everything before": several appends may be in flight.
+   */
+  written(chunks: readonly { readonly file: string; readonly offset: number }[]): void {
+    if (this.#closed) return;
+    for (const { file, offset } of chunks) this.#writtenChunks.push({ file, offset });
+    this.#doneTimer ??= setTimeout(() => this.flush(), 100).unref();
+  }
+
+  /**
+   * Commits the pending `done` and `written` deletes within 100 ms, or with the next `record`,
+   * whichever comes first: what the delivery queue asks each time it runs dry. (A commit of its own
+   * each time, with its fsync, would double the commits under load; losing these deletes in a crash
+   * only means a delivery runs again, at least once, or a chunk is redone with the same bytes.)
+   */
+  flushSoon(): void {
+    if (this.#closed || (this.#doneIds.length === 0 && this.#writtenChunks.length === 0)) return;
+    this.#doneTimer ??= setTimeout(() => this.flush(), 100).unref();
+  }
+
+  /** Commits the pending `done` and `written` deletes now. */
   flush(): void {
-    if (this.#closed || this.#doneIds.length === 0) return;
-    this.#transaction(() => this.#deleteDone());
+    if (this.#closed || (this.#doneIds.length === 0 && this.#writtenChunks.length === 0)) return;
+    this.#transaction(() => {
+      this.#deleteDone();
+      this.#deleteWritten();
+    });
+  }
+
+  #deleteWritten(): void {
+    for (const { file, offset } of this.#writtenChunks.splice(0))
+      this.#clearChunk.run(this.owner, file, offset);
   }
 
   #deleteDone(): void {
@@ -186,7 +234,12 @@ export class SqliteBusJournal implements DeliveryJournal {
           .prepare('SELECT file, offset, body FROM intake WHERE owner = ? ORDER BY seq')
           .all(owner);
         for (const c of chunks) redo(String(c.file), Number(c.offset), c.body as Uint8Array);
+        // Bytes past a file's journaled end were appended while their commit ran, and it never
+        // finished: never acknowledged, so they go.
+        const ends = this.#db.prepare('SELECT file, end_offset FROM intake_ends WHERE owner = ?').all(owner);
+        for (const e of ends) truncateTo(String(e.file), Number(e.end_offset));
         this.#clearOwnIntake.run(owner);
+        this.#clearOwnEnds.run(owner);
         this.#db.prepare('UPDATE deliveries SET owner = ? WHERE owner = ?').run(this.owner, owner);
       }
       return this.#db
@@ -218,6 +271,7 @@ export class SqliteBusJournal implements DeliveryJournal {
     if (this.#closed) return;
     this.flush();
     this.#clearOwnIntake.run(this.owner);
+    this.#clearOwnEnds.run(this.owner);
     this.#closed = true;
     liveOwners.delete(this.owner);
     this.#db.close();
@@ -249,6 +303,24 @@ function isRunning(owner: string, aliveHere: ReadonlySet<string>): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function truncateTo(file: string, end: number): void {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r+');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    if (fstatSync(fd).size > end) {
+      ftruncateSync(fd, end);
+      fsyncSync(fd);
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -34,6 +34,7 @@ export class ThreadedBusJournal implements DeliveryJournal {
   readonly owner: string;
   readonly #worker: Worker;
   readonly #pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  readonly #doneIds: number[] = [];
   #seq = 0;
   #failure: Error | undefined;
   #closed = false;
@@ -77,15 +78,35 @@ export class ThreadedBusJournal implements DeliveryJournal {
     return this.#call({ op: 'claimOrphans', alive }) as Promise<PendingDelivery[]>;
   }
 
+  /** Batched: the ids of one turn of the event loop go to the thread in one message. */
   done(ids: readonly number[]): void {
-    if (!this.#closed && ids.length > 0) this.#worker.postMessage({ op: 'done', ids });
+    if (this.#closed || ids.length === 0) return;
+    if (this.#doneIds.length === 0) setImmediate(() => this.#postDone());
+    for (const id of ids) this.#doneIds.push(id);
+  }
+
+  #postDone(): void {
+    if (this.#closed || this.#doneIds.length === 0) return;
+    this.#worker.postMessage({ op: 'done', ids: this.#doneIds.splice(0) });
+  }
+
+  /** See `SqliteBusJournal.written`. */
+  written(chunks: readonly IntakeChunk[]): void {
+    if (!this.#closed && chunks.length > 0) {
+      this.#worker.postMessage({
+        op: 'written',
+        chunks: chunks.map(({ file, offset }) => ({ file, offset })),
+      });
+    }
   }
 
   retryLater(id: number, attempts: number, nextAt: number, error: string): void {
     if (!this.#closed) this.#worker.postMessage({ op: 'retryLater', args: [id, attempts, nextAt, error] });
   }
 
+  /** See `SqliteBusJournal.flushSoon` (`close` commits what is left). */
   flush(): void {
+    this.#postDone();
     if (!this.#closed) this.#worker.postMessage({ op: 'flush' });
   }
 
@@ -93,6 +114,7 @@ export class ThreadedBusJournal implements DeliveryJournal {
   async close(): Promise<void> {
     if (this.#closed) return;
     try {
+      this.#postDone();
       if (!this.#failure) await this.#call({ op: 'close' });
     } finally {
       this.#closed = true;

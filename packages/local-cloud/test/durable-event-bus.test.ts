@@ -1,15 +1,10 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { archivePartition, archiveRecord } from '@lakeops/contracts';
 import { InMemoryDeadLetter } from '@lakeops/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  backoffDelay,
-  bronzePartition,
-  DurableEventBus,
-  type DurableEventBusOptions,
-  scheduledEvent,
-} from '../src/index.ts';
+import { backoffDelay, DurableEventBus, type DurableEventBusOptions, scheduledEvent } from '../src/index.ts';
 import { NdjsonArchive } from '../src/ndjson-archive.ts';
 import { SqliteBusJournal } from '../src/sqlite-bus-journal.ts';
 import { filesUnder, readNdjson, wafEvent } from './helpers.ts';
@@ -74,7 +69,41 @@ describe('DurableEventBus', () => {
     expect(delivered.sort()).toEqual(['all-waf e-1', 'all-waf e-2', 'blocks e-1']);
   });
 
-  it('quarantines an invalid event with its reasons and a masked copy, and delivers nothing', async () => {
+  it('quarantines an invalid event in its hour with its reasons and a masked copy, and still delivers it, as EventBridge would', async () => {
+    // Prepare
+    const home = await tmpHome();
+    const delivered: string[] = [];
+    const bus = await openBus({
+      home,
+      now: () => new Date('2026-12-01T08:30:00.000Z'),
+      invoke: async (routeId, event) => {
+        delivered.push(`${routeId} ${String(event.id)}`);
+        return {};
+      },
+    });
+    const waf = wafEvent('bad-1', 0, '2026-11-27T10:15:00Z');
+    const bad = { ...waf, detail: { ...waf.detail, host: 'jane.doe@example.com' } };
+    // Act
+    const [result] = await bus.put([{ event: bad }]);
+    await bus.idle();
+    // Assess
+    expect(result).toMatchObject({ status: 'quarantined', eventId: 'bad-1', routes: ['all-waf', 'blocks'] });
+    const [record] = await readNdjson(join(home, 'lake/bronze/_quarantine'));
+    expect(record).toEqual({
+      receivedAt: '2026-12-01T08:30:00.000Z',
+      reasons: [expect.objectContaining({ pointer: '/detail/host' })],
+      event: expect.objectContaining({ id: 'bad-1' }),
+    });
+    const files = await filesUnder(join(home, 'lake/bronze'));
+    const text = (await Promise.all(files.map((f) => readFile(f, 'utf8')))).join('');
+    expect(text).not.toContain('jane.doe@example.com');
+    expect(files.map((f) => f.slice(home.length))).toEqual([
+      expect.stringMatching(/^\/lake\/bronze\/_quarantine\/dt=2026-11-27\/hour=10\/part-[\w-]+\.json$/),
+    ]);
+    expect(delivered.sort()).toEqual(['all-waf bad-1', 'blocks bad-1']);
+  });
+
+  it('in strict mode refuses an invalid event: nothing archived, nothing delivered', async () => {
     // Prepare
     const home = await tmpHome();
     const delivered: string[] = [];
@@ -85,21 +114,19 @@ describe('DurableEventBus', () => {
         return {};
       },
     });
-    const bad = { ...wafEvent('bad-1'), detail: { ...wafEvent('x').detail, host: 'jane.doe@example.com' } };
+    const { detail, ...envelope } = wafEvent('bad-2');
+    const bad = { ...envelope, detail: { ...detail, action: 'MAYBE' } };
     // Act
-    const [result] = await bus.put([{ event: bad }]);
+    const results = await bus.put([{ event: bad }, { event: wafEvent('ok-2') }], { strict: true });
     await bus.idle();
     // Assess
-    expect(result).toMatchObject({ status: 'rejected' });
-    const [record] = await readNdjson(join(home, 'lake/bronze/_quarantine'));
-    expect(record?.reasons).toEqual(
-      expect.arrayContaining([expect.objectContaining({ pointer: '/detail/host' })]),
-    );
-    const files = await filesUnder(join(home, 'lake/bronze'));
-    const text = (await Promise.all(files.map((f) => readFile(f, 'utf8')))).join('');
-    expect(text).not.toContain('jane.doe@example.com');
-    expect(files.every((f) => f.includes('/_quarantine/dt='))).toBe(true);
-    expect(delivered).toEqual([]);
+    expect(results[0]).toEqual({
+      status: 'rejected',
+      reasons: [expect.objectContaining({ pointer: '/detail/action' })],
+    });
+    expect(results[1]).toMatchObject({ status: 'accepted', eventId: 'ok-2' });
+    expect(await filesUnder(join(home, 'lake/bronze/_quarantine'))).toEqual([]);
+    expect(delivered.sort()).toEqual(['all-waf', 'blocks']);
   });
 
   it('retries a failing delivery with backoff, then parks it in the dead-letter place with the error', async () => {
@@ -252,7 +279,7 @@ describe('DurableEventBus', () => {
     const home = await tmpHome();
     const archive = new NdjsonArchive({ root: join(home, 'lake'), writerId: 'crashed' });
     const lines = [wafEvent('r-1'), wafEvent('r-2')].map((e) => ({
-      partition: bronzePartition(e.time),
+      partition: archivePartition(archiveRecord(e, new Date())),
       line: JSON.stringify(e),
     }));
     const [chunk] = archive.plan(lines);
@@ -266,6 +293,58 @@ describe('DurableEventBus', () => {
     // Assess
     expect(await readFile(chunk.file)).toEqual(chunk.body);
     expect((await readNdjson(join(home, 'lake/bronze/events'))).map((e) => e.id)).toEqual(['r-1', 'r-2']);
+  });
+
+  it('keeps the redo chunk of an append still in flight when a later group commits, and forgets only chunks marked written', async () => {
+    // Prepare: group 1 journaled, its append torn; group 2 journaled after it (pipelined); an
+    // older chunk 0 was appended, fsynced and marked written.
+    const home = await tmpHome();
+    const archive = new NdjsonArchive({ root: join(home, 'lake'), writerId: 'crashed' });
+    const partition = archivePartition(archiveRecord(wafEvent('p'), new Date()));
+    const [c0] = archive.plan([{ partition, line: JSON.stringify(wafEvent('p-0')) }]);
+    const [c1] = archive.plan([{ partition, line: JSON.stringify(wafEvent('p-1')) }]);
+    const [c2] = archive.plan([{ partition, line: JSON.stringify(wafEvent('p-2')) }]);
+    if (!c0 || !c1 || !c2) throw new Error('no chunk');
+    const journal = new SqliteBusJournal({ file: join(home, 'state/local-bus.sqlite'), owner: '4194305:3' });
+    journal.record([c0], []);
+    await archive.write([c0]);
+    journal.written([c0]);
+    journal.record([c1], []);
+    journal.record([c2], []); // and the process dies: c1 torn, c2 not written, no close()
+    await archive.write([{ ...c1, body: c1.body.subarray(0, 20) }]);
+    await archive.close();
+    // A written chunk is not redone: change its bytes on disk to see that.
+    const { open: openFile } = await import('node:fs/promises');
+    const handle = await openFile(c0.file, 'r+');
+    await handle.write(Buffer.from('X'), 0, 1, 0);
+    await handle.close();
+    // Act
+    await openBus({ home });
+    // Assess: c1 and c2 redone at their offsets; c0 left alone
+    const text = await readFile(c0.file, 'utf8');
+    expect(text).toBe(
+      `X${c0.body.toString('utf8').slice(1)}${c1.body.toString('utf8')}${c2.body.toString('utf8')}`,
+    );
+  });
+
+  it('drops bytes a crashed process appended past its journaled end (their commit never finished, never acknowledged)', async () => {
+    // Prepare: group 1 journaled and appended; group 2 appended (torn) while its commit ran, and
+    // the process died before that commit.
+    const home = await tmpHome();
+    const archive = new NdjsonArchive({ root: join(home, 'lake'), writerId: 'crashed' });
+    const partition = archivePartition(archiveRecord(wafEvent('t'), new Date()));
+    const [c1] = archive.plan([{ partition, line: JSON.stringify(wafEvent('t-1')) }]);
+    const [c2] = archive.plan([{ partition, line: JSON.stringify(wafEvent('t-2')) }]);
+    if (!c1 || !c2) throw new Error('no chunk');
+    const journal = new SqliteBusJournal({ file: join(home, 'state/local-bus.sqlite'), owner: '4194305:4' });
+    journal.record([c1], []);
+    await archive.write([c1, { ...c2, body: c2.body.subarray(0, 50) }]);
+    await archive.close();
+    // Act
+    await openBus({ home });
+    // Assess
+    expect(await readFile(c1.file)).toEqual(c1.body);
+    expect((await readNdjson(join(home, 'lake/bronze/events'))).map((e) => e.id)).toEqual(['t-1']);
   });
 
   it('delivers a schedule firing directly (no Bronze), journaled, with its own attempt limit', async () => {

@@ -75,33 +75,83 @@ describe('PutEvents through @aws-sdk/client-eventbridge', () => {
     expect(delivered).not.toContain(`waf-blocks ${ids[1]}`);
   });
 
-  it('answers invalid entries with ErrorCode/ErrorMessage and FailedEntryCount, and quarantines them', async () => {
-    // Prepare
+  it('accepts a well-formed event that breaks its contract, as EventBridge does: an EventId, quarantined with its reasons, delivered', async () => {
+    // Prepare: waf.block without blocked_at, web_acl, rule_id, action, count
     const entries = [
-      wafEntry(2),
-      { Source: 'marketplace.edge', DetailType: 'waf.block', Detail: '{"v":1}' },
-      { Source: 'marketplace.edge', DetailType: 'waf.block', Detail: '{not json' },
-      { DetailType: 'waf.block', Detail: '{}' },
+      { Source: 'marketplace.edge', DetailType: 'waf.block', Detail: '{"v":1,"action":"BLOCK"}' },
     ];
     // Act
     const out = await client.send(new PutEventsCommand({ Entries: entries }));
+    await bus.idle();
     // Assess
-    expect(out.FailedEntryCount).toBe(3);
-    expect(out.Entries?.[0]?.EventId).toBeDefined();
-    expect(out.Entries?.[1]).toMatchObject({
-      ErrorCode: 'InvalidArgument',
-      ErrorMessage: expect.stringContaining('/detail/blocked_at is required'),
-    });
-    expect(out.Entries?.[2]).toEqual({ ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' });
-    expect(out.Entries?.[3]).toEqual({
-      ErrorCode: 'InvalidArgument',
-      ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.',
-    });
+    expect(out.FailedEntryCount).toBe(0);
+    const id = out.Entries?.[0]?.EventId;
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
     const quarantined = await readNdjson(join(home, 'lake/bronze/_quarantine'));
-    expect(quarantined).toHaveLength(3);
-    expect(quarantined.map((q) => (q.reasons as { pointer: string }[])[0]?.pointer)).toEqual(
-      expect.arrayContaining(['/Detail', '/Source']),
+    const record = quarantined.find((q) => (q.event as { id?: string }).id === id);
+    expect(record?.reasons).toEqual(
+      expect.arrayContaining([{ pointer: '/detail/blocked_at', message: 'is required' }]),
     );
+    expect((await readNdjson(join(home, 'lake/bronze/events'))).map((e) => e.id)).not.toContain(id);
+    expect(delivered).toEqual(expect.arrayContaining([`waf-metrics ${id}`, `waf-blocks ${id}`]));
+  });
+
+  it('fails the entries EventBridge fails, per entry, and stores none of them', async () => {
+    // Prepare
+    const entries = [
+      wafEntry(2),
+      { Source: 'marketplace.edge', DetailType: 'waf.block', Detail: '{not json' },
+      { Source: 'marketplace.edge', DetailType: 'waf.block', Detail: '[1, 2]' },
+      { DetailType: 'waf.block', Detail: '{}' },
+      { Source: 'marketplace.edge', DetailType: 'x'.repeat(129), Detail: '{}' },
+    ];
+    const before = (await readNdjson(join(home, 'lake/bronze'))).length;
+    // Act
+    const out = await client.send(new PutEventsCommand({ Entries: entries }));
+    // Assess
+    expect(out.FailedEntryCount).toBe(4);
+    expect(out.Entries?.[0]?.EventId).toBeDefined();
+    expect(out.Entries?.slice(1)).toEqual([
+      { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' },
+      { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' },
+      {
+        ErrorCode: 'InvalidArgument',
+        ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.',
+      },
+      {
+        ErrorCode: 'InvalidArgument',
+        ErrorMessage: 'Parameter DetailType is not valid. Reason: DetailType is longer than 128 characters.',
+      },
+    ]);
+    expect((await readNdjson(join(home, 'lake/bronze'))).length).toBe(before + 1);
+  });
+
+  it('with strictContracts, refuses an event that breaks its contract with InvalidArgument and stores nothing', async () => {
+    // Prepare: a second endpoint on the same bus, strict
+    const strict = await EventBridgeEndpoint.start({ bus, port: 0, strictContracts: true });
+    const strictClient = clientFor(strict.url);
+    const entries = [
+      { Source: 'marketplace.edge', DetailType: 'waf.block', Detail: '{"v":1,"action":"BLOCK"}' },
+      wafEntry(4),
+    ];
+    const before = (await readNdjson(join(home, 'lake/bronze/_quarantine'))).length;
+    try {
+      // Act
+      const out = await strictClient.send(new PutEventsCommand({ Entries: entries }));
+      // Assess
+      expect(out.FailedEntryCount).toBe(1);
+      expect(out.Entries?.[0]).toEqual({
+        ErrorCode: 'InvalidArgument',
+        ErrorMessage: expect.stringMatching(
+          /^Event failed its contract \(strict contracts\): .*\/detail\/blocked_at is required/,
+        ),
+      });
+      expect(out.Entries?.[1]?.EventId).toMatch(/^[0-9a-f-]{36}$/);
+      expect((await readNdjson(join(home, 'lake/bronze/_quarantine'))).length).toBe(before);
+    } finally {
+      strictClient.destroy();
+      await strict.close();
+    }
   });
 
   it('refuses more than 10 entries with a ValidationException', async () => {

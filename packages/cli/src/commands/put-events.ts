@@ -26,8 +26,8 @@ export const putEventsCommand: Command = {
   summary: 'Send events from a file to the local functions (or to a running endpoint)',
   help: `Usage: lakeops put-events <file|-> [options]
 
-Archives the events in Bronze (LAKEOPS_HOME/lake/bronze/events/…; invalid ones in the
-quarantine) and sends them to the functions whose route patterns match, through the same
+Archives the events in Bronze (LAKEOPS_HOME/lake/bronze/events/…; one that breaks its
+contract in lake/bronze/_quarantine/…, with its reasons) and sends them to the functions whose route patterns match, through the same
 middleware chain as on Lambda, then prints what each function did. No server is needed.
 
 <file> holds either
@@ -133,8 +133,8 @@ async function putInProcess(events: BusEvent[], ctx: CommandContext, skipped = 0
       const event = events[i] as BusEvent;
       const name = label(event, skipped + i + 1);
       labels.set(event.id, name);
-      const routes = result.status === 'accepted' ? result.routes : bus.match(event);
-      if (result.status === 'rejected') {
+      const routes = result.status === 'rejected' ? [] : result.routes;
+      if (result.status !== 'accepted') {
         failures++;
         const why = `${name} quarantined (lake/bronze/_quarantine): ${quarantineMessage(result.reasons)}`;
         if (routes.length > 0) ctx.stderr.write(`lakeops put-events: ${why}\n`);

@@ -26,19 +26,24 @@ export const startCommand: Command = {
 Runs the embedded platform until Ctrl-C:
   - a local EventBridge endpoint on http://127.0.0.1:<port> (PutEvents, TestEventPattern,
     ListRules, DescribeRule) that the AWS SDK and CLI talk to with --endpoint-url;
-  - every accepted event archived in Bronze (LAKEOPS_HOME/lake/bronze/events/…), invalid
-    ones in the quarantine, then delivered to the functions whose route patterns match,
-    with retries and a dead-letter place; deliveries pending at a crash resume on start;
+  - every accepted event archived in Bronze (LAKEOPS_HOME/lake/bronze/events/…); one that
+    breaks its contract is accepted too, as EventBridge would, and archived in the quarantine
+    (lake/bronze/_quarantine/…) with its reasons; then each is delivered to the functions
+    whose route patterns match, with retries and a dead-letter place; deliveries pending at a
+    crash resume on start;
   - the schedule routes of functions/routes.ts on their cron()/rate() expressions.
 It prints each event routed and each function run (ids and types, never payloads).
 
 Options:
   --port <n>    port of the endpoint (default LAKEOPS_PORT, else 4010; 0 picks a free one)
   --no-seed     do not seed the demo lake on first run
+  --strict-contracts
+                refuse at PutEvents (InvalidArgument) an event that breaks its contract,
+                instead of accepting and quarantining it as EventBridge + the archive would
+  -h, --help    show this help
 
 One start per LAKEOPS_HOME: a second one is refused, naming the PID of the first (a lock the
 operating system releases when that process ends, even by a crash).
-  -h, --help    show this help
 
 Example:
   npm start
@@ -114,7 +119,12 @@ Example:
     }
     let endpoint: EventBridgeEndpoint;
     try {
-      endpoint = await EventBridgeEndpoint.start({ bus, port, onPutEvents: (r) => putLines(r).forEach(out) });
+      endpoint = await EventBridgeEndpoint.start({
+        bus,
+        port,
+        strictContracts: values['strict-contracts'] === true,
+        onPutEvents: (r) => putLines(r).forEach(out),
+      });
     } catch (error) {
       await bus.close();
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -176,7 +186,11 @@ function parseOptions(args: readonly string[]) {
     return parseArgs({
       args: [...args],
       allowPositionals: false,
-      options: { port: { type: 'string' }, 'no-seed': { type: 'boolean' } },
+      options: {
+        port: { type: 'string' },
+        'no-seed': { type: 'boolean' },
+        'strict-contracts': { type: 'boolean' },
+      },
     });
   } catch (error) {
     throw new CliUsageError(error instanceof Error ? error.message : String(error), { cause: error });
@@ -186,9 +200,10 @@ function parseOptions(args: readonly string[]) {
 function putLines(report: PutEventsReport): string[] {
   return report.entries.map((e) => {
     const what = `${e.source} / ${e.detailType}`;
-    if (e.error) return `← ${what} refused (${e.error}); kept in the quarantine`;
+    if (e.error) return `← ${what} refused (${e.error})`;
     const routes = e.routes.length > 0 ? `→ ${e.routes.join(', ')}` : '→ no route (archived only)';
-    return `← event ${e.eventId} ${what} ${routes}`;
+    const quarantined = e.quarantined ? ' (broke its contract: quarantined)' : '';
+    return `← event ${e.eventId} ${what}${quarantined} ${routes}`;
   });
 }
 
