@@ -5,6 +5,7 @@ export {
   notifyDeployment,
 } from './alerting/notify-deployment.ts';
 export * from './lake/index.ts';
+export * from './permissions/index.ts';
 export { type Clock, systemClock } from './shared/clock.port.ts';
 export {
   type DeadLetter,
