@@ -53,6 +53,7 @@ export {
 export {
   isRetryableBatchCode,
   type PermissionsEvents,
+  type PermissionsSyncCompletedDetail,
   type SyncPermissionsDeps,
   type SyncPermissionsInput,
   type SyncPermissionsResult,

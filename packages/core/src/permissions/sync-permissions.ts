@@ -24,6 +24,8 @@ import {
 import type { DesiredPermissions } from './policy.ts';
 
 /** Publishes `permissions.sync.completed` (EventBridge on AWS, the local bus locally). */
+export type PermissionsSyncCompletedDetail = PermissionsSyncCompletedV1;
+
 export interface PermissionsEvents {
   syncCompleted(detail: PermissionsSyncCompletedV1): Promise<void>;
 }
