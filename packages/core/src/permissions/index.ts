@@ -53,7 +53,9 @@ export {
 export {
   isRetryableBatchCode,
   type PermissionsEvents,
+  type PermissionsReview,
   type PermissionsSyncCompletedDetail,
+  reviewPermissions,
   type SyncPermissionsDeps,
   type SyncPermissionsInput,
   type SyncPermissionsResult,

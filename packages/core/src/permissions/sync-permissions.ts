@@ -94,40 +94,95 @@ export function isRetryableBatchCode(code: string): boolean {
  * console.log(formatPlan(result.plan));
  * ```
  */
-export async function syncPermissions(
-  deps: SyncPermissionsDeps,
-  input: SyncPermissionsInput,
-): Promise<SyncPermissionsResult> {
+export interface PermissionsReview {
+  readonly plan: PermissionsPlan;
+  readonly planSha256: string;
+  /** Why the guard refuses this plan without `force`; undefined when it allows it. */
+  readonly refusal: string | undefined;
+  /** Managed tables IAMAllowedPrincipals still holds (fine-grained grants do nothing there). */
+  readonly iamFallback: readonly string[];
+  readonly calls: Readonly<Record<string, number>>;
+}
+
+/**
+ * Reads Lake Formation (ListPermissions, ListDataCellsFilter, GetDataLakeSettings), plans, and
+ * says what the guard and the IAMAllowedPrincipals check think of it; changes nothing.
+ *
+ * @example
+ * ```ts
+ * const review = await reviewPermissions({ lakePermissions }, { desired });
+ * console.log(formatPlan(review.plan));
+ * ```
+ */
+export async function reviewPermissions(
+  deps: Pick<SyncPermissionsDeps, 'lakePermissions'>,
+  input: Pick<SyncPermissionsInput, 'desired' | 'maxRevokeShare'>,
+): Promise<PermissionsReview> {
   const lf = deps.lakePermissions;
-  const calls: Record<string, number> = {};
-  const count = (op: string, n = 1) => {
-    calls[op] = (calls[op] ?? 0) + n;
-  };
   const [grants, filters, settings] = await Promise.all([
     lf.listPermissions(),
     lf.listDataCellsFilters(),
     lf.getDataLakeSettings(),
   ]);
-  count('ListPermissions');
-  count('ListDataCellsFilter');
-  count('GetDataLakeSettings');
   const plan = planPermissions(input.desired, { grants, filters });
-  const sha = planSha256(plan);
-
   const revoked = countPermissions(plan.revokes);
-  if (!input.force && !planIsEmpty(plan)) {
-    if (input.desired.grants.length === 0) {
-      throw new PermissionsGuardTrippedError(
-        'the policy grants nothing: refusing to revoke every managed permission',
-      );
-    }
+  let refusal: string | undefined;
+  if (!planIsEmpty(plan)) {
     const share = input.maxRevokeShare ?? 0.5;
-    if (plan.currentManaged > 0 && revoked / plan.currentManaged > share) {
-      throw new PermissionsGuardTrippedError(
-        `the plan revokes ${revoked} of ${plan.currentManaged} managed permissions (more than ${Math.round(share * 100)}%)`,
-      );
+    if (input.desired.grants.length === 0) {
+      refusal = 'the policy grants nothing: refusing to revoke every managed permission';
+    } else if (plan.currentManaged > 0 && revoked / plan.currentManaged > share) {
+      refusal = `the plan revokes ${revoked} of ${plan.currentManaged} managed permissions (more than ${Math.round(share * 100)}%)`;
     }
   }
+  const managedTables = new Set(input.desired.tables.map((t) => `${t.database}.${t.table}`));
+  const fallback = new Set<string>();
+  for (const g of grants) {
+    if (g.principal !== IAM_ALLOWED_PRINCIPALS) continue;
+    const r = g.resource;
+    if (
+      (r.kind === 'table' || r.kind === 'tableWithColumns') &&
+      managedTables.has(`${r.database}.${r.table}`)
+    ) {
+      fallback.add(`${r.database}.${r.table}`);
+    }
+  }
+  if (settings.createTableDefaultPrincipals.includes(IAM_ALLOWED_PRINCIPALS) && managedTables.size > 0) {
+    fallback.add('CreateTableDefaultPermissions (new tables)');
+  }
+  return {
+    plan,
+    planSha256: planSha256(plan),
+    refusal,
+    iamFallback: [...fallback].sort(),
+    calls: { ListPermissions: 1, ListDataCellsFilter: 1, GetDataLakeSettings: 1 },
+  };
+}
+
+/**
+ * Brings Lake Formation in line with the policy inside its managed scope and reports the plan.
+ * Refuses (without `force`) a plan whose desired state is empty or that revokes more than
+ * `maxRevokeShare` of the managed grants; throws when IAMAllowedPrincipals still holds a managed
+ * table, since the fine-grained grants then restrict nothing.
+ *
+ * @example
+ * ```ts
+ * const result = await syncPermissions(deps, { desired, trigger: 'deploy', environment: 'prod' });
+ * console.log(formatPlan(result.plan));
+ * ```
+ */
+export async function syncPermissions(
+  deps: SyncPermissionsDeps,
+  input: SyncPermissionsInput,
+): Promise<SyncPermissionsResult> {
+  const lf = deps.lakePermissions;
+  const review = await reviewPermissions(deps, input);
+  const { plan } = review;
+  const calls: Record<string, number> = { ...review.calls };
+  const count = (op: string, n = 1) => {
+    calls[op] = (calls[op] ?? 0) + n;
+  };
+  if (!input.force && review.refusal !== undefined) throw new PermissionsGuardTrippedError(review.refusal);
 
   let retried = 0;
   if (!input.dryRun) {
@@ -155,29 +210,13 @@ export async function syncPermissions(
     await batch('BatchGrantPermissions', plan.grants);
     if (failures.length > 0) throw new PermissionsApplyIncompleteError(failures);
   }
-
-  const managedTables = new Set(input.desired.tables.map((t) => `${t.database}.${t.table}`));
-  const managedDatabases = new Set(input.desired.databases);
-  const fallback = new Set<string>();
-  for (const g of grants) {
-    if (g.principal !== IAM_ALLOWED_PRINCIPALS) continue;
-    const r = g.resource;
-    if (r.kind === 'table' || r.kind === 'tableWithColumns') {
-      if (managedTables.has(`${r.database}.${r.table}`)) fallback.add(`${r.database}.${r.table}`);
-    } else if (r.kind === 'database' && managedDatabases.has(r.database)) {
-      // Database-level IAMAllowedPrincipals only seeds new tables; reported through the defaults below.
-    }
-  }
-  if (settings.createTableDefaultPrincipals.includes(IAM_ALLOWED_PRINCIPALS) && managedTables.size > 0) {
-    fallback.add('CreateTableDefaultPermissions (new tables)');
-  }
-  if (fallback.size > 0) throw new IamAllowedPrincipalsActiveError([...fallback].sort());
+  if (review.iamFallback.length > 0) throw new IamAllowedPrincipalsActiveError(review.iamFallback);
 
   const detail: PermissionsSyncCompletedV1 = {
     v: 1,
-    plan_sha256: sha,
+    plan_sha256: review.planSha256,
     grants: countPermissions(plan.grants),
-    revokes: revoked,
+    revokes: countPermissions(plan.revokes),
     unchanged: plan.unchanged,
     dry_run: input.dryRun === true,
     completed_at: deps.clock
@@ -188,7 +227,7 @@ export async function syncPermissions(
     ...(input.environment === undefined ? {} : { environment: input.environment }),
   };
   await deps.events.syncCompleted(detail);
-  return { plan, planSha256: sha, applied: !input.dryRun, calls, retried };
+  return { plan, planSha256: review.planSha256, applied: !input.dryRun, calls, retried };
 }
 
 async function applyChunk(
