@@ -14,7 +14,6 @@ import {
 } from '../src/index.ts';
 
 const A = 'arn:aws:iam::123456789012:role/analyst';
-const B = 'arn:aws:iam::123456789012:role/other';
 const OUTSIDER = 'arn:aws:iam::123456789012:role/outsider';
 const DB = 'lakeops_prod_silver';
 

@@ -3,6 +3,7 @@ import { buildCommand } from './build.ts';
 import { deadLetterCommand } from './dead-letter.ts';
 import { docsCommand } from './docs.ts';
 import { infraCommand } from './infra.ts';
+import { permsCommand } from './perms.ts';
 import { putEventsCommand } from './put-events.ts';
 import { queryCommand } from './query.ts';
 import { runCommand } from './run.ts';
@@ -22,4 +23,5 @@ export const commands: readonly Command[] = [
   schemasCommand,
   deadLetterCommand,
   infraCommand,
+  permsCommand,
 ];

@@ -27,6 +27,7 @@ export {
   planPermissions,
   planSha256,
   resourceKey,
+  revokedCount,
 } from './plan-permissions.ts';
 export {
   type ColumnSelection,

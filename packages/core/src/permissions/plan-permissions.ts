@@ -29,6 +29,8 @@ export interface PermissionsPlan {
   readonly unchanged: number;
   /** Triples currently held inside the managed scope. */
   readonly currentManaged: number;
+  /** Triples that go away with a filter deleted for good (Lake Formation drops grants on it). */
+  readonly revokedWithFilters: number;
 }
 
 export function planIsEmpty(plan: PermissionsPlan): boolean {
@@ -38,6 +40,11 @@ export function planIsEmpty(plan: PermissionsPlan): boolean {
     plan.filtersToCreate.length === 0 &&
     plan.filtersToDelete.length === 0
   );
+}
+
+/** Permission triples the plan takes away: revokes, and grants on filters deleted for good. */
+export function revokedCount(plan: PermissionsPlan): number {
+  return countPermissions(plan.revokes) + plan.revokedWithFilters;
 }
 
 /** Permission triples in a list of changes. */
@@ -181,6 +188,17 @@ export function planPermissions(
   const dropped = new Set(filtersToDelete.map((f) => `filter:${f.database}.${f.table}.${f.name}`));
   const have = collect(current.grants.filter((g) => inScope(g) && !dropped.has(resourceKey(g.resource))));
   const want = collect(desired.grants);
+  const gone = new Set(
+    filtersToDelete
+      .filter((f) => !recreated.has(`${f.database}.${f.table}.${f.name}`))
+      .map((f) => `filter:${f.database}.${f.table}.${f.name}`),
+  );
+  let revokedWithFilters = 0;
+  for (const h of collect(
+    current.grants.filter((g) => inScope(g) && gone.has(resourceKey(g.resource))),
+  ).values()) {
+    revokedWithFilters += h.permissions.size;
+  }
   let currentManaged = 0;
   for (const h of collect(current.grants.filter(inScope)).values()) currentManaged += h.permissions.size;
 
@@ -214,7 +232,16 @@ export function planPermissions(
     `${a.principal}|${resourceKey(a.resource)}`.localeCompare(`${b.principal}|${resourceKey(b.resource)}`);
   grants.sort(order);
   revokes.sort(order);
-  return { grants, revokes, filtersToCreate, filtersToDelete, filtersChanged, unchanged, currentManaged };
+  return {
+    grants,
+    revokes,
+    filtersToCreate,
+    filtersToDelete,
+    filtersChanged,
+    unchanged,
+    currentManaged,
+    revokedWithFilters,
+  };
 }
 
 /** SHA-256 of the plan's changes in their canonical order (the `plan_sha256` of the event). */
@@ -245,7 +272,7 @@ export function formatPlan(plan: PermissionsPlan, names: ReadonlyMap<string, str
   for (const c of plan.revokes)
     lines.push(`- ${who(c.principal)} ${c.permissions.join(',')} on ${resourceKey(c.resource)}`);
   lines.push(
-    `${countPermissions(plan.grants)} to grant, ${countPermissions(plan.revokes)} to revoke, ${plan.unchanged} unchanged`,
+    `${countPermissions(plan.grants)} to grant, ${revokedCount(plan)} to revoke, ${plan.unchanged} unchanged`,
   );
   return lines.join('\n');
 }

@@ -20,6 +20,7 @@ import {
   planIsEmpty,
   planPermissions,
   planSha256,
+  revokedCount,
 } from './plan-permissions.ts';
 import type { DesiredPermissions } from './policy.ts';
 
@@ -125,13 +126,13 @@ export async function reviewPermissions(
     lf.getDataLakeSettings(),
   ]);
   const plan = planPermissions(input.desired, { grants, filters });
-  const revoked = countPermissions(plan.revokes);
+  const revoked = revokedCount(plan);
+  const share = input.maxRevokeShare ?? 0.5;
   let refusal: string | undefined;
-  if (!planIsEmpty(plan)) {
-    const share = input.maxRevokeShare ?? 0.5;
-    if (input.desired.grants.length === 0) {
-      refusal = 'the policy grants nothing: refusing to revoke every managed permission';
-    } else if (plan.currentManaged > 0 && revoked / plan.currentManaged > share) {
+  if (input.desired.grants.length === 0) {
+    refusal = 'the policy grants nothing: refusing to revoke every managed permission';
+  } else if (!planIsEmpty(plan)) {
+    if (plan.currentManaged > 0 && revoked / plan.currentManaged > share) {
       refusal = `the plan revokes ${revoked} of ${plan.currentManaged} managed permissions (more than ${Math.round(share * 100)}%)`;
     }
   }
@@ -216,7 +217,7 @@ export async function syncPermissions(
     v: 1,
     plan_sha256: review.planSha256,
     grants: countPermissions(plan.grants),
-    revokes: countPermissions(plan.revokes),
+    revokes: revokedCount(plan),
     unchanged: plan.unchanged,
     dry_run: input.dryRun === true,
     completed_at: deps.clock
