@@ -78,6 +78,8 @@ export class LakeFormationEndpoint {
   readonly #store: LakeFormationStore;
   readonly #catalog: ReadonlyMap<string, readonly string[]> | undefined;
   readonly #operations: Record<string, Operation>;
+  /** ListPermissions pages through one listing until the state changes. */
+  #listed: { version: number; rows: ReturnType<typeof listedGrants> } | undefined;
 
   private constructor(options: LakeFormationEndpointOptions) {
     this.#store = LakeFormationStore.open(options.file);
@@ -179,9 +181,13 @@ export class LakeFormationEndpoint {
       principal === undefined ? undefined : str(principal, 'DataLakePrincipalIdentifier', 'Principal');
     const resource = optionalObject(body, 'Resource');
     const wantedKey = resource === undefined ? undefined : JSON.stringify(toListed(fromResource(resource)));
-    const rows = this.#store
-      .grants()
-      .flatMap((g) => listedGrants(g.principal, g.resource, g.permissions, g.grantable))
+    if (this.#listed?.version !== this.#store.version) {
+      const rows = this.#store
+        .grants()
+        .flatMap((g) => listedGrants(g.principal, g.resource, g.permissions, g.grantable));
+      this.#listed = { version: this.#store.version, rows };
+    }
+    const rows = this.#listed.rows
       .filter(
         (g) => wantedPrincipal === undefined || g.Principal.DataLakePrincipalIdentifier === wantedPrincipal,
       )

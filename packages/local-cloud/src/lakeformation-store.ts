@@ -43,6 +43,12 @@ export interface StoredSettings {
  */
 export class LakeFormationStore {
   readonly #db: DatabaseSync;
+  #version = 0;
+
+  /** Bumped by every write, so readers can cache what they derived from the state. */
+  get version(): number {
+    return this.#version;
+  }
 
   private constructor(db: DatabaseSync) {
     this.#db = db;
@@ -89,6 +95,7 @@ export class LakeFormationStore {
     permissions: readonly string[],
     grantable: readonly string[],
   ): void {
+    this.#version++;
     const r = canonicalResource(resource);
     const key = resourceKey(r);
     const insert = this.#db.prepare(
@@ -102,6 +109,7 @@ export class LakeFormationStore {
 
   /** Revokes; returns false when the principal held none of these permissions on the resource. */
   revoke(principal: string, resource: PermissionResource, permissions: readonly string[]): boolean {
+    this.#version++;
     const r = canonicalResource(resource);
     const key = resourceKey(r);
     const held = this.#db
@@ -178,6 +186,7 @@ export class LakeFormationStore {
   }
 
   putFilter(filter: DataCellsFilterSpec): void {
+    this.#version++;
     this.#db
       .prepare('INSERT INTO lf_filters (database_name, table_name, name, body) VALUES (?, ?, ?, ?)')
       .run(filter.database, filter.table, filter.name, JSON.stringify(filter));
@@ -185,6 +194,7 @@ export class LakeFormationStore {
 
   /** Deletes the filter and every permission on it; false when it did not exist. */
   deleteFilter(database: string, table: string, name: string): boolean {
+    this.#version++;
     const out = this.#db
       .prepare('DELETE FROM lf_filters WHERE database_name = ? AND table_name = ? AND name = ?')
       .run(database, table, name);
@@ -205,6 +215,7 @@ export class LakeFormationStore {
   }
 
   putSettings(settings: StoredSettings): void {
+    this.#version++;
     this.#db
       .prepare(
         'INSERT INTO lf_settings (id, body) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body',
