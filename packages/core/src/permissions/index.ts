@@ -1,3 +1,4 @@
+export { AccessDeniedError, effectiveAccess, rowFilterSql, type TableAccess } from './effective-access.ts';
 export {
   formatPolicyProblem,
   IamAllowedPrincipalsActiveError,
