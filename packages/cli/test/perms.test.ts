@@ -197,4 +197,16 @@ describe('lakeops perms against the local Lake Formation endpoint of lakeops sta
         `${bad}: principal analyst: column silver_private.users_private.phone_sha256: restricted column granted to a principal without privacy: true\n`,
     );
   });
+
+  it('says when no local endpoint is listening', async () => {
+    // Prepare
+    const home = await mkdtemp(join(tmpdir(), 'lakeops-perms-none-'));
+    // Act
+    const result = await perms(['plan', '--endpoint', 'http://127.0.0.1:9'], home);
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'lakeops perms: no Lake Formation endpoint at http://127.0.0.1:9 (is lakeops start running?)\n',
+    );
+  });
 });

@@ -133,6 +133,16 @@ Example:
       );
       return 0;
     } catch (error) {
+      if (error instanceof CliUsageError) throw error;
+      if (!values.aws && refused(error)) {
+        throw new CliUsageError(
+          `no Lake Formation endpoint at ${target.where.replace(/^at /, '')} (is lakeops start running?)`,
+          {
+            exitCode: 1,
+            cause: error,
+          },
+        );
+      }
       if (error instanceof LakeopsError)
         throw new CliUsageError(error.message, { exitCode: 1, cause: error });
       throw error;
@@ -171,7 +181,7 @@ function lakeFormationTarget(values: ReturnType<typeof parseOptions>, ctx: Comma
     where: `at ${endpoint}`,
     lakePermissions: new LakeFormationPermissions(client, { catalogId: LOCAL_CATALOG_ID }),
     publish: async (detail: PermissionsSyncCompletedDetail) => {
-      await putEventsToEndpoint(endpoint, [
+      const sent = await putEventsToEndpoint(endpoint, [
         {
           version: '0',
           id: randomUUID(),
@@ -183,7 +193,24 @@ function lakeFormationTarget(values: ReturnType<typeof parseOptions>, ctx: Comma
           resources: [],
           detail,
         },
-      ]);
+      ]).catch((error: unknown) => {
+        throw new CliUsageError(
+          `applied, but permissions.sync.completed could not be sent: ${String(error)}`,
+          {
+            exitCode: 1,
+            cause: error,
+          },
+        );
+      });
+      const failed = sent.find((e) => 'errorCode' in e);
+      if (failed && 'errorCode' in failed) {
+        throw new CliUsageError(
+          `applied, but the local bus refused permissions.sync.completed (${failed.errorCode})`,
+          {
+            exitCode: 1,
+          },
+        );
+      }
     },
     close: () => client.destroy(),
   };
@@ -208,4 +235,12 @@ function parseOptions(args: readonly string[]) {
   } catch (error) {
     throw new CliUsageError(error instanceof Error ? error.message : String(error), { cause: error });
   }
+}
+
+/** The SDK could not connect at all (nothing listens on the port). */
+function refused(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if ((e as NodeJS.ErrnoException).code === 'ECONNREFUSED' || /ECONNREFUSED/.test(e.message)) return true;
+  }
+  return false;
 }
