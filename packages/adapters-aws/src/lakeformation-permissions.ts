@@ -39,7 +39,7 @@ export interface LakeFormationPermissionsOptions {
  *
  * @example
  * ```ts
- * const lf = new LakeFormationPermissions(new LakeFormationClient({}), { catalogId: '123456789012' });
+ * const lf = new LakeFormationPermissions(new LakeFormationClient({}), { catalogId: accountId });
  * ```
  */
 export class LakeFormationPermissions implements LakePermissions {
