@@ -12,6 +12,12 @@ export {
 } from './aws-errors.ts';
 export { GlueCatalog, tableInputOf } from './glue-catalog.ts';
 export * from './lake.ts';
+export {
+  fromResource,
+  LakeFormationPermissions,
+  type LakeFormationPermissionsOptions,
+  toResource,
+} from './lakeformation-permissions.ts';
 export { S3ObjectStore } from './s3-object-store.ts';
 export { NotificationRejectedError, SlackWebhookNotifier, slackMessage } from './slack-webhook-notifier.ts';
 export {

@@ -5,6 +5,7 @@ export {
 } from './alerting/notify-deployment.ts';
 export * from './kpi/index.ts';
 export * from './lake/index.ts';
+export * from './permissions/index.ts';
 export { type Clock, systemClock } from './shared/clock.port.ts';
 export {
   type DeadLetter,

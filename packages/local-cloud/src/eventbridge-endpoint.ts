@@ -48,6 +48,11 @@ export interface EventBridgeEndpointOptions {
    */
   readonly strictContracts?: boolean;
   readonly onPutEvents?: (report: PutEventsReport) => void;
+  /** Another local service on this port (the Lake Formation endpoint): it takes the requests it `handles`. */
+  readonly otherService?: {
+    handles(req: IncomingMessage): boolean;
+    handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  };
 }
 
 /** An AWS-style error answer: `{"__type": "...", "message": "..."}` with a 4xx/5xx status. */
@@ -102,8 +107,9 @@ export class EventBridgeEndpoint {
       ListRules: async (body) => this.#listRules(body),
       DescribeRule: async (body) => this.#describeRule(body),
     };
+    const other = options.otherService;
     this.#server = createServer((req, res) => {
-      this.#handle(req, res).catch((error: unknown) => {
+      (other?.handles(req) ? other.handle(req, res) : this.#handle(req, res)).catch((error: unknown) => {
         // #handle answers every error it can; this is the last resort.
         if (!res.headersSent) send(res, 500, errorBody('InternalException', messageOf(error)), 'none');
         else res.destroy();

@@ -29,6 +29,8 @@ export {
   type EventBridgeEndpointOptions,
   type PutEventsReport,
 } from './eventbridge-endpoint.ts';
+export { LakeFormationEndpoint, type LakeFormationEndpointOptions } from './lakeformation-endpoint.ts';
+export { LakeFormationStore, type StoredGrant } from './lakeformation-store.ts';
 export { type Fire, LocalScheduler, type ScheduleRule, scheduledEvent } from './local-scheduler.ts';
 export {
   type BusEvent,

@@ -4,7 +4,7 @@ import { CliUsageError, type Command } from '../command.ts';
 import { asUsageError, lakeIsEmpty, openLocalLake, parseOptions } from '../lake.ts';
 import { localConfig } from '../local-config.ts';
 
-const help = `Usage: lakeops query "<sql>" [--json]
+const help = `Usage: lakeops query "<sql>" [--json] [--as <principal>]
 
 Runs SQL on the local lake (DuckDB over the Parquet files) and prints a table. Address tables as
 <zone>.<table>: bronze.events, silver.fact_booking_legs, silver_private.users_private,
@@ -15,8 +15,12 @@ Read-only: one statement, and only SELECT, WITH, DESCRIBE, SHOW, EXPLAIN or SUMM
 else (COPY, ATTACH, INSTALL, CREATE, SET, …) is refused. Files outside the lake cannot be read.
 
 Options:
-  --json   one JSON object per row (JSON lines) instead of a table; decimals are strings
-           with their scale ("12.50"), exact
+  --json             one JSON object per row (JSON lines) instead of a table; decimals are
+                     strings with their scale ("12.50"), exact
+  --as <principal>   run as a principal of permissions/policy.ts (its short name or IAM role
+                     ARN): only the tables and columns the local Lake Formation state grants it,
+                     only the rows its data cells filters pass; anything else is denied with
+                     the table or column named. Apply the policy first (lakeops perms apply).
 
 Tables:
 ${tables.map((t) => `  ${t.zone}.${t.name}`).join('\n')}`;
@@ -26,7 +30,7 @@ export const queryCommand: Command = {
   summary: 'Run SQL on the local lake (tables as <zone>.<table>)',
   help,
   async run(args, ctx) {
-    const parsed = parseOptions(args, { json: { type: 'boolean' } }, true);
+    const parsed = parseOptions(args, { json: { type: 'boolean' }, as: { type: 'string' } }, true);
     const sql = parsed.positionals.join(' ').trim();
     if (!sql)
       throw new CliUsageError('give the SQL to run, e.g. lakeops query "SELECT * FROM gold.kpi_gmv_daily"');
@@ -37,6 +41,23 @@ export const queryCommand: Command = {
         `unknown table ${unknown.join(', ')} (run 'lakeops query --help' for the list)`,
         { exitCode: 1 },
       );
+    }
+    if (parsed.values.as !== undefined) {
+      const { queryAs } = await import('../query-as.ts');
+      try {
+        const rows = await queryAs({
+          home: localConfig(ctx).home,
+          cwd: ctx.cwd,
+          env: ctx.env,
+          principal: parsed.values.as,
+          sql,
+        });
+        if (parsed.values.json) for (const row of rows) ctx.stdout.write(`${JSON.stringify(row)}\n`);
+        else ctx.stdout.write(formatTable(rows));
+        return 0;
+      } catch (error) {
+        throw asUsageError(error);
+      }
     }
     const lake = await openLocalLake(localConfig(ctx).home, 'read-only');
     try {

@@ -1,8 +1,10 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   type DeliveryReport,
   DurableEventBus,
   EventBridgeEndpoint,
+  LakeFormationEndpoint,
   LocalScheduler,
   type PutEventsReport,
   ScheduleExpressionInvalidError,
@@ -12,6 +14,7 @@ import { CliUsageError, type Command } from '../command.ts';
 import { ensureDemoLake, progressPrinter } from '../lake.ts';
 import { localConfig } from '../local-config.ts';
 import { localRuntime } from '../local-runtime.ts';
+import { lakeFormationCatalog, lakeStage } from '../permissions-policy.ts';
 import { describeResult } from '../print.ts';
 import { acquireStartLock, HomeInUseError } from '../start-lock.ts';
 
@@ -117,6 +120,11 @@ Example:
         throw new CliUsageError(error.message, { exitCode: 1 });
       throw error;
     }
+    // The local Lake Formation endpoint shares the port (REST-JSON, no X-Amz-Target).
+    const lakeFormation = LakeFormationEndpoint.open({
+      file: join(config.home, 'state', 'lakeformation.sqlite'),
+      catalog: lakeFormationCatalog(lakeStage(ctx.env)),
+    });
     let endpoint: EventBridgeEndpoint;
     try {
       endpoint = await EventBridgeEndpoint.start({
@@ -124,9 +132,11 @@ Example:
         port,
         strictContracts: values['strict-contracts'] === true,
         onPutEvents: (r) => putLines(r).forEach(out),
+        otherService: lakeFormation,
       });
     } catch (error) {
       await bus.close();
+      lakeFormation.close();
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
         throw new CliUsageError(
           `port ${port} is in use (is lakeops start already running? use --port or LAKEOPS_PORT)`,
@@ -140,6 +150,7 @@ Example:
     }
     scheduler.start();
     out(`  endpoint   ${endpoint.url}  (EventBridge: PutEvents, TestEventPattern, ListRules, DescribeRule)`);
+    out(`  lake formation ${endpoint.url}  (REST-JSON: perms plan|apply, aws lakeformation --endpoint-url)`);
     out(`  rules      ${eventRules.map((r) => r.id).join(', ') || '(none)'}`);
     const next = scheduler.nextRuns();
     out(
@@ -162,6 +173,7 @@ Example:
     out('Stopping: closing the endpoint, letting running functions finish…');
     scheduler.stop();
     await endpoint.close();
+    lakeFormation.close();
     const left = bus.pendingDeliveries;
     await bus.close();
     out(left > 0 ? `Stopped; ${left} deliveries stay journaled for the next start.` : 'Stopped.');
