@@ -15,3 +15,4 @@ export {
   LakeopsError,
 } from './shared/errors.ts';
 export type { Notification, NotificationSeverity, Notifier } from './shared/notifier.port.ts';
+export * from './state/index.ts';
