@@ -1,4 +1,5 @@
 export { FileOutboxNotifier } from './file-outbox-notifier.ts';
+export { FileSaltSource } from './file-salt-source.ts';
 export { JsonlDeadLetter } from './jsonl-dead-letter.ts';
 export * from './lake.ts';
 export { SqliteStateStore } from './sqlite-state-store.ts';

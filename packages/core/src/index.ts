@@ -4,6 +4,7 @@ export {
   formatDeploymentNotification,
   notifyDeployment,
 } from './alerting/notify-deployment.ts';
+export * from './dsar/index.ts';
 export * from './lake/index.ts';
 export { type Clock, systemClock } from './shared/clock.port.ts';
 export type { DeadLetter, ParkedEvent } from './shared/dead-letter.port.ts';
