@@ -1,5 +1,6 @@
 export { FileOutboxNotifier } from './file-outbox-notifier.ts';
 export { FileSaltSource } from './file-salt-source.ts';
 export { JsonlDeadLetter } from './jsonl-dead-letter.ts';
+export { JsonlEventPublisher } from './jsonl-event-publisher.ts';
 export * from './lake.ts';
 export { SqliteStateStore } from './sqlite-state-store.ts';

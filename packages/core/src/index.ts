@@ -15,5 +15,6 @@ export {
   isRetryable,
   LakeopsError,
 } from './shared/errors.ts';
+export type { EventPublisher, PublishedEvent } from './shared/event-publisher.port.ts';
 export type { Notification, NotificationSeverity, Notifier } from './shared/notifier.port.ts';
 export * from './state/index.ts';

@@ -1,6 +1,7 @@
 import type { Command } from '../command.ts';
 import { buildCommand } from './build.ts';
 import { docsCommand } from './docs.ts';
+import { purgeCommand } from './purge.ts';
 import { putEventsCommand } from './put-events.ts';
 import { queryCommand } from './query.ts';
 import { runCommand } from './run.ts';
@@ -16,6 +17,7 @@ export const commands: readonly Command[] = [
   docsCommand,
   seedCommand,
   buildCommand,
+  purgeCommand,
   queryCommand,
   schemasCommand,
 ];

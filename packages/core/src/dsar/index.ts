@@ -5,6 +5,17 @@ export {
   type PendingDeletion,
 } from './deletion-queue.ts';
 export {
+  type PartitionPurge,
+  PurgeAlreadyRunningError,
+  type PurgeDeps,
+  type PurgeInput,
+  type PurgeReport,
+  PurgeVerificationFailedError,
+  purgeDeletedUsers,
+  type TablePurge,
+} from './purge-deleted-users.ts';
+export type { PurgeIds, PurgeSql } from './purge-sql.port.ts';
+export {
   recordTombstone,
   type TombstoneDetail,
   type TombstoneEvent,
