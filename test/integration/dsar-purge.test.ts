@@ -1,11 +1,24 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { SqliteStateStore } from '@lakeops/adapters-local';
-import { tables } from '@lakeops/lake';
+import {
+  DuckDbQueryEngine,
+  FileSaltSource,
+  FsCatalog,
+  FsObjectStore,
+  SqliteStateStore,
+} from '@lakeops/adapters-local';
+import {
+  DeletionQueue,
+  purgeDeletedUsers,
+  type QueryEngine,
+  recordTombstone,
+  systemClock,
+} from '@lakeops/core';
+import { dsarPurgeIds, purgeSql, tables } from '@lakeops/lake';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureDemoLake } from '../../packages/cli/src/lake.ts';
 import { main } from '../../packages/cli/src/main.ts';
@@ -71,6 +84,44 @@ async function tombstoneThroughEndpoint(
   expect(await running).toBe(0);
   client.destroy();
   return out.stdout;
+}
+
+/** Queues tombstones straight into the local state (the endpoint path is covered above). */
+async function tombstoneDirectly(home: string, userIds: readonly string[]) {
+  const state = new SqliteStateStore({ file: join(home, 'state.sqlite') });
+  const salt = new FileSaltSource({ file: join(home, 'secrets', 'dsar-salt') });
+  for (const [i, userId] of userIds.entries()) {
+    await recordTombstone(
+      { state, salt, clock: systemClock },
+      {
+        id: `e-${i}`,
+        detail: {
+          v: 1,
+          user_id: userId,
+          request_id: `r-${i}`,
+          requested_at: '2026-11-30T08:00:00Z',
+          reason: 'admin',
+        },
+      },
+    );
+  }
+  state.close();
+}
+
+async function usersOf(lake: string, table: string, column: string, n: number): Promise<string[]> {
+  const { rows } = await oracle([]);
+  const found = await rows(
+    `SELECT DISTINCT ${column} AS id FROM read_parquet(${q(`${lake}/silver/${table}/**/*.parquet`)}) ORDER BY id LIMIT ${n}`,
+  );
+  return found.map((r) => String(r.id));
+}
+
+async function matchedRows(lake: string, table: string, column: string, ids: readonly string[]) {
+  const { rows } = await oracle(ids);
+  const [r] = await rows(
+    `SELECT count(*) AS n FROM read_parquet(${q(`${lake}/silver/${table}/**/*.parquet`)}) WHERE ${column} IN (SELECT id FROM ids)`,
+  );
+  return Number(r?.n);
 }
 
 async function purge(home: string, ...args: string[]) {
@@ -271,5 +322,83 @@ describe('DSAR purge on a seeded local lake', () => {
         { requestId: 'dsar-unknown', rowsRemoved: 0, verified: true },
       ],
     });
+  }, 120_000);
+
+  it('stops only the table with a corrupt partition, leaves its files as they were, and purges the others', async () => {
+    // Prepare
+    const home = await seededHome();
+    const lake = join(home, 'lake');
+    const ids = await usersOf(lake, 'fact_payments', 'user_id', 5);
+    const { rows } = await oracle(ids);
+    const [hit] = await rows(
+      `SELECT filename FROM read_parquet(${q(`${lake}/silver/fact_payments/*/*.parquet`)}, filename = true) WHERE user_id IN (SELECT id FROM ids) LIMIT 1`,
+    );
+    const corrupt = String(hit?.filename);
+    await writeFile(corrupt, 'not parquet at all');
+    const paymentsBefore = await md5s(join(lake, 'silver', 'fact_payments'));
+    await tombstoneDirectly(home, ids);
+    // Act
+    const run = await purge(home);
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /silver\.fact_payments: FAILED \(PartitionCorrupt\) corrupt data file silver\/fact_payments\/dt=[^ ]+ .*data left as it was/,
+    );
+    expect(await md5s(join(lake, 'silver', 'fact_payments'))).toEqual(paymentsBefore);
+    expect(await matchedRows(lake, 'fact_search_impressions', 'user_id', ids)).toBe(0);
+    expect(await matchedRows(lake, 'fact_checkouts', 'user_id', ids)).toBe(0);
+    expect(run.stdout).toContain('0/5 request(s) verified');
+    const state = new SqliteStateStore({ file: join(home, 'state.sqlite') });
+    expect(await new DeletionQueue({ state, clock: systemClock }).pending()).toHaveLength(5);
+    state.close();
+  }, 120_000);
+
+  it('rolls a partition back when its verification fails and reports the table', async () => {
+    // Prepare
+    const home = await seededHome();
+    const lake = join(home, 'lake');
+    const ids = await usersOf(lake, 'fact_payments', 'user_id', 3);
+    await tombstoneDirectly(home, ids);
+    const before = await md5s(lake);
+    const root = lake;
+    const real = await DuckDbQueryEngine.open({ root, tables: [...tables, dsarPurgeIds] });
+    cleanup.push(() => real.close());
+    // A broken rewrite: keeps only the purged users' rows of fact_payments.
+    const engine: QueryEngine = {
+      query: (sql, o) => real.query(sql, o),
+      stream: (sql, o) => real.stream(sql, o),
+      close: () => real.close(),
+      writePartitions: (input, o) =>
+        real.writePartitions(
+          input.table.name === 'fact_payments'
+            ? { ...input, sql: input.sql.replace(' AND NOT ', ' AND ') }
+            : input,
+          o,
+        ),
+    };
+    const state = new SqliteStateStore({ file: join(home, 'state.sqlite') });
+    // Act
+    const report = await purgeDeletedUsers(
+      {
+        engine,
+        catalog: new FsCatalog({ root, tables }),
+        store: new FsObjectStore({ root }),
+        state,
+        clock: systemClock,
+        sql: purgeSql('duckdb'),
+        idsTable: dsarPurgeIds,
+      },
+      { runId: 'verify-fails' },
+    );
+    state.close();
+    // Assess
+    const payments = report.tables.find((t) => t.table === 'silver.fact_payments');
+    expect(payments).toMatchObject({ status: 'failed', error: { code: 'PurgeVerificationFailed' } });
+    const after = await md5s(lake);
+    for (const [file, sum] of before) {
+      if (file.startsWith('silver/fact_payments/')) expect(after.get(file), file).toBe(sum);
+    }
+    expect(report.requests.every((r) => !r.verified)).toBe(true);
+    expect(await matchedRows(lake, 'fact_checkouts', 'user_id', ids)).toBe(0);
   }, 120_000);
 });
