@@ -218,9 +218,7 @@ async function purgeTable(
     table,
     await deps.engine.query(deps.sql.partitionStats(table, idsRef, partitions)),
   );
-  const bytesBefore = new Map<string, number>();
-  for (const p of partitions)
-    bytesBefore.set(partitionPath(table, p), await bytesOf(deps.store, prefixOf(table, p)));
+  const bytesBefore = await bytesByPartition(deps.store, table, partitions);
   if (dryRun) {
     const planned = partitions.map((p) => {
       const b = before.get(partitionPath(table, p));
@@ -252,6 +250,7 @@ async function purgeTable(
       table,
       await deps.engine.query(deps.sql.partitionStats(table, idsRef, partitions)),
     );
+    const bytesAfter = await bytesByPartition(deps.store, table, partitions);
     const results: PartitionPurge[] = [];
     const failures: string[] = [];
     for (const p of partitions) {
@@ -270,7 +269,7 @@ async function purgeTable(
         rowsBefore: num(b?.rows_total),
         rowsRemoved: removed,
         bytesBefore: bytesBefore.get(key) ?? 0,
-        bytesAfter: await bytesOf(deps.store, prefixOf(table, p)),
+        bytesAfter: bytesAfter.get(key) ?? 0,
         verified: ok,
       });
     }
@@ -344,8 +343,17 @@ function backupOf(backup: string, table: TableDefinition, p: Partition): string 
   return `${backup}${path ? `${path}/` : ''}`;
 }
 
-async function bytesOf(store: ObjectStore, prefix: string): Promise<number> {
-  return sum((await store.list(prefix)).map((o) => o.size));
+/** Bytes per partition path of these partitions: one listing per partition, so the cost follows them, not the table. */
+async function bytesByPartition(
+  store: ObjectStore,
+  table: TableDefinition,
+  partitions: readonly Partition[],
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const p of partitions) {
+    out.set(partitionPath(table, p), sum((await store.list(prefixOf(table, p))).map((o) => o.size)));
+  }
+  return out;
 }
 
 async function copyPrefix(store: ObjectStore, from: string, to: string): Promise<void> {
