@@ -401,4 +401,34 @@ describe('DSAR purge on a seeded local lake', () => {
     expect(report.requests.every((r) => !r.verified)).toBe(true);
     expect(await matchedRows(lake, 'fact_checkouts', 'user_id', ids)).toBe(0);
   }, 120_000);
+
+  it('keeps purged users gone when the lake is rebuilt from Bronze, which still holds them', async () => {
+    // Prepare
+    const home = await seededHome();
+    const lake = join(home, 'lake');
+    const ids = await usersOf(lake, 'fact_payments', 'user_id', 3);
+    await tombstoneDirectly(home, ids);
+    expect((await purge(home)).code).toBe(0);
+    expect(await matchedRows(lake, 'fact_payments', 'user_id', ids)).toBe(0);
+    const { rows } = await oracle(ids);
+    const [bronze] = await rows(
+      `SELECT count(*) AS n FROM read_json(${q(`${lake}/bronze/events/*/*/*.json`)}, format = 'newline_delimited', columns = {detail: 'JSON'})
+       WHERE json_extract_string(detail, '$.user_id') IN (SELECT id FROM ids)`,
+    );
+    expect(Number(bronze?.n)).toBeGreaterThan(0);
+    // Act
+    const { ctx, out } = captureContext({ env: { LAKEOPS_HOME: home } });
+    const code = await main(['build'], ctx);
+    // Assess
+    expect(code).toBe(0);
+    expect(out.stdout).toMatch(/dropped \d+ rows of 3 tombstoned user\(s\) that Bronze still holds/);
+    for (const id of ids) expect(out.stdout).not.toContain(id);
+    for (const [table, column] of [
+      ['fact_payments', 'user_id'],
+      ['fact_search_impressions', 'user_id'],
+      ['dim_user_public', 'user_id'],
+    ] as const) {
+      expect(await matchedRows(lake, table, column, ids), table).toBe(0);
+    }
+  }, 180_000);
 });

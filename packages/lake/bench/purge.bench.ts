@@ -40,7 +40,7 @@ try {
   const files = await new FsObjectStore({ root }).list(`${table.zone}/${table.name}/`);
   const tableBytes = files.reduce((s, f) => s + f.size, 0);
   console.log(
-    `lake: ${rows.toLocaleString('en-US')} rows, ${files.length} partitions, ${(tableBytes / 1e6).toFixed(1)} MB (written in ${seedS.toFixed(1)} s)\n`,
+    `lake: ${rows.toLocaleString('en-US')} rows, ${new Set(files.map((f) => f.key.split('/').slice(2, 4).join('/'))).size} partitions in ${files.length} files, ${(tableBytes / 1e6).toFixed(1)} MB (written in ${seedS.toFixed(1)} s)\n`,
   );
 
   const t1 = performance.now();

@@ -72,6 +72,24 @@ GROUP BY ${groupBy.join(', ')}`;
     keptRows(table, ids, partitions) {
       return `SELECT * FROM ${qualifiedName(table)} WHERE ${inPartitions(table, partitions)} AND NOT ${match(table, ids)}`;
     },
+    userIds(table, prefixes) {
+      const where =
+        prefixes?.length && table.partitionKeys.length
+          ? ` WHERE ${prefixes
+              .map(
+                (p) =>
+                  `(${table.partitionKeys
+                    .filter((k) => p[k] !== undefined)
+                    .map((k) => `${ident(k)} = ${literal(p[k] ?? '')}`)
+                    .join(' AND ')})`,
+              )
+              .join(' OR ')}`
+          : '';
+      const selects = table.userColumns.map(
+        (c) => `SELECT ${ident(c)} AS id FROM ${qualifiedName(table)}${where}`,
+      );
+      return `SELECT DISTINCT id FROM (${selects.join(' UNION ALL ')}) AS u WHERE id IS NOT NULL`;
+    },
     remaining(table, ids) {
       return `SELECT count(*) AS n FROM ${qualifiedName(table)} WHERE ${match(table, ids)}`;
     },

@@ -4,6 +4,7 @@ export {
   deletionKeys,
   type PendingDeletion,
 } from './deletion-queue.ts';
+export { dropTombstonedUsers, type TombstonedDropReport } from './drop-tombstoned-users.ts';
 export {
   type PartitionPurge,
   PurgeAlreadyRunningError,
@@ -12,6 +13,7 @@ export {
   type PurgeReport,
   PurgeVerificationFailedError,
   purgeDeletedUsers,
+  removeIds,
   type TablePurge,
 } from './purge-deleted-users.ts';
 export type { PurgeIds, PurgeSql } from './purge-sql.port.ts';

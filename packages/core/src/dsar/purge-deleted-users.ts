@@ -1,7 +1,13 @@
 import type { Catalog } from '../lake/catalog.port.ts';
 import type { ObjectStore } from '../lake/object-store.port.ts';
 import type { QueryEngine, Row } from '../lake/query-engine.port.ts';
-import { type Partition, partitionPath, qualifiedName, type TableDefinition } from '../lake/table.ts';
+import {
+  isUnderPrefix,
+  type Partition,
+  partitionPath,
+  qualifiedName,
+  type TableDefinition,
+} from '../lake/table.ts';
 import type { Clock } from '../shared/clock.port.ts';
 import { LakeopsError } from '../shared/errors.ts';
 import type { EventPublisher } from '../shared/event-publisher.port.ts';
@@ -116,45 +122,8 @@ export async function purgeDeletedUsers(deps: PurgeDeps, input: PurgeInput): Pro
       for (const id of [p.userId, ...p.anonIds]) ids.set(id, [...(ids.get(id) ?? []), p]);
     }
     const perRequest = new Map(pending.map((p) => [p.requestId, { rows: 0, tables: new Set<string>() }]));
-    const tables: TablePurge[] = [];
-    const idsRef = { table: qualifiedName(deps.idsTable), run: input.runId };
-    const idsPrefix = `${deps.idsTable.zone}/${deps.idsTable.name}/run=${input.runId}/`;
-    if (ids.size) {
-      await deps.store.write(
-        `${idsPrefix}ids.json`,
-        `${[...ids.keys()].map((id) => JSON.stringify({ user_id: id })).join('\n')}\n`,
-      );
-    }
-    try {
-      const candidates = ids.size
-        ? (await deps.catalog.tables()).filter((t) => t.userColumns.length > 0 && t.format === 'parquet')
-        : [];
-      for (const table of candidates) {
-        const t0 = Date.now();
-        try {
-          const result = await purgeTable(deps, table, idsRef, dryRun, ids, perRequest);
-          tables.push({ ...result, millis: Date.now() - t0 });
-        } catch (error) {
-          const code = error instanceof LakeopsError ? error.code : 'Unexpected';
-          const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-          tables.push({
-            table: qualifiedName(table),
-            partitions: [],
-            rowsRemoved: 0,
-            status: 'failed',
-            error: { code, message },
-            millis: Date.now() - t0,
-          });
-        }
-      }
-      // The follow-up check: no row anywhere still ties to a purged id.
-      let remaining = 0;
-      if (!dryRun) {
-        for (const table of candidates) {
-          if (tables.find((t) => t.table === qualifiedName(table))?.status === 'failed') continue;
-          remaining += num((await deps.engine.query(deps.sql.remaining(table, idsRef)))[0]?.n);
-        }
-      }
+    const { tables, remaining } = await removeIds(deps, input.runId, ids, dryRun, perRequest);
+    {
       const allOk = tables.every((t) => t.status !== 'failed') && remaining === 0;
       const completed = deps.clock.now();
       const retention = input.bronzeRetentionDays ?? 30;
@@ -186,11 +155,66 @@ export async function purgeDeletedUsers(deps: PurgeDeps, input: PurgeInput): Pro
       };
       if (!dryRun) await finish(deps, queue, pending, report);
       return report;
-    } finally {
-      if (ids.size) await deps.store.deletePrefix(idsPrefix);
     }
   } finally {
     if (lease) await releaseLease(deps, lease);
+  }
+}
+
+/**
+ * Removes the rows of these ids from every Parquet table with user columns (the core of the purge,
+ * shared with the no-resurrection filter after builds): ids table written, tables purged one by
+ * one (a failed table keeps its data), follow-up check, ids table removed.
+ */
+export async function removeIds(
+  deps: PurgeDeps,
+  runId: string,
+  ids: ReadonlyMap<string, readonly PendingDeletion[]>,
+  dryRun: boolean,
+  perRequest: ReadonlyMap<string, { rows: number; tables: Set<string> }> = new Map(),
+  only?: (table: TableDefinition) => readonly Partition[] | undefined,
+): Promise<{ tables: TablePurge[]; remaining: number }> {
+  const tables: TablePurge[] = [];
+  const idsRef = { table: qualifiedName(deps.idsTable), run: runId };
+  const idsPrefix = `${deps.idsTable.zone}/${deps.idsTable.name}/run=${runId}/`;
+  if (!ids.size) return { tables, remaining: 0 };
+  await deps.store.write(
+    `${idsPrefix}ids.json`,
+    `${[...ids.keys()].map((id) => JSON.stringify({ user_id: id })).join('\n')}\n`,
+  );
+  try {
+    const candidates = (await deps.catalog.tables()).filter(
+      (t) => t.userColumns.length > 0 && t.format === 'parquet',
+    );
+    for (const table of candidates) {
+      const t0 = Date.now();
+      try {
+        const result = await purgeTable(deps, table, idsRef, dryRun, ids, perRequest, only?.(table));
+        tables.push({ ...result, millis: Date.now() - t0 });
+      } catch (error) {
+        const code = error instanceof LakeopsError ? error.code : 'Unexpected';
+        const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+        tables.push({
+          table: qualifiedName(table),
+          partitions: [],
+          rowsRemoved: 0,
+          status: 'failed',
+          error: { code, message },
+          millis: Date.now() - t0,
+        });
+      }
+    }
+    // The follow-up check: no row anywhere still ties to a purged id.
+    let remaining = 0;
+    if (!dryRun) {
+      for (const table of candidates) {
+        if (tables.find((t) => t.table === qualifiedName(table))?.status === 'failed') continue;
+        remaining += num((await deps.engine.query(deps.sql.remaining(table, idsRef)))[0]?.n);
+      }
+    }
+    return { tables, remaining };
+  } finally {
+    await deps.store.deletePrefix(idsPrefix);
   }
 }
 
@@ -201,10 +225,13 @@ async function purgeTable(
   dryRun: boolean,
   ids: ReadonlyMap<string, readonly PendingDeletion[]>,
   perRequest: ReadonlyMap<string, { rows: number; tables: Set<string> }>,
+  only?: readonly Partition[],
 ): Promise<Omit<TablePurge, 'millis'>> {
   const name = qualifiedName(table);
   const hits = await deps.engine.query(deps.sql.affected(table, idsRef));
-  const partitions = uniquePartitions(table, hits);
+  const partitions = uniquePartitions(table, hits).filter(
+    (p) => !only || only.some((prefix) => isUnderPrefix(table, p, prefix)),
+  );
   for (const hit of hits) {
     for (const request of ids.get(String(hit.user_id)) ?? []) {
       const tally = perRequest.get(request.requestId);

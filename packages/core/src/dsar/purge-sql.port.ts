@@ -17,6 +17,8 @@ export interface PurgeSql {
   partitionStats(table: TableDefinition, ids: PurgeIds, partitions: readonly Partition[]): string;
   /** The rows of these partitions that no user column ties to a purged id. */
   keptRows(table: TableDefinition, ids: PurgeIds, partitions: readonly Partition[]): string;
+  /** `id`: every distinct non-null value of the user columns, in the partitions under these prefixes (all without). */
+  userIds(table: TableDefinition, prefixes?: readonly Partition[]): string;
   /** `n`: rows anywhere in the table still tied to a purged id. */
   remaining(table: TableDefinition, ids: PurgeIds): string;
 }
