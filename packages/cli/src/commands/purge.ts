@@ -47,7 +47,14 @@ export const purgeCommand: Command = {
           idsTable: dsarPurgeIds,
           events: new JsonlEventPublisher({ file: join(home, 'events', 'published.jsonl') }),
         },
-        { runId, dryRun: values['dry-run'] === true },
+        {
+          runId,
+          dryRun: values['dry-run'] === true,
+          // How long a killed run blocks the next one (which then resumes it); default 900 s.
+          ...(ctx.env.LAKEOPS_PURGE_LEASE_SECONDS
+            ? { leaseSeconds: Number(ctx.env.LAKEOPS_PURGE_LEASE_SECONDS) }
+            : {}),
+        },
       );
       ctx.stdout.write(formatReport(report));
       return report.tables.some((t) => t.status === 'failed') ? 1 : 0;

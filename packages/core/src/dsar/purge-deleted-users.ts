@@ -11,7 +11,7 @@ import {
 import type { Clock } from '../shared/clock.port.ts';
 import { LakeopsError } from '../shared/errors.ts';
 import type { EventPublisher } from '../shared/event-publisher.port.ts';
-import { acquireLease, releaseLease } from '../state/lease.ts';
+import { acquireLease, releaseLease, renewLease } from '../state/lease.ts';
 import type { StateStore, StateValue } from '../state/state-store.port.ts';
 import { DeletionQueue, type PendingDeletion } from './deletion-queue.ts';
 import type { PurgeSql } from './purge-sql.port.ts';
@@ -86,9 +86,25 @@ export interface PurgeDeps {
 export interface PurgeInput {
   readonly runId: string;
   readonly dryRun?: boolean;
+  /**
+   * The purge lease's time to live, renewed after every table (default 900 s): a run killed
+   * mid-way blocks the next one at most this long, which then resumes it.
+   */
+  readonly leaseSeconds?: number;
   /** Bronze retention in days, for `bronzeExpiresBy` (default 30). */
   readonly bronzeRetentionDays?: number;
 }
+
+/** The state of a run in progress, so that a killed run is resumed rather than restarted. */
+interface Manifest {
+  readonly runId: string;
+  readonly requestIds: string[];
+  readonly tables: TablePurge[];
+  readonly tallies: Record<string, { rows: number; tables: string[] }>;
+}
+
+const manifestKey = { pk: 'dsar#manifest', sk: 'current' } as const;
+const toState = (m: Manifest): StateValue => JSON.parse(JSON.stringify(m)) as StateValue;
 
 const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0));
 
@@ -110,25 +126,55 @@ export async function purgeDeletedUsers(deps: PurgeDeps, input: PurgeInput): Pro
   if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(input.runId)) throw new TypeError('runId must be [a-z0-9-]');
   const started = deps.clock.now();
   const dryRun = input.dryRun ?? false;
-  const lease = dryRun
+  const leaseSeconds = input.leaseSeconds ?? 900;
+  let lease = dryRun
     ? undefined
-    : await acquireLease(deps, { name: 'dsar-purge', owner: input.runId, ttlSeconds: 6 * 3600 });
+    : await acquireLease(deps, { name: 'dsar-purge', owner: input.runId, ttlSeconds: leaseSeconds });
   if (!dryRun && !lease) throw new PurgeAlreadyRunningError();
   try {
     const queue = new DeletionQueue(deps);
-    const pending = await queue.pending();
+    // A run that was killed left its manifest: resume it (same run id, same requests, done tables skipped).
+    const saved = dryRun
+      ? undefined
+      : ((await deps.state.get(manifestKey))?.value as unknown as Manifest | undefined);
+    const runId = saved?.runId ?? input.runId;
+    const pending = (await queue.pending()).filter((p) => !saved || saved.requestIds.includes(p.requestId));
+    const manifest: Manifest = saved ?? {
+      runId,
+      requestIds: pending.map((p) => p.requestId),
+      tables: [],
+      tallies: {},
+    };
+    if (!dryRun && pending.length) await deps.state.put(manifestKey, toState(manifest));
     const ids = new Map<string, PendingDeletion[]>();
     for (const p of pending) {
       for (const id of [p.userId, ...p.anonIds]) ids.set(id, [...(ids.get(id) ?? []), p]);
     }
-    const perRequest = new Map(pending.map((p) => [p.requestId, { rows: 0, tables: new Set<string>() }]));
-    const { tables, remaining } = await removeIds(deps, input.runId, ids, dryRun, perRequest);
+    const perRequest = new Map(
+      pending.map((p) => {
+        const t = manifest.tallies[p.requestId];
+        return [p.requestId, { rows: t?.rows ?? 0, tables: new Set<string>(t?.tables ?? []) }];
+      }),
+    );
+    const resume = dryRun
+      ? undefined
+      : {
+          done: new Map(manifest.tables.map((t) => [t.table, t])),
+          afterTable: async (t: TablePurge) => {
+            manifest.tables.push(t);
+            for (const [id, tally] of perRequest)
+              manifest.tallies[id] = { rows: tally.rows, tables: [...tally.tables] };
+            await deps.state.put(manifestKey, toState(manifest));
+            if (lease) lease = await renewLease(deps, lease, leaseSeconds);
+          },
+        };
+    const { tables, remaining } = await removeIds(deps, runId, ids, dryRun, perRequest, undefined, resume);
     {
       const allOk = tables.every((t) => t.status !== 'failed') && remaining === 0;
       const completed = deps.clock.now();
       const retention = input.bronzeRetentionDays ?? 30;
       const report: PurgeReport = {
-        runId: input.runId,
+        runId,
         dryRun,
         startedAt: started.toISOString(),
         completedAt: completed.toISOString(),
@@ -153,7 +199,10 @@ export async function purgeDeletedUsers(deps: PurgeDeps, input: PurgeInput): Pro
             }
           : {}),
       };
-      if (!dryRun) await finish(deps, queue, pending, report);
+      if (!dryRun) {
+        await finish(deps, queue, pending, report);
+        await deps.state.delete(manifestKey);
+      }
       return report;
     }
   } finally {
@@ -173,6 +222,10 @@ export async function removeIds(
   dryRun: boolean,
   perRequest: ReadonlyMap<string, { rows: number; tables: Set<string> }> = new Map(),
   only?: (table: TableDefinition) => readonly Partition[] | undefined,
+  resume?: {
+    readonly done: ReadonlyMap<string, TablePurge>;
+    afterTable(table: TablePurge): Promise<void>;
+  },
 ): Promise<{ tables: TablePurge[]; remaining: number }> {
   const tables: TablePurge[] = [];
   const idsRef = { table: qualifiedName(deps.idsTable), run: runId };
@@ -188,9 +241,15 @@ export async function removeIds(
     );
     for (const table of candidates) {
       const t0 = Date.now();
+      const done = resume?.done.get(qualifiedName(table));
+      if (done) {
+        tables.push(done);
+        continue;
+      }
       try {
         const result = await purgeTable(deps, table, idsRef, dryRun, ids, perRequest, only?.(table));
         tables.push({ ...result, millis: Date.now() - t0 });
+        if (result.status !== 'failed') await resume?.afterTable({ ...result, millis: Date.now() - t0 });
       } catch (error) {
         const code = error instanceof LakeopsError ? error.code : 'Unexpected';
         const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
@@ -215,6 +274,8 @@ export async function removeIds(
     return { tables, remaining };
   } finally {
     await deps.store.deletePrefix(idsPrefix);
+    // Backups a killed run left behind hold the purged users' rows: never keep them.
+    await deps.store.deletePrefix(`_dsar/backup/${runId}/`);
   }
 }
 
