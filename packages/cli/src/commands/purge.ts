@@ -7,7 +7,7 @@ import {
   JsonlEventPublisher,
   SqliteStateStore,
 } from '@lakeops/adapters-local';
-import { type PurgeReport, purgeDeletedUsers, systemClock } from '@lakeops/core';
+import { type PurgeReport, purgeDeletedUsers, sweepBronze, systemClock } from '@lakeops/core';
 import { dsarPurgeIds, purgeSql, tables } from '@lakeops/lake';
 import type { Command } from '../command.ts';
 import { asUsageError, parseOptions } from '../lake.ts';
@@ -19,6 +19,9 @@ Runs the DSAR purge on the local lake: every pending deletion request (user.tomb
 recorded by dsar-intake) as one batch. For each Silver/Gold table with user columns, only the
 partitions holding a deleted user's rows are rewritten without them, verified, and swapped in;
 every other file stays untouched. Prints per table the partitions, rows and bytes; never a user id.
+
+Then Bronze retention: Bronze partitions older than LAKEOPS_BRONZE_RETENTION_DAYS (default 30)
+are removed, the local form of the lake bucket's lifecycle rule.
 
 Options:
   --dry-run   print what would be removed and change nothing`;
@@ -34,6 +37,7 @@ export const purgeCommand: Command = {
     const engine = await DuckDbQueryEngine.open({ root, tables: [...tables, dsarPurgeIds] });
     const state = new SqliteStateStore({ file: join(home, 'state.sqlite') });
     try {
+      const retentionDays = Number(ctx.env.LAKEOPS_BRONZE_RETENTION_DAYS ?? 30);
       const now = systemClock.now();
       const runId = `purge-${now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
       const report = await purgeDeletedUsers(
@@ -50,6 +54,7 @@ export const purgeCommand: Command = {
         {
           runId,
           dryRun: values['dry-run'] === true,
+          bronzeRetentionDays: retentionDays,
           // How long a killed run blocks the next one (which then resumes it); default 900 s.
           ...(ctx.env.LAKEOPS_PURGE_LEASE_SECONDS
             ? { leaseSeconds: Number(ctx.env.LAKEOPS_PURGE_LEASE_SECONDS) }
@@ -57,6 +62,13 @@ export const purgeCommand: Command = {
         },
       );
       ctx.stdout.write(formatReport(report));
+      const swept = await sweepBronze(
+        { catalog: new FsCatalog({ root, tables }), clock: systemClock },
+        { retentionDays, dryRun: values['dry-run'] === true },
+      );
+      ctx.stdout.write(
+        `bronze retention ${retentionDays} days: ${report.dryRun ? 'would remove' : 'removed'} ${swept.removed.length} partition(s) before ${swept.keepFrom}\n`,
+      );
       return report.tables.some((t) => t.status === 'failed') ? 1 : 0;
     } catch (error) {
       throw asUsageError(error);

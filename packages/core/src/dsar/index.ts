@@ -24,3 +24,4 @@ export {
   type TombstoneRecorded,
 } from './record-tombstone.ts';
 export { hashUserId, type SaltSource } from './salt.port.ts';
+export { type BronzeSweepReport, sweepBronze } from './sweep-bronze.ts';
