@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -209,6 +209,13 @@ describe('DSAR purge on a seeded local lake', () => {
       ids.push(...(await pick(table, column)).filter((id) => !ids.includes(id)).slice(0, n));
     }
     expect(new Set(ids).size).toBe(25);
+    // Key-value metadata on the payments files, as another writer may leave: the rewrite must keep it.
+    for (const f of await parquetFiles(join(lake, 'silver', 'fact_payments'))) {
+      await rows(
+        `COPY (SELECT * FROM read_parquet(${q(f)}, hive_partitioning = false)) TO ${q(`${f}.kv`)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {"lakeops.origin": 'integration test', owner: 'data-platform'})`,
+      );
+      await rename(`${f}.kv`, f);
+    }
     const before = await keptSummary(lake, ids);
     const filesBefore = await md5s(lake);
     const { rows: orows } = await oracle(ids);
@@ -278,6 +285,15 @@ describe('DSAR purge on a seeded local lake', () => {
         expect(JSON.stringify(schema), partition).toBe(schemaBefore.get(partition));
         const codecs = await inspect(`SELECT DISTINCT compression FROM parquet_metadata(${q(f)})`);
         expect(codecs.map((c) => c.compression)).toEqual(['ZSTD']);
+        if (partition.startsWith('silver/fact_payments/')) {
+          const kv = await inspect(
+            `SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata(${q(f)}) ORDER BY k`,
+          );
+          expect(kv, f).toEqual([
+            { k: 'lakeops.origin', v: 'integration test' },
+            { k: 'owner', v: 'data-platform' },
+          ]);
+        }
       }
     }
     // The queue keeps no raw id once verified; the audit record has counts, not ids.
