@@ -77,7 +77,9 @@ try {
     const plan = await purgeDeletedUsers(deps, { runId: `plan-${n}`, dryRun: true });
     const partitions: Partition[] = plan.tables.flatMap((t) => t.partitions.map((p) => p.partition));
     const t2 = performance.now();
-    const where = partitions.map((p) => `(dt = '${p.dt}' AND city_id = '${p.city_id}')`).join(' OR ');
+    // The same partition predicate the purge uses (purgeSql): each key IN its values, then the pairs.
+    const list = (xs: Iterable<string | undefined>) => [...new Set(xs)].map((x) => `'${x}'`).join(', ');
+    const where = `dt IN (${list(partitions.map((p) => p.dt))}) AND city_id IN (${list(partitions.map((p) => p.city_id))}) AND dt || '/' || city_id IN (${list(partitions.map((p) => `${p.dt}/${p.city_id}`))})`;
     await engine.writePartitions({
       table,
       sql: `SELECT * FROM ${table.zone}.${table.name} WHERE ${where}`,

@@ -38,15 +38,17 @@ export function purgeSql(dialect: Dialect): PurgeSql {
     `SELECT ${ident('user_id')} FROM ${ids.table} WHERE ${ident('run')} = ${literal(ids.run)} AND ${ident('user_id')} IS NOT NULL`;
   const match = (table: TableDefinition, ids: PurgeIds) =>
     `(${table.userColumns.map((c) => `(${ident(c)} IS NOT NULL AND ${ident(c)} IN (${idsOf(ids)}))`).join(' OR ')})`;
-  const inPartitions = (table: TableDefinition, partitions: readonly Partition[]) =>
-    table.partitionKeys.length === 0
-      ? 'true'
-      : `(${partitions
-          .map(
-            (p) =>
-              `(${table.partitionKeys.map((k) => `${ident(k)} = ${literal(p[k] ?? '')}`).join(' AND ')})`,
-          )
-          .join(' OR ')})`;
+  // Each key IN its values (what engines prune partitions by), then the exact combinations.
+  const inPartitions = (table: TableDefinition, partitions: readonly Partition[]) => {
+    if (table.partitionKeys.length === 0) return 'true';
+    const perKey = table.partitionKeys.map(
+      (k) => `${ident(k)} IN (${[...new Set(partitions.map((p) => p[k] ?? ''))].map(literal).join(', ')})`,
+    );
+    if (table.partitionKeys.length === 1) return `(${perKey.join('')})`;
+    const combined = table.partitionKeys.map(ident).join(" || '/' || ");
+    const exact = `${combined} IN (${partitions.map((p) => literal(table.partitionKeys.map((k) => p[k] ?? '').join('/'))).join(', ')})`;
+    return `(${[...perKey, exact].join(' AND ')})`;
+  };
   const keys = (table: TableDefinition) => table.partitionKeys.map(ident);
   return {
     affected(table, ids) {
