@@ -3,9 +3,21 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { FileSaltSource, SqliteStateStore } from '@lakeops/adapters-local';
-import { DeletionQueue, recordTombstone, systemClock } from '@lakeops/core';
-import { tables } from '@lakeops/lake';
+import {
+  DuckDbQueryEngine,
+  FileSaltSource,
+  FsCatalog,
+  FsObjectStore,
+  SqliteStateStore,
+} from '@lakeops/adapters-local';
+import {
+  DeletionQueue,
+  purgeDeletedUsers,
+  type QueryEngine,
+  recordTombstone,
+  systemClock,
+} from '@lakeops/core';
+import { dsarPurgeIds, purgeSql, tables } from '@lakeops/lake';
 import { repoRoot } from '@lakeops/testing';
 import { describe, expect, it } from 'vitest';
 import { ensureDemoLake } from '../../packages/cli/src/lake.ts';
@@ -117,4 +129,77 @@ describe('DSAR purge killed with SIGKILL', () => {
     const leftovers = await readdir(join(lake, '_dsar'), { recursive: true }).catch(() => [] as string[]);
     expect(leftovers.filter((f) => f.endsWith('.parquet') || f.endsWith('.json'))).toEqual([]);
   }, 240_000);
+
+  it('resumes a run that died after its tables: same run id, no table purged twice', async () => {
+    // Prepare
+    const home = await mkdtemp(join(tmpdir(), 'lakeops-dsar-resume-'));
+    const root = join(home, 'lake');
+    await ensureDemoLake({ home, days: 3, users: 300, seed: 6, end: new Date('2026-11-20T23:00:00Z') });
+    const state = new SqliteStateStore({ file: join(home, 'state.sqlite') });
+    const salt = new FileSaltSource({ file: join(home, 'secrets', 'dsar-salt') });
+    const db = await (await DuckDBInstance.create(':memory:')).connect();
+    const found = await db.runAndReadAll(
+      `SELECT DISTINCT user_id FROM read_parquet(${q(`${root}/silver/fact_payments/**/*.parquet`)}) ORDER BY user_id LIMIT 4`,
+    );
+    for (const [i, row] of found.getRowObjectsJS().entries()) {
+      await recordTombstone(
+        { state, salt, clock: systemClock },
+        {
+          id: `e${i}`,
+          detail: {
+            v: 1,
+            user_id: String(row.user_id),
+            request_id: `r-${i}`,
+            requested_at: '2026-11-30T00:00:00Z',
+            reason: 'admin',
+          },
+        },
+      );
+    }
+    const real = await DuckDbQueryEngine.open({ root, tables: [...tables, dsarPurgeIds] });
+    const affected: string[] = [];
+    let dieInFollowUp = true;
+    // Records which tables the find step ran on; dies (like a killed process) in the follow-up check.
+    const engine: QueryEngine = {
+      query: async (sql, o) => {
+        if (sql.includes(' JOIN (SELECT "user_id" FROM silver_private.dsar_purge_ids')) affected.push(sql);
+        if (dieInFollowUp && sql.startsWith('SELECT count(*) AS n FROM')) throw new Error('killed');
+        return real.query(sql, o);
+      },
+      stream: (sql, o) => real.stream(sql, o),
+      writePartitions: (input, o) => real.writePartitions(input, o),
+      close: () => real.close(),
+    };
+    const deps = {
+      engine,
+      catalog: new FsCatalog({ root, tables }),
+      store: new FsObjectStore({ root }),
+      state,
+      clock: systemClock,
+      sql: purgeSql('duckdb'),
+      idsTable: dsarPurgeIds,
+    };
+    await expect(purgeDeletedUsers(deps, { runId: 'first', leaseSeconds: 1 })).rejects.toThrow('killed');
+    const firstFinds = affected.length;
+    affected.length = 0;
+    dieInFollowUp = false;
+    await new Promise((r) => setTimeout(r, 1100));
+    // Act
+    const report = await purgeDeletedUsers(deps, { runId: 'second', leaseSeconds: 1 });
+    // Assess
+    expect(firstFinds).toBeGreaterThan(5);
+    expect(affected).toEqual([]);
+    expect(report.runId).toBe('first');
+    expect(report.rowsRemoved).toBeGreaterThan(0);
+    expect(report.requests.map((r) => [r.requestId, r.verified])).toEqual([
+      ['r-0', true],
+      ['r-1', true],
+      ['r-2', true],
+      ['r-3', true],
+    ]);
+    expect(report.requests.every((r) => r.rowsRemoved > 0)).toBe(true);
+    expect(await state.get({ pk: 'dsar#manifest', sk: 'current' })).toBeUndefined();
+    state.close();
+    await real.close();
+  }, 120_000);
 });
