@@ -169,42 +169,40 @@ export async function purgeDeletedUsers(deps: PurgeDeps, input: PurgeInput): Pro
           },
         };
     const { tables, remaining } = await removeIds(deps, runId, ids, dryRun, perRequest, undefined, resume);
-    {
-      const allOk = tables.every((t) => t.status !== 'failed') && remaining === 0;
-      const completed = deps.clock.now();
-      const retention = input.bronzeRetentionDays ?? 30;
-      const report: PurgeReport = {
-        runId,
-        dryRun,
-        startedAt: started.toISOString(),
-        completedAt: completed.toISOString(),
-        requestIds: pending.map((p) => p.requestId),
-        tables,
-        rowsRemoved: tables.reduce((s, t) => s + t.rowsRemoved, 0),
-        bytesRewritten: tables.reduce(
-          (s, t) => s + t.partitions.reduce((b, p) => b + (dryRun ? p.bytesBefore : (p.bytesAfter ?? 0)), 0),
-          0,
-        ),
-        requests: pending.map((p) => ({
-          requestId: p.requestId,
-          rowsRemoved: perRequest.get(p.requestId)?.rows ?? 0,
-          tables: [...(perRequest.get(p.requestId)?.tables ?? [])],
-          verified: !dryRun && allOk,
-        })),
-        ...(pending.length
-          ? {
-              bronzeExpiresBy: new Date(completed.getTime() + retention * 86_400_000)
-                .toISOString()
-                .slice(0, 10),
-            }
-          : {}),
-      };
-      if (!dryRun) {
-        await finish(deps, queue, pending, report);
-        await deps.state.delete(manifestKey);
-      }
-      return report;
+    const allOk = tables.every((t) => t.status !== 'failed') && remaining === 0;
+    const completed = deps.clock.now();
+    const retention = input.bronzeRetentionDays ?? 30;
+    const report: PurgeReport = {
+      runId,
+      dryRun,
+      startedAt: started.toISOString(),
+      completedAt: completed.toISOString(),
+      requestIds: pending.map((p) => p.requestId),
+      tables,
+      rowsRemoved: tables.reduce((s, t) => s + t.rowsRemoved, 0),
+      bytesRewritten: tables.reduce(
+        (s, t) => s + t.partitions.reduce((b, p) => b + (dryRun ? p.bytesBefore : (p.bytesAfter ?? 0)), 0),
+        0,
+      ),
+      requests: pending.map((p) => ({
+        requestId: p.requestId,
+        rowsRemoved: perRequest.get(p.requestId)?.rows ?? 0,
+        tables: [...(perRequest.get(p.requestId)?.tables ?? [])],
+        verified: !dryRun && allOk,
+      })),
+      ...(pending.length
+        ? {
+            bronzeExpiresBy: new Date(completed.getTime() + retention * 86_400_000)
+              .toISOString()
+              .slice(0, 10),
+          }
+        : {}),
+    };
+    if (!dryRun) {
+      await finish(deps, queue, pending, report);
+      await deps.state.delete(manifestKey);
     }
+    return report;
   } finally {
     if (lease) await releaseLease(deps, lease);
   }
