@@ -1,4 +1,10 @@
-import { parkInDeadLetter, type Route, readSlackWebhook, writeTraces } from './lib/route.ts';
+import { type Permission, parkInDeadLetter, type Route, readSlackWebhook, writeTraces } from './lib/route.ts';
+
+/** DSAR intake: conditional writes to the deletion queue in the `State` table. */
+const writeDeletionQueue: Permission = {
+  actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  resource: 'state-table',
+};
 
 /**
  * The route table: which events and schedules run which function, with what limits and
@@ -19,6 +25,20 @@ export const routes = [
     timeoutSeconds: 10,
     memoryMB: 256,
     permissions: [parkInDeadLetter, writeTraces, readSlackWebhook],
+  },
+  {
+    id: 'dsar-intake',
+    kind: 'event',
+    description: 'Record a deleted user in the DSAR deletion queue for the nightly purge.',
+    function: 'dsar-intake',
+    pattern: {
+      source: ['marketplace.accounts'],
+      'detail-type': ['user.tombstoned'],
+      detail: { v: [1] },
+    },
+    timeoutSeconds: 10,
+    memoryMB: 256,
+    permissions: [parkInDeadLetter, writeTraces, writeDeletionQueue],
   },
 ] as const satisfies readonly Route[];
 

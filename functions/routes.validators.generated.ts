@@ -3,6 +3,7 @@
 
 import { deployFailedV1 } from '@lakeops/contracts/validators/deploy.failed.v1';
 import { deploySucceededV1 } from '@lakeops/contracts/validators/deploy.succeeded.v1';
+import { userTombstonedV1 } from '@lakeops/contracts/validators/user.tombstoned.v1';
 import type { RouteValidators } from './lib/route.ts';
 import type { RouteById } from './routes.ts';
 
@@ -10,4 +11,9 @@ import type { RouteById } from './routes.ts';
 export const notifyDeploy: RouteValidators<RouteById<'notify-deploy'>> = {
   'deploy.succeeded': { 1: deploySucceededV1 },
   'deploy.failed': { 1: deployFailedV1 },
+};
+
+/** Route 'dsar-intake': user.tombstoned v1. */
+export const dsarIntake: RouteValidators<RouteById<'dsar-intake'>> = {
+  'user.tombstoned': { 1: userTombstonedV1 },
 };

@@ -1,7 +1,15 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SlackWebhookNotifier, SqsDeadLetter } from '@lakeops/adapters-aws';
-import { DependencyUnavailableError, type Notification, type Notifier } from '@lakeops/core';
-import { readAwsEnv } from './aws-env.ts';
+import {
+  type Clock,
+  DependencyUnavailableError,
+  type Notification,
+  type Notifier,
+  type SaltSource,
+  type StateStore,
+  systemClock,
+} from '@lakeops/core';
+import { EnvironmentMissingError, readAwsEnv } from './aws-env.ts';
 import type { ChainDeps } from './event-function.ts';
 import { logger, tracingMiddleware } from './observability.ts';
 
@@ -65,6 +73,62 @@ async function ssmSlackNotifier(parameterName: string): Promise<Notifier> {
     const value = await provider.get(parameterName, { decrypt: true, maxAge: webhookMaxAgeSeconds });
     return typeof value === 'string' ? value : undefined;
   });
+}
+
+export async function dsarIntakeDeps(): Promise<
+  ChainDeps & { state: StateStore; salt: SaltSource; clock: Clock }
+> {
+  const env = readAwsEnv();
+  if (!env.stateTableName) throw new EnvironmentMissingError('LAKEOPS_STATE_TABLE');
+  if (!env.dsarSaltParameter) throw new EnvironmentMissingError('LAKEOPS_DSAR_SALT_PARAMETER');
+  // Loaded only by the DSAR functions: DynamoDB and SSM clients stay out of the other bundles.
+  const [{ DynamoDBClient }, { DynamoDbStateStore }] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    // The one module, not the package: a namespace import of the package cannot be tree-shaken
+    // and would carry Athena, Glue and @lakeops/lake into every bundle (functions/test/bundle.test.ts).
+    import('@lakeops/adapters-aws/dynamodb-state-store'),
+  ]);
+  const state = new DynamoDbStateStore({ client: new DynamoDBClient({}), tableName: env.stateTableName });
+  return { ...(await chainDeps()), state, salt: await ssmSalt(env.dsarSaltParameter), clock: systemClock };
+}
+
+/** Salt cache: long enough to spare SSM, short enough that a rotated parameter is seen within the hour. */
+export const saltMaxAgeSeconds = 3600;
+
+/**
+ * The DSAR salt as an SSM SecureString, read on first use and cached by Powertools parameters.
+ * Never logged. A missing or too-short value is a configuration fault, reported as retryable so
+ * the tombstone is retried (and parked after Lambda's retries) rather than queued without a hash.
+ */
+export async function ssmSalt(parameterName: string): Promise<SaltSource> {
+  const [{ SSMProvider }, { SSMClient }] = await Promise.all([
+    import('@aws-lambda-powertools/parameters/ssm'),
+    import('@aws-sdk/client-ssm'),
+  ]);
+  const provider = new SSMProvider({ awsSdkV3Client: new SSMClient({}) });
+  return saltFrom(async () => {
+    const value = await provider.get(parameterName, { decrypt: true, maxAge: saltMaxAgeSeconds });
+    return typeof value === 'string' ? value : undefined;
+  });
+}
+
+export function saltFrom(read: () => Promise<string | undefined>): SaltSource {
+  return {
+    async get() {
+      let value: string | undefined;
+      try {
+        value = await read();
+      } catch (error) {
+        throw new DependencyUnavailableError('could not read the DSAR salt parameter', { cause: error });
+      }
+      if (!value || value.length < 16) {
+        throw new DependencyUnavailableError(
+          'the DSAR salt parameter is empty or shorter than 16 characters',
+        );
+      }
+      return value;
+    },
+  };
 }
 
 /** Without a Slack webhook, a notification is a structured log line (no personal data in it). */

@@ -11,6 +11,13 @@ export interface AwsEnv {
    * environment. Unset: notifications are written to the function's log.
    */
   readonly slackWebhookParameter: string | undefined;
+  /** The DynamoDB `State` table's name (`LAKEOPS_STATE_TABLE`): queues, jobs, leases, dedup. */
+  readonly stateTableName: string | undefined;
+  /**
+   * NAME of the SSM SecureString parameter holding the DSAR hash salt
+   * (`LAKEOPS_DSAR_SALT_PARAMETER`); its value is read at run time through Powertools parameters.
+   */
+  readonly dsarSaltParameter: string | undefined;
   /** X-Ray tracing through the Powertools Tracer (`POWERTOOLS_TRACE_ENABLED`, on unless `false`). */
   readonly tracing: boolean;
 }
@@ -35,5 +42,7 @@ export function readAwsEnv(env: NodeJS.ProcessEnv = process.env): AwsEnv {
     deadLetterQueueUrl: required(env, 'LAKEOPS_DEAD_LETTER_QUEUE_URL'),
     tracing: env.POWERTOOLS_TRACE_ENABLED !== 'false',
     slackWebhookParameter: env.LAKEOPS_SLACK_WEBHOOK_PARAMETER || undefined,
+    stateTableName: env.LAKEOPS_STATE_TABLE || undefined,
+    dsarSaltParameter: env.LAKEOPS_DSAR_SALT_PARAMETER || undefined,
   };
 }

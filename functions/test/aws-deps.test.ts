@@ -4,7 +4,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Notification } from '@lakeops/core';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { notifyDeps } from '../lib/aws-deps.ts';
+import { dsarIntakeDeps, notifyDeps, saltFrom } from '../lib/aws-deps.ts';
 import { readAwsEnv } from '../lib/aws-env.ts';
 import { logger } from '../lib/observability.ts';
 
@@ -141,5 +141,52 @@ describe('the AWS composition root', () => {
     expect(logs()).toContain('"message":"notification"');
     await expect(failing).rejects.toMatchObject({ code: 'DependencyUnavailable', retryable: true });
     expect(typeof deps.tracing?.before).toBe('function');
+  });
+});
+
+describe('the DSAR intake deps', () => {
+  it('reads the salt from the SSM SecureString named in the environment, decrypted, once', async () => {
+    // Prepare
+    const { mockClient } = await import('aws-sdk-client-mock');
+    const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
+    const ssm = mockClient(SSMClient);
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: 'a-salt-of-enough-length' } });
+    process.env.LAKEOPS_DEAD_LETTER_QUEUE_URL = 'https://sqs/q';
+    process.env.LAKEOPS_STATE_TABLE = 'lakeops-State';
+    process.env.LAKEOPS_DSAR_SALT_PARAMETER = '/lakeops/dev/dsar-salt';
+    process.env.POWERTOOLS_TRACE_ENABLED = 'false';
+    // Act
+    const deps = await dsarIntakeDeps();
+    const first = await deps.salt.get();
+    const second = await deps.salt.get();
+    // Assess
+    expect(deps.state.constructor.name).toBe('DynamoDbStateStore');
+    expect(first).toBe('a-salt-of-enough-length');
+    expect(second).toBe(first);
+    expect(ssm).toHaveReceivedCommandExactlyOnceWith(GetParameterCommand, {
+      Name: '/lakeops/dev/dsar-salt',
+      WithDecryption: true,
+    });
+    ssm.restore();
+  });
+
+  it('refuses to start without the state table or the salt parameter', async () => {
+    // Prepare
+    process.env.LAKEOPS_DEAD_LETTER_QUEUE_URL = 'https://sqs/q';
+    process.env.LAKEOPS_STATE_TABLE = 'lakeops-State';
+    delete process.env.LAKEOPS_DSAR_SALT_PARAMETER;
+    // Act
+    const building = dsarIntakeDeps();
+    // Assess
+    await expect(building).rejects.toThrow('LAKEOPS_DSAR_SALT_PARAMETER is not set');
+  });
+
+  it('reports an empty or short salt as a retryable dependency fault, never queuing without a hash', async () => {
+    // Prepare
+    const salt = saltFrom(async () => 'short');
+    // Act
+    const reading = salt.get();
+    // Assess
+    await expect(reading).rejects.toMatchObject({ code: 'DependencyUnavailable', retryable: true });
   });
 });

@@ -10,6 +10,7 @@ export {
   ObjectsDeleteFailedError,
   StagingTableDropFailedError,
 } from './aws-errors.ts';
+export { DynamoDbStateStore, stateExpressions } from './dynamodb-state-store.ts';
 export { GlueCatalog, tableInputOf } from './glue-catalog.ts';
 export * from './lake.ts';
 export {

@@ -209,7 +209,8 @@ export class DuckDbQueryEngine implements QueryEngine {
       const staging = join(this.root, '_staging', `${qualifiedName(table)}-${randomUUID()}`);
       await mkdir(table.partitionKeys.length ? join(this.root, '_staging') : staging, { recursive: true });
       try {
-        const copy = await this.#run(duckdbCopy(table, input.sql, staging), options);
+        const kv = await this.#keyValueMetadata(table, input.partitions);
+        const copy = await this.#run(duckdbCopy(table, input.sql, staging, kv), options);
         const rows = Number(copy.getRowsJS()[0]?.[0] ?? 0);
         const staged = await stagedPartitions(table, staging);
         // Read back what was written before anything is replaced.
@@ -230,6 +231,36 @@ export class DuckDbQueryEngine implements QueryEngine {
         await rm(staging, { recursive: true, force: true });
       }
     });
+  }
+
+  /**
+   * The Parquet key-value metadata of the files a write replaces (first value per key), so a
+   * rewrite (a DSAR purge, a rebuild) keeps it. Unreadable files give none: the write decides.
+   */
+  async #keyValueMetadata(
+    table: TableDefinition,
+    owned: readonly Partition[] | undefined,
+  ): Promise<Record<string, string>> {
+    const dir = this.tableDir(table);
+    const folders = owned?.length ? owned.map((p) => join(dir, partitionPrefixPath(table, p))) : [dir];
+    const globs: string[] = [];
+    for (const folder of folders) {
+      if (await exists(folder)) globs.push(literal(`${folder}/**/*.parquet`));
+    }
+    if (!globs.length) return {};
+    try {
+      const r = await this.#connection.runAndReadAll(
+        `SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata([${globs.join(', ')}]) ORDER BY file_name`,
+      );
+      const out: Record<string, string> = {};
+      for (const row of r.getRowObjectsJS()) {
+        const k = String(row.k);
+        if (!(k in out)) out[k] = String(row.v);
+      }
+      return out;
+    } catch {
+      return {};
+    }
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { DuckDbQueryEngine, FsCatalog, FsObjectStore } from '@lakeops/adapters-local';
 import { LakeopsError } from '@lakeops/core';
-import { buildLake, type Progress, type ProgressListener, seedBronze, tables } from '@lakeops/lake';
+import {
+  buildLake,
+  dsarPurgeIds,
+  type Progress,
+  type ProgressListener,
+  seedBronze,
+  tables,
+} from '@lakeops/lake';
 import { CliUsageError } from './command.ts';
 
 /** The local lake under `<home>/lake`: the DuckDB engine, the filesystem store and catalog. */
@@ -21,7 +28,8 @@ export async function openLocalLake(
   access: 'read-write' | 'read-only' = 'read-write',
 ): Promise<LocalLake> {
   const root = join(home, 'lake');
-  const engine = await DuckDbQueryEngine.open({ root, tables, access });
+  // The DSAR ids table is the engine's only: purges and builds join it, the catalog never lists it.
+  const engine = await DuckDbQueryEngine.open({ root, tables: [...tables, dsarPurgeIds], access });
   return {
     root,
     engine,

@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import { SlackWebhookNotifier } from '@lakeops/adapters-aws';
-import { FileOutboxNotifier, JsonlDeadLetter } from '@lakeops/adapters-local';
+import {
+  FileOutboxNotifier,
+  FileSaltSource,
+  JsonlDeadLetter,
+  SqliteStateStore,
+} from '@lakeops/adapters-local';
 import type { Notifier } from '@lakeops/core';
 import { LakeopsError, systemClock } from '@lakeops/core';
 import type { Route } from '@lakeops/functions/lib/route';
@@ -17,6 +22,10 @@ export interface LocalDeps {
   readonly notifier: Notifier;
   readonly deadLetter: JsonlDeadLetter;
   readonly clock: typeof systemClock;
+  /** `LAKEOPS_HOME/state.sqlite`: the local `State` table (deletion queue, leases, dedup). */
+  readonly state: SqliteStateStore;
+  /** `LAKEOPS_HOME/secrets/dsar-salt`: the salt of user-id hashes. */
+  readonly salt: FileSaltSource;
 }
 
 export interface LocalRuntime {
@@ -51,6 +60,8 @@ export async function localRuntime(
     notifier,
     deadLetter: new JsonlDeadLetter({ dir: join(config.home, 'dead-letter') }),
     clock: systemClock,
+    state: new SqliteStateStore({ file: join(config.home, 'state.sqlite') }),
+    salt: new FileSaltSource({ file: join(config.home, 'secrets', 'dsar-salt') }),
   };
   const handlers = new Map<string, Promise<Handler>>();
   const handlerFor = (route: Route) => {

@@ -3,6 +3,7 @@ export {
   formatDeploymentNotification,
   notifyDeployment,
 } from './alerting/notify-deployment.ts';
+export * from './dsar/index.ts';
 export * from './kpi/index.ts';
 export * from './lake/index.ts';
 export * from './permissions/index.ts';
@@ -22,4 +23,6 @@ export {
   isRetryable,
   LakeopsError,
 } from './shared/errors.ts';
+export type { EventPublisher, PublishedEvent } from './shared/event-publisher.port.ts';
 export type { Notification, NotificationSeverity, Notifier } from './shared/notifier.port.ts';
+export * from './state/index.ts';

@@ -71,10 +71,20 @@ export function typedSelect(table: TableDefinition, sql: string, dialect: Dialec
 }
 
 /** DuckDB: write a query's result as Parquet under `dir`, one Hive folder per partition. */
-export function duckdbCopy(table: TableDefinition, sql: string, dir: string): string {
+export function duckdbCopy(
+  table: TableDefinition,
+  sql: string,
+  dir: string,
+  keyValueMetadata: Readonly<Record<string, string>> = {},
+): string {
+  const entries = Object.entries(keyValueMetadata);
+  // Parquet key-value metadata the replaced files carried, written again into the new ones.
+  const kv = entries.length
+    ? `, KV_METADATA {${entries.map(([k, v]) => `${ident(k)}: ${literal(v)}`).join(', ')}}`
+    : '';
   const target = table.partitionKeys.length
-    ? `${literal(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${table.partitionKeys.map(ident).join(', ')}))`
-    : `${literal(`${dir}/data_0.parquet`)} (FORMAT parquet, COMPRESSION zstd)`;
+    ? `${literal(dir)} (FORMAT parquet, COMPRESSION zstd${kv}, PARTITION_BY (${table.partitionKeys.map(ident).join(', ')}))`
+    : `${literal(`${dir}/data_0.parquet`)} (FORMAT parquet, COMPRESSION zstd${kv})`;
   return `COPY (\n${typedSelect(table, sql, 'duckdb')}\n) TO ${target}`;
 }
 

@@ -8,5 +8,6 @@ export type { MarketplaceDetails, MarketplaceDetailType, MarketplaceEvent } from
 export { marketplaceSources } from './marketplace/events.ts';
 export * from './models.ts';
 export * from './quality-events.ts';
+export * from './purge-sql.ts';
 export * from './seed.ts';
 export * from './tables.ts';

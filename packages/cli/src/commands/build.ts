@@ -1,4 +1,7 @@
-import { buildLake, daysBetween, literal, runDataTests } from '@lakeops/lake';
+import { join } from 'node:path';
+import { FileSaltSource, SqliteStateStore } from '@lakeops/adapters-local';
+import { dropTombstonedUsers, systemClock } from '@lakeops/core';
+import { buildLake, daysBetween, dsarPurgeIds, literal, purgeSql, runDataTests } from '@lakeops/lake';
 import type { Command } from '../command.ts';
 import { asUsageError, type LocalLake, openLocalLake, parseOptions, progressPrinter } from '../lake.ts';
 import { localConfig } from '../local-config.ts';
@@ -34,7 +37,8 @@ export const buildCommand: Command = {
       ?.split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-    const lake = await openLocalLake(localConfig(ctx).home);
+    const home = localConfig(ctx).home;
+    const lake = await openLocalLake(home);
     try {
       const started = performance.now();
       const result = await buildLake(
@@ -57,6 +61,41 @@ export const buildCommand: Command = {
       ctx.stdout.write(
         `built ${result.models.length} models (${result.incremental ? 'dt' : 'all days'} ${result.from} … ${result.to}) in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
       );
+      // No resurrection: Bronze still holds tombstoned users until retention removes it.
+      const state = new SqliteStateStore({ file: join(home, 'state.sqlite') });
+      try {
+        const dropped = await dropTombstonedUsers(
+          {
+            engine: lake.engine,
+            catalog: lake.catalog,
+            store: lake.store,
+            state,
+            clock: systemClock,
+            sql: purgeSql('duckdb'),
+            idsTable: dsarPurgeIds,
+            salt: new FileSaltSource({ file: join(home, 'secrets', 'dsar-salt') }),
+          },
+          {
+            runId: `build-${Date.now().toString(36)}`,
+            ...(result.incremental
+              ? { partitions: daysBetween(result.from, result.to).map((dt) => ({ dt })) }
+              : {}),
+          },
+        );
+        if (dropped.usersFound > 0) {
+          const rows = dropped.tables.reduce((s, t) => s + t.rowsRemoved, 0);
+          ctx.stdout.write(
+            `dropped ${rows} rows of ${dropped.usersFound} tombstoned user(s) that Bronze still holds\n`,
+          );
+        }
+        const failed = dropped.tables.filter((t) => t.status === 'failed');
+        if (failed.length) {
+          ctx.stdout.write(`could not drop tombstoned users from ${failed.map((t) => t.table).join(', ')}\n`);
+          return 1;
+        }
+      } finally {
+        state.close();
+      }
       if (values.test !== true) return 0;
       const built = new Set(result.models.map((m) => m.model));
       const tested = (await lake.catalog.tables()).filter((t) => built.has(`${t.zone}.${t.name}`));

@@ -21,4 +21,5 @@ export const commands: readonly LazyCommand[] = [
   { name: 'check', summary: 'Run the data quality expectations (catalog checks + suites, or a GX suite)', load: async () => (await import('./check.ts')).checkCommand },
   { name: 'kpi', summary: 'Detect GMV/CTR anomalies (robust or plan-7d), or backtest the detectors on labelled data', load: async () => (await import('./kpi.ts')).kpiCommand },
   { name: 'perms', summary: 'Plan or apply the Lake Formation permissions of permissions/policy.ts', load: async () => (await import('./perms.ts')).permsCommand },
+  { name: 'purge', summary: 'Remove deleted users (DSAR) from Silver and Gold; --dry-run shows what would go', load: async () => (await import('./purge.ts')).purgeCommand },
 ];

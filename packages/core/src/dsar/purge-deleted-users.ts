@@ -1,0 +1,470 @@
+import type { Catalog } from '../lake/catalog.port.ts';
+import type { ObjectStore } from '../lake/object-store.port.ts';
+import type { QueryEngine, Row } from '../lake/query-engine.port.ts';
+import {
+  isUnderPrefix,
+  type Partition,
+  partitionPath,
+  qualifiedName,
+  type TableDefinition,
+} from '../lake/table.ts';
+import type { Clock } from '../shared/clock.port.ts';
+import { LakeopsError } from '../shared/errors.ts';
+import type { EventPublisher } from '../shared/event-publisher.port.ts';
+import { acquireLease, releaseLease, renewLease } from '../state/lease.ts';
+import type { StateStore, StateValue } from '../state/state-store.port.ts';
+import { DeletionQueue, type PendingDeletion } from './deletion-queue.ts';
+import type { PurgeSql } from './purge-sql.port.ts';
+
+/** A rewritten partition did not pass its verification; it was rolled back. */
+export class PurgeVerificationFailedError extends LakeopsError {
+  constructor(table: string, detail: string) {
+    super('PurgeVerificationFailed', `${table}: ${detail}`, { retryable: false });
+  }
+}
+
+/** Another purge holds the purge lease. */
+export class PurgeAlreadyRunningError extends LakeopsError {
+  constructor() {
+    super('PurgeAlreadyRunning', 'another DSAR purge is running', { retryable: true });
+  }
+}
+
+export interface PartitionPurge {
+  readonly partition: Partition;
+  readonly rowsBefore: number;
+  readonly rowsRemoved: number;
+  /** Bytes of the partition's files before (dry run: what would be rewritten) and after. */
+  readonly bytesBefore: number;
+  readonly bytesAfter?: number;
+  readonly verified?: boolean;
+}
+
+export interface TablePurge {
+  readonly table: string;
+  readonly partitions: readonly PartitionPurge[];
+  readonly rowsRemoved: number;
+  /** `ok`, or why this table was not purged (its data left as it was). */
+  readonly status: 'ok' | 'failed' | 'unchanged';
+  readonly error?: { readonly code: string; readonly message: string };
+  readonly millis: number;
+}
+
+/** The audit record of a run: request ids, tables, partitions, counts, checks, timings. No user ids. */
+export interface PurgeReport {
+  readonly runId: string;
+  readonly dryRun: boolean;
+  readonly startedAt: string;
+  readonly completedAt: string;
+  readonly requestIds: readonly string[];
+  readonly tables: readonly TablePurge[];
+  readonly rowsRemoved: number;
+  readonly bytesRewritten: number;
+  /** Per request: rows removed (a row tying two purged users counts for both) and whether it is verified. */
+  readonly requests: readonly {
+    readonly requestId: string;
+    readonly rowsRemoved: number;
+    readonly tables: readonly string[];
+    readonly verified: boolean;
+  }[];
+  /** When the last raw Bronze copy of these users expires (Bronze retention). */
+  readonly bronzeExpiresBy?: string;
+}
+
+export interface PurgeDeps {
+  readonly engine: QueryEngine;
+  readonly catalog: Catalog;
+  readonly store: ObjectStore;
+  readonly state: StateStore;
+  readonly clock: Clock;
+  readonly sql: PurgeSql;
+  /** The ids table (`dsarPurgeIds` of `@lakeops/lake`). */
+  readonly idsTable: TableDefinition;
+  readonly events?: EventPublisher;
+}
+
+export interface PurgeInput {
+  readonly runId: string;
+  readonly dryRun?: boolean;
+  /**
+   * The purge lease's time to live, renewed after every table (default 900 s): a run killed
+   * mid-way blocks the next one at most this long, which then resumes it.
+   */
+  readonly leaseSeconds?: number;
+  /** Bronze retention in days, for `bronzeExpiresBy` (default 30). */
+  readonly bronzeRetentionDays?: number;
+}
+
+/** The state of a run in progress, so that a killed run is resumed rather than restarted. */
+interface Manifest {
+  readonly runId: string;
+  readonly requestIds: string[];
+  readonly tables: TablePurge[];
+  readonly tallies: Record<string, { rows: number; tables: string[] }>;
+}
+
+const manifestKey = { pk: 'dsar#manifest', sk: 'current' } as const;
+const toState = (m: Manifest): StateValue => JSON.parse(JSON.stringify(m)) as StateValue;
+
+const num = (v: unknown) => (typeof v === 'number' ? v : Number(v ?? 0));
+
+/**
+ * The nightly DSAR purge: takes every pending deletion request as one batch and removes, from
+ * every Parquet table with user columns, exactly the rows in which a user column holds one of
+ * their ids. Per table: one query finds the affected partitions; only those are rewritten
+ * (engine write to staging + swap); each is verified (no purged id left, rows kept = before −
+ * removed, checksum of kept rows unchanged) and restored from its backup when a check fails.
+ * A table that fails keeps its data and the run goes on with the others. Requests whose purge
+ * is verified everywhere keep only their salted hash from then on.
+ *
+ * @example
+ * ```ts
+ * const report = await purgeDeletedUsers(deps, { runId: 'purge-2026-12-01', dryRun: true });
+ * ```
+ */
+export async function purgeDeletedUsers(deps: PurgeDeps, input: PurgeInput): Promise<PurgeReport> {
+  if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(input.runId)) throw new TypeError('runId must be [a-z0-9-]');
+  const started = deps.clock.now();
+  const dryRun = input.dryRun ?? false;
+  const leaseSeconds = input.leaseSeconds ?? 900;
+  let lease = dryRun
+    ? undefined
+    : await acquireLease(deps, { name: 'dsar-purge', owner: input.runId, ttlSeconds: leaseSeconds });
+  if (!dryRun && !lease) throw new PurgeAlreadyRunningError();
+  try {
+    const queue = new DeletionQueue(deps);
+    // A run that was killed left its manifest: resume it (same run id, same requests, done tables skipped).
+    const saved = dryRun
+      ? undefined
+      : ((await deps.state.get(manifestKey))?.value as unknown as Manifest | undefined);
+    const runId = saved?.runId ?? input.runId;
+    const pending = (await queue.pending()).filter((p) => !saved || saved.requestIds.includes(p.requestId));
+    const manifest: Manifest = saved ?? {
+      runId,
+      requestIds: pending.map((p) => p.requestId),
+      tables: [],
+      tallies: {},
+    };
+    if (!dryRun && pending.length) await deps.state.put(manifestKey, toState(manifest));
+    const ids = new Map<string, PendingDeletion[]>();
+    for (const p of pending) {
+      for (const id of [p.userId, ...p.anonIds]) ids.set(id, [...(ids.get(id) ?? []), p]);
+    }
+    const perRequest = new Map(
+      pending.map((p) => {
+        const t = manifest.tallies[p.requestId];
+        return [p.requestId, { rows: t?.rows ?? 0, tables: new Set<string>(t?.tables ?? []) }];
+      }),
+    );
+    const resume = dryRun
+      ? undefined
+      : {
+          done: new Map(manifest.tables.map((t) => [t.table, t])),
+          afterTable: async (t: TablePurge) => {
+            manifest.tables.push(t);
+            for (const [id, tally] of perRequest)
+              manifest.tallies[id] = { rows: tally.rows, tables: [...tally.tables] };
+            await deps.state.put(manifestKey, toState(manifest));
+            if (lease) lease = await renewLease(deps, lease, leaseSeconds);
+          },
+        };
+    const { tables, remaining } = await removeIds(deps, runId, ids, dryRun, perRequest, undefined, resume);
+    const allOk = tables.every((t) => t.status !== 'failed') && remaining === 0;
+    const completed = deps.clock.now();
+    const retention = input.bronzeRetentionDays ?? 30;
+    const report: PurgeReport = {
+      runId,
+      dryRun,
+      startedAt: started.toISOString(),
+      completedAt: completed.toISOString(),
+      requestIds: pending.map((p) => p.requestId),
+      tables,
+      rowsRemoved: tables.reduce((s, t) => s + t.rowsRemoved, 0),
+      bytesRewritten: tables.reduce(
+        (s, t) => s + t.partitions.reduce((b, p) => b + (dryRun ? p.bytesBefore : (p.bytesAfter ?? 0)), 0),
+        0,
+      ),
+      requests: pending.map((p) => ({
+        requestId: p.requestId,
+        rowsRemoved: perRequest.get(p.requestId)?.rows ?? 0,
+        tables: [...(perRequest.get(p.requestId)?.tables ?? [])],
+        verified: !dryRun && allOk,
+      })),
+      ...(pending.length
+        ? {
+            bronzeExpiresBy: new Date(completed.getTime() + retention * 86_400_000)
+              .toISOString()
+              .slice(0, 10),
+          }
+        : {}),
+    };
+    if (!dryRun) {
+      await finish(deps, queue, pending, report);
+      await deps.state.delete(manifestKey);
+    }
+    return report;
+  } finally {
+    if (lease) await releaseLease(deps, lease);
+  }
+}
+
+/**
+ * Removes the rows of these ids from every Parquet table with user columns (the core of the purge,
+ * shared with the no-resurrection filter after builds): ids table written, tables purged one by
+ * one (a failed table keeps its data), follow-up check, ids table removed.
+ */
+export async function removeIds(
+  deps: PurgeDeps,
+  runId: string,
+  ids: ReadonlyMap<string, readonly PendingDeletion[]>,
+  dryRun: boolean,
+  perRequest: ReadonlyMap<string, { rows: number; tables: Set<string> }> = new Map(),
+  only?: (table: TableDefinition) => readonly Partition[] | undefined,
+  resume?: {
+    readonly done: ReadonlyMap<string, TablePurge>;
+    afterTable(table: TablePurge): Promise<void>;
+  },
+): Promise<{ tables: TablePurge[]; remaining: number }> {
+  const tables: TablePurge[] = [];
+  const idsRef = { table: qualifiedName(deps.idsTable), run: runId };
+  const idsPrefix = `${deps.idsTable.zone}/${deps.idsTable.name}/run=${runId}/`;
+  if (!ids.size) return { tables, remaining: 0 };
+  await deps.store.write(
+    `${idsPrefix}ids.json`,
+    `${[...ids.keys()].map((id) => JSON.stringify({ user_id: id })).join('\n')}\n`,
+  );
+  try {
+    const candidates = (await deps.catalog.tables()).filter(
+      (t) => t.userColumns.length > 0 && t.format === 'parquet',
+    );
+    for (const table of candidates) {
+      const t0 = Date.now();
+      const done = resume?.done.get(qualifiedName(table));
+      if (done) {
+        tables.push(done);
+        continue;
+      }
+      try {
+        const result = await purgeTable(deps, table, idsRef, dryRun, ids, perRequest, only?.(table));
+        tables.push({ ...result, millis: Date.now() - t0 });
+        if (result.status !== 'failed') await resume?.afterTable({ ...result, millis: Date.now() - t0 });
+      } catch (error) {
+        const code = error instanceof LakeopsError ? error.code : 'Unexpected';
+        const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+        tables.push({
+          table: qualifiedName(table),
+          partitions: [],
+          rowsRemoved: 0,
+          status: 'failed',
+          error: { code, message },
+          millis: Date.now() - t0,
+        });
+      }
+    }
+    // The follow-up check: no row anywhere still ties to a purged id.
+    let remaining = 0;
+    if (!dryRun) {
+      for (const table of candidates) {
+        if (tables.find((t) => t.table === qualifiedName(table))?.status === 'failed') continue;
+        remaining += num((await deps.engine.query(deps.sql.remaining(table, idsRef)))[0]?.n);
+      }
+    }
+    return { tables, remaining };
+  } finally {
+    await deps.store.deletePrefix(idsPrefix);
+    // Backups a killed run left behind hold the purged users' rows: never keep them.
+    await deps.store.deletePrefix(`_dsar/backup/${runId}/`);
+  }
+}
+
+async function purgeTable(
+  deps: PurgeDeps,
+  table: TableDefinition,
+  idsRef: { table: string; run: string },
+  dryRun: boolean,
+  ids: ReadonlyMap<string, readonly PendingDeletion[]>,
+  perRequest: ReadonlyMap<string, { rows: number; tables: Set<string> }>,
+  only?: readonly Partition[],
+): Promise<Omit<TablePurge, 'millis'>> {
+  const name = qualifiedName(table);
+  const hits = await deps.engine.query(deps.sql.affected(table, idsRef));
+  const partitions = uniquePartitions(table, hits).filter(
+    (p) => !only || only.some((prefix) => isUnderPrefix(table, p, prefix)),
+  );
+  for (const hit of hits) {
+    for (const request of ids.get(String(hit.user_id)) ?? []) {
+      const tally = perRequest.get(request.requestId);
+      if (!tally) continue;
+      tally.rows += num(hit.n);
+      tally.tables.add(name);
+    }
+  }
+  if (!partitions.length) return { table: name, partitions: [], rowsRemoved: 0, status: 'unchanged' };
+  const before = byPartition(
+    table,
+    await deps.engine.query(deps.sql.partitionStats(table, idsRef, partitions)),
+  );
+  const bytesBefore = await bytesByPartition(deps.store, table, partitions);
+  if (dryRun) {
+    const planned = partitions.map((p) => {
+      const b = before.get(partitionPath(table, p));
+      return {
+        partition: p,
+        rowsBefore: num(b?.rows_total),
+        rowsRemoved: num(b?.rows_matched),
+        bytesBefore: bytesBefore.get(partitionPath(table, p)) ?? 0,
+      };
+    });
+    return {
+      table: name,
+      partitions: planned,
+      rowsRemoved: sum(planned.map((p) => p.rowsRemoved)),
+      status: 'ok',
+    };
+  }
+  // Backup of the affected partitions' files, for a rollback when verification fails.
+  const backup = `_dsar/backup/${idsRef.run}/${table.zone}/${table.name}/`;
+  await deps.store.deletePrefix(backup);
+  for (const p of partitions) await copyPrefix(deps.store, prefixOf(table, p), backupOf(backup, table, p));
+  try {
+    await deps.engine.writePartitions({
+      table,
+      sql: deps.sql.keptRows(table, idsRef, partitions),
+      ...(table.partitionKeys.length ? { partitions } : {}),
+    });
+    const after = byPartition(
+      table,
+      await deps.engine.query(deps.sql.partitionStats(table, idsRef, partitions)),
+    );
+    const bytesAfter = await bytesByPartition(deps.store, table, partitions);
+    const results: PartitionPurge[] = [];
+    const failures: string[] = [];
+    for (const p of partitions) {
+      const key = partitionPath(table, p);
+      const b = before.get(key);
+      const a = after.get(key);
+      const removed = num(b?.rows_matched);
+      const expectedRows = num(b?.rows_total) - removed;
+      const ok =
+        num(a?.rows_matched) === 0 &&
+        num(a?.rows_total) === expectedRows &&
+        (expectedRows === 0 || String(a?.kept_checksum) === String(b?.kept_checksum));
+      if (!ok) failures.push(key || '(whole table)');
+      results.push({
+        partition: p,
+        rowsBefore: num(b?.rows_total),
+        rowsRemoved: removed,
+        bytesBefore: bytesBefore.get(key) ?? 0,
+        bytesAfter: bytesAfter.get(key) ?? 0,
+        verified: ok,
+      });
+    }
+    if (failures.length) {
+      throw new PurgeVerificationFailedError(
+        name,
+        `verification failed for ${failures.join(', ')}; restored`,
+      );
+    }
+    return {
+      table: name,
+      partitions: results,
+      rowsRemoved: sum(results.map((r) => r.rowsRemoved)),
+      status: 'ok',
+    };
+  } catch (error) {
+    for (const p of partitions) {
+      const saved = backupOf(backup, table, p);
+      if ((await deps.store.list(saved)).length) await deps.store.replacePrefix(prefixOf(table, p), saved);
+    }
+    throw error;
+  } finally {
+    await deps.store.deletePrefix(backup);
+  }
+}
+
+async function finish(
+  deps: PurgeDeps,
+  queue: DeletionQueue,
+  pending: readonly PendingDeletion[],
+  report: PurgeReport,
+): Promise<void> {
+  const audit: StateValue = JSON.parse(JSON.stringify(report)) as StateValue;
+  await deps.state.put({ pk: 'dsar#run', sk: report.runId }, audit);
+  const events = [];
+  for (const request of report.requests) {
+    const p = pending.find((x) => x.requestId === request.requestId);
+    if (!p || !request.verified) continue;
+    await queue.markVerified({
+      requestId: p.requestId,
+      userHash: p.userHash,
+      requestedAt: p.requestedAt,
+      verifiedAt: report.completedAt,
+      runId: report.runId,
+      rowsRemoved: request.rowsRemoved,
+    });
+    events.push({
+      source: 'lakeops.privacy',
+      detailType: 'dsar.purge.completed',
+      detail: {
+        v: 1,
+        request_id: request.requestId,
+        tables: request.tables,
+        rows_deleted: request.rowsRemoved,
+        verified: true,
+        started_at: report.startedAt,
+        completed_at: report.completedAt,
+      },
+    });
+  }
+  if (events.length) await deps.events?.publish(events);
+}
+
+function prefixOf(table: TableDefinition, p: Partition): string {
+  const path = partitionPath(table, p);
+  return `${table.zone}/${table.name}/${path ? `${path}/` : ''}`;
+}
+
+function backupOf(backup: string, table: TableDefinition, p: Partition): string {
+  const path = partitionPath(table, p);
+  return `${backup}${path ? `${path}/` : ''}`;
+}
+
+/** Bytes per partition path of these partitions: one listing per partition, so the cost follows them, not the table. */
+async function bytesByPartition(
+  store: ObjectStore,
+  table: TableDefinition,
+  partitions: readonly Partition[],
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const p of partitions) {
+    out.set(partitionPath(table, p), sum((await store.list(prefixOf(table, p))).map((o) => o.size)));
+  }
+  return out;
+}
+
+async function copyPrefix(store: ObjectStore, from: string, to: string): Promise<void> {
+  for (const o of await store.list(from))
+    await store.write(`${to}${o.key.slice(from.length)}`, await store.read(o.key));
+}
+
+function uniquePartitions(table: TableDefinition, rows: readonly Row[]): Partition[] {
+  const seen = new Map<string, Partition>();
+  for (const row of rows) {
+    const p: Record<string, string> = {};
+    for (const k of table.partitionKeys) p[k] = String(row[k]);
+    seen.set(partitionPath(table, p), p);
+  }
+  return [...seen.values()].sort((a, b) => partitionPath(table, a).localeCompare(partitionPath(table, b)));
+}
+
+function byPartition(table: TableDefinition, rows: readonly Row[]): Map<string, Row> {
+  const out = new Map<string, Row>();
+  for (const row of rows) {
+    const p: Record<string, string> = {};
+    for (const k of table.partitionKeys) p[k] = String(row[k]);
+    out.set(partitionPath(table, p), row);
+  }
+  return out;
+}
+
+const sum = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0);

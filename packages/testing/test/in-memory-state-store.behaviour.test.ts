@@ -1,0 +1,3 @@
+import { InMemoryStateStore, stateStoreBehaviour } from '../src/index.ts';
+
+stateStoreBehaviour('InMemoryStateStore', async (clock) => ({ store: new InMemoryStateStore({ clock }) }));

@@ -1,0 +1,64 @@
+import nodeSqlParser from 'node-sql-parser';
+import { describe, expect, it } from 'vitest';
+import { dimUserPublic, dsarPurgeIds, factReviews, factSearchImpressions, purgeSql } from '@lakeops/lake';
+
+const trino = new nodeSqlParser.Parser();
+const parseTrino = (sql: string) => trino.astify(sql, { database: 'trino' });
+const ids = { table: 'silver_private.dsar_purge_ids', run: 'purge-20261201-020000-abc123' };
+const partitions = [
+  { dt: '2026-11-19', city_id: 'c01' },
+  { dt: '2026-11-20', city_id: 'c02' },
+];
+
+describe('purgeSql', () => {
+  for (const dialect of ['athena', 'duckdb'] as const) {
+    it(`${dialect}: never holds a user id, only the ids table and the run`, () => {
+      // Prepare
+      const sql = purgeSql(dialect);
+      // Act
+      const texts = [
+        sql.affected(factReviews, ids),
+        sql.partitionStats(factSearchImpressions, ids, partitions),
+        sql.keptRows(factSearchImpressions, ids, partitions),
+        sql.remaining(factReviews, ids),
+        sql.userIds(factReviews, [{ dt: '2026-11-19' }]),
+      ];
+      // Assess
+      for (const text of texts.slice(0, 4)) {
+        expect(text).toContain(
+          `FROM silver_private.dsar_purge_ids WHERE "run" = 'purge-20261201-020000-abc123'`,
+        );
+      }
+      expect(texts.join('\n')).not.toMatch(/'u\d|x' OR/);
+    });
+  }
+
+  it('athena: every statement parses as Trino', () => {
+    // Prepare
+    const sql = purgeSql('athena');
+    // Act
+    const parse = [
+      sql.affected(factReviews, ids),
+      sql.partitionStats(factSearchImpressions, ids, partitions),
+      sql.partitionStats(dimUserPublic, ids, [{}]),
+      sql.keptRows(factSearchImpressions, ids, partitions),
+      sql.remaining(factReviews, ids),
+      sql.userIds(factReviews, [{ dt: '2026-11-19' }]),
+    ].map((text) => () => parseTrino(text));
+    // Assess
+    for (const p of parse) expect(p).not.toThrow();
+  });
+
+  it('matches a row on any of the table user columns, never on NULL', () => {
+    // Act
+    const text = purgeSql('duckdb').remaining(factReviews, ids);
+    // Assess
+    expect(text).toContain('("user_id" IS NOT NULL AND "user_id" IN (');
+    expect(text).toContain('OR ("seller_id" IS NOT NULL AND "seller_id" IN (');
+  });
+
+  it('keeps the ids table out of the purge itself (no user columns, NDJSON, by run)', () => {
+    // Assess
+    expect(dsarPurgeIds).toMatchObject({ userColumns: [], format: 'ndjson', partitionKeys: ['run'] });
+  });
+});
