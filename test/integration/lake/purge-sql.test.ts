@@ -1,6 +1,6 @@
+import { dimUserPublic, dsarPurgeIds, factReviews, factSearchImpressions, purgeSql } from '@lakeops/lake';
 import nodeSqlParser from 'node-sql-parser';
 import { describe, expect, it } from 'vitest';
-import { dimUserPublic, dsarPurgeIds, factReviews, factSearchImpressions, purgeSql } from '@lakeops/lake';
 
 const trino = new nodeSqlParser.Parser();
 const parseTrino = (sql: string) => trino.astify(sql, { database: 'trino' });
