@@ -31,7 +31,9 @@ module.exports = {
         'Assignment and statistics run in the apps too (Lambda, browser, mobile): no other lakeops package, no SDK, no Node built-in.',
       severity: 'error',
       from: { path: `${pkg('experiments')}src/` },
-      to: { path: `^packages/(?!experiments/)|^functions/|${sdk}|${localOnly}|^node:|^(fs|path|crypto|os|child_process)$` },
+      to: {
+        path: `^packages/(?!experiments/)|^functions/|${sdk}|${localOnly}|^node:|^(fs|path|crypto|os|child_process)$`,
+      },
     },
     {
       name: 'contracts-is-innermost',
