@@ -26,7 +26,7 @@ export function relativeErrors(
   return out;
 }
 
-interface WelchExpected {
+type WelchExpected = {
   delta: number;
   se: number;
   df: number;
@@ -34,17 +34,17 @@ interface WelchExpected {
   p_value: number;
   ci_low: number;
   ci_high: number;
-}
-interface Interval {
+};
+type Interval = {
   ci_low: number;
   ci_high: number;
   p_value: number;
-}
-interface Summary {
+};
+type Summary = {
   n: number;
   mean: number;
   variance: number;
-}
+};
 export interface Reference {
   alpha: number;
   distributions: {
