@@ -137,6 +137,22 @@ describe('lakeops exp', () => {
     expect(Number(c?.ci_high)).toBeGreaterThan(3 * 1.0113);
   });
 
+  it('stats --weights adds the SRM check: 2,000 / 2,000 under 50/50 is no mismatch', async () => {
+    // Act
+    const { code, stdout } = await run(
+      'stats',
+      '--csv',
+      'examples/exp-gmv.csv',
+      '--metric-type',
+      'mean',
+      '--weights',
+      '50,50',
+    );
+    // Assess
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ srm_p_value: 1, srm_mismatch: false });
+  });
+
   it('stats --sequential widens the interval (always valid) and says so in method', async () => {
     // Act
     const { code, stdout } = await run(
@@ -176,6 +192,10 @@ describe('lakeops exp', () => {
       "lakeops exp: --metric-type must be mean or proportion, got 'median'",
     ],
     [['stats', '--metric-type', 'mean'], 'lakeops exp: stats needs --csv FILE'],
+    [
+      ['stats', '--csv', 'x.csv', '--metric-type', 'mean', '--weights', '50'],
+      `lakeops exp: --weights must be two positive numbers "control,treatment", got '50'`,
+    ],
     [
       ['stats', '--csv', 'x.csv', '--metric-type', 'mean', '--user', 'u1'],
       'lakeops exp: --user is for assign',

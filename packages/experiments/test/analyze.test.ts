@@ -95,6 +95,23 @@ describe('analyzeMetric', () => {
     expect(result.method).toBe('sequential-normal-mixture');
   });
 
+  it('adds the sample-ratio-mismatch check when given the declared weights (SciPy chisquare)', () => {
+    // Prepare: 10,500 vs 9,500 users under 50/50
+    const c = reference.srm.find((s) => s.observed.join('/') === '10500/9500');
+    if (!c) throw new Error('fixture');
+    const values = (n: number) => Array.from({ length: n }, (_, i) => i % 7);
+    const rows = rowsOf(values(10_500), values(9_500));
+    // Act
+    const checked = analyzeMetric(rows, { metricType: 'mean', weights: [50, 50] });
+    const unchecked = analyzeMetric(rows, { metricType: 'mean' });
+    // Assess
+    expect(
+      relativeErrors(checked as unknown as Record<string, unknown>, { srm_p_value: c.expected.p_value }),
+    ).toEqual({});
+    expect(checked.srm_mismatch).toBe(true);
+    expect('srm_p_value' in unchecked).toBe(false);
+  });
+
   it.each<[string, UnitRow[], 'mean' | 'proportion', boolean, string]>([
     [
       'one variant',

@@ -18,7 +18,7 @@ export const DEFAULT_FLAGS_FILE = 'examples/experiments.json';
 
 const help = `Usage: lakeops exp <assign|stats>
        lakeops exp assign --exp KEY --user ID [--flags FILE] [--at TIME] [--json]
-       lakeops exp stats --csv FILE --metric-type mean|proportion [--cuped] [--sequential] [--alpha A]
+       lakeops exp stats --csv FILE --metric-type mean|proportion [--cuped] [--sequential] [--alpha A] [--weights W]
 
 Experiments (AWS AppConfig feature flags with variants; see packages/experiments).
 
@@ -28,7 +28,8 @@ Experiments (AWS AppConfig feature flags with variants; see packages/experiments
   stats     reads "variant,value[,pre_value]" per unit (a header row is optional) and prints one
             JSON object: "variants" (n and mean of each), "control", "treatment", "delta",
             "relative_delta", "ci_low", "ci_high", "p_value", "method", "variance_reduction",
-            "alpha" (and "theta" with --cuped). Means: Welch's t; proportions (0/1): the
+            "alpha"; with --cuped also "theta", with the weights option also
+            "srm_p_value" and "srm_mismatch". Means: Welch's t; proportions (0/1): the
             two-proportion z-test; fixed horizon unless --sequential.
 
 Options (assign):
@@ -44,6 +45,8 @@ Options (stats):
   --cuped               adjust with the pre_value column (CUPED, theta pooled over both variants)
   --sequential          always-valid interval and p-value (normal mixture), safe to peek daily
   --alpha A             two-sided level (default 0.05)
+  --weights W           declared weights "control,treatment" (e.g. 50,50): adds the chi-square
+                        sample-ratio-mismatch check (mismatch when p < 0.001)
   -h, --help            show this help
 
 Exit status: 0 on a result, 1 when the input cannot be used (unreadable or invalid flags file,
@@ -65,6 +68,7 @@ const options = {
   cuped: { type: 'boolean' },
   sequential: { type: 'boolean' },
   alpha: { type: 'string' },
+  weights: { type: 'string' },
 } as const;
 
 export const expCommand: Command = {
@@ -83,7 +87,7 @@ export const expCommand: Command = {
     }
     if (extra.length) throw new CliUsageError(`unexpected argument '${extra[0]}'`);
     if (action === 'stats') return stats(values, ctx);
-    for (const name of ['csv', 'metric-type', 'cuped', 'sequential', 'alpha'] as const)
+    for (const name of ['csv', 'metric-type', 'cuped', 'sequential', 'alpha', 'weights'] as const)
       if (values[name] !== undefined) throw new CliUsageError(`--${name} is for stats`);
     if (values.exp === undefined) throw new CliUsageError('assign needs --exp KEY');
     if (values.user === undefined || values.user === '') throw new CliUsageError('assign needs --user ID');
@@ -122,6 +126,7 @@ async function stats(
     cuped?: boolean | undefined;
     sequential?: boolean | undefined;
     alpha?: string | undefined;
+    weights?: string | undefined;
     exp?: string | undefined;
     user?: string | undefined;
     flags?: string | undefined;
@@ -143,6 +148,15 @@ async function stats(
   const alpha = values.alpha === undefined ? 0.05 : Number(values.alpha);
   if (!(alpha > 0 && alpha < 1))
     throw new CliUsageError(`--alpha must be between 0 and 1, got '${values.alpha}'`);
+  let weights: [number, number] | undefined;
+  if (values.weights !== undefined) {
+    const parts = values.weights.split(',').map((w) => Number(w.trim()));
+    if (parts.length !== 2 || !parts.every((w) => w > 0 && Number.isFinite(w)))
+      throw new CliUsageError(
+        `--weights must be two positive numbers "control,treatment", got '${values.weights}'`,
+      );
+    weights = [parts[0] as number, parts[1] as number];
+  }
   let text: string;
   try {
     text = await readFile(resolve(ctx.cwd, values.csv), 'utf8');
@@ -161,6 +175,7 @@ async function stats(
       cuped: values.cuped === true,
       sequential: values.sequential === true,
       alpha,
+      ...(weights ? { weights } : {}),
     });
     ctx.stdout.write(`${JSON.stringify(result)}\n`);
   } catch (error) {

@@ -4,6 +4,7 @@ import {
   type Comparison,
   cupedAdjust,
   type Summary,
+  sampleRatioMismatch,
   sequentialInterval,
   summarize,
   twoProportionZTest,
@@ -23,6 +24,8 @@ export interface AnalyzeOptions {
   readonly sequential?: boolean;
   /** Two-sided level (default 0.05). */
   readonly alpha?: number;
+  /** The declared weights of control and treatment, in that order: adds the SRM check. */
+  readonly weights?: readonly [number, number];
 }
 
 /** What `lakeops exp stats` prints (snake_case keys). */
@@ -40,6 +43,9 @@ export interface MetricResult {
   readonly variance_reduction: number | null;
   readonly alpha: number;
   readonly theta?: number;
+  /** With `weights`: the chi-square sample-ratio-mismatch p-value, and whether it is below 0.001. */
+  readonly srm_p_value?: number;
+  readonly srm_mismatch?: boolean;
 }
 
 /**
@@ -128,7 +134,14 @@ export function analyzeMetric(rows: readonly UnitRow[], options: AnalyzeOptions)
     variance_reduction: varianceReduction,
     alpha,
     ...(theta === undefined ? {} : { theta }),
+    ...srm(sa.n, sb.n, options.weights),
   };
+}
+
+function srm(na: number, nb: number, weights: readonly [number, number] | undefined) {
+  if (weights === undefined) return {};
+  const check = sampleRatioMismatch([na, nb], weights);
+  return { srm_p_value: check.pValue, srm_mismatch: check.mismatch };
 }
 
 function counts(s: Summary) {
