@@ -1,7 +1,7 @@
 /**
  * Layer rules (DESIGN.md): dependencies point inward,
  *   contracts <- core <- adapters-* <- functions <- cli
- * event-patterns stands alone; local-cloud serves the embedded default and is wired by the cli.
+ * event-patterns and experiments stand alone; local-cloud serves the embedded default and is wired by the cli.
  * @type {import('dependency-cruiser').IConfiguration}
  */
 const pkg = (name) => `^packages/${name}/`;
@@ -24,6 +24,16 @@ module.exports = {
       severity: 'error',
       from: { path: `${pkg('event-patterns')}src/` },
       to: { path: `^packages/(?!event-patterns/)|${sdk}|^functions/` },
+    },
+    {
+      name: 'experiments-stands-alone',
+      comment:
+        'Assignment and statistics run in the apps too (Lambda, browser, mobile): no other lakeops package, no SDK, no Node built-in.',
+      severity: 'error',
+      from: { path: `${pkg('experiments')}src/` },
+      to: {
+        path: `^packages/(?!experiments/)|^functions/|${sdk}|${localOnly}|^node:|^(fs|path|crypto|os|child_process)$`,
+      },
     },
     {
       name: 'contracts-is-innermost',

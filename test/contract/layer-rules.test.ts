@@ -72,4 +72,22 @@ describe('layer rules (dependency-cruiser) catch what they promise', () => {
       ]),
     );
   });
+
+  it('flags experiments importing a Node built-in or another lakeops package', async () => {
+    // Prepare
+    const bad = {
+      'packages/experiments/src/uses-node.ts': `import { createHash } from 'node:crypto';\nexport const x = createHash;\n`,
+      'packages/experiments/src/uses-adapter.ts': `export { JsonlDeadLetter } from '@lakeops/adapters-local';\n`,
+    };
+    await plant(bad);
+    // Act
+    const violations = cruise(Object.keys(bad));
+    // Assess
+    expect(violations.map((v) => `${v.rule.name} ${v.from}`)).toEqual(
+      expect.arrayContaining([
+        'experiments-stands-alone packages/experiments/src/uses-node.ts',
+        'experiments-stands-alone packages/experiments/src/uses-adapter.ts',
+      ]),
+    );
+  });
 });

@@ -37,7 +37,7 @@ describe('lakeops build', () => {
     // Assess
     expect(code).toBe(0);
     expect(out.stdout).toMatch(
-      /^built 26 models \(all days 2026-11-18 … 2026-11-20\) in [\d.]+ s\ndata tests passed\n$/,
+      /^built 27 models \(all days 2026-11-18 … 2026-11-20\) in [\d.]+ s\ndata tests passed\n$/,
     );
   });
 

@@ -332,6 +332,25 @@ export const dimUserPublic = silver(
   ],
   { primaryKey: ['user_id'], userColumns: ['user_id'], partitionKeys: [] },
 );
+/** Experiment exposures (issue 15): see models/silver/dim_exposure.sql for dedup and anon stitching. */
+export const dimExposure = silver(
+  'dim_exposure',
+  'First exposure of each user (or not-yet-linked anon id) to each experiment, from exp.exposed; anon ids stitched to users; units seen in two variants flagged.',
+  [
+    col('exp_key', 'string', 'public'),
+    col('unit_id', 'string', 'confidential', {
+      description: 'user_id, or "anon:" + anon_id when no user is linked.',
+    }),
+    col('user_id', 'string', 'confidential', { nullable: true }),
+    col('anon_id', 'string', 'confidential', { nullable: true }),
+    col('variant', 'string', 'public'),
+    col('exposed_at', 'timestamp', 'internal'),
+    col('checkpoint', 'string', 'public', { nullable: true }),
+    col('exposures', 'bigint', 'internal', { checks: { min: 1 } }),
+    col('conflicting_variants', 'boolean', 'internal'),
+  ],
+  { primaryKey: ['exp_key', 'unit_id'], userColumns: ['user_id', 'unit_id'], partitionKeys: [] },
+);
 export const dimServiceProfile = silver(
   'dim_service_profile',
   'Published service profiles.',
@@ -516,6 +535,7 @@ export const tables: readonly TableDefinition[] = [
   factPromotionsSpend,
   factReviews,
   dimUserPublic,
+  dimExposure,
   dimServiceProfile,
   dimCity,
   dimCampaign,

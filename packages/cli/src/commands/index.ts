@@ -22,4 +22,5 @@ export const commands: readonly LazyCommand[] = [
   { name: 'kpi', summary: 'Detect GMV/CTR anomalies (robust or plan-7d), or backtest the detectors on labelled data', load: async () => (await import('./kpi.ts')).kpiCommand },
   { name: 'perms', summary: 'Plan or apply the Lake Formation permissions of permissions/policy.ts', load: async () => (await import('./perms.ts')).permsCommand },
   { name: 'purge', summary: 'Remove deleted users (DSAR) from Silver and Gold; --dry-run shows what would go', load: async () => (await import('./purge.ts')).purgeCommand },
+  { name: 'exp', summary: 'Experiments: the sticky variant of a user (assign), per-variant statistics from a CSV (stats)', load: async () => (await import('./exp.ts')).expCommand },
 ];
