@@ -1,4 +1,11 @@
-import { type Permission, parkInDeadLetter, type Route, readSlackWebhook, writeTraces } from './lib/route.ts';
+import {
+  type Permission,
+  parkInDeadLetter,
+  type Route,
+  readDsarSalt,
+  readSlackWebhook,
+  writeTraces,
+} from './lib/route.ts';
 
 /** DSAR intake: conditional writes to the deletion queue in the `State` table. */
 const writeDeletionQueue: Permission = {
@@ -38,7 +45,7 @@ export const routes = [
     },
     timeoutSeconds: 10,
     memoryMB: 256,
-    permissions: [parkInDeadLetter, writeTraces, writeDeletionQueue],
+    permissions: [parkInDeadLetter, writeTraces, writeDeletionQueue, readDsarSalt],
   },
 ] as const satisfies readonly Route[];
 

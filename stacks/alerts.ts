@@ -16,7 +16,17 @@ export function alertingStack() {
     type: 'SecureString',
     value: slackWebhookUrl.value,
   });
-  return { alerts, slackWebhookParameter };
+  // The salt of the DSAR user-id hashes: set once per stage (`sst secret set DsarSalt <≥ 16 random
+  // characters>`); no placeholder, so a deploy without it stops with SST's "set the secret" error
+  // instead of hashing with a guessable salt. Changing it later makes earlier hashes unmatchable.
+  const dsarSalt = new sst.Secret('DsarSalt');
+  const dsarSaltParameter = new aws.ssm.Parameter('DsarSaltParameter', {
+    name: `/lakeops/${$app.stage}/dsar-salt`,
+    description: 'lakeops: salt of the DSAR user-id hashes (deletion queue, no-resurrection filter)',
+    type: 'SecureString',
+    value: dsarSalt.value,
+  });
+  return { alerts, slackWebhookParameter, dsarSaltParameter };
 }
 
 export type Alerting = ReturnType<typeof alertingStack>;

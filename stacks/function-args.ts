@@ -50,6 +50,8 @@ export function arnsOf(ref: ResourceRef, r: Resources): $util.Input<string>[] {
       return [r.state.arn];
     case 'slack-webhook-parameter':
       return [r.slackWebhookParameter.arn];
+    case 'dsar-salt-parameter':
+      return [r.dsarSaltParameter.arn];
     case 'xray':
       // X-Ray's PutTraceSegments/PutTelemetryRecords have no resource-level permissions.
       return ['*'];
@@ -90,6 +92,8 @@ export function functionArgs(route: Route, r: Resources): sst.aws.FunctionArgs {
       LAKEOPS_DEAD_LETTER_QUEUE_URL: r.deadLetter.url,
       // The parameter's NAME: the function reads the SecureString at run time (never the value here).
       LAKEOPS_SLACK_WEBHOOK_PARAMETER: r.slackWebhookParameter.name,
+      LAKEOPS_STATE_TABLE: r.state.name,
+      LAKEOPS_DSAR_SALT_PARAMETER: r.dsarSaltParameter.name,
       POWERTOOLS_SERVICE_NAME: 'lakeops',
       POWERTOOLS_METRICS_NAMESPACE: 'lakeops',
       POWERTOOLS_TRACE_ENABLED: 'true',

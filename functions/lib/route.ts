@@ -15,6 +15,7 @@ export type ResourceRef =
   | 'glue-catalog'
   | 'state-table'
   | 'slack-webhook-parameter'
+  | 'dsar-salt-parameter'
   | 'xray';
 
 /** One IAM statement: these actions on this resource (and, for buckets, the objects under it). */
@@ -60,6 +61,12 @@ export const parkInDeadLetter: Permission = { actions: ['sqs:SendMessage'], reso
 export const writeTraces: Permission = {
   actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
   resource: 'xray',
+};
+
+/** Read the salt of the DSAR user-id hashes (an SSM SecureString under the AWS managed key). */
+export const readDsarSalt: Permission = {
+  actions: ['ssm:GetParameter'],
+  resource: 'dsar-salt-parameter',
 };
 
 /** Read the Slack webhook URL (an SSM SecureString under the AWS managed key) at run time. */

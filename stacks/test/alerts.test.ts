@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SynthResource } from '../synth/index.ts';
-import { input, ofType, one, SLACK_WEBHOOK, STAGE, statements, synthApp } from './synth-app.ts';
+import { DSAR_SALT, input, ofType, one, SLACK_WEBHOOK, STAGE, statements, synthApp } from './synth-app.ts';
 
 let app: SynthResource[];
 beforeAll(async () => {
@@ -66,5 +66,30 @@ describe('failures reach someone', () => {
         .filter((fn) => 'SLACK_WEBHOOK_URL' in envOf(fn))
         .map((fn) => fn.name),
     ).toEqual([]);
+  });
+
+  it('keeps the DSAR salt in an SSM SecureString: dsar-intake gets its name, the state table, and may read only it', () => {
+    // Prepare
+    const salt = one(app, 'aws:ssm/parameter:Parameter', 'DsarSaltParameter');
+    const intake = functions().find((fn) => envOf(fn).LAKEOPS_ROUTE_ID === 'dsar-intake');
+    const table = one(app, 'aws:dynamodb/table:Table', 'StateTable');
+    const role = one(app, 'aws:iam/role:Role', 'EventsSubscriberdsar-intakeFunctionRole');
+
+    // Act
+    const granted = ((role?.inputs.inlinePolicies ?? []) as { policy: string }[])
+      .flatMap((p) => statements(p.policy))
+      .filter((s) => [s.Action].flat().includes('ssm:GetParameter'))
+      .flatMap((s) => [s.Resource].flat());
+    const everyEnvValue = functions().flatMap((fn) => Object.values(envOf(fn)).map((v) => JSON.stringify(v)));
+
+    // Assess
+    expect(salt.inputs).toMatchObject({ name: `/lakeops/${STAGE}/dsar-salt`, type: 'SecureString' });
+    expect(JSON.stringify(salt.inputs.value)).toContain(DSAR_SALT);
+    expect(envOf(intake as SynthResource)).toMatchObject({
+      LAKEOPS_DSAR_SALT_PARAMETER: `/lakeops/${STAGE}/dsar-salt`,
+      LAKEOPS_STATE_TABLE: input(table, 'name'),
+    });
+    expect(granted).toEqual([expect.stringMatching(/:parameter\/lakeops\/synth\/dsar-salt$/)]);
+    expect(everyEnvValue.filter((v) => v.includes(DSAR_SALT))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SynthResource } from '../synth/index.ts';
-import { arnParts, input, list, ofType, type Statement, statements, synthApp } from './synth-app.ts';
+import { arnParts, input, list, ofType, one, type Statement, statements, synthApp } from './synth-app.ts';
 
 let app: SynthResource[];
 beforeAll(async () => {
@@ -87,7 +87,7 @@ describe('IAM of the whole app', () => {
 
   it('gives the notify route ssm:GetParameter on the Slack parameter, and no kms:Decrypt anywhere', () => {
     // Prepare
-    const parameter = ofType(app, 'aws:ssm/parameter:Parameter')[0] as SynthResource;
+    const parameter = one(app, 'aws:ssm/parameter:Parameter', 'SlackWebhookParameter');
 
     // Act
     const notify = roleNamed('EventsSubscribernotify-deployFunctionRole');

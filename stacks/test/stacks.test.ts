@@ -74,6 +74,10 @@ function expectedArns(ref: ResourceRef): string[] {
       return [
         `arn:aws:ssm:us-east-1:123456789012:parameter${text(named('aws:ssm/parameter:Parameter', 'SlackWebhookParameter'), 'name')}`,
       ];
+    case 'dsar-salt-parameter':
+      return [
+        `arn:aws:ssm:us-east-1:123456789012:parameter${text(named('aws:ssm/parameter:Parameter', 'DsarSaltParameter'), 'name')}`,
+      ];
     case 'state-table':
       return [
         `arn:aws:dynamodb:us-east-1:123456789012:table/${text(named('aws:dynamodb/table:Table', 'StateTable'), 'name')}`,

@@ -6,6 +6,9 @@ export const STAGE = 'synth';
 /** The Slack webhook the tests set as the `SlackWebhookUrl` secret (it must reach no env). */
 export const SLACK_WEBHOOK = 'https://hooks.slack.com/services/T000SYNTH/B000SYNTH/synthsecretvalue';
 
+/** The DSAR salt the tests set as the `DsarSalt` secret (it must reach no env either). */
+export const DSAR_SALT = 'synth-dsar-salt-0123456789abcdef';
+
 let app: Promise<SynthResource[]> | undefined;
 
 /** The whole app under Pulumi's mocks (once per test file's worker). */
@@ -15,7 +18,7 @@ export function synthApp(): Promise<SynthResource[]> {
     stage: STAGE,
     // sst.config.ts with the test route table: the real routes plus a schedule and an `$or` route.
     config: 'stacks/test/fixtures/sst.test.config.ts',
-    secrets: { SlackWebhookUrl: SLACK_WEBHOOK },
+    secrets: { SlackWebhookUrl: SLACK_WEBHOOK, DsarSalt: DSAR_SALT },
   });
   return app;
 }
