@@ -5,7 +5,7 @@ export * from './errors.ts';
 export * from './expectation-suites.ts';
 export * from './glue-databases.ts';
 export type { MarketplaceDetails, MarketplaceDetailType, MarketplaceEvent } from './marketplace/events.ts';
-export { marketplaceSources } from './marketplace/events.ts';
+export { marketplaceDetailTypes, marketplaceSources, sourcesFromSchemas } from './marketplace/events.ts';
 export * from './models.ts';
 export * from './quality-events.ts';
 export * from './seed.ts';
