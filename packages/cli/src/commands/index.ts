@@ -20,4 +20,5 @@ export const commands: readonly LazyCommand[] = [
   { name: 'infra', summary: 'The AWS resources the SST app declares, offline (synth [--json])', load: async () => (await import('./infra.ts')).infraCommand },
   { name: 'check', summary: 'Run the data quality expectations (catalog checks + suites, or a GX suite)', load: async () => (await import('./check.ts')).checkCommand },
   { name: 'kpi', summary: 'Detect GMV/CTR anomalies (robust or plan-7d), or backtest the detectors on labelled data', load: async () => (await import('./kpi.ts')).kpiCommand },
+  { name: 'lineage', summary: 'Upstream/downstream of a table, event or suite, derived from the schemas, models and suites', load: async () => (await import('./lineage.ts')).lineageCommand },
 ];
