@@ -103,6 +103,7 @@ export const bronzeServicesSnapshot = snapshot(
     col('base_price', 'double', 'public'),
     col('listed_at', 'string', 'internal'),
   ],
+  ['seller_id'],
 );
 export const bronzeCampaignsSnapshot = snapshot(
   'campaigns_snapshot',
@@ -117,6 +118,7 @@ export const bronzeCampaignsSnapshot = snapshot(
     col('starts_on', 'string', 'internal'),
     col('ends_on', 'string', 'internal'),
   ],
+  ['seller_id'],
 );
 export const bronzeCitiesSnapshot = snapshot('cities_snapshot', 'Reference list of cities served.', [
   id('city_id'),
