@@ -8,6 +8,7 @@ export * from './lineage.ts';
 export type { MarketplaceDetails, MarketplaceDetailType, MarketplaceEvent } from './marketplace/events.ts';
 export { marketplaceDetailTypes, marketplaceSources, sourcesFromSchemas } from './marketplace/events.ts';
 export * from './models.ts';
+export * from './openlineage.ts';
 export * from './quality-events.ts';
 export * from './seed.ts';
 export * from './tables.ts';

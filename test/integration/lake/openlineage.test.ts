@@ -1,0 +1,122 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDbQueryEngine, FsObjectStore } from '@lakeops/adapters-local';
+import { buildLake, type OpenLineageRunEvent, seedBronze, tables } from '@lakeops/lake';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The OpenLineage events of one build, validated against the committed copy of the spec
+// (packages/lake/openlineage/: OpenLineage.json 2-0-2, the schema and error-message facets).
+const specDir = new URL('../../../packages/lake/openlineage/', import.meta.url);
+const readJson = async (file: string) => JSON.parse(await readFile(new URL(file, specDir), 'utf8')) as object;
+
+describe('OpenLineage run events of lakeops build', () => {
+  let home: string;
+  let root: string;
+  let engine: DuckDbQueryEngine;
+  const events: OpenLineageRunEvent[] = [];
+  let validateEvent: (e: unknown) => boolean;
+  let validateFacets: (e: unknown) => boolean;
+  let validateError: (e: unknown) => boolean;
+  beforeAll(async () => {
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    ajv.addSchema(await readJson('OpenLineage.json'));
+    ajv.addSchema(await readJson('facets/SchemaDatasetFacet.json'));
+    ajv.addSchema(await readJson('facets/ErrorMessageRunFacet.json'));
+    validateEvent = ajv.compile({ $ref: 'https://openlineage.io/spec/2-0-2/OpenLineage.json' });
+    validateFacets = ajv.compile({
+      $ref: 'https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json',
+    });
+    validateError = ajv.compile({
+      $ref: 'https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet',
+    });
+    home = await mkdtemp(join(tmpdir(), 'lakeops-openlineage-'));
+    root = join(home, 'lake');
+    await seedBronze(
+      { store: new FsObjectStore({ root }) },
+      { days: 2, users: 200, seed: 3, end: new Date('2026-11-20T23:59:59.999Z') },
+    );
+    engine = await DuckDbQueryEngine.open({ root, tables, threads: 1 });
+    await buildLake({ engine }, { lineage: { namespace: 'lakeops-test', emit: (e) => void events.push(e) } });
+  }, 120_000);
+  afterAll(async () => {
+    await engine.close();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('validates every event against the OpenLineage spec, and every dataset schema facet', () => {
+    // Act
+    const invalid = events.filter((e) => !validateEvent(e));
+    const badFacets = events
+      .flatMap((e) => [...e.inputs, ...e.outputs])
+      .filter((d) => !validateFacets(d.facets));
+    // Assess
+    expect(events.length).toBeGreaterThan(90);
+    expect(invalid).toEqual([]);
+    expect(badFacets).toEqual([]);
+  });
+
+  it('the validator refuses an event the spec does not allow', () => {
+    // Prepare
+    const event = events[0] as OpenLineageRunEvent;
+    // Act + Assess
+    expect(validateEvent({ ...event, eventType: 'DONE' })).toBe(false);
+    expect(validateEvent({ ...event, eventTime: 'yesterday' })).toBe(false);
+    expect(validateEvent({ ...event, run: { runId: 'not-a-uuid' } })).toBe(false);
+    expect(
+      validateFacets({ schema: { _producer: 'x y', _schemaURL: 'u', fields: [{ type: 'VARCHAR' }] } }),
+    ).toBe(false);
+  });
+
+  it('is one START and one COMPLETE per model, with its inputs, output and columns', () => {
+    // Prepare
+    const gmv = events.filter((e) => e.job.name === 'build.gold.kpi_gmv_daily');
+    // Assess
+    expect(gmv.map((e) => e.eventType)).toEqual(['START', 'COMPLETE']);
+    expect(gmv[0]?.run.runId).toBe(gmv[1]?.run.runId);
+    expect(gmv[1]?.inputs.map((d) => `${d.namespace}/${d.name}`)).toEqual([
+      'lakeops-test/silver.fact_booking_legs',
+    ]);
+    expect(gmv[1]?.outputs.map((d) => d.name)).toEqual(['gold.kpi_gmv_daily']);
+    expect(gmv[1]?.outputs[0]?.facets?.schema?.fields.map((f) => f.name)).toEqual([
+      'city_id',
+      'gmv',
+      'confirmed_legs',
+      'bookings',
+      'currency',
+      'dt',
+    ]);
+    const starts = events.filter((e) => e.eventType === 'START').length;
+    expect(events.filter((e) => e.eventType === 'COMPLETE').length).toBe(starts);
+  });
+
+  it('ends a run with FAIL and the error message when a model fails', async () => {
+    // Prepare
+    const corrupt = join(root, 'silver/fact_booking_legs/dt=2026-11-20/data_0.parquet');
+    const good = await readFile(corrupt);
+    await writeFile(corrupt, 'PAR1 not parquet');
+    const failed: OpenLineageRunEvent[] = [];
+    try {
+      // Act
+      await expect(
+        buildLake(
+          { engine },
+          {
+            select: ['gold.kpi_gmv_daily'],
+            lineage: { namespace: 'lakeops-test', emit: (e) => void failed.push(e) },
+          },
+        ),
+      ).rejects.toMatchObject({ code: 'ModelBuildFailed' });
+    } finally {
+      await writeFile(corrupt, good);
+    }
+    // Assess
+    expect(failed.map((e) => e.eventType)).toEqual(['START', 'FAIL']);
+    expect(validateEvent(failed[1])).toBe(true);
+    expect(validateError(failed[1]?.run.facets?.errorMessage)).toBe(true);
+    expect(failed[1]?.run.facets?.errorMessage?.message).toMatch(/^model gold\.kpi_gmv_daily failed: /);
+  });
+});
