@@ -13,6 +13,8 @@ export const openLineageSpec = {
   schemaFacet: 'https://openlineage.io/spec/facets/1-2-0/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet',
   errorFacet:
     'https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet',
+  assertionsFacet:
+    'https://openlineage.io/spec/facets/1-1-0/DataQualityAssertionsDatasetFacet.json#/$defs/DataQualityAssertionsDatasetFacet',
 } as const;
 
 /** Who produced the events (a URI, as the spec asks). */
@@ -30,6 +32,18 @@ export interface OpenLineageDataset {
   readonly facets?: {
     readonly schema?: Facet & {
       readonly fields: readonly { name: string; type: string; description?: string }[];
+    };
+  };
+  /** On an input: the data quality assertions a quality run evaluated on it. */
+  readonly inputFacets?: {
+    readonly dataQualityAssertions?: Facet & {
+      readonly assertions: readonly {
+        readonly assertion: string;
+        readonly success: boolean;
+        readonly column?: string;
+        readonly severity?: string;
+        readonly name?: string;
+      }[];
     };
   };
 }
@@ -99,6 +113,7 @@ export function lineageRun(
   const event = (
     eventType: RunEventType,
     run: OpenLineageRunEvent['run'] = { runId },
+    inputs = input.inputs,
   ): OpenLineageRunEvent => ({
     eventType,
     eventTime: now().toISOString(),
@@ -106,13 +121,14 @@ export function lineageRun(
     schemaURL: openLineageSpec.event,
     run,
     job: { namespace: input.namespace, name: input.job },
-    inputs: input.inputs,
+    inputs,
     outputs: input.outputs,
   });
   return {
     runId,
     start: async () => emit(event('START')),
-    complete: async () => emit(event('COMPLETE')),
+    /** COMPLETE; `inputs` replaces the inputs of START (e.g. with the assertions a quality run evaluated). */
+    complete: async (inputs?: readonly OpenLineageDataset[]) => emit(event('COMPLETE', { runId }, inputs)),
     fail: async (error: unknown) =>
       emit(
         event('FAIL', {
