@@ -39,7 +39,7 @@ describe('lakeops build', () => {
     // Assess
     expect(code).toBe(0);
     expect(out.stdout).toMatch(
-      /^built 49 models \(all days 2026-11-18 … 2026-11-20\) in [\d.]+ s\ndata tests passed\n$/,
+      /^built 51 models \(all days 2026-11-18 … 2026-11-20\) in [\d.]+ s\ndata tests passed\n$/,
     );
   });
 
@@ -111,7 +111,7 @@ describe('lakeops build', () => {
     const code = await main(['build', '--from', '2026-11-20', '--to', '2026-11-20', '--select', 'gold'], ctx);
     // Assess
     expect(code).toBe(0);
-    expect(out.stdout).toMatch(/^built 23 models \(dt 2026-11-20 … 2026-11-20\)/);
+    expect(out.stdout).toMatch(/^built 24 models \(dt 2026-11-20 … 2026-11-20\)/);
   });
 
   it('stops with one line on a corrupt input file and leaves Gold as it was', async () => {

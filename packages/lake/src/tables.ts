@@ -488,6 +488,23 @@ export const factWafBlocks = silver(
   ],
   { primaryKey: ['block_id'] },
 );
+export const factAlarms = silver(
+  'fact_alarms',
+  'One row per alarm state change (CloudWatch alarms, normalised to alarm.triggered).',
+  [
+    id('alarm_event_id'),
+    col('alarm_name', 'string', 'public'),
+    col('state', 'string', 'public', { checks: { accepted: ['ALARM', 'OK', 'INSUFFICIENT_DATA'] } }),
+    col('previous_state', 'string', 'public', {
+      nullable: true,
+      checks: { accepted: ['ALARM', 'OK', 'INSUFFICIENT_DATA'] },
+    }),
+    col('severity', 'string', 'public', { checks: { accepted: ['critical', 'error', 'warning', 'info'] } }),
+    col('service', 'string', 'public', { nullable: true }),
+    ts(),
+  ],
+  { primaryKey: ['alarm_event_id'] },
+);
 export const dimStudio = silver(
   'dim_studio',
   "Sellers' studios (venues) and where their verification stands, from each studio's latest update.",
@@ -746,6 +763,12 @@ export const kpiWafBlocks = gold(
   [col('rule_id', 'string', 'public'), col('action', 'string', 'public'), n('blocks')],
   ['dt', 'rule_id', 'action'],
 );
+export const kpiAlarms = gold(
+  'kpi_alarms',
+  'Alarms that went into ALARM that day, per severity, and how many came back to OK the same day.',
+  [col('severity', 'string', 'public'), n('alarms'), n('recovered')],
+  ['dt', 'severity'],
+);
 
 /** Every table of the lake, Bronze first. */
 export const tables: readonly TableDefinition[] = [
@@ -773,6 +796,7 @@ export const tables: readonly TableDefinition[] = [
   factIdvBg,
   factApiRequests,
   factWafBlocks,
+  factAlarms,
   dimUserPublic,
   dimServiceProfile,
   dimCity,
@@ -803,4 +827,5 @@ export const tables: readonly TableDefinition[] = [
   kpiApiLatencyP95,
   kpiErrorRates,
   kpiWafBlocks,
+  kpiAlarms,
 ];

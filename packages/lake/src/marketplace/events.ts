@@ -24,6 +24,7 @@ export const marketplaceDetailTypes = [
   'device.seen',
   'api.request.sampled',
   'waf.block',
+  'alarm.triggered',
 ] as const satisfies readonly (keyof EventDetails)[];
 
 export type MarketplaceDetailType = (typeof marketplaceDetailTypes)[number];

@@ -217,6 +217,7 @@ export class MarketplaceSimulation {
     const extra = sendWith(this.#aux);
     this.#supplyAndTrust(index, dayMs, extra);
     this.#wafBlocks(dayMs, extra);
+    this.#alarms(dayMs, extra);
 
     for (const user of this.users) {
       if (user.signupMs >= dayMs && user.signupMs < dayMs + DAY) {
@@ -335,6 +336,32 @@ export class MarketplaceSimulation {
         web_acl: 'marketplace-edge',
         rule_id: a.weighted(rules, [5, 2, 6, 3]),
         action: a.weighted(['BLOCK', 'CAPTCHA', 'CHALLENGE'] as const, [8, 1, 1]),
+      });
+    }
+  }
+
+  #alarms(dayMs: number, send: Send): void {
+    const a = this.#aux;
+    const alarms = [
+      ['payments-api-5xx-rate', 'critical', 'payments-api', 'AWS/ApiGateway/5XXError'],
+      ['search-latency-p95', 'warning', 'search-api', 'AWS/ApiGateway/Latency'],
+      ['waf-blocked-requests', 'error', 'edge', 'AWS/WAFV2/BlockedRequests'],
+    ] as const;
+    for (let n = a.int(0, 3); n > 0; n--) {
+      const [alarm_name, severity, service, metric] = a.pick(alarms);
+      const ms = dayMs + a.int(0, DAY - 1);
+      const common = { alarm_name, severity, service, metric } as const;
+      send('alarm.triggered', ms, {
+        ...common,
+        state: 'ALARM',
+        previous_state: 'OK',
+        reason: 'Threshold Crossed: 3 out of the last 3 datapoints were greater than the threshold.',
+      });
+      send('alarm.triggered', ms + a.int(5, 240) * MINUTE, {
+        ...common,
+        state: 'OK',
+        previous_state: 'ALARM',
+        reason: 'Threshold Crossed: 1 datapoint was not greater than the threshold.',
       });
     }
   }
