@@ -1,7 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { DuckDbQueryEngine, FsObjectStore } from '@lakeops/adapters-local';
+import { main } from '@lakeops/cli';
 import { buildLake, type OpenLineageRunEvent, seedBronze, tables } from '@lakeops/lake';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -119,4 +121,70 @@ describe('OpenLineage run events of lakeops build', () => {
     expect(validateError(failed[1]?.run.facets?.errorMessage)).toBe(true);
     expect(failed[1]?.run.facets?.errorMessage?.message).toMatch(/^model gold\.kpi_gmv_daily failed: /);
   });
+});
+
+describe('OpenLineage run events of lakeops check', () => {
+  it("records each table's quality run as START/COMPLETE with its assertions, valid against the spec", async () => {
+    // Prepare
+    const ajv = new Ajv2020({ strict: false });
+    addFormats.default(ajv);
+    ajv.addSchema(await readJson('OpenLineage.json'));
+    ajv.addSchema(await readJson('facets/DataQualityAssertionsDatasetFacet.json'));
+    const validEvent = ajv.compile({ $ref: 'https://openlineage.io/spec/2-0-2/OpenLineage.json' });
+    const validAssertions = ajv.compile({
+      $ref: 'https://openlineage.io/spec/facets/1-1-0/DataQualityAssertionsDatasetFacet.json#/$defs/DataQualityAssertionsDatasetFacet',
+    });
+    const home = await mkdtemp(join(tmpdir(), 'lakeops-openlineage-check-'));
+    const out = { stdout: '', stderr: '' };
+    const sink = (key: 'stdout' | 'stderr') =>
+      new Writable({
+        write(chunk, _enc, done) {
+          out[key] += String(chunk);
+          done();
+        },
+      });
+    const ctx = {
+      stdout: sink('stdout'),
+      stderr: sink('stderr'),
+      env: { LAKEOPS_HOME: home },
+      cwd: home,
+      signal: new AbortController().signal,
+    };
+    try {
+      expect(await main(['seed', '--days', '2', '--users', '200', '--end', '2026-11-20'], ctx)).toBe(0);
+      await writeFile(
+        join(home, 'failing.json'),
+        JSON.stringify({
+          expectations: [
+            { type: 'expect_column_values_to_be_in_set', column: 'method', value_set: ['card'] },
+          ],
+        }),
+      );
+      await rm(join(home, 'lineage'), { recursive: true, force: true });
+      // Act
+      await main(['check', '--table', 'silver.fact_payments', '--import-gx', 'failing.json', '--json'], ctx);
+      const [file] = await readdir(join(home, 'lineage'));
+      const events = (await readFile(join(home, 'lineage', file as string), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      // Assess
+      expect(events.map((e) => `${e.eventType} ${e.job.name}`)).toEqual([
+        'START check.silver.fact_payments',
+        'COMPLETE check.silver.fact_payments',
+      ]);
+      expect(events.filter((e) => !validEvent(e))).toEqual([]);
+      const facet = events[1].inputs[0].inputFacets.dataQualityAssertions;
+      expect(validAssertions(facet)).toBe(true);
+      expect(facet.assertions).toEqual([
+        expect.objectContaining({
+          assertion: 'expect_column_values_to_be_in_set',
+          success: false,
+          column: 'method',
+        }),
+      ]);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
