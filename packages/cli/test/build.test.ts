@@ -1,4 +1,6 @@
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,7 +39,68 @@ describe('lakeops build', () => {
     // Assess
     expect(code).toBe(0);
     expect(out.stdout).toMatch(
-      /^built 27 models \(all days 2026-11-18 … 2026-11-20\) in [\d.]+ s\ndata tests passed\n$/,
+      /^built 52 models \(all days 2026-11-18 … 2026-11-20\) in [\d.]+ s\ndata tests passed\n$/,
+    );
+  });
+
+  it('writes OpenLineage events to LAKEOPS_HOME/lineage and POSTs them to OPENLINEAGE_URL', async () => {
+    // Prepare: a collector on 127.0.0.1 that records what it is sent.
+    const received: {
+      path: string | undefined;
+      type: string | undefined;
+      body: { eventType: string; job: { name: string } };
+    }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += String(chunk);
+      });
+      req.on('end', () => {
+        received.push({ path: req.url, type: req.headers['content-type'], body: JSON.parse(body) });
+        res.writeHead(201).end();
+      });
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { ctx, out } = captureContext({ env: { LAKEOPS_HOME: home, OPENLINEAGE_URL: url }, cwd: home });
+    await rm(join(home, 'lineage'), { recursive: true, force: true });
+    try {
+      // Act
+      const code = await main(['build', '--select', 'silver.fact_reviews,gold.kpi_gmv_daily'], ctx);
+      // Assess
+      expect(code).toBe(0);
+      expect(out.stderr).not.toMatch(/OpenLineage/);
+      expect(received.map((r) => `${r.path} ${r.type} ${r.body.eventType} ${r.body.job.name}`)).toEqual([
+        '/api/v1/lineage application/json START build.silver.fact_reviews',
+        '/api/v1/lineage application/json COMPLETE build.silver.fact_reviews',
+        '/api/v1/lineage application/json START build.gold.kpi_gmv_daily',
+        '/api/v1/lineage application/json COMPLETE build.gold.kpi_gmv_daily',
+      ]);
+      const [file, ...others] = await readdir(join(home, 'lineage'));
+      expect(others).toEqual([]);
+      const lines = (await readFile(join(home, 'lineage', file as string), 'utf8')).trim().split('\n');
+      expect(lines.map((l) => JSON.parse(l))).toEqual(received.map((r) => r.body));
+    } finally {
+      server.close();
+    }
+  });
+
+  it('warns, and still builds, when the OpenLineage collector is down', async () => {
+    // Prepare: a port nothing listens on.
+    const server = createServer();
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((ok) => server.close(ok));
+    const { ctx, out } = captureContext({
+      env: { LAKEOPS_HOME: home, OPENLINEAGE_URL: `http://127.0.0.1:${port}` },
+      cwd: home,
+    });
+    // Act
+    const code = await main(['build', '--select', 'gold.kpi_gmv_daily'], ctx);
+    // Assess
+    expect(code).toBe(0);
+    expect(out.stderr).toMatch(
+      /warning: OpenLineage collector unreachable \(.+\) for START build\.gold\.kpi_gmv_daily/,
     );
   });
 
@@ -48,7 +111,7 @@ describe('lakeops build', () => {
     const code = await main(['build', '--from', '2026-11-20', '--to', '2026-11-20', '--select', 'gold'], ctx);
     // Assess
     expect(code).toBe(0);
-    expect(out.stdout).toMatch(/^built 9 models \(dt 2026-11-20 … 2026-11-20\)/);
+    expect(out.stdout).toMatch(/^built 24 models \(dt 2026-11-20 … 2026-11-20\)/);
   });
 
   it('stops with one line on a corrupt input file and leaves Gold as it was', async () => {
@@ -61,7 +124,16 @@ describe('lakeops build', () => {
     try {
       // Act
       const code = await main(
-        ['build', '--from', '2026-11-19', '--to', '2026-11-19', '--select', 'gold'],
+        // The Gold models that read the corrupt table (others would be rebuilt before it fails).
+        [
+          'build',
+          '--from',
+          '2026-11-19',
+          '--to',
+          '2026-11-19',
+          '--select',
+          'gold.kpi_conversion_funnel,gold.user_daily_aggregates',
+        ],
         ctx,
       );
       // Assess

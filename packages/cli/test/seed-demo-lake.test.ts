@@ -34,7 +34,7 @@ describe('ensureDemoLake', () => {
     expect(first).toEqual({ seeded: true, built: true });
     expect(second).toEqual({ seeded: false, built: false });
     expect(seen.filter((p) => p.phase === 'seed').at(-1)).toMatchObject({ done: 2, total: 2 });
-    expect(seen.filter((p) => p.phase === 'build').at(-1)).toMatchObject({ done: 27, total: 27 });
+    expect(seen.filter((p) => p.phase === 'build').at(-1)).toMatchObject({ done: 52, total: 52 });
     const lake = await openLocalLake(home);
     expect(await lake.engine.query('SELECT count(DISTINCT dt) AS days FROM gold.kpi_gmv_daily')).toEqual([
       { days: 2 },

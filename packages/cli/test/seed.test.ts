@@ -31,9 +31,9 @@ describe('lakeops seed --days 14', () => {
     // Assess
     expect(code).toBe(0);
     expect(out.stdout).toMatch(/^seeded [\d,]+ events over 14 days \(2026-11-07 … 2026-11-20\)/);
-    expect(out.stdout).toMatch(/\nbuilt 27 models \(2026-11-07 … 2026-11-20\)/);
+    expect(out.stdout).toMatch(/\nbuilt 52 models \(2026-11-07 … 2026-11-20\)/);
     expect(out.stderr).toContain('seed 14/14 2026-11-20\n');
-    expect(out.stderr).toContain('build 27/27 ');
+    expect(out.stderr).toContain('build 52/52 ');
     expect(out.stderr).not.toContain('\r');
     expect(out.stderr).not.toContain('seed 1/14');
     expect(out.stderr.trimEnd().split('\n')).toHaveLength(2);

@@ -68,21 +68,13 @@ for (const file of readdirSync(eventsDir).sort()) {
   for (const e of examples.invalid) invalid.push({ type: m[1], detail: e.detail });
 }
 
-const SOURCES: Record<string, string> = {
-  'search.impression': 'marketplace.search',
-  'search.click': 'marketplace.search',
-  'profile.viewed': 'marketplace.search',
-  'promotion.interaction': 'marketplace.promotions',
-  'promotion.charged': 'marketplace.promotions',
-  'checkout.started': 'marketplace.bookings',
-  'booking.leg.status_changed': 'marketplace.bookings',
-  'payment.captured': 'marketplace.payments',
-  'refund.issued': 'marketplace.payments',
-  'payout.status_changed': 'marketplace.payments',
-  'dispute.status_changed': 'marketplace.trust',
-  'review.submitted': 'marketplace.reviews',
-  'user.registered': 'marketplace.accounts',
-};
+/** Each detail-type's source, from its schema's `x-source` (the first when it lists several). */
+const SOURCES: Record<string, string> = Object.fromEntries(
+  current.listSchemas().flatMap((s) => {
+    const declared = [(s.schema as { 'x-source'?: unknown })['x-source'] ?? []].flat()[0];
+    return typeof declared === 'string' ? [[s.detailType, declared]] : [];
+  }),
+);
 /** Roughly the seed's proportions: impressions dominate. */
 const WEIGHTS: [string, number][] = [
   ['search.impression', 50],

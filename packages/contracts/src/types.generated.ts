@@ -2,6 +2,36 @@
 // Do not edit: change the schema files and run `node packages/contracts/src/codegen/generate.ts`.
 
 /**
+ * An action card (a to-do shown to a user in the inbox) was created, completed, dismissed or expired. Read by the lake (fact_action_cards).
+ */
+export interface ActionCardStatusChangedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * This card.
+   */
+  card_id: string;
+  /**
+   * The user the card is for (the marketplace user id).
+   */
+  user_id: string;
+  /**
+   * The city (dim_city.city_id), e.g. lis.
+   */
+  city_id: string;
+  /**
+   * What the card asks for.
+   */
+  kind: 'confirm_booking' | 'upload_document' | 'verify_identity' | 'reply_message' | 'leave_review';
+  /**
+   * The new status.
+   */
+  status: 'created' | 'completed' | 'dismissed' | 'expired';
+}
+
+/**
  * A monitoring alarm changed state. Sent by monitoring (source marketplace.monitoring); native CloudWatch 'CloudWatch Alarm State Change' events are normalised to it. Read by notify.
  */
 export interface AlarmTriggeredV1 {
@@ -37,6 +67,40 @@ export interface AlarmTriggeredV1 {
    * The metric watched, as namespace/name.
    */
   metric?: string;
+}
+
+/**
+ * One API request, sampled from the access log at sample_rate (a request stands for 1/sample_rate requests). Carries no client address, no user. Read by SRE metrics (kpi_api_latency_p95, kpi_error_rates).
+ */
+export interface ApiRequestSampledV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * This request.
+   */
+  request_id: string;
+  /**
+   * The route template, e.g. /bookings/{id} (never the concrete path).
+   */
+  route: string;
+  /**
+   * The request method.
+   */
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /**
+   * The HTTP status returned.
+   */
+  status_code: number;
+  /**
+   * Time to the last byte, in milliseconds.
+   */
+  latency_ms: number;
+  /**
+   * The share of requests sampled.
+   */
+  sample_rate: number;
 }
 
 /**
@@ -224,6 +288,32 @@ export interface DeploySucceededV1 {
 }
 
 /**
+ * A user signed in from a device (an app install or a browser). The device id is the app's own random id, no hardware identifier. Read by the lake (dim_device).
+ */
+export interface DeviceSeenV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * The device (a random id the app generated).
+   */
+  device_id: string;
+  /**
+   * The user (the marketplace user id).
+   */
+  user_id: string;
+  /**
+   * The platform.
+   */
+  platform: 'web' | 'ios' | 'android';
+  /**
+   * The app version, e.g. 4.12.0.
+   */
+  app_version: string;
+}
+
+/**
  * A dispute on a leg was opened or resolved. Sent by the trust service; read by the lake (fact_disputes, kpi_disputes).
  */
 export interface DisputeStatusChangedV1 {
@@ -267,6 +357,36 @@ export interface DisputeStatusChangedV1 {
    * The amount disputed. In the currency's major unit (e.g. 45.50 EUR).
    */
   amount: number;
+}
+
+/**
+ * A seller document (identity document, insurance, licence, studio permit) was uploaded, approved or rejected. Carries no document content. Read by the lake (fact_docs).
+ */
+export interface DocStatusChangedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * This document.
+   */
+  doc_id: string;
+  /**
+   * The seller (the marketplace user id).
+   */
+  seller_id: string;
+  /**
+   * The studio, for a studio permit (dim_studio.studio_id).
+   */
+  studio_id?: string;
+  /**
+   * What the document is.
+   */
+  kind: 'id_document' | 'insurance' | 'licence' | 'studio_permit';
+  /**
+   * The new status.
+   */
+  status: 'uploaded' | 'approved' | 'rejected';
 }
 
 /**
@@ -493,6 +613,78 @@ export interface KpiAnomalyResolvedV1 {
    * When the check found it resolved (RFC 3339, UTC).
    */
   resolved_at: string;
+}
+
+/**
+ * A buyer or a seller sent a message in a booking thread. Sent by the messaging service; read by the lake (fact_messages). Carries the length of the text, never the text.
+ */
+export interface MessageSentV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * This message.
+   */
+  message_id: string;
+  /**
+   * The conversation (one per booking).
+   */
+  thread_id: string;
+  /**
+   * The booking the thread is about.
+   */
+  booking_id: string;
+  /**
+   * Who sent it (the marketplace user id).
+   */
+  sender_id: string;
+  /**
+   * Who receives it (the marketplace user id).
+   */
+  recipient_id: string;
+  /**
+   * The role of the sender in the booking.
+   */
+  sender_role: 'buyer' | 'seller';
+  /**
+   * The city (dim_city.city_id), e.g. lis.
+   */
+  city_id: string;
+  /**
+   * Characters in the message text (the text stays in the messaging service).
+   */
+  body_length: number;
+}
+
+/**
+ * A notification was sent, delivered, bounced, complained about, opened or clicked. Carries the channel and template, never the address. Read by the lake (fact_notifications).
+ */
+export interface NotificationStatusChangedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * This notification.
+   */
+  notification_id: string;
+  /**
+   * The recipient (the marketplace user id; the address stays in the notification service).
+   */
+  user_id: string;
+  /**
+   * How it was sent.
+   */
+  channel: 'email' | 'sms' | 'push';
+  /**
+   * The template, e.g. booking_confirmed.
+   */
+  template: string;
+  /**
+   * What happened to it.
+   */
+  status: 'sent' | 'delivered' | 'bounced' | 'complained' | 'opened' | 'clicked';
 }
 
 /**
@@ -1002,6 +1194,40 @@ export interface SearchImpressionV1 {
 }
 
 /**
+ * A seller's studio (a venue where services are given) was created or changed, including its verification status. Read by the lake (dim_studio).
+ */
+export interface StudioUpdatedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * This studio.
+   */
+  studio_id: string;
+  /**
+   * The seller who runs it (the marketplace user id).
+   */
+  seller_id: string;
+  /**
+   * The city (dim_city.city_id), e.g. lis.
+   */
+  city_id: string;
+  /**
+   * The studio's public name.
+   */
+  name: string;
+  /**
+   * How many people it holds.
+   */
+  capacity: number;
+  /**
+   * Where its verification stands.
+   */
+  verification_status: 'unverified' | 'pending' | 'verified' | 'rejected';
+}
+
+/**
  * A user signed up. Sent by the account service; read by the lake (Bronze → dim_user_public). Carries no contact data.
  */
 export interface UserRegisteredV1 {
@@ -1062,6 +1288,40 @@ export interface UserTombstonedV1 {
 }
 
 /**
+ * An identity verification (idv) or background check (bg) finished. Carries the outcome and a risk score, never the documents. Read by the lake (fact_idv_bg).
+ */
+export interface VerificationCompletedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * This check.
+   */
+  check_id: string;
+  /**
+   * The person checked (the marketplace user id).
+   */
+  user_id: string;
+  /**
+   * idv: identity verification; bg: background check.
+   */
+  kind: 'idv' | 'bg';
+  /**
+   * idv: pass | fail; bg: clear | consider.
+   */
+  result: 'pass' | 'fail' | 'clear' | 'consider';
+  /**
+   * The provider's risk score, 0 (none) to 100.
+   */
+  risk_score: number;
+  /**
+   * Which provider ran it.
+   */
+  provider: string;
+}
+
+/**
  * The web application firewall blocked requests. Sent by the WAF log forwarder (source marketplace.edge); read by SRE metrics (kpi_waf_blocks). Carries no client IP.
  */
 export interface WafBlockV1 {
@@ -1114,17 +1374,23 @@ export interface WafBlockV1 {
 
 /** The detail type of each detail-type and version: `EventDetails['deploy.failed'][1]`. */
 export interface EventDetails {
+  'action_card.status_changed': { 1: ActionCardStatusChangedV1 };
   'alarm.triggered': { 1: AlarmTriggeredV1 };
+  'api.request.sampled': { 1: ApiRequestSampledV1 };
   'booking.leg.status_changed': { 1: BookingLegStatusChangedV1 };
   'checkout.started': { 1: CheckoutStartedV1 };
   'deploy.failed': { 1: DeployFailedV1 };
   'deploy.succeeded': { 1: DeploySucceededV1 };
+  'device.seen': { 1: DeviceSeenV1 };
   'dispute.status_changed': { 1: DisputeStatusChangedV1 };
+  'doc.status_changed': { 1: DocStatusChangedV1 };
   'dsar.purge.completed': { 1: DsarPurgeCompletedV1 };
   'exp.exposed': { 1: ExpExposedV1 };
   'expectation.failed': { 1: ExpectationFailedV1 };
   'kpi.anomaly.detected': { 1: KpiAnomalyDetectedV1 };
   'kpi.anomaly.resolved': { 1: KpiAnomalyResolvedV1 };
+  'message.sent': { 1: MessageSentV1 };
+  'notification.status_changed': { 1: NotificationStatusChangedV1 };
   'nrt.refresh.failed': { 1: NrtRefreshFailedV1 };
   'nrt.refreshed': { 1: NrtRefreshedV1 };
   'payment.captured': { 1: PaymentCapturedV1 };
@@ -1138,7 +1404,9 @@ export interface EventDetails {
   'review.submitted': { 1: ReviewSubmittedV1 };
   'search.click': { 1: SearchClickV1 };
   'search.impression': { 1: SearchImpressionV1 };
+  'studio.updated': { 1: StudioUpdatedV1 };
   'user.registered': { 1: UserRegisteredV1 };
   'user.tombstoned': { 1: UserTombstonedV1 };
+  'verification.completed': { 1: VerificationCompletedV1 };
   'waf.block': { 1: WafBlockV1 };
 }

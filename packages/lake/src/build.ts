@@ -2,7 +2,9 @@ import type { Partition, QueryEngine, QueryOptions } from '@lakeops/core';
 import { renderModel } from './dialect.ts';
 import { LakeEmptyError, ModelBuildFailedError } from './errors.ts';
 import { loadModels, type Model } from './models.ts';
+import { lineageDataset, lineageRun, type OpenLineageEmitter } from './openlineage.ts';
 import type { ProgressListener } from './seed.ts';
+import { tables as allTables } from './tables.ts';
 
 export interface BuildOptions {
   /** First `dt` to rebuild (inclusive); with `to`, an incremental build of those days only. */
@@ -13,6 +15,8 @@ export interface BuildOptions {
   readonly select?: readonly string[];
   readonly progress?: ProgressListener;
   readonly signal?: AbortSignal;
+  /** OpenLineage run events, one run per model (START, then COMPLETE or FAIL). */
+  readonly lineage?: { readonly emit: OpenLineageEmitter; readonly namespace: string };
 }
 
 export interface BuiltModel {
@@ -85,8 +89,22 @@ export async function buildLake(
   const models = selectModels(await loadModels(), options.select);
   const built: BuiltModel[] = [];
   options.progress?.({ phase: 'build', done: 0, total: models.length, label: `${from} … ${to}` });
+  const byName = new Map(allTables.map((t) => [`${t.zone}.${t.name}`, t]));
   for (const [index, model] of models.entries()) {
     const started = performance.now();
+    const lineage = options.lineage;
+    const run = lineage
+      ? lineageRun(lineage.emit, {
+          namespace: lineage.namespace,
+          job: `build.${model.name}`,
+          inputs: model.dependsOn.flatMap((d) => {
+            const t = byName.get(d);
+            return t ? [lineageDataset(lineage.namespace, t)] : [];
+          }),
+          outputs: [lineageDataset(lineage.namespace, model.table)],
+        })
+      : undefined;
+    await run?.start();
     try {
       const partitioned = model.table.partitionKeys.length > 0;
       const result = await engine.writePartitions(
@@ -105,8 +123,11 @@ export async function buildLake(
       });
       options.progress?.({ phase: 'build', done: index + 1, total: models.length, label: model.name });
     } catch (error) {
-      throw new ModelBuildFailedError(model.name, error);
+      const failed = new ModelBuildFailedError(model.name, error);
+      await run?.fail(failed);
+      throw failed;
     }
+    await run?.complete();
   }
   return { from, to, incremental, models: built };
 }

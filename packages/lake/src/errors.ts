@@ -28,3 +28,12 @@ export class SeedCancelledError extends LakeopsError {
     });
   }
 }
+
+/** The lineage cannot be derived: a model reads a table the catalog does not know, a table has no producer, … */
+export class LineageInvalidError extends LakeopsError {
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super('LineageInvalid', `lineage: ${problems.join('; ')}`, { retryable: false });
+    this.problems = problems;
+  }
+}

@@ -103,6 +103,7 @@ export const bronzeServicesSnapshot = snapshot(
     col('base_price', 'double', 'public'),
     col('listed_at', 'string', 'internal'),
   ],
+  ['seller_id'],
 );
 export const bronzeCampaignsSnapshot = snapshot(
   'campaigns_snapshot',
@@ -117,6 +118,7 @@ export const bronzeCampaignsSnapshot = snapshot(
     col('starts_on', 'string', 'internal'),
     col('ends_on', 'string', 'internal'),
   ],
+  ['seller_id'],
 );
 export const bronzeCitiesSnapshot = snapshot('cities_snapshot', 'Reference list of cities served.', [
   id('city_id'),
@@ -393,6 +395,165 @@ export const dimCampaign = silver(
   { primaryKey: ['campaign_id'], userColumns: ['seller_id'], partitionKeys: [] },
 );
 
+const seller = () =>
+  col('seller_id', 'string', 'confidential', { checks: { references: 'silver.dim_user_public.user_id' } });
+const anyUser = (name: string) =>
+  col(name, 'string', 'confidential', { checks: { references: 'silver.dim_user_public.user_id' } });
+
+export const factMessages = silver(
+  'fact_messages',
+  'One row per message sent in a booking thread (its length, never its text).',
+  [
+    id('message_id'),
+    id('thread_id'),
+    id('booking_id'),
+    anyUser('sender_id'),
+    anyUser('recipient_id'),
+    col('sender_role', 'string', 'public', { checks: { accepted: ['buyer', 'seller'] } }),
+    city(),
+    col('body_length', 'integer', 'internal', { checks: { min: 1, max: 10_000 } }),
+    ts(),
+  ],
+  { primaryKey: ['message_id'], userColumns: ['sender_id', 'recipient_id'] },
+);
+export const factActionCards = silver(
+  'fact_action_cards',
+  'One row per action card status change (created → completed | dismissed | expired).',
+  [
+    id('change_id'),
+    id('card_id'),
+    anyUser('user_id'),
+    city(),
+    col('kind', 'string', 'public', {
+      checks: {
+        accepted: ['confirm_booking', 'upload_document', 'verify_identity', 'reply_message', 'leave_review'],
+      },
+    }),
+    col('status', 'string', 'public', {
+      checks: { accepted: ['created', 'completed', 'dismissed', 'expired'] },
+    }),
+    ts(),
+  ],
+  { primaryKey: ['change_id'], userColumns: ['user_id'] },
+);
+export const notificationStatuses = ['sent', 'delivered', 'bounced', 'complained', 'opened', 'clicked'];
+export const factNotifications = silver(
+  'fact_notifications',
+  'One row per notification status change: sent, delivered, bounced, complained, opened, clicked. No address: the recipient is a user id.',
+  [
+    id('change_id'),
+    id('notification_id'),
+    anyUser('user_id'),
+    col('channel', 'string', 'public', { checks: { accepted: ['email', 'sms', 'push'] } }),
+    col('template', 'string', 'public'),
+    col('status', 'string', 'public', { checks: { accepted: notificationStatuses } }),
+    ts(),
+  ],
+  { primaryKey: ['change_id'], userColumns: ['user_id'] },
+);
+export const factDocs = silver(
+  'fact_docs',
+  'One row per seller document status change (uploaded → approved | rejected); no document content.',
+  [
+    id('change_id'),
+    id('doc_id'),
+    seller(),
+    id('studio_id', { nullable: true, checks: { references: 'silver.dim_studio.studio_id' } }),
+    col('kind', 'string', 'public', {
+      checks: { accepted: ['id_document', 'insurance', 'licence', 'studio_permit'] },
+    }),
+    col('status', 'string', 'public', { checks: { accepted: ['uploaded', 'approved', 'rejected'] } }),
+    ts(),
+  ],
+  { primaryKey: ['change_id'], userColumns: ['seller_id'] },
+);
+export const factIdvBg = silver(
+  'fact_idv_bg',
+  'One row per identity verification (idv) or background check (bg), with its result and risk score.',
+  [
+    id('check_id'),
+    anyUser('user_id'),
+    col('kind', 'string', 'public', { checks: { accepted: ['idv', 'bg'] } }),
+    col('result', 'string', 'internal', { checks: { accepted: ['pass', 'fail', 'clear', 'consider'] } }),
+    col('risk_score', 'integer', 'confidential', { checks: { min: 0, max: 100 } }),
+    col('provider', 'string', 'internal'),
+    ts(),
+  ],
+  { primaryKey: ['check_id'], userColumns: ['user_id'] },
+);
+export const factApiRequests = silver(
+  'fact_api_requests',
+  'Sampled API requests (each stands for 1/sample_rate requests); no client address, no user.',
+  [
+    id('request_id'),
+    col('route', 'string', 'public'),
+    col('method', 'string', 'public', { checks: { accepted: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] } }),
+    col('status_code', 'integer', 'public', { checks: { min: 100, max: 599 } }),
+    col('latency_ms', 'double', 'internal', { checks: { min: 0 } }),
+    col('sample_rate', 'double', 'internal', { checks: { min: 0, max: 1 } }),
+    ts(),
+  ],
+  { primaryKey: ['request_id'] },
+);
+export const factWafBlocks = silver(
+  'fact_waf_blocks',
+  'One row per WAF block event (rule and action; no client address).',
+  [
+    id('block_id'),
+    col('web_acl', 'string', 'public'),
+    col('rule_id', 'string', 'public'),
+    col('action', 'string', 'public', { checks: { accepted: ['BLOCK', 'CAPTCHA', 'CHALLENGE'] } }),
+    ts(),
+  ],
+  { primaryKey: ['block_id'] },
+);
+export const factAlarms = silver(
+  'fact_alarms',
+  'One row per alarm state change (CloudWatch alarms, normalised to alarm.triggered).',
+  [
+    id('alarm_event_id'),
+    col('alarm_name', 'string', 'public'),
+    col('state', 'string', 'public', { checks: { accepted: ['ALARM', 'OK', 'INSUFFICIENT_DATA'] } }),
+    col('previous_state', 'string', 'public', {
+      nullable: true,
+      checks: { accepted: ['ALARM', 'OK', 'INSUFFICIENT_DATA'] },
+    }),
+    col('severity', 'string', 'public', { checks: { accepted: ['critical', 'error', 'warning', 'info'] } }),
+    col('service', 'string', 'public', { nullable: true }),
+    ts(),
+  ],
+  { primaryKey: ['alarm_event_id'] },
+);
+export const dimStudio = silver(
+  'dim_studio',
+  "Sellers' studios (venues) and where their verification stands, from each studio's latest update.",
+  [
+    id('studio_id'),
+    seller(),
+    city(),
+    col('name', 'string', 'public'),
+    col('capacity', 'integer', 'public', { checks: { min: 1, max: 500 } }),
+    col('verification_status', 'string', 'public', {
+      checks: { accepted: ['unverified', 'pending', 'verified', 'rejected'] },
+    }),
+    col('updated_at', 'timestamp', 'internal'),
+  ],
+  { primaryKey: ['studio_id'], userColumns: ['seller_id'], partitionKeys: [] },
+);
+export const dimDevice = silver(
+  'dim_device',
+  'Devices users sign in from (the app’s random device id, no hardware identifier), first and last seen.',
+  [
+    col('device_id', 'string', 'confidential'),
+    anyUser('user_id'),
+    col('platform', 'string', 'public', { checks: { accepted: ['web', 'ios', 'android'] } }),
+    col('app_version', 'string', 'public'),
+    col('first_seen_at', 'timestamp', 'internal'),
+    col('last_seen_at', 'timestamp', 'internal'),
+  ],
+  { primaryKey: ['device_id'], userColumns: ['user_id'], partitionKeys: [] },
+);
+
 // ---- Silver private: hashed contact data, nowhere else --------------------------------------
 
 export const usersPrivate = table(
@@ -515,6 +676,119 @@ export const userDailyAggregates = gold(
   ['user_id'],
 );
 
+const bucket = () => col('bucket', 'string', 'public');
+const channel = () => col('channel', 'string', 'public');
+
+// Supply
+export const kpiSellerActivation = gold(
+  'kpi_seller_activation',
+  'Sellers with a leg confirmed that day over the sellers signed up by then, per city.',
+  [goldCity(), n('sellers'), n('active_sellers'), rate('activation_rate')],
+  ['dt', 'city_id'],
+);
+export const kpiStudioVerificationRate = gold(
+  'kpi_studio_verification_rate',
+  'Studio permits decided that day and the share approved, per city.',
+  [goldCity(), n('decided'), n('approved'), rate('verification_rate')],
+  ['dt', 'city_id'],
+);
+export const kpiAcceptanceWindowHist = gold(
+  'kpi_acceptance_window_hist',
+  'How long sellers take to accept or decline a requested leg: legs decided that day per time bucket.',
+  [bucket(), n('legs'), n('confirmed'), n('declined')],
+  ['dt', 'bucket'],
+);
+// Trust
+export const kpiIdvPassRate = gold(
+  'kpi_idv_pass_rate',
+  'Identity verifications that day and the share that passed.',
+  [n('checks'), n('passed'), rate('pass_rate')],
+  ['dt'],
+);
+export const kpiBgClearRate = gold(
+  'kpi_bg_clear_rate',
+  'Background checks that day and the share that came back clear.',
+  [n('checks'), n('cleared'), rate('clear_rate')],
+  ['dt'],
+);
+export const kpiRiskBuckets = gold(
+  'kpi_risk_buckets',
+  'Checks per risk-score bucket (0-24, 25-49, 50-74, 75-100), by kind.',
+  [col('kind', 'string', 'public'), bucket(), n('checks')],
+  ['dt', 'kind', 'bucket'],
+);
+// Promotions
+export const kpiInvalidRate = gold(
+  'kpi_invalid_rate',
+  'Invalid (filtered) clicks over all promoted clicks, per city.',
+  [goldCity(), n('clicks'), n('invalid_clicks'), rate('invalid_rate')],
+  ['dt', 'city_id'],
+);
+// Comms (non-sensitive: counts per channel, no user)
+const sentCohort = 'for the notifications sent that day (a cohort: later statuses count toward the day sent)';
+export const kpiDelivery = gold(
+  'kpi_delivery',
+  `Notifications delivered over sent, per channel, ${sentCohort}.`,
+  [channel(), n('sent'), n('delivered'), rate('delivery_rate')],
+  ['dt', 'channel'],
+);
+export const kpiBounce = gold(
+  'kpi_bounce',
+  `Notifications bounced over sent, per channel, ${sentCohort}.`,
+  [channel(), n('sent'), n('bounced'), rate('bounce_rate')],
+  ['dt', 'channel'],
+);
+export const kpiComplaint = gold(
+  'kpi_complaint',
+  `Complaints over notifications delivered, per channel, ${sentCohort}.`,
+  [channel(), n('delivered'), n('complained'), rate('complaint_rate')],
+  ['dt', 'channel'],
+);
+export const kpiOpenClick = gold(
+  'kpi_open_click',
+  `Opens and clicks over notifications delivered, per channel, ${sentCohort}.`,
+  [channel(), n('delivered'), n('opened'), n('clicked'), rate('open_rate'), rate('click_rate')],
+  ['dt', 'channel'],
+);
+// SRE
+const route = () => col('route', 'string', 'public');
+export const kpiApiLatencyP95 = gold(
+  'kpi_api_latency_p95',
+  'API latency per route: the 95th percentile of the sampled requests (approximate), and the requests they stand for.',
+  [
+    route(),
+    n('sampled'),
+    col('requests', 'double', 'internal', { checks: { min: 0 } }),
+    col('p95_latency_ms', 'double', 'internal', { checks: { min: 0 } }),
+  ],
+  ['dt', 'route'],
+);
+export const kpiErrorRates = gold(
+  'kpi_error_rates',
+  'API error rates per route, weighted by 1/sample_rate: 5xx and 4xx over all requests.',
+  [
+    route(),
+    col('requests', 'double', 'internal', { checks: { min: 0 } }),
+    col('server_errors', 'double', 'internal', { checks: { min: 0 } }),
+    col('client_errors', 'double', 'internal', { checks: { min: 0 } }),
+    rate('server_error_rate'),
+    rate('client_error_rate'),
+  ],
+  ['dt', 'route'],
+);
+export const kpiWafBlocks = gold(
+  'kpi_waf_blocks',
+  'WAF blocks per rule and action.',
+  [col('rule_id', 'string', 'public'), col('action', 'string', 'public'), n('blocks')],
+  ['dt', 'rule_id', 'action'],
+);
+export const kpiAlarms = gold(
+  'kpi_alarms',
+  'Alarms that went into ALARM that day, per severity, and how many came back to OK the same day.',
+  [col('severity', 'string', 'public'), n('alarms'), n('recovered')],
+  ['dt', 'severity'],
+);
+
 /** Every table of the lake, Bronze first. */
 export const tables: readonly TableDefinition[] = [
   bronzeEvents,
@@ -534,11 +808,21 @@ export const tables: readonly TableDefinition[] = [
   factPromotionsEvents,
   factPromotionsSpend,
   factReviews,
+  factMessages,
+  factActionCards,
+  factNotifications,
+  factDocs,
+  factIdvBg,
+  factApiRequests,
+  factWafBlocks,
+  factAlarms,
   dimUserPublic,
   dimExposure,
   dimServiceProfile,
   dimCity,
   dimCampaign,
+  dimStudio,
+  dimDevice,
   usersPrivate,
   kpiGmvDaily,
   kpiTakeRate,
@@ -549,4 +833,19 @@ export const tables: readonly TableDefinition[] = [
   kpiPromoCtr,
   kpiSpendVsBudget,
   userDailyAggregates,
+  kpiSellerActivation,
+  kpiStudioVerificationRate,
+  kpiAcceptanceWindowHist,
+  kpiIdvPassRate,
+  kpiBgClearRate,
+  kpiRiskBuckets,
+  kpiInvalidRate,
+  kpiDelivery,
+  kpiBounce,
+  kpiComplaint,
+  kpiOpenClick,
+  kpiApiLatencyP95,
+  kpiErrorRates,
+  kpiWafBlocks,
+  kpiAlarms,
 ];

@@ -142,11 +142,12 @@ describe('buildLake', () => {
     const eventModels = (await loadModels())
       .filter((m) => m.dependsOn.includes('bronze.events'))
       .map((m) => ({ name: m.name, type: /detail_type = '([^']+)'/.exec(m.sql)?.[1] as string }));
-    // An unpartitioned model (silver.dim_exposure) is compared whole.
-    const partitioned = (table: string) =>
-      (tables.find((t) => `${t.zone}.${t.name}` === table)?.partitionKeys.length ?? 1) > 0;
+    // A dimension (not partitioned by dt) is compared whole.
+    const byDt = new Set(
+      tables.filter((t) => t.partitionKeys.includes('dt')).map((t) => `${t.zone}.${t.name}`),
+    );
     const rowsOf = (table: string, dt: string) =>
-      engine.query(`SELECT * FROM ${table}${partitioned(table) ? ` WHERE dt = '${dt}'` : ''} ORDER BY ALL`);
+      engine.query(`SELECT * FROM ${table}${byDt.has(table) ? ` WHERE dt = '${dt}'` : ''} ORDER BY ALL`);
 
     it('reads one detail-type in each of them', () => {
       expect(eventModels.length).toBeGreaterThanOrEqual(12);

@@ -5,6 +5,7 @@ import { buildLake, daysBetween, dsarPurgeIds, literal, purgeSql, runDataTests }
 import type { Command } from '../command.ts';
 import { asUsageError, type LocalLake, openLocalLake, parseOptions, progressPrinter } from '../lake.ts';
 import { localConfig } from '../local-config.ts';
+import { openLineageSinks } from '../openlineage-sinks.ts';
 
 const help = `Usage: lakeops build [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--select zone|table,…] [--test]
 
@@ -18,7 +19,11 @@ Options:
   --from DATE    first dt to rebuild (default: first Bronze day)
   --to DATE      last dt to rebuild (default: last Bronze day)
   --select LIST  only these zones or tables, e.g. gold or silver.fact_payments,gold.kpi_gmv_daily
-  --test         run the data tests (unique keys, not null, relationships, ranges) afterwards`;
+  --test         run the data tests (unique keys, not null, relationships, ranges) afterwards
+
+Each model is an OpenLineage run (START, then COMPLETE or FAIL, with its input and output
+tables and their schema facet), appended to $LAKEOPS_HOME/lineage/<day>.jsonl and POSTed to
+$OPENLINEAGE_URL/api/v1/lineage when OPENLINEAGE_URL is set (Marquez, DataHub, DataZone).`;
 
 export const buildCommand: Command = {
   name: 'build',
@@ -46,6 +51,15 @@ export const buildCommand: Command = {
         {
           progress: progressPrinter(ctx.stderr),
           signal: ctx.signal,
+          lineage: {
+            namespace: 'lakeops-local',
+            emit: openLineageSinks({
+              home,
+              url: ctx.env.OPENLINEAGE_URL,
+              signal: ctx.signal,
+              warn: (line) => ctx.stderr.write(`lakeops build: warning: ${line}\n`),
+            }),
+          },
           ...(from !== undefined ? { from } : {}),
           ...(to !== undefined ? { to } : {}),
           ...(select ? { select } : {}),

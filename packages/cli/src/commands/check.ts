@@ -4,8 +4,13 @@ import { LakeopsError, qualifiedName } from '@lakeops/core';
 import {
   type Expectation,
   type ExpectationResult,
+  expectationLabel,
   importGxSuite,
+  lineageDataset,
+  lineageRun,
   loadExpectationSuites,
+  openLineageProducer,
+  openLineageSpec,
   runExpectations,
   suiteFor,
   tables,
@@ -13,6 +18,7 @@ import {
 import { CliUsageError, type Command } from '../command.ts';
 import { asUsageError, openLocalLake, parseOptions } from '../lake.ts';
 import { localConfig } from '../local-config.ts';
+import { openLineageSinks } from '../openlineage-sinks.ts';
 import { formatTable } from './query.ts';
 
 const help = `Usage: lakeops check [--table <zone>.<table>] [--dt YYYY-MM-DD] [--json] [--import-gx suite.json]
@@ -85,15 +91,60 @@ export const checkCommand: Command = {
     const results: ExpectationResult[] = [];
     try {
       const suites = imported ? new Map() : await loadExpectationSuites();
+      const emit = openLineageSinks({
+        home: localConfig(ctx).home,
+        url: ctx.env.OPENLINEAGE_URL,
+        signal: ctx.signal,
+        warn: (line) => ctx.stderr.write(`lakeops check: warning: ${line}\n`),
+      });
       for (const table of selected) {
         const suite = imported ?? suiteFor(table, suites);
         if (!suite.length) continue;
-        results.push(
-          ...(await runExpectations({ engine: lake.engine }, table, suite, {
+        // Each table's quality run is an OpenLineage run reading it; the COMPLETE event carries the
+        // verdicts as the dataQualityAssertions input facet (failed expectations still COMPLETE).
+        const dataset = lineageDataset('lakeops-local', table);
+        const run = lineageRun(emit, {
+          namespace: 'lakeops-local',
+          job: `check.${qualifiedName(table)}`,
+          inputs: [dataset],
+          outputs: [],
+        });
+        await run.start();
+        let verdicts: ExpectationResult[];
+        try {
+          verdicts = await runExpectations({ engine: lake.engine }, table, suite, {
             ...(values.dt !== undefined ? { dt: values.dt } : {}),
             signal: ctx.signal,
-          })),
+          });
+        } catch (error) {
+          await run.fail(error);
+          throw error;
+        }
+        results.push(...verdicts);
+        const columnOf = new Map(
+          suite.map((e) => [expectationLabel(e), 'column' in e ? e.column : undefined]),
         );
+        await run.complete([
+          {
+            ...dataset,
+            inputFacets: {
+              dataQualityAssertions: {
+                _producer: openLineageProducer,
+                _schemaURL: openLineageSpec.assertionsFacet,
+                assertions: verdicts.map((r) => {
+                  const column = columnOf.get(r.expectation);
+                  return {
+                    assertion: r.type,
+                    success: r.success,
+                    severity: r.severity,
+                    name: r.expectation,
+                    ...(column ? { column } : {}),
+                  };
+                }),
+              },
+            },
+          },
+        ]);
       }
     } catch (error) {
       if (error instanceof LakeopsError)

@@ -3,8 +3,11 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { listSchemas } from '@lakeops/contracts';
+import { qualifiedName } from '@lakeops/core';
+import { lineageGraph, loadExpectationSuites, loadModels, tables } from '@lakeops/lake';
 import { CliUsageError, type Command } from '../command.ts';
 import { eventCatalogue, replaceSection } from '../docs/event-catalogue.ts';
+import { writeDocsSite } from '../docs/site.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -20,19 +23,43 @@ export async function renderReadme(readme: string): Promise<string> {
 export const docsCommand: Command = {
   name: 'docs',
   summary: "Refresh the README's generated sections (event catalogue)",
-  help: `Usage: lakeops docs [--check]
+  help: `Usage: lakeops docs [--check] [--site <dir>]
 
 Regenerates the event catalogue in README.md from functions/routes.ts and the schemas
-in packages/contracts/events/.
+in packages/contracts/events/. With --site, writes a static documentation site instead.
 
 Options:
-  --check      change nothing; say what was checked; exit 1 when README.md is stale
-  -h, --help   show this help`,
+  --check        change nothing; say what was checked; exit 1 when README.md is stale
+  --site <dir>   write a static site to <dir> (open <dir>/index.html; no server needed): every
+                 table (columns, types, sensitivity, partitioning, keys, tests, description) and
+                 every event schema, with its lineage drawn upstream and downstream
+  -h, --help     show this help`,
   async run(args, ctx) {
     const { values } = parseArgs({
       args: [...args],
-      options: { check: { type: 'boolean', default: false } },
+      options: { check: { type: 'boolean', default: false }, site: { type: 'string' } },
     });
+    if (values.site !== undefined) {
+      if (values.check) throw new CliUsageError('--site or --check, not both');
+      const dir = resolve(ctx.cwd, values.site);
+      const suites = await loadExpectationSuites();
+      const graph = lineageGraph({
+        tables,
+        models: await loadModels(),
+        schemas: listSchemas(),
+        suites: [...suites.keys()],
+      });
+      const written = await writeDocsSite(dir, {
+        tables,
+        schemas: listSchemas(),
+        suites,
+        graph,
+      });
+      ctx.stdout.write(
+        `wrote ${written.length} pages to ${dir} (${tables.length} tables of ${new Set(tables.map((t) => qualifiedName(t).split('.')[0])).size} zones, ${listSchemas().length} event schemas): open ${join(dir, 'index.html')}\n`,
+      );
+      return 0;
+    }
     const file = join(repoRoot, 'README.md');
     const current = await readFile(file, 'utf8').catch(() => {
       throw new CliUsageError(`cannot read ${file}`);

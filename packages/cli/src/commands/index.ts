@@ -23,4 +23,5 @@ export const commands: readonly LazyCommand[] = [
   { name: 'perms', summary: 'Plan or apply the Lake Formation permissions of permissions/policy.ts', load: async () => (await import('./perms.ts')).permsCommand },
   { name: 'purge', summary: 'Remove deleted users (DSAR) from Silver and Gold; --dry-run shows what would go', load: async () => (await import('./purge.ts')).purgeCommand },
   { name: 'exp', summary: 'Experiments: the sticky variant of a user (assign), per-variant statistics from a CSV (stats)', load: async () => (await import('./exp.ts')).expCommand },
+  { name: 'lineage', summary: 'Upstream/downstream of a table, event or suite, derived from the schemas, models and suites', load: async () => (await import('./lineage.ts')).lineageCommand },
 ];

@@ -2,17 +2,23 @@
 // Do not edit: change the schema files and run `node packages/contracts/src/codegen/generate.ts`.
 
 import type { ValidatorTable } from '../compiled-validator.ts';
+import { actionCardStatusChangedV1 } from './action_card.status_changed.v1.generated.ts';
 import { alarmTriggeredV1 } from './alarm.triggered.v1.generated.ts';
+import { apiRequestSampledV1 } from './api.request.sampled.v1.generated.ts';
 import { bookingLegStatusChangedV1 } from './booking.leg.status_changed.v1.generated.ts';
 import { checkoutStartedV1 } from './checkout.started.v1.generated.ts';
 import { deployFailedV1 } from './deploy.failed.v1.generated.ts';
 import { deploySucceededV1 } from './deploy.succeeded.v1.generated.ts';
+import { deviceSeenV1 } from './device.seen.v1.generated.ts';
 import { disputeStatusChangedV1 } from './dispute.status_changed.v1.generated.ts';
+import { docStatusChangedV1 } from './doc.status_changed.v1.generated.ts';
 import { dsarPurgeCompletedV1 } from './dsar.purge.completed.v1.generated.ts';
 import { expExposedV1 } from './exp.exposed.v1.generated.ts';
 import { expectationFailedV1 } from './expectation.failed.v1.generated.ts';
 import { kpiAnomalyDetectedV1 } from './kpi.anomaly.detected.v1.generated.ts';
 import { kpiAnomalyResolvedV1 } from './kpi.anomaly.resolved.v1.generated.ts';
+import { messageSentV1 } from './message.sent.v1.generated.ts';
+import { notificationStatusChangedV1 } from './notification.status_changed.v1.generated.ts';
 import { nrtRefreshFailedV1 } from './nrt.refresh.failed.v1.generated.ts';
 import { nrtRefreshedV1 } from './nrt.refreshed.v1.generated.ts';
 import { paymentCapturedV1 } from './payment.captured.v1.generated.ts';
@@ -26,22 +32,30 @@ import { refundIssuedV1 } from './refund.issued.v1.generated.ts';
 import { reviewSubmittedV1 } from './review.submitted.v1.generated.ts';
 import { searchClickV1 } from './search.click.v1.generated.ts';
 import { searchImpressionV1 } from './search.impression.v1.generated.ts';
+import { studioUpdatedV1 } from './studio.updated.v1.generated.ts';
 import { userRegisteredV1 } from './user.registered.v1.generated.ts';
 import { userTombstonedV1 } from './user.tombstoned.v1.generated.ts';
+import { verificationCompletedV1 } from './verification.completed.v1.generated.ts';
 import { wafBlockV1 } from './waf.block.v1.generated.ts';
 
 export {
+  actionCardStatusChangedV1,
   alarmTriggeredV1,
+  apiRequestSampledV1,
   bookingLegStatusChangedV1,
   checkoutStartedV1,
   deployFailedV1,
   deploySucceededV1,
+  deviceSeenV1,
   disputeStatusChangedV1,
+  docStatusChangedV1,
   dsarPurgeCompletedV1,
   expExposedV1,
   expectationFailedV1,
   kpiAnomalyDetectedV1,
   kpiAnomalyResolvedV1,
+  messageSentV1,
+  notificationStatusChangedV1,
   nrtRefreshFailedV1,
   nrtRefreshedV1,
   paymentCapturedV1,
@@ -55,24 +69,32 @@ export {
   reviewSubmittedV1,
   searchClickV1,
   searchImpressionV1,
+  studioUpdatedV1,
   userRegisteredV1,
   userTombstonedV1,
+  verificationCompletedV1,
   wafBlockV1,
 };
 
 /** The compiled validator of each detail-type and version. */
 export const validators = {
+  'action_card.status_changed': { 1: actionCardStatusChangedV1 },
   'alarm.triggered': { 1: alarmTriggeredV1 },
+  'api.request.sampled': { 1: apiRequestSampledV1 },
   'booking.leg.status_changed': { 1: bookingLegStatusChangedV1 },
   'checkout.started': { 1: checkoutStartedV1 },
   'deploy.failed': { 1: deployFailedV1 },
   'deploy.succeeded': { 1: deploySucceededV1 },
+  'device.seen': { 1: deviceSeenV1 },
   'dispute.status_changed': { 1: disputeStatusChangedV1 },
+  'doc.status_changed': { 1: docStatusChangedV1 },
   'dsar.purge.completed': { 1: dsarPurgeCompletedV1 },
   'exp.exposed': { 1: expExposedV1 },
   'expectation.failed': { 1: expectationFailedV1 },
   'kpi.anomaly.detected': { 1: kpiAnomalyDetectedV1 },
   'kpi.anomaly.resolved': { 1: kpiAnomalyResolvedV1 },
+  'message.sent': { 1: messageSentV1 },
+  'notification.status_changed': { 1: notificationStatusChangedV1 },
   'nrt.refresh.failed': { 1: nrtRefreshFailedV1 },
   'nrt.refreshed': { 1: nrtRefreshedV1 },
   'payment.captured': { 1: paymentCapturedV1 },
@@ -86,7 +108,9 @@ export const validators = {
   'review.submitted': { 1: reviewSubmittedV1 },
   'search.click': { 1: searchClickV1 },
   'search.impression': { 1: searchImpressionV1 },
+  'studio.updated': { 1: studioUpdatedV1 },
   'user.registered': { 1: userRegisteredV1 },
   'user.tombstoned': { 1: userTombstonedV1 },
+  'verification.completed': { 1: verificationCompletedV1 },
   'waf.block': { 1: wafBlockV1 },
 } as const satisfies ValidatorTable;

@@ -20,7 +20,7 @@ WITH e AS (
       SELECT id, time, detail, dt,
         row_number() OVER (PARTITION BY id ORDER BY time, dt, detail) AS nth_copy
       FROM bronze.events
-      WHERE detail_type = 'exp.exposed'
+      WHERE detail_type = 'exp.exposed' AND json_extract_scalar(detail, '$.v') IN ('1')
     ) AS copies
     WHERE nth_copy = 1
   ) AS deduplicated

@@ -39,6 +39,8 @@ export interface SimCampaign {
   readonly endsDay: number;
 }
 
+type Send = <T extends MarketplaceDetailType>(type: T, ms: number, detail: MarketplaceDetails[T]) => void;
+
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -66,6 +68,19 @@ export class MarketplaceSimulation {
   readonly #servicesByCity = new Map<string, SimService[]>();
   readonly #campaignsByCity = new Map<string, SimCampaign[]>();
   readonly #random: Random;
+  /**
+   * A second stream for the events added after the first release of the generator (messages,
+   * notifications, trust, devices, SRE samples): the original events stay byte-identical.
+   */
+  readonly #aux: Random;
+  /** Sellers who go through identity/background checks in the window, and on which day. */
+  readonly #onboarding = new Map<string, number>();
+  /** A studio per seller who has one. */
+  readonly studios: { studio_id: string; seller: SimUser; capacity: number }[] = [];
+  readonly #devices = new Map<
+    string,
+    { device_id: string; platform: 'web' | 'ios' | 'android'; app_version: string }
+  >();
 
   constructor(options: SimulationOptions) {
     this.options = options;
@@ -73,7 +88,18 @@ export class MarketplaceSimulation {
     const endDay = Math.floor(this.endMs / DAY) * DAY;
     this.firstDayMs = endDay - (options.days - 1) * DAY;
     this.#random = new Random(options.seed);
+    this.#aux = new Random(options.seed + 0x9e3779b1);
     this.#buildWorld();
+    for (const seller of this.sellers) {
+      if (this.#aux.chance(0.35)) {
+        this.studios.push({
+          studio_id: `std${String(this.studios.length + 1).padStart(5, '0')}`,
+          seller,
+          capacity: this.#aux.int(4, 60),
+        });
+      }
+      if (this.#aux.chance(0.3)) this.#onboarding.set(seller.user_id, this.#aux.int(0, options.days - 1));
+    }
   }
 
   /** The UTC days simulated, oldest first. */
@@ -166,25 +192,32 @@ export class MarketplaceSimulation {
     // A gentle growth trend across the window.
     const trend = 0.95 + 0.1 * (index / Math.max(1, this.options.days - 1));
     const spent = new Map<string, number>();
-    const send = <T extends MarketplaceDetailType>(type: T, ms: number, detail: MarketplaceDetails[T]) => {
-      const id = r.uuid();
-      if (ms > this.endMs) return;
-      emit(
-        {
-          version: '0',
-          id,
-          'detail-type': type,
-          source: marketplaceSources[type],
-          account: '000000000000',
-          time: new Date(ms).toISOString(),
-          region: 'eu-west-1',
-          resources: [],
-          detail: { v: 1, ...detail },
-          // TypeScript cannot correlate T across the mapped detail types; `send`'s signature does.
-        } as unknown as MarketplaceEvent,
-        ms,
-      );
-    };
+    const sendWith =
+      (ids: Random) =>
+      <T extends MarketplaceDetailType>(type: T, ms: number, detail: MarketplaceDetails[T]) => {
+        const id = ids.uuid();
+        if (ms > this.endMs) return;
+        emit(
+          {
+            version: '0',
+            id,
+            'detail-type': type,
+            source: marketplaceSources[type],
+            account: '000000000000',
+            time: new Date(ms).toISOString(),
+            region: 'eu-west-1',
+            resources: [],
+            detail: { v: 1, ...detail },
+            // TypeScript cannot correlate T across the mapped detail types; `send`'s signature does.
+          } as unknown as MarketplaceEvent,
+          ms,
+        );
+      };
+    const send = sendWith(r);
+    const extra = sendWith(this.#aux);
+    this.#supplyAndTrust(index, dayMs, extra);
+    this.#wafBlocks(dayMs, extra);
+    this.#alarms(dayMs, extra);
 
     for (const user of this.users) {
       if (user.signupMs >= dayMs && user.signupMs < dayMs + DAY) {
@@ -198,16 +231,208 @@ export class MarketplaceSimulation {
       if (user.signupMs > dayMs + DAY) continue;
       if (!r.chance(Math.min(0.98, user.activity * weekday * trend))) continue;
       const sessions = 1 + (r.chance(0.35) ? 1 : 0) + (r.chance(0.1) ? 1 : 0);
-      for (let s = 0; s < sessions; s++) this.#session(user, dayMs, spent, send);
+      this.#device(user, dayMs, extra);
+      this.#exposure(user, dayMs, extra);
+      for (let s = 0; s < sessions; s++) {
+        this.#session(user, dayMs, spent, send, extra);
+        this.#apiSamples(dayMs, extra);
+      }
     }
   }
 
-  #session(
-    user: SimUser,
-    dayMs: number,
-    spent: Map<string, number>,
-    send: <T extends MarketplaceDetailType>(type: T, ms: number, detail: MarketplaceDetails[T]) => void,
-  ): void {
+  #supplyAndTrust(index: number, dayMs: number, send: Send): void {
+    const a = this.#aux;
+    if (index === 0) {
+      for (const studio of this.studios) {
+        send('studio.updated', dayMs + a.int(0, DAY - 1), {
+          studio_id: studio.studio_id,
+          seller_id: studio.seller.user_id,
+          city_id: studio.seller.city_id,
+          name: `Studio ${studio.studio_id.slice(3)}`,
+          capacity: studio.capacity,
+          verification_status: this.#onboarding.has(studio.seller.user_id) ? 'unverified' : 'verified',
+        });
+      }
+    }
+    for (const seller of this.sellers) {
+      if (this.#onboarding.get(seller.user_id) !== index) continue;
+      const t = dayMs + a.int(1, 20) * HOUR + a.int(0, HOUR - 1);
+      const idvPass = a.chance(0.9);
+      send('verification.completed', t, {
+        check_id: a.id('chk_idv'),
+        user_id: seller.user_id,
+        kind: 'idv',
+        result: idvPass ? 'pass' : 'fail',
+        risk_score: idvPass ? a.int(0, 40) : a.int(50, 100),
+        provider: 'idcheck',
+      });
+      const bgClear = a.chance(0.85);
+      send('verification.completed', t + a.int(1, 3) * HOUR, {
+        check_id: a.id('chk_bg'),
+        user_id: seller.user_id,
+        kind: 'bg',
+        result: bgClear ? 'clear' : 'consider',
+        risk_score: bgClear ? a.int(0, 45) : a.int(40, 100),
+        provider: 'bgscreen',
+      });
+      const docId = a.id('doc');
+      send('doc.status_changed', t - MINUTE, {
+        doc_id: docId,
+        seller_id: seller.user_id,
+        kind: 'id_document',
+        status: 'uploaded',
+      });
+      send('doc.status_changed', t + MINUTE, {
+        doc_id: docId,
+        seller_id: seller.user_id,
+        kind: 'id_document',
+        status: idvPass ? 'approved' : 'rejected',
+      });
+      const studio = this.studios.find((s) => s.seller === seller);
+      if (!studio) continue;
+      const base = {
+        studio_id: studio.studio_id,
+        seller_id: seller.user_id,
+        city_id: seller.city_id,
+        name: `Studio ${studio.studio_id.slice(3)}`,
+        capacity: studio.capacity,
+      };
+      const permitId = a.id('doc');
+      send('studio.updated', t + 2 * MINUTE, { ...base, verification_status: 'pending' });
+      send('doc.status_changed', t + 2 * MINUTE, {
+        doc_id: permitId,
+        seller_id: seller.user_id,
+        studio_id: studio.studio_id,
+        kind: 'studio_permit',
+        status: 'uploaded',
+      });
+      const decidedMs = t + a.int(4, 40) * HOUR;
+      const approved = idvPass && a.chance(0.8);
+      send('doc.status_changed', decidedMs, {
+        doc_id: permitId,
+        seller_id: seller.user_id,
+        studio_id: studio.studio_id,
+        kind: 'studio_permit',
+        status: approved ? 'approved' : 'rejected',
+      });
+      send('studio.updated', decidedMs + 1000, {
+        ...base,
+        verification_status: approved ? 'verified' : 'rejected',
+      });
+    }
+  }
+
+  #wafBlocks(dayMs: number, send: Send): void {
+    const a = this.#aux;
+    const rules = [
+      'AWSManagedRulesCommonRuleSet',
+      'AWSManagedRulesSQLiRuleSet',
+      'RateLimitPerIp',
+      'AWSManagedRulesBotControlRuleSet',
+    ];
+    for (let n = a.int(20, 80); n > 0; n--) {
+      const ms = dayMs + a.int(0, DAY - 1);
+      send('waf.block', ms, {
+        blocked_at: new Date(ms).toISOString(),
+        web_acl: 'marketplace-edge',
+        rule_id: a.weighted(rules, [5, 2, 6, 3]),
+        action: a.weighted(['BLOCK', 'CAPTCHA', 'CHALLENGE'] as const, [8, 1, 1]),
+      });
+    }
+  }
+
+  #alarms(dayMs: number, send: Send): void {
+    const a = this.#aux;
+    const alarms = [
+      ['payments-api-5xx-rate', 'critical', 'payments-api', 'AWS/ApiGateway/5XXError'],
+      ['search-latency-p95', 'warning', 'search-api', 'AWS/ApiGateway/Latency'],
+      ['waf-blocked-requests', 'error', 'edge', 'AWS/WAFV2/BlockedRequests'],
+    ] as const;
+    for (let n = a.int(0, 3); n > 0; n--) {
+      const [alarm_name, severity, service, metric] = a.pick(alarms);
+      const ms = dayMs + a.int(0, DAY - 1);
+      const common = { alarm_name, severity, service, metric } as const;
+      send('alarm.triggered', ms, {
+        ...common,
+        state: 'ALARM',
+        previous_state: 'OK',
+        reason: 'Threshold Crossed: 3 out of the last 3 datapoints were greater than the threshold.',
+      });
+      send('alarm.triggered', ms + a.int(5, 240) * MINUTE, {
+        ...common,
+        state: 'OK',
+        previous_state: 'ALARM',
+        reason: 'Threshold Crossed: 1 datapoint was not greater than the threshold.',
+      });
+    }
+  }
+
+  #device(user: SimUser, dayMs: number, send: Send): void {
+    const a = this.#aux;
+    let device = this.#devices.get(user.user_id);
+    if (!device) {
+      device = {
+        device_id: a.id('dev'),
+        platform: a.weighted(['web', 'ios', 'android'] as const, [4, 3, 3]),
+        app_version: `4.${a.int(8, 12)}.${a.int(0, 3)}`,
+      };
+      this.#devices.set(user.user_id, device);
+    }
+    send('device.seen', Math.max(dayMs + a.int(0, DAY - 1), user.signupMs + MINUTE), {
+      device_id: device.device_id,
+      user_id: user.user_id,
+      platform: device.platform,
+      app_version: device.app_version,
+    });
+  }
+
+  /**
+   * The search-ranking experiment: about a third of active users a day reach its checkpoint (the
+   * search results) and are logged as exposed; the variant is sticky per user (a fixed hash of the
+   * id, half and half), so repeated exposures agree and silver.dim_exposure keeps the first.
+   */
+  #exposure(user: SimUser, dayMs: number, send: Send): void {
+    const a = this.#aux;
+    if (!a.chance(0.3)) return;
+    let hash = 0;
+    for (let i = 0; i < user.user_id.length; i++) hash = (hash * 31 + user.user_id.charCodeAt(i)) | 0;
+    const t = Math.max(dayMs + a.int(0, DAY - 1), user.signupMs + MINUTE);
+    const device = this.#devices.get(user.user_id);
+    send('exp.exposed', t, {
+      exp_key: 'search-ranking-v3',
+      variant: hash & 1 ? 'treatment' : 'control',
+      user_id: user.user_id,
+      exposed_at: new Date(t).toISOString(),
+      checkpoint: 'search_results',
+      ...(device ? { platform: device.platform } : {}),
+    });
+  }
+
+  #apiSamples(dayMs: number, send: Send): void {
+    const a = this.#aux;
+    const routes = [
+      ['GET', '/search', 120],
+      ['GET', '/services/{id}', 60],
+      ['POST', '/checkouts', 250],
+      ['GET', '/bookings/{id}', 45],
+      ['POST', '/messages', 80],
+    ] as const;
+    for (let n = a.int(0, 3); n > 0; n--) {
+      const [method, route, median] = a.weighted(routes, [10, 6, 1, 3, 2]);
+      const hour = a.weighted(hours, hourWeights);
+      const failed = a.next();
+      send('api.request.sampled', dayMs + hour * HOUR + a.int(0, HOUR - 1), {
+        request_id: a.id('req'),
+        route,
+        method,
+        status_code: failed < 0.015 ? 503 : failed < 0.05 ? 404 : 200,
+        latency_ms: round2(median * Math.exp((a.next() + a.next() + a.next() - 1.5) * 1.2)),
+        sample_rate: 0.05,
+      });
+    }
+  }
+
+  #session(user: SimUser, dayMs: number, spent: Map<string, number>, send: Send, extra: Send): void {
     const r = this.#random;
     const pool = this.#servicesByCity.get(user.city_id) ?? this.services;
     const hour = r.weighted(hours, hourWeights);
@@ -298,7 +523,7 @@ export class MarketplaceSimulation {
       });
       const priceFactor = Math.max(0.4, 1.3 - service.base_price / 300);
       if (!r.chance(0.13 * priceFactor)) return;
-      this.#booking(user, service, viewId, viewMs + r.int(30, 900) * 1000, send);
+      this.#booking(user, service, viewId, viewMs + r.int(30, 900) * 1000, send, extra);
     });
   }
 
@@ -307,7 +532,8 @@ export class MarketplaceSimulation {
     service: SimService,
     viewId: string,
     checkoutMs: number,
-    send: <T extends MarketplaceDetailType>(type: T, ms: number, detail: MarketplaceDetails[T]) => void,
+    send: Send,
+    extra: Send,
   ): void {
     const r = this.#random;
     const bookingId = r.id('bkg');
@@ -328,6 +554,7 @@ export class MarketplaceSimulation {
     const confirmed = r.chance(0.88);
     const decisionMs = requestedMs + r.int(5, 360) * MINUTE;
     const method = r.weighted(['card', 'wallet', 'bank_transfer'] as const, [7, 2.5, 0.5]);
+    this.#bookingComms(user, service, bookingId, requestedMs, decisionMs, confirmed, extra);
     amounts.forEach((amount, legIndex) => {
       const legId = `${bookingId}-l${legIndex + 1}`;
       const fee = round2((amount * service.category.feeBps) / 10_000);
@@ -442,5 +669,77 @@ export class MarketplaceSimulation {
         if (lost) refund(resolvedMs + HOUR, amount, 'dispute_lost');
       }
     });
+  }
+
+  /** The messages, action card and notifications around a booking request and its decision. */
+  #bookingComms(
+    user: SimUser,
+    service: SimService,
+    bookingId: string,
+    requestedMs: number,
+    decisionMs: number,
+    confirmed: boolean,
+    send: Send,
+  ): void {
+    const a = this.#aux;
+    const thread = { thread_id: `thr_${bookingId}`, booking_id: bookingId, city_id: user.city_id };
+    if (a.chance(0.6)) {
+      send('message.sent', requestedMs + a.int(1, 30) * MINUTE, {
+        message_id: a.id('msg'),
+        ...thread,
+        sender_id: user.user_id,
+        recipient_id: service.seller_id,
+        sender_role: 'buyer',
+        body_length: a.int(10, 600),
+      });
+      if (a.chance(0.8)) {
+        send('message.sent', decisionMs + a.int(1, 60) * MINUTE, {
+          message_id: a.id('msg'),
+          ...thread,
+          sender_id: service.seller_id,
+          recipient_id: user.user_id,
+          sender_role: 'seller',
+          body_length: a.int(10, 400),
+        });
+      }
+    }
+    const card = {
+      card_id: a.id('crd'),
+      user_id: service.seller_id,
+      city_id: service.city_id,
+      kind: 'confirm_booking',
+    } as const;
+    send('action_card.status_changed', requestedMs, { ...card, status: 'created' });
+    send('action_card.status_changed', decisionMs, {
+      ...card,
+      status: confirmed ? 'completed' : 'dismissed',
+    });
+    const channel = a.weighted(['email', 'push', 'sms'] as const, [6, 3, 1]);
+    const notification = {
+      notification_id: a.id('ntf'),
+      user_id: user.user_id,
+      channel,
+      template: confirmed ? 'booking_confirmed' : 'booking_declined',
+    };
+    let ms = decisionMs + 1000;
+    send('notification.status_changed', ms, { ...notification, status: 'sent' });
+    ms += a.int(1, 90) * 1000;
+    if (!a.chance(0.96)) {
+      send('notification.status_changed', ms, { ...notification, status: 'bounced' });
+      return;
+    }
+    send('notification.status_changed', ms, { ...notification, status: 'delivered' });
+    if (channel === 'email' && a.chance(0.005)) {
+      send('notification.status_changed', ms + a.int(1, 120) * MINUTE, {
+        ...notification,
+        status: 'complained',
+      });
+      return;
+    }
+    if (channel === 'sms' || !a.chance(0.45)) return;
+    ms += a.int(1, 240) * MINUTE;
+    send('notification.status_changed', ms, { ...notification, status: 'opened' });
+    if (a.chance(0.35))
+      send('notification.status_changed', ms + a.int(5, 300) * 1000, { ...notification, status: 'clicked' });
   }
 }

@@ -1,0 +1,21 @@
+-- One row per WAF block event.
+SELECT
+  id AS block_id,
+  json_extract_scalar(detail, '$.web_acl') AS web_acl,
+  json_extract_scalar(detail, '$.rule_id') AS rule_id,
+  json_extract_scalar(detail, '$.action') AS action,
+  from_iso8601_timestamp(time) AS occurred_at,
+  dt
+FROM (
+  -- One row per event id: EventBridge delivers at least once and producers retry, so Bronze
+  -- (append-only) may hold an id more than once, even re-stamped; the earliest copy is kept.
+  SELECT id, time, detail, dt
+  FROM (
+    SELECT id, time, detail, dt,
+      row_number() OVER (PARTITION BY id ORDER BY time, dt, detail) AS nth_copy
+    FROM bronze.events
+    WHERE detail_type = 'waf.block' AND json_extract_scalar(detail, '$.v') IN ('1')
+      AND dt BETWEEN {{from}} AND {{to}}
+  ) AS copies
+  WHERE nth_copy = 1
+) AS e

@@ -1,0 +1,143 @@
+import { listSchemas } from '@lakeops/contracts';
+import {
+  lineageDot,
+  lineageGraph,
+  lineageMermaid,
+  lineageProblems,
+  loadExpectationSuites,
+  loadModels,
+  renderModel,
+  subGraph,
+  tables,
+  tablesReadBy,
+  walkLineage,
+} from '@lakeops/lake';
+import nodeSqlParser from 'node-sql-parser';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+type Inputs = Parameters<typeof lineageGraph>[0];
+
+describe('lineage', () => {
+  let inputs: Inputs;
+  let graph: ReturnType<typeof lineageGraph>;
+  beforeAll(async () => {
+    inputs = {
+      tables,
+      models: await loadModels(),
+      schemas: listSchemas(),
+      suites: [...(await loadExpectationSuites()).keys()],
+    };
+    graph = lineageGraph(inputs);
+  });
+  const ids = (steps: readonly { id: string; depth: number }[]) => steps.map((s) => `${s.depth} ${s.id}`);
+
+  it('gold.kpi_gmv_daily upstream: the Silver table, the event and Bronze it comes from (worked by hand)', () => {
+    // Act
+    const steps = walkLineage(graph, 'gold.kpi_gmv_daily', 'upstream');
+    // Assess
+    expect(ids(steps)).toEqual([
+      '1 silver.fact_booking_legs',
+      '2 bronze.events',
+      '2 event:booking.leg.status_changed.v1',
+      '3 source:events',
+    ]);
+  });
+
+  it('silver.fact_booking_legs downstream: every Gold table and quality suite built on it (worked by hand)', () => {
+    // Act
+    const steps = walkLineage(graph, 'silver.fact_booking_legs', 'downstream');
+    // Assess: no NRT view is built on it yet (there are none in models/).
+    expect(ids(steps)).toEqual([
+      '1 gold.kpi_acceptance_window_hist',
+      '1 gold.kpi_cancellations',
+      '1 gold.kpi_conversion_funnel',
+      '1 gold.kpi_gmv_daily',
+      '1 gold.kpi_refunds',
+      '1 gold.kpi_seller_activation',
+      '1 gold.kpi_take_rate',
+      '1 gold.user_daily_aggregates',
+      '2 suite:gold.kpi_gmv_daily',
+    ]);
+  });
+
+  it('gold.kpi_studio_verification_rate upstream, to depth 2, with its column edges (worked by hand)', () => {
+    // Act
+    const steps = walkLineage(graph, 'gold.kpi_studio_verification_rate', 'upstream', 2);
+    const sub = subGraph(graph, 'gold.kpi_studio_verification_rate', steps);
+    // Assess
+    expect(ids(steps)).toEqual([
+      '1 silver.dim_studio',
+      '1 silver.fact_docs',
+      '2 bronze.events',
+      '2 event:doc.status_changed.v1',
+      '2 event:studio.updated.v1',
+    ]);
+    expect(sub.columns).toContainEqual({
+      from: 'silver.dim_studio/city_id',
+      to: 'gold.kpi_studio_verification_rate/city_id',
+    });
+    expect(sub.columns).toContainEqual({
+      from: 'event:doc.status_changed.v1/studio_id',
+      to: 'silver.fact_docs/studio_id',
+    });
+    expect(sub.columns).toContainEqual({
+      from: 'event:studio.updated.v1/capacity',
+      to: 'silver.dim_studio/capacity',
+    });
+    expect(sub.columns.filter((c) => c.to.startsWith('gold.'))).toEqual([
+      { from: 'silver.dim_studio/city_id', to: 'gold.kpi_studio_verification_rate/city_id' },
+    ]);
+  });
+
+  it('has no problem in the real catalog, and names a model reading an unknown table or a table with no producer', () => {
+    // Prepare
+    const orphan = { ...tables[tables.length - 1], name: 'kpi_orphan' } as (typeof tables)[number];
+    const reader = {
+      name: 'gold.kpi_orphan',
+      sql: 'SELECT 1 FROM silver.fact_nope',
+      dependsOn: ['silver.fact_nope'],
+    };
+    // Act
+    const real = lineageProblems(inputs);
+    const broken = lineageProblems({ ...inputs, tables: [...tables, orphan] });
+    const unknown = lineageProblems({ ...inputs, models: [...inputs.models, reader] });
+    // Assess
+    expect(real).toEqual([]);
+    expect(broken).toEqual(['gold.kpi_orphan has no producer']);
+    expect(unknown).toEqual(['gold.kpi_orphan reads unknown table silver.fact_nope']);
+    expect(() => lineageGraph({ ...inputs, tables: [...tables, orphan] })).toThrow(
+      expect.objectContaining({ code: 'LineageInvalid' }),
+    );
+  });
+
+  it('reads the same tables from each model as a SQL parser does', () => {
+    // Prepare
+    const parser = new nodeSqlParser.Parser();
+    for (const model of inputs.models) {
+      // Act
+      const parsed = parser
+        .tableList(renderModel(model.sql, { from: '2026-11-18', to: '2026-11-20' }), { database: 'trino' })
+        .map((entry) => entry.split('::').slice(1).join('.'))
+        .filter((name) => name.includes('.') && !name.startsWith('null.'));
+      // Assess
+      expect(tablesReadBy(model.sql), model.name).toEqual([...new Set(parsed)].sort());
+    }
+  });
+
+  it('draws a sub-graph as Mermaid and DOT, and refuses an unknown start', () => {
+    // Prepare
+    const steps = walkLineage(graph, 'gold.kpi_gmv_daily', 'upstream', 1);
+    const sub = subGraph(graph, 'gold.kpi_gmv_daily', steps);
+    // Act
+    const mermaid = lineageMermaid(sub);
+    const dot = lineageDot(sub);
+    // Assess
+    expect(mermaid).toBe(
+      'flowchart LR\n  gold_kpi_gmv_daily["gold.kpi_gmv_daily"]\n  silver_fact_booking_legs["silver.fact_booking_legs"]\n  silver_fact_booking_legs --> gold_kpi_gmv_daily\n',
+    );
+    expect(dot).toContain('"silver.fact_booking_legs" -> "gold.kpi_gmv_daily";');
+    expect(() => walkLineage(graph, 'gold.nope', 'upstream')).toThrow(
+      /no table, event or suite named 'gold.nope'/,
+    );
+  });
+});
