@@ -1,4 +1,12 @@
 export {
+  type DeliveryOutcome,
+  type DeliveryPolicy,
+  defaultDeliveryPolicy,
+  deliverNotification,
+  NotificationDeliveryFailedError,
+  retryAfterMs,
+} from './alerting/deliver-notification.ts';
+export {
   type DeploymentEvent,
   formatDeploymentNotification,
   notifyDeployment,
@@ -24,5 +32,10 @@ export {
   LakeopsError,
 } from './shared/errors.ts';
 export type { EventPublisher, PublishedEvent } from './shared/event-publisher.port.ts';
-export type { Notification, NotificationSeverity, Notifier } from './shared/notifier.port.ts';
+export type {
+  Notification,
+  NotificationAction,
+  NotificationSeverity,
+  Notifier,
+} from './shared/notifier.port.ts';
 export * from './state/index.ts';
