@@ -1,4 +1,18 @@
 export {
+  AlertConfigInvalidError,
+  type AlertingConfig,
+  type InhibitRule,
+  type LabelMatcher,
+  matchesAll,
+  matchRoutes,
+  parseAlertmanagerConfig,
+  parseDuration,
+  parseMatcher,
+  type ReceiverConfig,
+  type RouteNode,
+  routingTreeText,
+} from './alerting/alertmanager-config.ts';
+export {
   type DeliveryOutcome,
   type DeliveryPolicy,
   defaultDeliveryPolicy,
