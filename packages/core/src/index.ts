@@ -1,3 +1,20 @@
+export { type AlertingEvent, alertFromEvent } from './alerting/alert-from-event.ts';
+export {
+  type Alert,
+  addSilence,
+  alertFingerprint,
+  alertStateKeys,
+  defaultResolveTimeoutMs,
+  expireSilence,
+  type FlushReport,
+  flushAlertGroups,
+  listSilences,
+  type ReceiverNotifiers,
+  recordAlert,
+  type Silence,
+  SilenceInvalidError,
+  sendingLeaseMs,
+} from './alerting/alert-router.ts';
 export {
   AlertConfigInvalidError,
   type AlertingConfig,
