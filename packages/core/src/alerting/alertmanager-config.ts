@@ -113,11 +113,8 @@ export function parseMatcher(text: string): LabelMatcher | undefined {
   let value = raw;
   if (raw.startsWith('"')) {
     if (raw.length < 2 || !raw.endsWith('"')) return undefined;
-    try {
-      value = JSON.parse(raw) as string;
-    } catch {
-      return undefined;
-    }
+    // Alertmanager unescapes \\, \" and \n in a quoted value and keeps any other backslash.
+    value = raw.slice(1, -1).replace(/\\(["\\n])/g, (_, c: string) => (c === 'n' ? '\n' : c));
   }
   if (op === '=~' || op === '!~') {
     try {
