@@ -200,4 +200,40 @@ describe('alert routing under a storm (SQLite state, real HTTP)', () => {
     const claims = await state.query({ pk: 'alert#sent' });
     expect(claims.items.map((i) => (i.value as { status: string }).status)).toEqual(['sent']);
   });
+
+  it('an alarm on the lake storage inhibits the quality alerts it causes until it is OK again', async () => {
+    // Prepare
+    const { deps } = await harness();
+    const alarm = (state: 'ALARM' | 'OK'): AlertingEvent =>
+      ({
+        id: `a-${state}`,
+        'detail-type': 'alarm.triggered',
+        detail: {
+          v: 1,
+          alarm_name: 'lake-storage-5xx',
+          state,
+          severity: 'critical',
+          reason: 'S3 5xx above 1%',
+        },
+      }) as AlertingEvent;
+    const silver = failed(2); // silver.orders → slack-quality
+    // Act
+    await recordAlert(deps, config, alertFromEvent(alarm('ALARM')));
+    await recordAlert(deps, config, alertFromEvent(silver));
+    now = new Date(now.getTime() + 60_000);
+    const during = await flushAlertGroups(deps, config);
+    const slackDuring = slack.length;
+    now = new Date(now.getTime() + 240_000);
+    await recordAlert(deps, config, alertFromEvent(alarm('OK')));
+    await recordAlert(deps, config, alertFromEvent(silver));
+    now = new Date(now.getTime() + 60_000);
+    await flushAlertGroups(deps, config);
+    // Assess
+    expect(during.muted).toBe(1);
+    expect(slackDuring).toBe(0);
+    expect(pdEvents.map((e) => e.body.event_action)).toEqual(['trigger', 'resolve']);
+    expect(slack.map((m) => m.body.text.split('\n')[0])).toEqual([
+      expect.stringContaining('[FIRING:1] alertname=expectation.failed table=silver.orders'),
+    ]);
+  });
 });
