@@ -19,6 +19,13 @@ export {
   type LakeFormationPermissionsOptions,
   toResource,
 } from './lakeformation-permissions.ts';
+export {
+  PagerDutyEventsNotifier,
+  pagerDutyDedupKey,
+  pagerDutyEvent,
+  pagerDutyEventsUrl,
+  pagerDutyLimits,
+} from './pagerduty-events-notifier.ts';
 export { S3ObjectStore } from './s3-object-store.ts';
 export { NotificationRejectedError, SlackWebhookNotifier, slackMessage } from './slack-webhook-notifier.ts';
 export {

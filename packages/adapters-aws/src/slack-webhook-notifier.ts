@@ -1,4 +1,11 @@
-import { DependencyUnavailableError, LakeopsError, type Notification, type Notifier } from '@lakeops/core';
+import {
+  DependencyUnavailableError,
+  LakeopsError,
+  type Notification,
+  NotificationDeliveryFailedError,
+  type Notifier,
+  retryAfterMs,
+} from '@lakeops/core';
 
 /** Slack answered 4xx: the message itself is wrong, retrying will not help. */
 export class NotificationRejectedError extends LakeopsError {
@@ -20,7 +27,9 @@ const emoji: Record<Notification['severity'], string> = {
 
 /**
  * Posts notifications to a Slack incoming webhook (`SLACK_WEBHOOK_URL`) as Block Kit messages.
- * 429 and 5xx answers and network errors are retryable; other 4xx answers are not.
+ * 429 (with its `Retry-After`), 5xx answers, timeouts and network errors are retryable; 4xx
+ * answers (400 invalid payload, 403 action prohibited, 404 channel not found, 410 channel
+ * archived) are permanent. Errors never carry the webhook URL (it is the secret).
  *
  * @example
  * ```ts
@@ -47,12 +56,24 @@ export class SlackWebhookNotifier implements Notifier {
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (error) {
-      throw new DependencyUnavailableError('Slack webhook unreachable', { cause: error });
+      // The cause is a fetch TypeError/AbortError: it names no URL.
+      throw new DependencyUnavailableError('Slack webhook unreachable or timed out', { cause: error });
     }
     if (response.ok) return;
     const body = await response.text().catch(() => '');
-    if (response.status === 429 || response.status >= 500) {
-      throw new DependencyUnavailableError(`Slack webhook answered ${response.status}`);
+    if (response.status === 429) {
+      const wait = retryAfterMs(response.headers.get('retry-after'), new Date());
+      throw new NotificationDeliveryFailedError('Slack webhook answered 429 (rate limited)', {
+        retryable: true,
+        status: 429,
+        ...(wait === undefined ? {} : { retryAfterMs: wait }),
+      });
+    }
+    if (response.status >= 500) {
+      throw new NotificationDeliveryFailedError(`Slack webhook answered ${response.status}`, {
+        retryable: true,
+        status: response.status,
+      });
     }
     throw new NotificationRejectedError(response.status, body);
   }
@@ -61,11 +82,14 @@ export class SlackWebhookNotifier implements Notifier {
 /** The Slack payload: a plain-text fallback plus header, body and fields blocks. */
 export function slackMessage(n: Notification): Record<string, unknown> {
   const fields = Object.entries(n.fields).map(([k, v]) => ({ type: 'mrkdwn', text: `*${k}*\n${v}` }));
+  const resolved = n.action === 'resolve';
+  const title = resolved ? `Resolved: ${n.title}` : n.title;
+  const icon = resolved ? ':large_green_circle:' : emoji[n.severity];
   const blocks: Record<string, unknown>[] = [
-    { type: 'header', text: { type: 'plain_text', text: n.title.slice(0, 150) } },
-    { type: 'section', text: { type: 'mrkdwn', text: `${emoji[n.severity]} ${n.text}` } },
+    { type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } },
+    { type: 'section', text: { type: 'mrkdwn', text: `${icon} ${n.text}` } },
   ];
   if (fields.length > 0) blocks.push({ type: 'section', fields: fields.slice(0, 10) });
   if (n.link) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `<${n.link}|details>` }] });
-  return { text: `${n.title}\n${n.text}`, blocks };
+  return { text: `${title}\n${n.text}`, blocks };
 }

@@ -33,7 +33,12 @@ describe('SlackWebhookNotifier (real HTTP on loopback)', () => {
         body: JSON.parse(await readBody(req)),
         contentType: req.headers['content-type'],
       });
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'invalid_payload');
+      res
+        .writeHead(status, {
+          'content-type': 'text/plain',
+          ...(status === 429 ? { 'retry-after': '12' } : {}),
+        })
+        .end(status === 200 ? 'ok' : 'invalid_payload');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -77,5 +82,32 @@ describe('SlackWebhookNotifier (real HTTP on loopback)', () => {
   it('treats an unreachable webhook as retryable', async () => {
     const notifier = new SlackWebhookNotifier({ url: 'http://127.0.0.1:1/x', timeoutMs: 1000 });
     await expect(notifier.send(notification)).rejects.toMatchObject({ code: 'DependencyUnavailable' });
+  });
+
+  it.each([400, 403, 404, 410])(
+    'treats %i as permanent (no retry: the message or the channel is wrong)',
+    async (code) => {
+      // Prepare
+      status = code;
+      // Act
+      const error = await new SlackWebhookNotifier({ url: `${base}/x` })
+        .send(notification)
+        .catch((e: unknown) => e);
+      // Assess
+      expect(error).toMatchObject({ code: 'NotificationRejected', retryable: false, status: code });
+    },
+  );
+
+  it('reads the Retry-After of a 429 and keeps the webhook URL out of the error', async () => {
+    // Prepare
+    status = 429;
+    // Act
+    const error = await new SlackWebhookNotifier({ url: `${base}/services/T/B/SECRET` })
+      .send(notification)
+      .catch((e: unknown) => e);
+    // Assess
+    expect(error).toMatchObject({ retryable: true, status: 429, retryAfterMs: 12_000 });
+    expect(JSON.stringify(error)).not.toContain('SECRET');
+    expect(String((error as Error).message)).not.toContain('SECRET');
   });
 });

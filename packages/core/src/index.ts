@@ -1,3 +1,42 @@
+export { type AlertingEvent, alertFromEvent } from './alerting/alert-from-event.ts';
+export {
+  type Alert,
+  addSilence,
+  alertFingerprint,
+  alertStateKeys,
+  defaultResolveTimeoutMs,
+  expireSilence,
+  type FlushReport,
+  flushAlertGroups,
+  listSilences,
+  type ReceiverNotifiers,
+  recordAlert,
+  type Silence,
+  SilenceInvalidError,
+  sendingLeaseMs,
+} from './alerting/alert-router.ts';
+export {
+  AlertConfigInvalidError,
+  type AlertingConfig,
+  type InhibitRule,
+  type LabelMatcher,
+  matchesAll,
+  matchRoutes,
+  parseAlertmanagerConfig,
+  parseDuration,
+  parseMatcher,
+  type ReceiverConfig,
+  type RouteNode,
+  routingTreeText,
+} from './alerting/alertmanager-config.ts';
+export {
+  type DeliveryOutcome,
+  type DeliveryPolicy,
+  defaultDeliveryPolicy,
+  deliverNotification,
+  NotificationDeliveryFailedError,
+  retryAfterMs,
+} from './alerting/deliver-notification.ts';
 export {
   type DeploymentEvent,
   formatDeploymentNotification,
@@ -24,5 +63,10 @@ export {
   LakeopsError,
 } from './shared/errors.ts';
 export type { EventPublisher, PublishedEvent } from './shared/event-publisher.port.ts';
-export type { Notification, NotificationSeverity, Notifier } from './shared/notifier.port.ts';
+export type {
+  Notification,
+  NotificationAction,
+  NotificationSeverity,
+  Notifier,
+} from './shared/notifier.port.ts';
 export * from './state/index.ts';

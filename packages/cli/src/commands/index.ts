@@ -24,4 +24,5 @@ export const commands: readonly LazyCommand[] = [
   { name: 'purge', summary: 'Remove deleted users (DSAR) from Silver and Gold; --dry-run shows what would go', load: async () => (await import('./purge.ts')).purgeCommand },
   { name: 'exp', summary: 'Experiments: the sticky variant of a user (assign), per-variant statistics from a CSV (stats)', load: async () => (await import('./exp.ts')).expCommand },
   { name: 'lineage', summary: 'Upstream/downstream of a table, event or suite, derived from the schemas, models and suites', load: async () => (await import('./lineage.ts')).lineageCommand },
+  { name: 'silence', summary: 'Mute matching alerts until an end time (add), list the active silences, end one (expire)', load: async () => (await import('./silence.ts')).silenceCommand },
 ];

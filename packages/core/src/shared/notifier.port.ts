@@ -2,6 +2,13 @@
 export type NotificationSeverity = 'critical' | 'error' | 'warning' | 'info';
 
 /**
+ * What a notification does to the thing it is about: `trigger` opens or updates it (the default),
+ * `resolve` closes it (PagerDuty `resolve`, a Slack follow-up), `change` records a change that
+ * pages nobody (a deploy: PagerDuty's change events).
+ */
+export type NotificationAction = 'trigger' | 'resolve' | 'change';
+
+/**
  * One message for people. It carries no raw personal data: no email, phone or user id.
  * `key` identifies what it is about, so that adapters can de-duplicate redeliveries.
  */
@@ -12,6 +19,8 @@ export interface Notification {
   readonly text: string;
   readonly fields: Readonly<Record<string, string>>;
   readonly link?: string;
+  /** `trigger` when absent. */
+  readonly action?: NotificationAction;
   /** The id of the event that caused it. */
   readonly sourceEventId: string;
 }
