@@ -7,6 +7,7 @@ export * from './glue-databases.ts';
 export type { MarketplaceDetails, MarketplaceDetailType, MarketplaceEvent } from './marketplace/events.ts';
 export { marketplaceSources } from './marketplace/events.ts';
 export * from './models.ts';
+export * from './nrt-views.ts';
 export * from './purge-sql.ts';
 export * from './quality-events.ts';
 export * from './seed.ts';
