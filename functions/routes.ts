@@ -6,6 +6,12 @@ const writeDeletionQueue: Permission = {
   resource: 'state-table',
 };
 
+/** NRT refresh: the per-view lease, record and skip counter in the `State` table. */
+const useNrtLease: Permission = {
+  actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  resource: 'state-table',
+};
+
 /**
  * The route table: which events and schedules run which function, with what limits and
  * permissions. SST subscriptions and schedules (stacks/), the local bus and the README's event
@@ -39,6 +45,30 @@ export const routes = [
     timeoutSeconds: 10,
     memoryMB: 256,
     permissions: [parkInDeadLetter, writeTraces, writeDeletionQueue],
+  },
+  {
+    id: 'nrt-refresh',
+    kind: 'schedule',
+    description: 'Refresh the NRT ops views: the hours of today touched since the last refresh.',
+    function: 'nrt-refresh',
+    schedule: 'rate(5 minutes)',
+    timeoutSeconds: 240,
+    memoryMB: 1024,
+    permissions: [parkInDeadLetter, writeTraces, useNrtLease],
+  },
+  {
+    id: 'nrt-rebuild',
+    kind: 'event',
+    description: 'Rebuild today of every NRT ops view after the data platform deploys.',
+    function: 'nrt-rebuild',
+    pattern: {
+      source: ['marketplace.deploy'],
+      'detail-type': ['deploy.succeeded'],
+      detail: { v: [1], service: ['data-platform'] },
+    },
+    timeoutSeconds: 240,
+    memoryMB: 1024,
+    permissions: [parkInDeadLetter, writeTraces, useNrtLease],
   },
 ] as const satisfies readonly Route[];
 

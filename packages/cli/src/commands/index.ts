@@ -23,4 +23,5 @@ export const commands: readonly LazyCommand[] = [
   { name: 'perms', summary: 'Plan or apply the Lake Formation permissions of permissions/policy.ts', load: async () => (await import('./perms.ts')).permsCommand },
   { name: 'purge', summary: 'Remove deleted users (DSAR) from Silver and Gold; --dry-run shows what would go', load: async () => (await import('./purge.ts')).purgeCommand },
   { name: 'exp', summary: 'Experiments: the sticky variant of a user (assign), per-variant statistics from a CSV (stats)', load: async () => (await import('./exp.ts')).expCommand },
+  { name: 'nrt', summary: 'Near-real-time ops views: refresh the touched hours of today, or show their status', load: async () => (await import('./nrt.ts')).nrtCommand },
 ];
