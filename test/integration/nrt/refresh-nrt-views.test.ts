@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbQueryEngine, FsObjectStore } from '@lakeops/adapters-local';
+import { validateDetail } from '@lakeops/contracts';
 import {
   acquireLease,
   type Clock,
@@ -17,9 +18,15 @@ import { buildLake, loadNrtViews, seedBronze, tables } from '@lakeops/lake';
 import { InMemoryStateStore } from '@lakeops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+/** Records what is published, refusing (like the bus with strict contracts) a detail that breaks its contract. */
 class RecordingPublisher implements EventPublisher {
   readonly events: PublishedEvent[] = [];
   async publish(events: readonly PublishedEvent[]): Promise<void> {
+    for (const e of events) {
+      const check = validateDetail(e.detailType, e.detail);
+      if (!check.ok || check.unknownFields.length > 0)
+        throw new Error(`${e.detailType} breaks its contract: ${JSON.stringify(check)}`);
+    }
     this.events.push(...events);
   }
   take(detailType: string): PublishedEvent[] {

@@ -60,7 +60,15 @@ export const nrtCommand: Command = {
             clock: systemClock,
             events: new JsonlEventPublisher({ file: join(home, 'events', 'published.jsonl') }),
           },
-          { views, runId, rebuild: values.rebuild === true },
+          {
+            views,
+            runId,
+            rebuild: values.rebuild === true,
+            // How long a killed refresh blocks the next one (which then takes over); default 240 s.
+            ...(ctx.env.LAKEOPS_NRT_LEASE_SECONDS
+              ? { leaseSeconds: Number(ctx.env.LAKEOPS_NRT_LEASE_SECONDS) }
+              : {}),
+          },
         );
         for (const v of result.views) ctx.stdout.write(`${formatOutcome(v)}\n`);
         return result.views.some((v) => v.status === 'failed') ? 1 : 0;
