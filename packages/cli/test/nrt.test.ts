@@ -44,7 +44,10 @@ describe('lakeops nrt', () => {
     // Act
     const refreshed = await run(['nrt', 'refresh']);
     const status = await run(['nrt', 'status', '--json']);
+    const queried = await run(['query', 'SELECT count(*) AS n FROM nrt.payout_backlog', '--json']);
     // Assess
+    expect(queried.code).toBe(0);
+    expect(queried.stdout).toMatch(/"n":\s*[1-9]/);
     expect(refreshed.code).toBe(0);
     expect(refreshed.stdout).toMatch(/^nrt\.dispute_queue: refreshed hours 00,/m);
     expect(refreshed.stdout).toMatch(/^nrt\.payout_backlog: refreshed hours 00,/m);
