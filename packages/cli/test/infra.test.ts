@@ -23,7 +23,11 @@ describe('lakeops infra synth', () => {
     // Assess
     expect(result).toMatchObject({ code: 0, stderr: '' });
     const resources = JSON.parse(result.stdout) as SynthResource[];
-    const schedule = resources.find((r) => r.type === 'aws:scheduler/schedule:Schedule');
+    const schedules = resources.filter((r) => r.type === 'aws:scheduler/schedule:Schedule');
+    const schedule = schedules.find((r) => r.name === 'test-nightlySchedule');
+    expect(schedules.find((r) => r.name === 'nrt-refreshSchedule')).toMatchObject({
+      inputs: { scheduleExpression: 'rate(5 minutes)' },
+    });
     expect(schedule).toMatchObject({
       name: 'test-nightlySchedule',
       inputs: { scheduleExpression: 'cron(0 3 * * ? *)', scheduleExpressionTimezone: 'Europe/Berlin' },
