@@ -13,6 +13,12 @@ const writeDeletionQueue: Permission = {
   resource: 'state-table',
 };
 
+/** NRT refresh: the per-view lease, record and skip counter in the `State` table. */
+const useNrtLease: Permission = {
+  actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  resource: 'state-table',
+};
+
 /**
  * The route table: which events and schedules run which function, with what limits and
  * permissions. SST subscriptions and schedules (stacks/), the local bus and the README's event
@@ -46,6 +52,36 @@ export const routes = [
     timeoutSeconds: 10,
     memoryMB: 256,
     permissions: [parkInDeadLetter, writeTraces, writeDeletionQueue, readDsarSalt],
+  },
+  {
+    id: 'nrt-refresh',
+    kind: 'schedule',
+    description: 'Refresh the NRT ops views: the hours of today touched since the last refresh.',
+    function: 'nrt-refresh',
+    schedule: 'rate(5 minutes)',
+    timeoutSeconds: 240,
+    memoryMB: 1024,
+    permissions: [parkInDeadLetter, writeTraces, useNrtLease],
+    // The Athena path of the refresh (CTAS per partition, completion from query-state events) is
+    // not built: on AWS the handler would fail every tick, so the stacks leave it out.
+    runs: 'local-only',
+  },
+  {
+    id: 'nrt-rebuild',
+    kind: 'event',
+    description: 'Rebuild today of every NRT ops view after the data platform deploys.',
+    function: 'nrt-rebuild',
+    pattern: {
+      source: ['marketplace.deploy'],
+      'detail-type': ['deploy.succeeded'],
+      detail: { v: [1], service: ['data-platform'] },
+    },
+    timeoutSeconds: 240,
+    memoryMB: 1024,
+    permissions: [parkInDeadLetter, writeTraces, useNrtLease],
+    // The Athena path of the refresh (CTAS per partition, completion from query-state events) is
+    // not built: on AWS the handler would fail every tick, so the stacks leave it out.
+    runs: 'local-only',
   },
 ] as const satisfies readonly Route[];
 

@@ -17,3 +17,8 @@ export const notifyDeploy: RouteValidators<RouteById<'notify-deploy'>> = {
 export const dsarIntake: RouteValidators<RouteById<'dsar-intake'>> = {
   'user.tombstoned': { 1: userTombstonedV1 },
 };
+
+/** Route 'nrt-rebuild': deploy.succeeded v1. */
+export const nrtRebuild: RouteValidators<RouteById<'nrt-rebuild'>> = {
+  'deploy.succeeded': { 1: deploySucceededV1 },
+};

@@ -1,4 +1,4 @@
-import type { Route } from '../functions/lib/route.ts';
+import { deployedOnAws, type Route } from '../functions/lib/route.ts';
 import { routes } from '../functions/routes.ts';
 import { alarmsStack, alertingStack } from './alerts.ts';
 import { archiveStack } from './archive.ts';
@@ -19,8 +19,9 @@ export function lakeopsApp(appRoutes: readonly Route[] = routes) {
     ...alertingStack(),
     deployment: deployment(),
   };
-  const eventRouteIds = appRoutes.filter((r) => r.kind === 'event').map((r) => r.id);
-  const scheduleRouteIds = appRoutes.filter((r) => r.kind === 'schedule').map((r) => r.id);
+  const deployed = appRoutes.filter(deployedOnAws);
+  const eventRouteIds = deployed.filter((r) => r.kind === 'event').map((r) => r.id);
+  const scheduleRouteIds = deployed.filter((r) => r.kind === 'schedule').map((r) => r.id);
   const subscribers = subscribersStack(appRoutes, resources);
   const schedules = schedulesStack(appRoutes, resources);
   const archive = archiveStack(resources);

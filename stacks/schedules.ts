@@ -1,10 +1,10 @@
-import type { Route, ScheduleRoute } from '../functions/lib/route.ts';
+import { deployedOnAws, type Route, type ScheduleRoute } from '../functions/lib/route.ts';
 import { functionArgs, type Resources } from './function-args.ts';
 
 /** One EventBridge Scheduler schedule (sst.aws.CronV2) per schedule route in functions/routes.ts. */
 export function schedulesStack(routes: readonly Route[], r: Resources) {
   return routes
-    .filter((route): route is ScheduleRoute => route.kind === 'schedule')
+    .filter((route): route is ScheduleRoute => route.kind === 'schedule' && deployedOnAws(route))
     .map(
       (route) =>
         new sst.aws.CronV2(route.id, {

@@ -1,4 +1,4 @@
-import type { EventPattern, EventRoute, Route } from '../functions/lib/route.ts';
+import { deployedOnAws, type EventPattern, type EventRoute, type Route } from '../functions/lib/route.ts';
 import { functionArgs, type Resources } from './function-args.ts';
 
 /**
@@ -8,7 +8,7 @@ import { functionArgs, type Resources } from './function-args.ts';
  */
 export function subscribersStack(routes: readonly Route[], r: Resources) {
   return routes
-    .filter((route): route is EventRoute => route.kind === 'event')
+    .filter((route): route is EventRoute => route.kind === 'event' && deployedOnAws(route))
     .map((route) =>
       r.bus.subscribe(route.id, functionArgs(route, r), {
         pattern: sstPattern(route.pattern),

@@ -34,6 +34,16 @@ interface RouteBase {
   readonly memoryMB: number;
   /** Everything the function may do on AWS, and nothing more. */
   readonly permissions: readonly Permission[];
+  /**
+   * `'local-only'`: the function has no AWS driver yet (its Lambda handler refuses to run), so the
+   * stacks deploy no rule, schedule or function for it; the local platform runs it. Absent: both.
+   */
+  readonly runs?: 'local-only';
+}
+
+/** Whether the stacks deploy this route (a rule or schedule and its function). */
+export function deployedOnAws(route: { readonly runs?: 'local-only' }): boolean {
+  return route.runs !== 'local-only';
 }
 
 /** An EventBridge event pattern, as JSON. */

@@ -49,14 +49,26 @@ export class SqliteStateStore implements StateStore {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
     this.db = new DatabaseSync(options.file, { timeout: options.busyTimeoutMs ?? 5000 });
     this.clock = options.clock ?? systemClock;
-    this.db.exec('PRAGMA journal_mode = WAL');
-    this.db.exec('PRAGMA synchronous = NORMAL');
-    this.db.exec(
-      `CREATE TABLE IF NOT EXISTS state (
-         pk TEXT NOT NULL, sk TEXT NOT NULL, data TEXT NOT NULL, version INTEGER NOT NULL,
-         expires_at INTEGER, PRIMARY KEY (pk, sk)
-       ) WITHOUT ROWID`,
-    );
+    // Two processes opening a new file at once: switching it to WAL can fail with SQLITE_BUSY
+    // without SQLite calling the busy handler, so the set-up is retried within the busy timeout.
+    const deadline = Date.now() + (options.busyTimeoutMs ?? 5000);
+    for (;;) {
+      try {
+        this.db.exec('PRAGMA journal_mode = WAL');
+        this.db.exec('PRAGMA synchronous = NORMAL');
+        this.db.exec(
+          `CREATE TABLE IF NOT EXISTS state (
+             pk TEXT NOT NULL, sk TEXT NOT NULL, data TEXT NOT NULL, version INTEGER NOT NULL,
+             expires_at INTEGER, PRIMARY KEY (pk, sk)
+           ) WITHOUT ROWID`,
+        );
+        break;
+      } catch (error) {
+        if (!/database is locked/.test(String((error as Error).message)) || Date.now() > deadline)
+          throw error;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+      }
+    }
   }
 
   private nowSeconds(): number {

@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import { SlackWebhookNotifier } from '@lakeops/adapters-aws';
 import {
+  DuckDbQueryEngine,
   FileOutboxNotifier,
   FileSaltSource,
   JsonlDeadLetter,
+  JsonlEventPublisher,
   SqliteStateStore,
 } from '@lakeops/adapters-local';
-import type { Notifier } from '@lakeops/core';
+import type { EventPublisher, Notifier, NrtView, QueryEngine } from '@lakeops/core';
 import { LakeopsError, systemClock } from '@lakeops/core';
 import type { Route } from '@lakeops/functions/lib/route';
 import type { BusEvent } from '@lakeops/local-cloud';
@@ -26,6 +28,31 @@ export interface LocalDeps {
   readonly state: SqliteStateStore;
   /** `LAKEOPS_HOME/secrets/dsar-salt`: the salt of user-id hashes. */
   readonly salt: FileSaltSource;
+  /** DuckDB over `LAKEOPS_HOME/lake`, opened on first use (the NRT refresh). */
+  readonly engine: QueryEngine;
+  /** lakeops' own events (`nrt.refreshed`, …): `LAKEOPS_HOME/events/published.jsonl`. */
+  readonly events: EventPublisher;
+  /** The NRT views of packages/lake/models/nrt. */
+  readonly nrtViews: () => Promise<readonly NrtView[]>;
+}
+
+/** A DuckDB engine over the local lake, opened on its first query (start-up does not pay for it). */
+export function lazyLakeEngine(root: string): QueryEngine {
+  let opened: Promise<QueryEngine> | undefined;
+  const engine = async () => {
+    opened ??= import('@lakeops/lake').then(({ tables }) => DuckDbQueryEngine.open({ root, tables }));
+    return opened;
+  };
+  return {
+    query: async (sql, options) => (await engine()).query(sql, options),
+    async *stream(sql, options) {
+      yield* (await engine()).stream(sql, options);
+    },
+    writePartitions: async (input, options) => (await engine()).writePartitions(input, options),
+    close: async () => {
+      if (opened) await (await opened).close();
+    },
+  };
 }
 
 export interface LocalRuntime {
@@ -62,6 +89,9 @@ export async function localRuntime(
     clock: systemClock,
     state: new SqliteStateStore({ file: join(config.home, 'state.sqlite') }),
     salt: new FileSaltSource({ file: join(config.home, 'secrets', 'dsar-salt') }),
+    engine: lazyLakeEngine(join(config.home, 'lake')),
+    events: new JsonlEventPublisher({ file: join(config.home, 'events', 'published.jsonl') }),
+    nrtViews: () => import('@lakeops/lake').then((m) => m.loadNrtViews()),
   };
   const handlers = new Map<string, Promise<Handler>>();
   const handlerFor = (route: Route) => {

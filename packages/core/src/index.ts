@@ -45,6 +45,7 @@ export {
 export * from './dsar/index.ts';
 export * from './kpi/index.ts';
 export * from './lake/index.ts';
+export * from './nrt/index.ts';
 export * from './permissions/index.ts';
 export { type Clock, systemClock } from './shared/clock.port.ts';
 export {

@@ -133,7 +133,8 @@ export async function buildLake(
 }
 
 function selectModels(models: readonly Model[], select: readonly string[] | undefined): Model[] {
-  if (!select?.length) return [...models];
+  // NRT views are materialized hour by hour by the NRT refresh, not by a lake build.
+  if (!select?.length) return models.filter((m) => m.table.zone !== 'nrt');
   const unknown = select.filter((s) => !models.some((m) => m.name === s || m.table.zone === s));
   if (unknown.length) {
     throw new RangeError(`--select: no model or zone named ${unknown.map((u) => `'${u}'`).join(', ')}`);

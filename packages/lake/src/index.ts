@@ -8,6 +8,7 @@ export * from './lineage.ts';
 export type { MarketplaceDetails, MarketplaceDetailType, MarketplaceEvent } from './marketplace/events.ts';
 export { marketplaceDetailTypes, marketplaceSources, sourcesFromSchemas } from './marketplace/events.ts';
 export * from './models.ts';
+export * from './nrt-views.ts';
 export * from './openlineage.ts';
 export * from './purge-sql.ts';
 export * from './quality-events.ts';

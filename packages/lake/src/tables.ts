@@ -789,6 +789,62 @@ export const kpiAlarms = gold(
   ['dt', 'severity'],
 );
 
+// ---- NRT: near-real-time ops views (refreshed every 5 minutes, by dt and hour) ----------------
+// Each row describes the state at the end of its hour; backlogs and queues carry over from earlier
+// days, so every hour of today has rows (zeros per city) even before today's first event.
+
+const nrt = (
+  name: string,
+  description: string,
+  columns: readonly ColumnDefinition[],
+  key: readonly string[],
+) =>
+  table('nrt', name, description, [...columns, col('as_of', 'timestamp', 'internal')], {
+    partitionKeys: ['dt', 'hour'],
+    primaryKey: ['dt', 'hour', ...key],
+  });
+const nrtCount = (name: string) => col(name, 'bigint', 'internal', { checks: { min: 0 } });
+
+export const nrtReconGates = nrt(
+  'recon_gates',
+  'Per hour and city: payments captured vs booking legs confirmed, the mismatch amount and a pass/fail gate (pass when they differ by at most 1% of the confirmed amount).',
+  [
+    col('city_id', 'string', 'public'),
+    nrtCount('payments'),
+    col('payment_amount', money, 'internal'),
+    nrtCount('confirmed_legs'),
+    col('confirmed_amount', money, 'internal'),
+    col('mismatch_amount', money, 'internal'),
+    col('gate_passed', 'boolean', 'internal'),
+  ],
+  ['city_id'],
+);
+export const nrtPayoutBacklog = nrt(
+  'payout_backlog',
+  'Payouts scheduled and not yet paid or failed at the end of each hour, by city and age bucket (<1h, 1-4h, 4-24h, >24h).',
+  [
+    col('city_id', 'string', 'public'),
+    col('age_bucket', 'string', 'public'),
+    nrtCount('payouts'),
+    col('amount', money, 'internal'),
+  ],
+  ['city_id', 'age_bucket'],
+);
+export const nrtDisputeQueue = nrt(
+  'dispute_queue',
+  'Disputes still open (latest status opened) at the end of each hour, by city, status and age bucket (<1h, 1-4h, 4-24h, >24h).',
+  [
+    col('city_id', 'string', 'public'),
+    col('status', 'string', 'public'),
+    col('age_bucket', 'string', 'public'),
+    nrtCount('disputes'),
+    col('amount', money, 'internal'),
+  ],
+  ['city_id', 'status', 'age_bucket'],
+);
+/** The NRT views, refreshed by `refreshNrtViews` rather than `lakeops build`. */
+export const nrtViews: readonly TableDefinition[] = [nrtReconGates, nrtPayoutBacklog, nrtDisputeQueue];
+
 /** Every table of the lake, Bronze first. */
 export const tables: readonly TableDefinition[] = [
   bronzeEvents,
@@ -848,4 +904,5 @@ export const tables: readonly TableDefinition[] = [
   kpiErrorRates,
   kpiWafBlocks,
   kpiAlarms,
+  ...nrtViews,
 ];

@@ -9,6 +9,29 @@ afterEach(() => {
 });
 
 describe('LocalScheduler', () => {
+  it('runs schedule time faster with speed: rate(5 minutes) at 300 fires every real second', async () => {
+    // Prepare
+    const fired: string[] = [];
+    const scheduler = new LocalScheduler({
+      rules: [{ id: 'nrt', schedule: 'rate(5 minutes)' }],
+      fire: (id, at) => {
+        fired.push(`${id} ${at.toISOString()}`);
+      },
+      speed: 300,
+    });
+    // Act
+    scheduler.start();
+    await vi.advanceTimersByTimeAsync(3_000);
+    scheduler.stop();
+    // Assess
+    expect(fired).toEqual([
+      'nrt 2026-11-27T10:03:30.000Z',
+      'nrt 2026-11-27T10:08:30.000Z',
+      'nrt 2026-11-27T10:13:30.000Z',
+    ]);
+    expect(() => new LocalScheduler({ rules: [], fire: () => {}, speed: 0.5 })).toThrow(RangeError);
+  });
+
   it('fires each schedule route at the times its expression gives, with the time it was due', async () => {
     // Prepare
     const fired: string[] = [];

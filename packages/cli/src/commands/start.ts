@@ -45,6 +45,9 @@ Options:
                 instead of accepting and quarantining it as EventBridge + the archive would
   -h, --help    show this help
 
+LAKEOPS_SCHEDULE_SPEED=<n> (local only) runs schedule time n times faster: at 300,
+rate(5 minutes) fires every second (the functions still see the real time).
+
 One start per LAKEOPS_HOME: a second one is refused, naming the PID of the first (a lock the
 operating system releases when that process ends, even by a crash).
 
@@ -108,6 +111,8 @@ Example:
     try {
       scheduler = new LocalScheduler({
         rules: scheduleRules,
+        // Local only: LAKEOPS_SCHEDULE_SPEED=300 makes rate(5 minutes) fire every second.
+        ...(ctx.env.LAKEOPS_SCHEDULE_SPEED ? { speed: Number(ctx.env.LAKEOPS_SCHEDULE_SPEED) } : {}),
         fire: async (id, at) => {
           const event = scheduledEvent(id, at);
           out(`  schedule ${id} due ${at.toISOString()} → invoking (event ${event.id})`);
@@ -116,7 +121,7 @@ Example:
       });
     } catch (error) {
       await bus.close();
-      if (error instanceof ScheduleExpressionInvalidError)
+      if (error instanceof ScheduleExpressionInvalidError || error instanceof RangeError)
         throw new CliUsageError(error.message, { exitCode: 1 });
       throw error;
     }

@@ -1,0 +1,129 @@
+// NRT refresh on a seeded lake: (1) incremental refresh after one hour of new events vs a full
+// rebuild of today, in the same run; (2) a simulated day at the 5-minute cadence with events
+// arriving continuously: p50 / p95 / max freshness lag (event time → the refresh that covers it
+// finished). Prints markdown tables.
+// Run: node packages/adapters-local/bench/nrt-refresh.bench.ts [days] [users] [day-ticks]
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDbQueryEngine, FsObjectStore, SqliteStateStore } from '@lakeops/adapters-local';
+import { type Clock, refreshNrtViews } from '@lakeops/core';
+import { loadNrtViews, seedBronze, tables } from '@lakeops/lake';
+
+const days = Number(process.argv[2] ?? 14);
+const users = Number(process.argv[3] ?? 5000);
+const dayTicks = Number(process.argv[4] ?? 288); // 24 h at 5 minutes
+const day = '2026-11-20';
+const home = await mkdtemp(join(tmpdir(), 'lakeops-bench-nrt-'));
+const root = join(home, 'lake');
+const events = { publish: async () => {} };
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
+};
+try {
+  await seedBronze(
+    { store: new FsObjectStore({ root }) },
+    { days, users, seed: 42, end: new Date(`${day}T23:59:59.999Z`) },
+  );
+  const engine = await DuckDbQueryEngine.open({ root, tables });
+  const views = await loadNrtViews();
+  const dayDir = join(root, 'bronze/events', `dt=${day}`);
+  const aside = join(home, 'aside');
+  await mkdir(aside, { recursive: true });
+
+  // (1) Incremental vs full, same run, alternated 3 times (medians): hour 23 arrives after a
+  // refresh at 22:59; each incremental run starts from a copy of that refresh's state.
+  {
+    const clock = (at: string): Clock => ({ now: () => new Date(at) });
+    const base = join(home, 'state-base.sqlite');
+    const baseState = new SqliteStateStore({ file: base });
+    await rename(join(dayDir, 'hour=23'), join(aside, 'hour=23'));
+    await refreshNrtViews(
+      { engine, state: baseState, events, clock: clock(`${day}T22:59:00Z`) },
+      { views, runId: 'base' },
+    );
+    baseState.close();
+    await rename(join(aside, 'hour=23'), join(dayDir, 'hour=23'));
+    const inc: number[] = [];
+    const full: number[] = [];
+    let hours: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const file = join(home, `state-inc-${round}.sqlite`);
+      await copyFile(base, file);
+      const state = new SqliteStateStore({ file });
+      const at = clock(`${day}T23:05:00Z`);
+      const t0 = performance.now();
+      const r = await refreshNrtViews({ engine, state, events, clock: at }, { views, runId: `inc-${round}` });
+      inc.push(performance.now() - t0);
+      hours = r.views.map((v) => `${v.view}: ${v.status === 'refreshed' ? v.hours.join(',') : v.status}`);
+      const t1 = performance.now();
+      await refreshNrtViews(
+        { engine, state, events, clock: at },
+        { views, runId: `full-${round}`, rebuild: true },
+      );
+      full.push(performance.now() - t1);
+      state.close();
+    }
+    const incMs = quantile(inc, 0.5);
+    const fullMs = quantile(full, 0.5);
+    console.log(`| refresh (${days} days, ${users} users), median of 3 alternated | hours written | ms |`);
+    console.log('| --- | --- | ---: |');
+    console.log(`| incremental after one hour of new events | ${hours.join('; ')} | ${incMs.toFixed(0)} |`);
+    console.log(`| full rebuild of today (24 hours × 3 views) | all | ${fullMs.toFixed(0)} |`);
+    console.log(`| ratio incremental / full | | ${(incMs / fullMs).toFixed(3)} |`);
+  }
+
+  // (2) A simulated day: the day's events arrive continuously (each when its time comes), a
+  // refresh every 5 minutes of simulated time; simulated time advances by each refresh's real
+  // duration too. Lag of an event = end of the first refresh that started after it arrived − its time.
+  if (dayTicks > 0) {
+    const lines: { at: number; hour: string; line: string }[] = [];
+    for (const h of (await readdir(dayDir)).sort()) {
+      for (const f of await readdir(join(dayDir, h))) {
+        for (const line of (await readFile(join(dayDir, h, f), 'utf8')).split('\n')) {
+          if (!line) continue;
+          const time = String((JSON.parse(line) as { time: string }).time);
+          lines.push({ at: Date.parse(time), hour: h, line });
+        }
+      }
+      await rename(join(dayDir, h), join(aside, `day-${h}`));
+    }
+    lines.sort((a, b) => a.at - b.at);
+    let now = new Date(`${day}T00:00:00Z`);
+    const clock: Clock = { now: () => now };
+    const state = new SqliteStateStore({ file: join(home, 'state-2.sqlite') });
+    const lags: number[] = [];
+    let next = 0;
+    const start = Date.parse(`${day}T00:00:00Z`);
+    for (let tick = 1; tick <= dayTicks; tick++) {
+      const tickAt = start + tick * 300_000;
+      const batch: typeof lines = [];
+      while (next < lines.length && (lines[next]?.at ?? Number.POSITIVE_INFINITY) <= tickAt) {
+        batch.push(lines[next] as (typeof lines)[number]);
+        next++;
+      }
+      for (const hour of new Set(batch.map((b) => b.hour))) {
+        const dir = join(dayDir, hour);
+        await mkdir(dir, { recursive: true });
+        const text = batch.filter((b) => b.hour === hour).map((b) => b.line);
+        await writeFile(join(dir, `bus-${tick}.json`), `${text.join('\n')}\n`);
+      }
+      now = new Date(tickAt);
+      const t0 = performance.now();
+      await refreshNrtViews({ engine, state, events, clock }, { views, runId: `tick-${tick}` });
+      const done = tickAt + (performance.now() - t0);
+      for (const b of batch) lags.push((done - b.at) / 1000);
+    }
+    state.close();
+    console.log('');
+    console.log(`| simulated day at rate(5 minutes) | ticks | events | p50 lag s | p95 lag s | max lag s |`);
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+    console.log(
+      `| ${day}, ${users} users | ${dayTicks} | ${lags.length} | ${quantile(lags, 0.5).toFixed(0)} | ${quantile(lags, 0.95).toFixed(0)} | ${Math.max(...lags).toFixed(0)} |`,
+    );
+  }
+  await engine.close();
+} finally {
+  await rm(home, { recursive: true, force: true });
+}

@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { DuckDbQueryEngine, JsonlEventPublisher, SqliteStateStore } from '@lakeops/adapters-local';
+import {
+  type NrtViewOutcome,
+  readNrtSkips,
+  readNrtViewRecord,
+  refreshNrtViews,
+  systemClock,
+} from '@lakeops/core';
+import { loadNrtViews, tables } from '@lakeops/lake';
+import { CliUsageError, type Command } from '../command.ts';
+import { asUsageError, parseOptions } from '../lake.ts';
+import { localConfig } from '../local-config.ts';
+
+const help = `Usage: lakeops nrt refresh [--view <v>] [--rebuild]
+       lakeops nrt status [--json]
+
+The near-real-time ops views (nrt.recon_gates, nrt.payout_backlog, nrt.dispute_queue),
+materialized under lake/nrt/<view>/dt=<today>/hour=<HH>/ on the local lake.
+
+  refresh   what the nrt-refresh schedule does every 5 minutes: per view, under its lease, the
+            hours of today touched since its watermark (and any hour of today not yet written)
+            are rewritten and swapped in; a view another refresh holds is skipped (and counted).
+  status    per view: last refresh, lag, rows, hours written, last error, skips.
+
+Options:
+  --view <v>    only this view (recon_gates, payout_backlog, dispute_queue; nrt. prefix optional)
+  --rebuild     rewrite every hour of today (what a deploy of the data platform triggers)
+  --json        status as JSON
+  -h, --help    show this help
+
+Exit status: 0 when every view refreshed (or had nothing new), 1 when a view failed, 2 on a
+usage mistake.`;
+
+export const nrtCommand: Command = {
+  name: 'nrt',
+  summary: 'Near-real-time ops views: refresh the touched hours of today, or show their status',
+  help,
+  async run(args, ctx) {
+    const [sub, ...rest] = args;
+    const home = localConfig(ctx).home;
+    if (sub === 'refresh') {
+      const { values } = parseOptions(rest, { view: { type: 'string' }, rebuild: { type: 'boolean' } });
+      let views: Awaited<ReturnType<typeof loadNrtViews>>;
+      try {
+        views = await loadNrtViews(values.view === undefined ? undefined : [values.view]);
+      } catch (error) {
+        throw asUsageError(error);
+      }
+      const engine = await DuckDbQueryEngine.open({ root: join(home, 'lake'), tables });
+      const state = new SqliteStateStore({ file: join(home, 'state.sqlite') });
+      try {
+        const now = systemClock.now();
+        const runId = `nrt-cli-${now.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+        const result = await refreshNrtViews(
+          {
+            engine,
+            state,
+            clock: systemClock,
+            events: new JsonlEventPublisher({ file: join(home, 'events', 'published.jsonl') }),
+          },
+          {
+            views,
+            runId,
+            rebuild: values.rebuild === true,
+            // How long a killed refresh blocks the next one (which then takes over); default 240 s.
+            ...(ctx.env.LAKEOPS_NRT_LEASE_SECONDS
+              ? { leaseSeconds: Number(ctx.env.LAKEOPS_NRT_LEASE_SECONDS) }
+              : {}),
+          },
+        );
+        for (const v of result.views) ctx.stdout.write(`${formatOutcome(v)}\n`);
+        return result.views.some((v) => v.status === 'failed') ? 1 : 0;
+      } finally {
+        state.close();
+        await engine.close();
+      }
+    }
+    if (sub === 'status') {
+      const { values } = parseOptions(rest, { json: { type: 'boolean' } });
+      const state = new SqliteStateStore({ file: join(home, 'state.sqlite') });
+      try {
+        const now = systemClock.now();
+        const rows = [];
+        for (const view of await loadNrtViews()) {
+          const record = await readNrtViewRecord(state, view.name);
+          const skips = await readNrtSkips(state, view.name);
+          const lagSeconds =
+            record?.refreshedAt == null
+              ? null
+              : Math.round((now.getTime() - Date.parse(record.refreshedAt)) / 1000);
+          rows.push({
+            view: view.name,
+            last_refresh: record?.refreshedAt ?? null,
+            lag_seconds: lagSeconds,
+            watermark: record?.watermark ?? null,
+            rows: record?.rows ?? 0,
+            hours: record?.hours.length ?? 0,
+            duration_ms: record?.durationMs ?? null,
+            last_error: record?.lastError ?? null,
+            stale: record?.stale ?? false,
+            skips: skips.count,
+          });
+        }
+        if (values.json === true) {
+          ctx.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        } else {
+          for (const r of rows) {
+            const lag = r.lag_seconds === null ? 'never refreshed' : `lag ${r.lag_seconds} s`;
+            ctx.stdout.write(
+              `${r.view.padEnd(20)} ${(r.last_refresh ?? '-').padEnd(24)} ${lag.padEnd(16)} rows ${String(r.rows).padEnd(6)} hours ${String(r.hours).padEnd(3)} skips ${r.skips}${r.stale ? ' STALE' : ''}${r.last_error ? `  error: ${r.last_error}` : ''}\n`,
+            );
+          }
+        }
+        return 0;
+      } finally {
+        state.close();
+      }
+    }
+    throw new CliUsageError(`lakeops nrt: expected 'refresh' or 'status', got '${sub ?? ''}'`);
+  },
+};
+
+function formatOutcome(v: NrtViewOutcome): string {
+  switch (v.status) {
+    case 'refreshed':
+      return `${v.view}: refreshed hours ${v.hours.join(',')} (${v.rows} rows, ${v.durationMs} ms)`;
+    case 'unchanged':
+      return `${v.view}: nothing new`;
+    case 'skipped':
+      return `${v.view}: skipped (another refresh holds it)`;
+    case 'failed':
+      return `${v.view}: FAILED ${v.error}`;
+  }
+}

@@ -1,0 +1,148 @@
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openLocalLake } from '../src/lake.ts';
+import { main } from '../src/main.ts';
+import { captureContext } from './capture-context.ts';
+
+async function until(check: () => boolean, what: string, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function filesUnder(dir: string): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  for (const entry of await readdir(dir, { recursive: true })) {
+    const path = join(dir, entry);
+    if ((await stat(path)).isFile()) out.set(entry, await readFile(path));
+  }
+  return out;
+}
+
+describe('lakeops nrt', () => {
+  let home: string;
+  const run = async (args: string[], env: Record<string, string> = {}) => {
+    const { ctx, out } = captureContext({ env: { LAKEOPS_HOME: home, ...env }, cwd: home });
+    const code = await main(args, ctx);
+    return { code, ...out };
+  };
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'lakeops-nrt-cli-'));
+    const seeded = await run(['seed', '--days', '2', '--users', '200', '--seed', '3', '--no-build']);
+    expect(seeded.code).toBe(0);
+  }, 120_000);
+  afterAll(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('refreshes every view, then reports its status', async () => {
+    // Act
+    const refreshed = await run(['nrt', 'refresh']);
+    const status = await run(['nrt', 'status', '--json']);
+    const queried = await run(['query', 'SELECT count(*) AS n FROM nrt.payout_backlog', '--json']);
+    // Assess
+    expect(queried.code).toBe(0);
+    expect(queried.stdout).toMatch(/"n":\s*[1-9]/);
+    expect(refreshed.code).toBe(0);
+    expect(refreshed.stdout).toMatch(/^nrt\.dispute_queue: refreshed hours 00,/m);
+    expect(refreshed.stdout).toMatch(/^nrt\.payout_backlog: refreshed hours 00,/m);
+    expect(refreshed.stdout).toMatch(/^nrt\.recon_gates: refreshed hours 00,/m);
+    const views = JSON.parse(status.stdout) as Record<string, unknown>[];
+    expect(views.map((v) => v.view)).toEqual(['nrt.dispute_queue', 'nrt.payout_backlog', 'nrt.recon_gates']);
+    for (const v of views) {
+      expect(v).toMatchObject({ last_error: null, skips: 0, stale: false });
+      expect(Number(v.rows)).toBeGreaterThan(0);
+      expect(Number(v.lag_seconds)).toBeLessThan(60);
+    }
+  });
+
+  it('refuses an unknown view with a usage error', async () => {
+    // Act
+    const result = await run(['nrt', 'refresh', '--view', 'nope']);
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("no NRT view named 'nope'");
+  });
+
+  it('under lakeops start, the schedule refreshes only the hour events arrived in (through the endpoint)', async () => {
+    // Prepare
+    const controller = new AbortController();
+    const { ctx, out } = captureContext({
+      env: { LAKEOPS_HOME: home, LAKEOPS_SCHEDULE_SPEED: '300' },
+      cwd: home,
+      controller,
+    });
+    const running = main(['start', '--port', '0', '--no-seed'], ctx);
+    try {
+      await until(() => out.stdout.includes('Ready.'), 'Ready.');
+      const refreshes = () => out.stdout.match(/nrt-refresh ← event [^:]+: done/g)?.length ?? 0;
+      await until(() => refreshes() >= 1, 'a first scheduled refresh').catch((e) => {
+        console.error(out.stdout.slice(-3000), out.stderr.slice(-2000));
+        throw e;
+      });
+      const before = await filesUnder(join(home, 'lake', 'nrt'));
+      const url = /endpoint\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out.stdout)?.[1] as string;
+      const client = new EventBridgeClient({
+        endpoint: url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      });
+      const now = new Date();
+      const hour = now.toISOString().slice(11, 13);
+      const day = now.toISOString().slice(0, 10);
+      const lake = await openLocalLake(home, 'read-only');
+      const queued = async () =>
+        Number(
+          (
+            await lake.engine.query(
+              `SELECT sum(payouts) AS n FROM nrt.payout_backlog WHERE dt = '${day}' AND hour = '${hour}'`,
+            )
+          )[0]?.n,
+        );
+      const queuedBefore = await queued();
+      // Act
+      const put = await client.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              Source: 'marketplace.payments',
+              DetailType: 'payout.status_changed',
+              Time: now,
+              Detail: JSON.stringify({
+                v: 1,
+                payout_id: 'po_nrt_cli_1',
+                status: 'scheduled',
+                leg_id: 'bkg_nrt-l1',
+                seller_id: 's000001',
+                city_id: 'ber',
+                amount: 12.5,
+                currency: 'EUR',
+              }),
+            },
+          ],
+        }),
+      );
+      client.destroy();
+      expect(put.FailedEntryCount).toBe(0);
+      const seen = refreshes();
+      await until(() => refreshes() >= seen + 2, 'two more scheduled refreshes');
+      const after = await filesUnder(join(home, 'lake', 'nrt'));
+      const queuedAfter = await queued();
+      await lake.close();
+      // Assess
+      const changed = [...new Set([...before.keys(), ...after.keys()])]
+        .filter((k) => !before.get(k)?.equals(after.get(k) ?? Buffer.alloc(0)))
+        .map((k) => k.replace(/\/[^/]+\.parquet$/, ''));
+      expect([...new Set(changed)].sort()).toEqual([`payout_backlog/dt=${day}/hour=${hour}`]);
+      expect(queuedAfter).toBe(queuedBefore + 1);
+    } finally {
+      controller.abort();
+      expect(await running).toBe(0);
+    }
+  }, 120_000);
+});

@@ -1,0 +1,317 @@
+import type { QueryEngine } from '../lake/query-engine.port.ts';
+import type { TableDefinition } from '../lake/table.ts';
+import type { Clock } from '../shared/clock.port.ts';
+import { LakeopsError } from '../shared/errors.ts';
+import type { EventPublisher, PublishedEvent } from '../shared/event-publisher.port.ts';
+import { StateConditionFailedError } from '../state/errors.ts';
+import { acquireLease, releaseLease, renewLease } from '../state/lease.ts';
+import type { StateStore, StateValue } from '../state/state-store.port.ts';
+
+/** One near-real-time view: a table partitioned by `dt` and `hour`, and how to compute it. */
+export interface NrtView {
+  /** `nrt.<view>`. */
+  readonly name: string;
+  readonly table: TableDefinition;
+  /**
+   * True when an event changes every later hour of the day too (backlogs and queues, which are
+   * "as of the end of each hour"); false when it changes only its own hour.
+   */
+  readonly carriesOver: boolean;
+  /** A SELECT returning the view's rows for every hour of `day` (columns, then `dt`, `hour`). */
+  sql(day: string): string;
+  /**
+   * A SELECT returning one row per hour of `day` with source events newer than `since` (an RFC
+   * 3339 instant; all of the day when undefined): `hour` ('HH') and `newest` (RFC 3339 text).
+   */
+  changesSql(day: string, since: string | undefined): string;
+}
+
+/** What the refresh remembers per view (state item `nrt#view/<view>`). */
+export interface NrtViewRecord {
+  readonly [key: string]: StateValue | undefined;
+  /** The day (UTC) the hours below belong to. */
+  readonly day: string;
+  /** Newest source event time covered (RFC 3339); the watermark of the next refresh. */
+  readonly watermark: string | null;
+  /** Hours of `day` written so far. */
+  readonly hours: readonly string[];
+  /** Rows written by the last refresh that wrote, and which hours it wrote. */
+  readonly rows: number;
+  readonly lastHours: readonly string[];
+  readonly durationMs: number;
+  /** Last time the view was known current (a refresh that wrote, or found nothing new). */
+  readonly refreshedAt: string | null;
+  readonly lastError: string | null;
+  readonly lastErrorAt: string | null;
+  /** True from the staleness alarm until its resolve. */
+  readonly stale: boolean;
+}
+
+export type NrtViewOutcome =
+  | {
+      readonly view: string;
+      readonly status: 'refreshed';
+      readonly hours: readonly string[];
+      readonly rows: number;
+      readonly durationMs: number;
+    }
+  | { readonly view: string; readonly status: 'unchanged' }
+  | { readonly view: string; readonly status: 'skipped'; readonly heldBy: 'another refresh' }
+  | { readonly view: string; readonly status: 'failed'; readonly error: string };
+
+export interface RefreshNrtViewsInput {
+  readonly views: readonly NrtView[];
+  /** This run's id: the lease owner, and `run_id` in the events. */
+  readonly runId: string;
+  /** Rewrites every hour of today so far (after a deploy of the data platform). */
+  readonly rebuild?: boolean;
+  /** Lease time-to-live; a crashed refresh's lease is taken over after it. Default 240 s. */
+  readonly leaseSeconds?: number;
+  /** Lag (now − last time the view was current) above which the staleness alarm fires. Default 900 s. */
+  readonly staleAfterSeconds?: number;
+}
+
+export interface RefreshNrtViewsResult {
+  readonly runId: string;
+  readonly day: string;
+  readonly views: readonly NrtViewOutcome[];
+  readonly alarms: readonly { readonly view: string; readonly state: 'ALARM' | 'OK' }[];
+}
+
+/** A view's SQL or write failed; carried in `nrt.refresh.failed` as `<code>: <message>`. */
+export class NrtRefreshFailedError extends LakeopsError {
+  readonly view: string;
+  constructor(view: string, cause: unknown) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    super('NrtRefreshFailed', `refresh of ${view} failed: ${message}`, { retryable: true, cause });
+    this.view = view;
+  }
+}
+
+export const nrtSource = 'lakeops.nrt';
+export const nrtRecordKey = (view: string) => ({ pk: 'nrt#view', sk: view });
+export const nrtSkipKey = (view: string) => ({ pk: 'nrt#skip', sk: view });
+export const nrtLeaseName = (view: string) => `nrt-refresh#${view}`;
+const hoursOfDay = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
+
+/** Reads a view's record; undefined before its first refresh. */
+export async function readNrtViewRecord(state: StateStore, view: string): Promise<NrtViewRecord | undefined> {
+  const item = await state.get(nrtRecordKey(view));
+  return item ? (item.value as unknown as NrtViewRecord) : undefined;
+}
+
+/** How often another refresh found a view's lease held (state item `nrt#skip/<view>`). */
+export async function readNrtSkips(
+  state: StateStore,
+  view: string,
+): Promise<{ count: number; lastAt: string | null }> {
+  const item = await state.get(nrtSkipKey(view));
+  const value = item?.value as { count?: number; lastAt?: string } | undefined;
+  return { count: value?.count ?? 0, lastAt: value?.lastAt ?? null };
+}
+
+async function recordSkip(state: StateStore, view: string, at: string): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await state.get(nrtSkipKey(view));
+    const count = ((current?.value as { count?: number } | undefined)?.count ?? 0) + 1;
+    try {
+      await state.put(nrtSkipKey(view), { count, lastAt: at }, { if: current ? current.version : 'absent' });
+      return;
+    } catch (error) {
+      if (!(error instanceof StateConditionFailedError)) throw error;
+    }
+  }
+}
+
+/**
+ * Refreshes the NRT views for today (UTC): per view, under a lease in the state port, it writes
+ * only the hours touched since the view's watermark (and, for carry-over views, every later hour
+ * up to now), plus any hour of today not yet written, each hour swapped atomically by the engine.
+ * A held lease is recorded as a skip; a view that fails emits `nrt.refresh.failed` and the
+ * others still refresh. One `alarm.triggered` (ALARM) when a view's lag passes the limit, one
+ * (OK) when it recovers.
+ *
+ * @example
+ * ```ts
+ * const result = await refreshNrtViews({ engine, state, events, clock }, { views, runId: 'nrt-1' });
+ * ```
+ */
+export async function refreshNrtViews(
+  deps: { engine: QueryEngine; state: StateStore; events: EventPublisher; clock: Clock },
+  input: RefreshNrtViewsInput,
+): Promise<RefreshNrtViewsResult> {
+  const { engine, state, events, clock } = deps;
+  const leaseSeconds = input.leaseSeconds ?? 240;
+  const staleAfter = input.staleAfterSeconds ?? 900;
+  const startedAt = clock.now();
+  const day = startedAt.toISOString().slice(0, 10);
+  const currentHour = startedAt.toISOString().slice(11, 13);
+  const outcomes: NrtViewOutcome[] = [];
+  const alarms: { view: string; state: 'ALARM' | 'OK' }[] = [];
+
+  for (const view of input.views) {
+    let lease = await acquireLease(
+      { state, clock },
+      { name: nrtLeaseName(view.name), owner: input.runId, ttlSeconds: leaseSeconds },
+    );
+    if (!lease) {
+      await recordSkip(state, view.name, clock.now().toISOString());
+      outcomes.push({ view: view.name, status: 'skipped', heldBy: 'another refresh' });
+      continue;
+    }
+    try {
+      const previous = await readNrtViewRecord(state, view.name);
+      const sameDay = previous?.day === day && !input.rebuild;
+      const written = new Set(sameDay ? previous.hours : []);
+      const watermark = sameDay ? previous.watermark : null;
+      const base: NrtViewRecord = previous ?? {
+        day,
+        watermark: null,
+        hours: [],
+        rows: 0,
+        lastHours: [],
+        durationMs: 0,
+        refreshedAt: null,
+        lastError: null,
+        lastErrorAt: null,
+        stale: false,
+      };
+      let record: NrtViewRecord = base;
+      const began = performance.now();
+      try {
+        const changes = await engine.query(view.changesSql(day, watermark ?? undefined));
+        const touched = changes.map((r) => String(r.hour)).filter((h) => h <= currentHour);
+        const newest = changes
+          .map((r) => String(r.newest))
+          .reduce<string | null>((a, b) => (a === null || Date.parse(b) > Date.parse(a) ? b : a), watermark);
+        const hours = new Set(hoursOfDay.filter((h) => h <= currentHour && !written.has(h)));
+        for (const h of touched) hours.add(h);
+        const first = touched.reduce<string | undefined>(
+          (a, b) => (a === undefined || b < a ? b : a),
+          undefined,
+        );
+        if (view.carriesOver && first !== undefined) {
+          for (const h of hoursOfDay) if (h >= first && h <= currentHour) hours.add(h);
+        }
+        const toWrite = [...hours].sort();
+        if (toWrite.length === 0) {
+          record = { ...base, refreshedAt: clock.now().toISOString() };
+          outcomes.push({ view: view.name, status: 'unchanged' });
+        } else {
+          // Fencing: a refresh whose lease was taken over (it ran past its TTL) stops here.
+          lease = await renewLease({ state, clock }, lease, leaseSeconds);
+          const result = await engine.writePartitions({
+            table: view.table,
+            sql: view.sql(day),
+            partitions: toWrite.map((hour) => ({ dt: day, hour })),
+          });
+          const durationMs = Math.round(performance.now() - began);
+          const refreshedAt = clock.now();
+          record = {
+            ...base,
+            day,
+            watermark: newest,
+            hours: [...new Set([...written, ...toWrite])].sort(),
+            rows: result.rows,
+            lastHours: toWrite,
+            durationMs,
+            refreshedAt: refreshedAt.toISOString(),
+            lastError: null,
+          };
+          outcomes.push({
+            view: view.name,
+            status: 'refreshed',
+            hours: toWrite,
+            rows: result.rows,
+            durationMs,
+          });
+          const freshness =
+            newest === null ? 0 : Math.max(0, (refreshedAt.getTime() - Date.parse(newest)) / 1000);
+          await events.publish([
+            {
+              source: nrtSource,
+              detailType: 'nrt.refreshed',
+              detail: {
+                v: 1,
+                view: view.name,
+                dt: day,
+                rows: result.rows,
+                refreshed_at: refreshedAt.toISOString(),
+                freshness_seconds: freshness,
+                duration_ms: durationMs,
+                run_id: input.runId,
+              },
+            },
+          ]);
+        }
+      } catch (error) {
+        const failure =
+          error instanceof NrtRefreshFailedError ? error : new NrtRefreshFailedError(view.name, error);
+        const reason = `${failure.code}: ${failure.message}`.slice(0, 4000);
+        const failedAt = clock.now();
+        record = { ...base, lastError: reason, lastErrorAt: failedAt.toISOString() };
+        outcomes.push({ view: view.name, status: 'failed', error: reason });
+        const lastGood = base.refreshedAt === null ? undefined : Date.parse(base.refreshedAt);
+        await events.publish([
+          {
+            source: nrtSource,
+            detailType: 'nrt.refresh.failed',
+            detail: {
+              v: 1,
+              view: view.name,
+              dt: day,
+              failed_at: failedAt.toISOString(),
+              error: reason,
+              run_id: input.runId,
+              ...(lastGood === undefined
+                ? {}
+                : { freshness_seconds: Math.max(0, (failedAt.getTime() - lastGood) / 1000) }),
+            },
+          },
+        ]);
+      }
+      // Staleness: one ALARM when the lag passes the limit, one OK when it is back under.
+      const lagSeconds =
+        record.refreshedAt === null
+          ? Number.POSITIVE_INFINITY
+          : (clock.now().getTime() - Date.parse(record.refreshedAt)) / 1000;
+      const stale = lagSeconds > staleAfter;
+      if (stale !== record.stale) {
+        record = { ...record, stale };
+        const alarm = staleAlarm(view.name, stale, lagSeconds, staleAfter);
+        await events.publish([alarm]);
+        alarms.push({ view: view.name, state: stale ? 'ALARM' : 'OK' });
+      }
+      await state.put(nrtRecordKey(view.name), record as unknown as StateValue);
+    } finally {
+      await releaseLease({ state }, lease);
+    }
+  }
+  return { runId: input.runId, day, views: outcomes, alarms };
+}
+
+/** The `alarm.triggered` event of a view's staleness (name `nrt-stale#<view>`). */
+export function staleAlarm(
+  view: string,
+  stale: boolean,
+  lagSeconds: number,
+  limitSeconds: number,
+): PublishedEvent {
+  const lag = Number.isFinite(lagSeconds) ? `${Math.round(lagSeconds)} s` : 'never refreshed';
+  return {
+    source: nrtSource,
+    detailType: 'alarm.triggered',
+    detail: {
+      v: 1,
+      alarm_name: `nrt-stale#${view}`,
+      state: stale ? 'ALARM' : 'OK',
+      previous_state: stale ? 'OK' : 'ALARM',
+      severity: stale ? 'error' : 'info',
+      reason: stale
+        ? `${view} is stale: last current ${lag} ago (limit ${limitSeconds} s)`
+        : `${view} is fresh again (lag ${lag}, limit ${limitSeconds} s)`,
+      service: 'lakeops-nrt',
+      metric: 'lakeops/nrt/freshness_lag_seconds',
+    },
+  };
+}
