@@ -40,14 +40,14 @@ describe('the lake of §1.13.D', () => {
   it('fills every Silver and Gold table from the seeded marketplace, and every data test passes', async () => {
     // Act
     const empty: string[] = [];
-    for (const t of tables.filter((t) => t.zone !== 'bronze')) {
+    for (const t of tables.filter((t) => t.zone !== 'bronze' && t.zone !== 'nrt')) {
       const [row] = await q(`SELECT count(*) AS n FROM ${t.zone}.${t.name}`);
       if (!(num(row?.n) > 0)) empty.push(`${t.zone}.${t.name}`);
     }
     const failed = (
       await runDataTests(
         { engine },
-        tables.filter((t) => t.zone !== 'bronze'),
+        tables.filter((t) => t.zone !== 'bronze' && t.zone !== 'nrt'),
       )
     ).filter((r) => r.failures > 0);
     // Assess

@@ -32,8 +32,8 @@ describe('models and the event contracts', () => {
     // Act
     const problems = unreadSchemaVersions(edited, schemas);
     // Assess
+    // (payment.captured v1 is still read with a filter by nrt.recon_gates.)
     expect(problems.sort()).toEqual([
-      'payment.captured v1 has a schema but no model reads it',
       'review.submitted v2 has a schema but no model reads it',
       'silver.fact_payments reads payment.captured without filtering on v',
       'silver.fact_refunds reads refund.issued v3, which has no schema',

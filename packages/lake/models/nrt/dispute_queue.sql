@@ -8,7 +8,7 @@ WITH events AS (
     SELECT id, time, detail,
       row_number() OVER (PARTITION BY id ORDER BY time, dt, detail) AS nth_copy
     FROM bronze.events
-    WHERE detail_type = 'dispute.status_changed'
+    WHERE detail_type = 'dispute.status_changed' AND json_extract_scalar(detail, '$.v') IN ('1')
       AND dt <= {{to}}
   ) AS copies
   WHERE nth_copy = 1

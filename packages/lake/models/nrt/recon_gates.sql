@@ -7,7 +7,8 @@ WITH events AS (
     SELECT id, detail_type, time, detail,
       row_number() OVER (PARTITION BY id ORDER BY time, dt, detail) AS nth_copy
     FROM bronze.events
-    WHERE detail_type IN ('payment.captured', 'booking.leg.status_changed')
+    WHERE ((detail_type = 'payment.captured' AND json_extract_scalar(detail, '$.v') IN ('1'))
+      OR (detail_type = 'booking.leg.status_changed' AND json_extract_scalar(detail, '$.v') IN ('1')))
       AND dt = {{to}}
   ) AS copies
   WHERE nth_copy = 1
@@ -25,8 +26,8 @@ facts AS (
   SELECT
     json_extract_scalar(detail, '$.city_id') AS city_id,
     lpad(CAST(hour(event_at) AS VARCHAR), 2, '0') AS hour,
-    CASE WHEN detail_type = 'payment.captured' THEN 1 ELSE 0 END AS is_payment,
-    CASE WHEN detail_type = 'booking.leg.status_changed'
+    CASE detail_type WHEN 'payment.captured' THEN 1 ELSE 0 END AS is_payment,
+    CASE WHEN detail_type IN ('booking.leg.status_changed')
       AND json_extract_scalar(detail, '$.status') = 'confirmed' THEN 1 ELSE 0 END AS is_confirm,
     CAST(json_extract_scalar(detail, '$.amount') AS DECIMAL(12, 2)) AS amount
   FROM events
