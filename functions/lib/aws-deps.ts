@@ -63,16 +63,31 @@ export function lazySlackNotifier(read: () => Promise<string | undefined>): Noti
 }
 
 async function ssmSlackNotifier(parameterName: string): Promise<Notifier> {
-  // Loaded only by functions that notify: the SSM client stays out of the other bundles.
+  return lazySlackNotifier(await ssmSecureString(parameterName, webhookMaxAgeSeconds));
+}
+
+/**
+ * A reader of one SSM SecureString parameter: decrypted, cached `maxAgeSeconds` by Powertools
+ * parameters. The SSM client is loaded dynamically, so it stays out of bundles that never ask for
+ * a parameter.
+ */
+async function ssmSecureString(
+  parameterName: string,
+  maxAgeSeconds: number,
+): Promise<() => Promise<string | undefined>> {
+  const provider = await ssmProvider();
+  return async () => {
+    const value = await provider.get(parameterName, { decrypt: true, maxAge: maxAgeSeconds });
+    return typeof value === 'string' ? value : undefined;
+  };
+}
+
+async function ssmProvider() {
   const [{ SSMProvider }, { SSMClient }] = await Promise.all([
     import('@aws-lambda-powertools/parameters/ssm'),
     import('@aws-sdk/client-ssm'),
   ]);
-  const provider = new SSMProvider({ awsSdkV3Client: new SSMClient({}) });
-  return lazySlackNotifier(async () => {
-    const value = await provider.get(parameterName, { decrypt: true, maxAge: webhookMaxAgeSeconds });
-    return typeof value === 'string' ? value : undefined;
-  });
+  return new SSMProvider({ awsSdkV3Client: new SSMClient({}) });
 }
 
 export async function dsarIntakeDeps(): Promise<
@@ -101,15 +116,7 @@ export const saltMaxAgeSeconds = 3600;
  * the tombstone is retried (and parked after Lambda's retries) rather than queued without a hash.
  */
 export async function ssmSalt(parameterName: string): Promise<SaltSource> {
-  const [{ SSMProvider }, { SSMClient }] = await Promise.all([
-    import('@aws-lambda-powertools/parameters/ssm'),
-    import('@aws-sdk/client-ssm'),
-  ]);
-  const provider = new SSMProvider({ awsSdkV3Client: new SSMClient({}) });
-  return saltFrom(async () => {
-    const value = await provider.get(parameterName, { decrypt: true, maxAge: saltMaxAgeSeconds });
-    return typeof value === 'string' ? value : undefined;
-  });
+  return saltFrom(await ssmSecureString(parameterName, saltMaxAgeSeconds));
 }
 
 export function saltFrom(read: () => Promise<string | undefined>): SaltSource {

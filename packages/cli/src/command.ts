@@ -57,3 +57,26 @@ export class CliUsageError extends Error {
 export function wantsHelp(args: readonly string[]): boolean {
   return args.includes('--help') || args.includes('-h');
 }
+
+/**
+ * The action of a command that takes one (`lakeops <command> <action>`) and nothing after it:
+ * one of `actions`, or a usage error naming what was expected.
+ *
+ * @example
+ * ```ts
+ * const action = actionOf('kpi', positionals, ['detect', 'backtest'] as const); // 'detect' | 'backtest'
+ * ```
+ */
+export function actionOf<const A extends readonly [string, string, ...string[]]>(
+  command: string,
+  positionals: readonly string[],
+  actions: A,
+): A[number] {
+  const [action, ...extra] = positionals;
+  const choices = `${actions.slice(0, -1).join(', ')} or ${actions.at(-1)}`;
+  if (action === undefined)
+    throw new CliUsageError(`missing action: ${choices} (see lakeops ${command} --help)`);
+  if (!actions.includes(action)) throw new CliUsageError(`unknown action '${action}' (${choices})`);
+  if (extra.length > 0) throw new CliUsageError(`unexpected argument '${extra[0]}'`);
+  return action;
+}

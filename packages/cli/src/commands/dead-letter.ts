@@ -8,7 +8,7 @@ import { JsonlDeadLetter, type ParkedLine } from '@lakeops/adapters-local';
 import { type ParkedEvent, parkedEnvelope } from '@lakeops/core';
 import { compilePattern, matchesPattern } from '@lakeops/event-patterns';
 import type { Route } from '@lakeops/functions/lib/route';
-import { CliUsageError, type Command, type CommandContext } from '../command.ts';
+import { actionOf, CliUsageError, type Command, type CommandContext } from '../command.ts';
 import { localConfig } from '../local-config.ts';
 import { type LocalRuntime, localRuntime } from '../local-runtime.ts';
 
@@ -66,14 +66,7 @@ Examples:
   npx lakeops dead-letter list --aws --json`,
   async run(args, ctx) {
     const { positionals, values } = parseOptions(args);
-    const [action, ...extra] = positionals;
-    if (action !== 'list' && action !== 'redrive')
-      throw new CliUsageError(
-        action === undefined
-          ? 'missing action: list or redrive (see lakeops dead-letter --help)'
-          : `unknown action '${action}' (list or redrive)`,
-      );
-    if (extra.length > 0) throw new CliUsageError(`unexpected argument '${extra[0]}'`);
+    const action = actionOf('dead-letter', positionals, ['list', 'redrive'] as const);
     if (action === 'list' && (values.id || values['dry-run']))
       throw new CliUsageError('--id and --dry-run are for redrive');
     if (action === 'redrive' && values.json) throw new CliUsageError('--json is for list');

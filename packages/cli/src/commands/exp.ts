@@ -10,7 +10,7 @@ import {
   parseUnitCsv,
   StatsInputInvalidError,
 } from '@lakeops/experiments';
-import { CliUsageError, type Command, type CommandContext } from '../command.ts';
+import { actionOf, CliUsageError, type Command, type CommandContext } from '../command.ts';
 import { parseOptions } from '../lake.ts';
 
 /** The experiment definitions `exp assign` reads when --flags is not given (relative to the working directory). */
@@ -77,15 +77,7 @@ export const expCommand: Command = {
   help,
   async run(args, ctx) {
     const { positionals, values } = parseOptions(args, options, true);
-    const [action, ...extra] = positionals;
-    if (action !== 'assign' && action !== 'stats') {
-      throw new CliUsageError(
-        action === undefined
-          ? 'missing action: assign or stats (see lakeops exp --help)'
-          : `unknown action '${action}' (assign or stats)`,
-      );
-    }
-    if (extra.length) throw new CliUsageError(`unexpected argument '${extra[0]}'`);
+    const action = actionOf('exp', positionals, ['assign', 'stats'] as const);
     if (action === 'stats') return stats(values, ctx);
     for (const name of ['csv', 'metric-type', 'cuped', 'sequential', 'alpha', 'weights'] as const)
       if (values[name] !== undefined) throw new CliUsageError(`--${name} is for stats`);

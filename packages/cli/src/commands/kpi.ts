@@ -16,7 +16,7 @@ import {
   parseKpiCsv,
   type Row,
 } from '@lakeops/core';
-import { CliUsageError, type Command, type CommandContext } from '../command.ts';
+import { actionOf, CliUsageError, type Command, type CommandContext } from '../command.ts';
 import { asUsageError, openLocalLake, parseOptions } from '../lake.ts';
 import { localConfig } from '../local-config.ts';
 
@@ -73,15 +73,7 @@ export const kpiCommand: Command = {
   help,
   async run(args, ctx) {
     const { positionals, values } = parseOptions(args, options, true);
-    const [action, ...extra] = positionals;
-    if (action !== 'detect' && action !== 'backtest') {
-      throw new CliUsageError(
-        action === undefined
-          ? 'missing action: detect or backtest (see lakeops kpi --help)'
-          : `unknown action '${action}' (detect or backtest)`,
-      );
-    }
-    if (extra.length) throw new CliUsageError(`unexpected argument '${extra[0]}'`);
+    const action = actionOf('kpi', positionals, ['detect', 'backtest'] as const);
     const metric = values.metric;
     if (metric !== undefined && metric !== 'gmv' && metric !== 'ctr') {
       throw new CliUsageError(`--metric must be gmv or ctr, got '${metric}'`);
