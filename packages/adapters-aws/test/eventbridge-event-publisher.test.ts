@@ -142,14 +142,12 @@ describe('EventBridgeEventPublisher', () => {
 
   it('maps a refused request to a permanent error', async () => {
     // Prepare
-    eventBridge
-      .on(PutEventsCommand)
-      .rejects(
-        Object.assign(new Error('not allowed'), {
-          name: 'AccessDeniedException',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    eventBridge.on(PutEventsCommand).rejects(
+      Object.assign(new Error('not allowed'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     // Act
     const error = await publisher()
       .publish([refreshed(0)])
