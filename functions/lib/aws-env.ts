@@ -18,6 +18,8 @@ export interface AwsEnv {
    * (`LAKEOPS_DSAR_SALT_PARAMETER`); its value is read at run time through Powertools parameters.
    */
   readonly dsarSaltParameter: string | undefined;
+  /** The deployment's EventBridge bus (`LAKEOPS_EVENT_BUS_NAME`), where lakeops' own events go. */
+  readonly eventBusName: string | undefined;
   /** X-Ray tracing through the Powertools Tracer (`POWERTOOLS_TRACE_ENABLED`, on unless `false`). */
   readonly tracing: boolean;
 }
@@ -44,5 +46,6 @@ export function readAwsEnv(env: NodeJS.ProcessEnv = process.env): AwsEnv {
     slackWebhookParameter: env.LAKEOPS_SLACK_WEBHOOK_PARAMETER || undefined,
     stateTableName: env.LAKEOPS_STATE_TABLE || undefined,
     dsarSaltParameter: env.LAKEOPS_DSAR_SALT_PARAMETER || undefined,
+    eventBusName: env.LAKEOPS_EVENT_BUS_NAME || undefined,
   };
 }
