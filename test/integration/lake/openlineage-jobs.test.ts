@@ -176,7 +176,9 @@ describe('OpenLineage run events of the NRT refresh and the DSAR purge', () => {
     // Prepare: two users of silver.fact_search_impressions, queued as dsar-intake queues them.
     const engine = await DuckDbQueryEngine.open({ root: join(home, 'lake'), tables, threads: 1 });
     const users = (
-      await engine.query('SELECT DISTINCT user_id AS id FROM silver.fact_search_impressions ORDER BY id LIMIT 2')
+      await engine.query(
+        'SELECT DISTINCT user_id AS id FROM silver.fact_search_impressions ORDER BY id LIMIT 2',
+      )
     ).map((r) => String(r.id));
     await engine.close();
     expect(users).toHaveLength(2);
