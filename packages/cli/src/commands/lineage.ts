@@ -40,7 +40,8 @@ Examples:
 
 export const lineageCommand: Command = {
   name: 'lineage',
-  summary: 'Upstream/downstream of a table, event, suite or function, derived from the schemas, models, suites and routes',
+  summary:
+    'Upstream/downstream of a table, event, suite or function, derived from the schemas, models, suites and routes',
   help,
   async run(args, ctx) {
     const { values, positionals } = parseOptions(
