@@ -13,7 +13,9 @@ import type { EventPublisher, Notifier, NrtView, QueryEngine } from '@lakeops/co
 import { LakeopsError, systemClock } from '@lakeops/core';
 import type { Route } from '@lakeops/functions/lib/route';
 import type { BusEvent } from '@lakeops/local-cloud';
+import { invokeWithRunEvents } from './job-lineage.ts';
 import type { LocalConfig } from './local-config.ts';
+import { openLineageSinks } from './openlineage-sinks.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 interface FunctionModule {
@@ -102,6 +104,10 @@ export async function localRuntime(
     events: localEventPublisher(config.home, options.eventsEndpoint),
     nrtViews: () => import('@lakeops/lake').then((m) => m.loadNrtViews()),
   };
+  const lineage = {
+    namespace: 'lakeops-local',
+    emit: openLineageSinks({ home: config.home, url: env.OPENLINEAGE_URL, warn: print }),
+  };
   const handlers = new Map<string, Promise<Handler>>();
   const handlerFor = (route: Route) => {
     let h = handlers.get(route.function);
@@ -125,7 +131,11 @@ export async function localRuntime(
           retryable: false,
         });
       const id = typeof event.id === 'string' ? event.id : routeId;
-      return (await handlerFor(route))(event, lambdaContext(route, id));
+      const handler = await handlerFor(route);
+      // A route that reads or writes the lake is an OpenLineage job (lineage/, OPENLINEAGE_URL).
+      return invokeWithRunEvents(lineage, route.id, deps.nrtViews, () =>
+        handler(event, lambdaContext(route, id)),
+      );
     },
   };
 }
