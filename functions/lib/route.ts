@@ -15,6 +15,7 @@ export type ResourceRef =
   | 'glue-catalog'
   | 'state-table'
   | 'slack-webhook-parameter'
+  | 'pagerduty-routing-key-parameter'
   | 'dsar-salt-parameter'
   | 'xray';
 
@@ -39,6 +40,11 @@ interface RouteBase {
    * stacks deploy no rule, schedule or function for it; the local platform runs it. Absent: both.
    */
   readonly runs?: 'local-only';
+  /**
+   * Repository files the function reads at run time, copied into its bundle at the same relative
+   * path (SST `copyFiles`; on Lambda under `LAMBDA_TASK_ROOT`). Locally they are read from the repo.
+   */
+  readonly files?: readonly string[];
 }
 
 /** Whether the stacks deploy this route (a rule or schedule and its function). */
@@ -77,6 +83,12 @@ export const writeTraces: Permission = {
 export const readDsarSalt: Permission = {
   actions: ['ssm:GetParameter'],
   resource: 'dsar-salt-parameter',
+};
+
+/** Read the PagerDuty Events API v2 routing key (an SSM SecureString under the AWS managed key) at run time. */
+export const readPagerDutyRoutingKey: Permission = {
+  actions: ['ssm:GetParameter'],
+  resource: 'pagerduty-routing-key-parameter',
 };
 
 /** Read the Slack webhook URL (an SSM SecureString under the AWS managed key) at run time. */

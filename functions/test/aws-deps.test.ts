@@ -84,6 +84,14 @@ describe('the AWS composition root', () => {
       slackWebhookParameter: '/lakeops/prod/slack-webhook-url',
       tracing: false,
     });
+    // toEqual ignores undefined properties: the alerting ones are read only when set.
+    expect(
+      readAwsEnv({
+        LAKEOPS_DEAD_LETTER_QUEUE_URL: 'q',
+        LAKEOPS_ALERTING_CONFIG: 'examples/a.yml',
+        LAMBDA_TASK_ROOT: '/var/task',
+      }).alertingConfigFile,
+    ).toBe('/var/task/examples/a.yml');
   });
 
   it('fails with a clear error when a variable the stacks set is missing', () => {
@@ -104,8 +112,8 @@ describe('the AWS composition root', () => {
       // Act
       const deps = await notifyDeps();
       const callsBeforeSend = ssm.commandCalls(GetParameterCommand).length;
-      await deps.notifier.send(notification);
-      await deps.notifier.send({ ...notification, key: 'deploy:e2' });
+      await deps.notifiers.slack?.send(notification);
+      await deps.notifiers.slack?.send({ ...notification, key: 'deploy:e2' });
       // Assess
       expect(callsBeforeSend).toBe(0);
       expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 1);
@@ -135,8 +143,8 @@ describe('the AWS composition root', () => {
     const deps = await notifyDeps();
     const other = await notifyDeps();
     // Act
-    await deps.notifier.send(notification);
-    const failing = other.notifier.send(notification);
+    await deps.notifiers.slack?.send(notification);
+    const failing = other.notifiers.slack?.send(notification);
     // Assess
     expect(logs()).toContain('"message":"notification"');
     await expect(failing).rejects.toMatchObject({ code: 'DependencyUnavailable', retryable: true });

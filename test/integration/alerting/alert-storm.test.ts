@@ -72,6 +72,7 @@ async function harness() {
     deadLetter: { park: async (p: ParkedEvent) => void parked.push(p) },
     sleep: async () => {},
     random: () => 0.5,
+    routeId: 'alert-flush',
   };
   return { state, parked, deps };
 }

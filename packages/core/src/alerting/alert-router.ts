@@ -252,7 +252,7 @@ export interface FlushReport {
  *
  * @example
  * ```ts
- * await flushAlertGroups({ state, clock, notifiers, deadLetter, sleep, random: Math.random }, config);
+ * await flushAlertGroups({ state, clock, notifiers, deadLetter, sleep, random: Math.random, routeId: 'alert-flush' }, config);
  * ```
  */
 export async function flushAlertGroups(
@@ -265,6 +265,8 @@ export async function flushAlertGroups(
     readonly random: () => number;
     /** Test hook: runs after a notification was sent, before it is recorded. */
     readonly afterSend?: (key: string) => Promise<void>;
+    /** The route running the flush (`alert-flush`): parked notifications name it. */
+    readonly routeId: string;
   },
   config: AlertingConfig,
   policy: DeliveryPolicy = defaultDeliveryPolicy,
@@ -368,6 +370,8 @@ export async function flushAlertGroups(
           sleep: deps.sleep,
           random: deps.random,
           now: () => deps.clock.now(),
+          routeId: deps.routeId,
+          channel: kind === 'fallback' || !deps.notifiers[kind] ? 'outbox' : kind,
         },
         notification,
         policy,
