@@ -80,6 +80,7 @@ export function permissionsOf(permissions: readonly Permission[], r: Resources) 
 
 /** The Lambda function for a route: Node 24, ESM, least privilege, async failures to the DLQ. */
 export function functionArgs(route: Route, r: Resources): sst.aws.FunctionArgs {
+  const alertingConfig = alertingConfigOf(route);
   return {
     handler: handlerOf(route),
     description: route.description,
@@ -100,7 +101,7 @@ export function functionArgs(route: Route, r: Resources): sst.aws.FunctionArgs {
       LAKEOPS_DSAR_SALT_PARAMETER: r.dsarSaltParameter.name,
       LAKEOPS_PAGERDUTY_ROUTING_KEY_PARAMETER: r.pagerDutyRoutingKeyParameter.name,
       // The routing config a route bundles (its `files`), relative to the bundle root.
-      ...(alertingConfigOf(route) ? { LAKEOPS_ALERTING_CONFIG: alertingConfigOf(route) } : {}),
+      ...(alertingConfig ? { LAKEOPS_ALERTING_CONFIG: alertingConfig } : {}),
       POWERTOOLS_SERVICE_NAME: 'lakeops',
       POWERTOOLS_METRICS_NAMESPACE: 'lakeops',
       POWERTOOLS_TRACE_ENABLED: 'true',
