@@ -48,6 +48,9 @@ export function powertoolsOpsMetrics(
   return {
     record(points, dimensions) {
       const m = make();
+      // Exactly the given dimensions: Powertools' default `service` dimension would collide with
+      // the deploy's `service` (and make every metric lakeops' own service's).
+      m.clearDefaultDimensions();
       m.addDimensions({ ...dimensions });
       for (const p of points) m.addMetric(p.name, MetricUnit[p.unit], p.value);
       m.publishStoredMetrics();

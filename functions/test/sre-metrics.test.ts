@@ -80,7 +80,7 @@ describe('SRE metrics', () => {
     expect(waf).toMatchObject({ WafBlocks: 3, rule: 'AWSManagedRulesSQLiRuleSet', country: 'DE' });
     expect(waf?._aws.CloudWatchMetrics[0]).toMatchObject({
       Namespace: 'lakeops',
-      Dimensions: [expect.arrayContaining(['rule', 'country'])],
+      Dimensions: [['rule', 'country']],
       Metrics: [{ Name: 'WafBlocks', Unit: 'Count' }],
     });
     const everything = lines.join('');
@@ -114,6 +114,6 @@ describe('SRE metrics', () => {
       { Name: 'DeployFailed', Unit: 'Count' },
       { Name: 'DeployDuration', Unit: 'Milliseconds' },
     ]);
-    expect(deploy?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([expect.arrayContaining(['service'])]);
+    expect(deploy?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service']]);
   });
 });

@@ -149,6 +149,10 @@ export async function localRuntime(
     metrics: powertoolsOpsMetrics(),
     alertingConfig: () => {
       alerting ??= readFile(configFile, 'utf8').then(parseAlertmanagerConfig);
+      // A file that could not be read or was refused is read again next time (it may be fixed).
+      alerting.catch(() => {
+        alerting = undefined;
+      });
       return alerting;
     },
     sleep: (ms) => new Promise<void>((r) => setTimeout(r, ms)),
