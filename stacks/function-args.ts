@@ -102,6 +102,7 @@ export function functionArgs(route: Route, r: Resources): sst.aws.FunctionArgs {
       LAKEOPS_PAGERDUTY_ROUTING_KEY_PARAMETER: r.pagerDutyRoutingKeyParameter.name,
       // The routing config a route bundles (its `files`), relative to the bundle root.
       ...(alertingConfig ? { LAKEOPS_ALERTING_CONFIG: alertingConfig } : {}),
+      LAKEOPS_EVENT_BUS_NAME: r.bus.name,
       POWERTOOLS_SERVICE_NAME: 'lakeops',
       POWERTOOLS_METRICS_NAMESPACE: 'lakeops',
       POWERTOOLS_TRACE_ENABLED: 'true',

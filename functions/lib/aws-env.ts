@@ -32,6 +32,8 @@ export interface AwsEnv {
    * path, see the route's `files`).
    */
   readonly alertingConfigFile: string | undefined;
+  /** The deployment's EventBridge bus (`LAKEOPS_EVENT_BUS_NAME`), where lakeops' own events go. */
+  readonly eventBusName: string | undefined;
   /** X-Ray tracing through the Powertools Tracer (`POWERTOOLS_TRACE_ENABLED`, on unless `false`). */
   readonly tracing: boolean;
 }
@@ -65,5 +67,6 @@ export function readAwsEnv(env: NodeJS.ProcessEnv = process.env): AwsEnv {
         ? `${env.LAMBDA_TASK_ROOT}/${env.LAKEOPS_ALERTING_CONFIG}`
         : env.LAKEOPS_ALERTING_CONFIG
       : undefined,
+    eventBusName: env.LAKEOPS_EVENT_BUS_NAME || undefined,
   };
 }
