@@ -3,6 +3,7 @@ import {
   parkInDeadLetter,
   type Route,
   readDsarSalt,
+  readPagerDutyRoutingKey,
   readSlackWebhook,
   writeTraces,
 } from './lib/route.ts';
@@ -19,6 +20,21 @@ const useNrtLease: Permission = {
   resource: 'state-table',
 };
 
+/** Alert recording: the route groups in the `State` table, read-modify-write with a version condition. */
+const recordAlertGroups: Permission = {
+  actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  resource: 'state-table',
+};
+
+/** Alert flush: list the groups and silences, claim and record notifications, drop finished groups. */
+const flushAlertGroupsState: Permission = {
+  actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+  resource: 'state-table',
+};
+
+/** The routing config (Alertmanager format), bundled with the alerting functions. */
+export const alertingConfigFile = 'examples/alerting/alertmanager.yml';
+
 /**
  * The route table: which events and schedules run which function, with what limits and
  * permissions. SST subscriptions and schedules (stacks/), the local bus and the README's event
@@ -28,16 +44,18 @@ export const routes = [
   {
     id: 'notify-deploy',
     kind: 'event',
-    description: 'Tell the team in chat when a deploy succeeds or fails.',
+    description:
+      'Tell the team when a deploy succeeds or fails: Slack, a PagerDuty change event, deploy metrics by service.',
     function: 'notify',
     pattern: {
       source: ['marketplace.deploy'],
       'detail-type': ['deploy.succeeded', 'deploy.failed'],
       detail: { v: [1] },
     },
-    timeoutSeconds: 10,
+    // Room for the notification retries (a 429's Retry-After up to 30 s) before parking.
+    timeoutSeconds: 90,
     memoryMB: 256,
-    permissions: [parkInDeadLetter, writeTraces, readSlackWebhook],
+    permissions: [parkInDeadLetter, writeTraces, readSlackWebhook, readPagerDutyRoutingKey],
   },
   {
     id: 'dsar-intake',
@@ -84,6 +102,67 @@ export const routes = [
     // not built: on AWS the handler would fail every tick, so the stacks leave it out.
     runs: 'local-only',
     tables: { reads: [{ set: 'nrt-view-sources' }], writes: [{ set: 'nrt-views' }] },
+  },
+  {
+    id: 'alert-record',
+    kind: 'event',
+    description:
+      'Record an alert (failed expectation, KPI anomaly and its resolve, alarm incl. NRT staleness and CloudWatch state changes) in its route groups.',
+    function: 'alert-record',
+    pattern: {
+      $or: [
+        { source: ['lakeops.quality'], 'detail-type': ['expectation.failed'], detail: { v: [1] } },
+        {
+          source: ['lakeops.kpi'],
+          'detail-type': ['kpi.anomaly.detected', 'kpi.anomaly.resolved'],
+          detail: { v: [1] },
+        },
+        {
+          source: ['marketplace.monitoring', 'lakeops.nrt'],
+          'detail-type': ['alarm.triggered'],
+          detail: { v: [1] },
+        },
+        { source: ['lakeops.nrt'], 'detail-type': ['nrt.refresh.failed'], detail: { v: [1] } },
+        // Native alarm state changes (ALARM, OK, INSUFFICIENT_DATA): normalised to alarm.triggered v1.
+        { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'] },
+      ],
+    },
+    timeoutSeconds: 10,
+    memoryMB: 256,
+    permissions: [parkInDeadLetter, writeTraces, recordAlertGroups],
+    files: [alertingConfigFile],
+  },
+  {
+    id: 'alert-flush',
+    kind: 'schedule',
+    description:
+      'Send the alert groups that are due (group_wait, group_interval, repeat_interval, resolves), once per dedup key.',
+    function: 'alert-flush',
+    schedule: 'rate(1 minute)',
+    timeoutSeconds: 60,
+    memoryMB: 256,
+    permissions: [
+      parkInDeadLetter,
+      writeTraces,
+      flushAlertGroupsState,
+      readSlackWebhook,
+      readPagerDutyRoutingKey,
+    ],
+    files: [alertingConfigFile],
+  },
+  {
+    id: 'sre-waf-metrics',
+    kind: 'event',
+    description: 'Count WAF blocks per rule and country (kpi_waf_blocks); no client address is read.',
+    function: 'sre-waf-metrics',
+    pattern: {
+      source: ['marketplace.edge'],
+      'detail-type': ['waf.block'],
+      detail: { v: [1] },
+    },
+    timeoutSeconds: 10,
+    memoryMB: 256,
+    permissions: [parkInDeadLetter, writeTraces],
   },
 ] as const satisfies readonly Route[];
 

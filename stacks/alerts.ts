@@ -1,6 +1,6 @@
 /**
- * Where alerts go: the `Alerts` SNS topic (alarm actions; the alerting functions read it) and the
- * Slack webhook. The webhook is an SST secret (`sst secret set SlackWebhookUrl …`) copied into an
+ * Where alerts go: the `Alerts` SNS topic (alarm actions; the alerting functions read it), the
+ * Slack webhook and the PagerDuty routing key. The webhook is an SST secret (`sst secret set SlackWebhookUrl …`) copied into an
  * SSM SecureString parameter; functions get the parameter's NAME and read the value at run time,
  * so the URL is never a plain environment value. Encrypted with the AWS managed key `aws/ssm`,
  * whose key policy lets every IAM principal of the account decrypt through SSM (Systems Manager
@@ -16,6 +16,15 @@ export function alertingStack() {
     type: 'SecureString',
     value: slackWebhookUrl.value,
   });
+  // The PagerDuty Events API v2 routing key (`sst secret set PagerDutyRoutingKey …`), like the
+  // webhook: a SecureString whose NAME the functions get; "unset" = nothing goes to PagerDuty.
+  const pagerDutyRoutingKey = new sst.Secret('PagerDutyRoutingKey', 'unset');
+  const pagerDutyRoutingKeyParameter = new aws.ssm.Parameter('PagerDutyRoutingKeyParameter', {
+    name: `/lakeops/${$app.stage}/pagerduty-routing-key`,
+    description: 'lakeops: PagerDuty Events API v2 routing key ("unset" = no PagerDuty)',
+    type: 'SecureString',
+    value: pagerDutyRoutingKey.value,
+  });
   // The salt of the DSAR user-id hashes: set once per stage (`sst secret set DsarSalt <≥ 16 random
   // characters>`); no placeholder, so a deploy without it stops with SST's "set the secret" error
   // instead of hashing with a guessable salt. Changing it later makes earlier hashes unmatchable.
@@ -26,7 +35,7 @@ export function alertingStack() {
     type: 'SecureString',
     value: dsarSalt.value,
   });
-  return { alerts, slackWebhookParameter, dsarSaltParameter };
+  return { alerts, slackWebhookParameter, pagerDutyRoutingKeyParameter, dsarSaltParameter };
 }
 
 export type Alerting = ReturnType<typeof alertingStack>;

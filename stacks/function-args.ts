@@ -50,6 +50,8 @@ export function arnsOf(ref: ResourceRef, r: Resources): $util.Input<string>[] {
       return [r.state.arn];
     case 'slack-webhook-parameter':
       return [r.slackWebhookParameter.arn];
+    case 'pagerduty-routing-key-parameter':
+      return [r.pagerDutyRoutingKeyParameter.arn];
     case 'dsar-salt-parameter':
       return [r.dsarSaltParameter.arn];
     case 'xray':
@@ -78,6 +80,7 @@ export function permissionsOf(permissions: readonly Permission[], r: Resources) 
 
 /** The Lambda function for a route: Node 24, ESM, least privilege, async failures to the DLQ. */
 export function functionArgs(route: Route, r: Resources): sst.aws.FunctionArgs {
+  const alertingConfig = alertingConfigOf(route);
   return {
     handler: handlerOf(route),
     description: route.description,
@@ -87,6 +90,8 @@ export function functionArgs(route: Route, r: Resources): sst.aws.FunctionArgs {
     memory: `${route.memoryMB} MB`,
     nodejs: { format: 'esm', minify: true, sourcemap: true },
     permissions: permissionsOf(route.permissions, r),
+    // Files the function reads at run time, at the same relative path in the bundle.
+    ...(route.files ? { copyFiles: route.files.map((from) => ({ from, to: from })) } : {}),
     environment: {
       LAKEOPS_ROUTE_ID: route.id,
       LAKEOPS_DEAD_LETTER_QUEUE_URL: r.deadLetter.url,
@@ -94,6 +99,9 @@ export function functionArgs(route: Route, r: Resources): sst.aws.FunctionArgs {
       LAKEOPS_SLACK_WEBHOOK_PARAMETER: r.slackWebhookParameter.name,
       LAKEOPS_STATE_TABLE: r.state.name,
       LAKEOPS_DSAR_SALT_PARAMETER: r.dsarSaltParameter.name,
+      LAKEOPS_PAGERDUTY_ROUTING_KEY_PARAMETER: r.pagerDutyRoutingKeyParameter.name,
+      // The routing config a route bundles (its `files`), relative to the bundle root.
+      ...(alertingConfig ? { LAKEOPS_ALERTING_CONFIG: alertingConfig } : {}),
       LAKEOPS_EVENT_BUS_NAME: r.bus.name,
       POWERTOOLS_SERVICE_NAME: 'lakeops',
       POWERTOOLS_METRICS_NAMESPACE: 'lakeops',
@@ -110,6 +118,11 @@ export function functionArgs(route: Route, r: Resources): sst.aws.FunctionArgs {
       role: lambdaOnlyTrust,
     },
   };
+}
+
+/** The Alertmanager-format routing config among a route's bundled files (a `.yml`), if any. */
+function alertingConfigOf(route: Route): string | undefined {
+  return route.files?.find((f) => f.endsWith('.yml'));
 }
 
 /**

@@ -1,18 +1,24 @@
+import { readFile } from 'node:fs/promises';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { SlackWebhookNotifier, SqsDeadLetter } from '@lakeops/adapters-aws';
+import { PagerDutyEventsNotifier, SlackWebhookNotifier, SqsDeadLetter } from '@lakeops/adapters-aws';
 import {
+  type AlertingConfig,
   type Clock,
   DependencyUnavailableError,
+  type DeploymentDeps,
   type EventPublisher,
   type Notification,
   type Notifier,
+  type OpsMetrics,
+  parseAlertmanagerConfig,
+  type ReceiverNotifiers,
   type SaltSource,
   type StateStore,
   systemClock,
 } from '@lakeops/core';
-import { EnvironmentMissingError, readAwsEnv } from './aws-env.ts';
+import { type AwsEnv, EnvironmentMissingError, readAwsEnv } from './aws-env.ts';
 import type { ChainDeps } from './event-function.ts';
-import { logger, tracingMiddleware } from './observability.ts';
+import { logger, powertoolsOpsMetrics, tracingMiddleware } from './observability.ts';
 
 /** How long a fetched webhook is reused before SSM is asked again (a rotation shows within it). */
 const webhookMaxAgeSeconds = 300;
@@ -29,12 +35,128 @@ export async function chainDeps(): Promise<ChainDeps> {
   };
 }
 
-export async function notifyDeps(): Promise<ChainDeps & { notifier: Notifier }> {
+export async function notifyDeps(): Promise<ChainDeps & DeploymentDeps> {
   const env = readAwsEnv();
-  const notifier = env.slackWebhookParameter
-    ? await ssmSlackNotifier(env.slackWebhookParameter)
-    : logNotifier;
-  return { ...(await chainDeps()), notifier };
+  return {
+    ...(await chainDeps()),
+    notifiers: await receiverNotifiers(env),
+    metrics: powertoolsOpsMetrics(),
+    clock: systemClock,
+  };
+}
+
+/**
+ * Slack and PagerDuty as configured for the stage: each reads its secret from SSM at the first
+ * send (cached); without a parameter name the kind is absent and the router's `fallback` — the
+ * function's log — takes it.
+ */
+async function receiverNotifiers(env: AwsEnv): Promise<ReceiverNotifiers> {
+  return {
+    ...(env.slackWebhookParameter ? { slack: await ssmSlackNotifier(env.slackWebhookParameter) } : {}),
+    ...(env.pagerDutyRoutingKeyParameter
+      ? {
+          pagerduty: lazyPagerDutyNotifier(
+            await ssmSecureString(env.pagerDutyRoutingKeyParameter, routingKeyMaxAgeSeconds),
+            env.pagerDutyEventsUrl,
+          ),
+        }
+      : {}),
+    fallback: logNotifier,
+  };
+}
+
+/** How long a fetched PagerDuty routing key is reused before SSM is asked again. */
+const routingKeyMaxAgeSeconds = 300;
+
+/**
+ * A PagerDuty Events API v2 notifier whose routing key is an SSM SecureString, read at the first
+ * send (cached by Powertools parameters) and never logged: errors name the parameter's role, not
+ * its value. The SST secret's placeholder `unset` means no PagerDuty: the notification is logged.
+ */
+export function lazyPagerDutyNotifier(
+  read: () => Promise<string | undefined>,
+  eventsUrl: string | undefined,
+): Notifier {
+  let current: { key: string; notifier: PagerDutyEventsNotifier } | undefined;
+  return {
+    async send(notification) {
+      let key: string | undefined;
+      try {
+        key = await read();
+      } catch (error) {
+        throw new DependencyUnavailableError('could not read the PagerDuty routing key parameter', {
+          cause: error,
+        });
+      }
+      if (!key || key === 'unset') return logNotifier.send(notification);
+      if (current?.key !== key) {
+        current = {
+          key,
+          notifier: new PagerDutyEventsNotifier({ routingKey: key, ...(eventsUrl ? { eventsUrl } : {}) }),
+        };
+      }
+      return current.notifier.send(notification);
+    },
+  };
+}
+
+/**
+ * The routing config bundled with the function (`LAKEOPS_ALERTING_CONFIG` under
+ * `LAMBDA_TASK_ROOT`), read and checked once per cold start. A malformed file is
+ * `AlertConfigInvalidError` (not retryable: the event is parked with the line).
+ */
+function bundledAlertingConfig(env: AwsEnv): () => Promise<AlertingConfig> {
+  const file = env.alertingConfigFile;
+  let loaded: Promise<AlertingConfig> | undefined;
+  return () => {
+    if (!file) return Promise.reject(new EnvironmentMissingError('LAKEOPS_ALERTING_CONFIG'));
+    loaded ??= readFile(file, 'utf8').then(parseAlertmanagerConfig);
+    loaded.catch(() => {
+      loaded = undefined;
+    });
+    return loaded;
+  };
+}
+
+/** What alert-record needs: the state table and the routing config. */
+export async function alertRecordDeps(): Promise<
+  ChainDeps & { state: StateStore; clock: Clock; alertingConfig: () => Promise<AlertingConfig> }
+> {
+  const env = readAwsEnv();
+  return {
+    ...(await chainDeps()),
+    state: await dynamoDbState(env),
+    clock: systemClock,
+    alertingConfig: bundledAlertingConfig(env),
+  };
+}
+
+/** What alert-flush needs: the state table, the notifiers, the dead-letter queue, the config. */
+export async function alertFlushDeps() {
+  const env = readAwsEnv();
+  return {
+    ...(await chainDeps()),
+    state: await dynamoDbState(env),
+    clock: systemClock,
+    notifiers: await receiverNotifiers(env),
+    alertingConfig: bundledAlertingConfig(env),
+    sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
+    random: Math.random,
+  };
+}
+
+/** What sre-waf-metrics needs: the metrics. */
+export async function wafMetricsDeps(): Promise<ChainDeps & { metrics: OpsMetrics }> {
+  return { ...(await chainDeps()), metrics: powertoolsOpsMetrics() };
+}
+
+async function dynamoDbState(env: AwsEnv): Promise<StateStore> {
+  if (!env.stateTableName) throw new EnvironmentMissingError('LAKEOPS_STATE_TABLE');
+  const [{ DynamoDBClient }, { DynamoDbStateStore }] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('@lakeops/adapters-aws/dynamodb-state-store'),
+  ]);
+  return new DynamoDbStateStore({ client: new DynamoDBClient({}), tableName: env.stateTableName });
 }
 
 /**

@@ -18,6 +18,20 @@ export interface AwsEnv {
    * (`LAKEOPS_DSAR_SALT_PARAMETER`); its value is read at run time through Powertools parameters.
    */
   readonly dsarSaltParameter: string | undefined;
+  /**
+   * NAME of the SSM SecureString parameter holding the PagerDuty Events API v2 routing key
+   * (`LAKEOPS_PAGERDUTY_ROUTING_KEY_PARAMETER`); read at run time, cached, never logged. Unset (or
+   * the value `unset`): nothing is sent to PagerDuty.
+   */
+  readonly pagerDutyRoutingKeyParameter: string | undefined;
+  /** PagerDuty's events endpoint (`PAGERDUTY_EVENTS_URL`, default `https://events.pagerduty.com/v2/enqueue`). */
+  readonly pagerDutyEventsUrl: string | undefined;
+  /**
+   * The alert routing config (Alertmanager format): `LAKEOPS_ALERTING_CONFIG`, a path relative to
+   * the bundle root `LAMBDA_TASK_ROOT` (the stacks copy the repo's file into the bundle at the same
+   * path, see the route's `files`).
+   */
+  readonly alertingConfigFile: string | undefined;
   /** The deployment's EventBridge bus (`LAKEOPS_EVENT_BUS_NAME`), where lakeops' own events go. */
   readonly eventBusName: string | undefined;
   /** X-Ray tracing through the Powertools Tracer (`POWERTOOLS_TRACE_ENABLED`, on unless `false`). */
@@ -46,6 +60,13 @@ export function readAwsEnv(env: NodeJS.ProcessEnv = process.env): AwsEnv {
     slackWebhookParameter: env.LAKEOPS_SLACK_WEBHOOK_PARAMETER || undefined,
     stateTableName: env.LAKEOPS_STATE_TABLE || undefined,
     dsarSaltParameter: env.LAKEOPS_DSAR_SALT_PARAMETER || undefined,
+    pagerDutyRoutingKeyParameter: env.LAKEOPS_PAGERDUTY_ROUTING_KEY_PARAMETER || undefined,
+    pagerDutyEventsUrl: env.PAGERDUTY_EVENTS_URL || undefined,
+    alertingConfigFile: env.LAKEOPS_ALERTING_CONFIG
+      ? env.LAMBDA_TASK_ROOT && !env.LAKEOPS_ALERTING_CONFIG.startsWith('/')
+        ? `${env.LAMBDA_TASK_ROOT}/${env.LAKEOPS_ALERTING_CONFIG}`
+        : env.LAKEOPS_ALERTING_CONFIG
+      : undefined,
     eventBusName: env.LAKEOPS_EVENT_BUS_NAME || undefined,
   };
 }

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { OpsMetrics } from '@lakeops/core';
 import type { MiddlewareObj } from '@middy/core';
 
 /**
@@ -28,4 +29,31 @@ export async function tracingMiddleware(): Promise<MiddlewareObj<unknown, unknow
   ]);
   const tracer = new Tracer({ serviceName: 'lakeops' });
   return captureLambdaHandler(tracer, { captureResponse: false });
+}
+
+/**
+ * The `OpsMetrics` port as Powertools metrics: each `record` is one EMF document (namespace
+ * `lakeops`, the given dimensions, every data point of the call), written to stdout at once, so
+ * it does not mix with the invocation's own metrics (`Processed`, …). Disabled like every
+ * Powertools metric by `POWERTOOLS_METRICS_DISABLED=true` (the local default).
+ *
+ * @example
+ * ```ts
+ * powertoolsOpsMetrics().record([{ name: 'WafBlocks', unit: 'Count', value: 3 }], { rule: 'SQLi', country: 'DE' });
+ * ```
+ */
+export function powertoolsOpsMetrics(
+  make: () => Metrics = () => new Metrics({ namespace: 'lakeops', serviceName: 'lakeops' }),
+): OpsMetrics {
+  return {
+    record(points, dimensions) {
+      const m = make();
+      // Exactly the given dimensions: Powertools' default `service` dimension would collide with
+      // the deploy's `service` (and make every metric lakeops' own service's).
+      m.clearDefaultDimensions();
+      m.addDimensions({ ...dimensions });
+      for (const p of points) m.addMetric(p.name, MetricUnit[p.unit], p.value);
+      m.publishStoredMetrics();
+    },
+  };
 }

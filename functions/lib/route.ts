@@ -15,6 +15,7 @@ export type ResourceRef =
   | 'glue-catalog'
   | 'state-table'
   | 'slack-webhook-parameter'
+  | 'pagerduty-routing-key-parameter'
   | 'dsar-salt-parameter'
   | 'xray';
 
@@ -48,6 +49,11 @@ interface RouteBase {
     readonly reads?: readonly TableRef[];
     readonly writes?: readonly TableRef[];
   };
+  /**
+   * Repository files the function reads at run time, copied into its bundle at the same relative
+   * path (SST `copyFiles`; on Lambda under `LAMBDA_TASK_ROOT`). Locally they are read from the repo.
+   */
+  readonly files?: readonly string[];
 }
 
 /** A lake table a route reads or writes; `RouteTableRef` of @lakeops/lake, which resolves it. */
@@ -93,6 +99,11 @@ export const readDsarSalt: Permission = {
   resource: 'dsar-salt-parameter',
 };
 
+/** Read the PagerDuty Events API v2 routing key (an SSM SecureString under the AWS managed key) at run time. */
+export const readPagerDutyRoutingKey: Permission = {
+  actions: ['ssm:GetParameter'],
+  resource: 'pagerduty-routing-key-parameter',
+};
 /**
  * Put lakeops' own events (`nrt.refreshed`, `alarm.triggered`, …) on the deployment's bus
  * (`EventBridgeEventPublisher`; EventBridge: "Using identity-based policies", `events:PutEvents`

@@ -2,9 +2,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Notification } from '@lakeops/core';
+import { repoRoot } from '@lakeops/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { dsarIntakeDeps, eventPublisher, notifyDeps, saltFrom } from '../lib/aws-deps.ts';
+import { alertFlushDeps, dsarIntakeDeps, eventPublisher, notifyDeps, saltFrom } from '../lib/aws-deps.ts';
 import { readAwsEnv } from '../lib/aws-env.ts';
 import { logger } from '../lib/observability.ts';
 
@@ -84,6 +85,14 @@ describe('the AWS composition root', () => {
       slackWebhookParameter: '/lakeops/prod/slack-webhook-url',
       tracing: false,
     });
+    // toEqual ignores undefined properties: the alerting ones are read only when set.
+    expect(
+      readAwsEnv({
+        LAKEOPS_DEAD_LETTER_QUEUE_URL: 'q',
+        LAKEOPS_ALERTING_CONFIG: 'examples/a.yml',
+        LAMBDA_TASK_ROOT: '/var/task',
+      }).alertingConfigFile,
+    ).toBe('/var/task/examples/a.yml');
   });
 
   it('fails with a clear error when a variable the stacks set is missing', () => {
@@ -104,8 +113,8 @@ describe('the AWS composition root', () => {
       // Act
       const deps = await notifyDeps();
       const callsBeforeSend = ssm.commandCalls(GetParameterCommand).length;
-      await deps.notifier.send(notification);
-      await deps.notifier.send({ ...notification, key: 'deploy:e2' });
+      await deps.notifiers.slack?.send(notification);
+      await deps.notifiers.slack?.send({ ...notification, key: 'deploy:e2' });
       // Assess
       expect(callsBeforeSend).toBe(0);
       expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 1);
@@ -135,12 +144,57 @@ describe('the AWS composition root', () => {
     const deps = await notifyDeps();
     const other = await notifyDeps();
     // Act
-    await deps.notifier.send(notification);
-    const failing = other.notifier.send(notification);
+    await deps.notifiers.slack?.send(notification);
+    const failing = other.notifiers.slack?.send(notification);
     // Assess
     expect(logs()).toContain('"message":"notification"');
     await expect(failing).rejects.toMatchObject({ code: 'DependencyUnavailable', retryable: true });
     expect(typeof deps.tracing?.before).toBe('function');
+  });
+});
+
+describe('the alert-flush deps', () => {
+  it('reads the PagerDuty routing key from SSM at the first page, decrypted, once for two, never logged, and the bundled routing config', async () => {
+    // Prepare
+    const pages: string[] = [];
+    const server = createServer(async (req, res) => {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      pages.push(body);
+      res.writeHead(202).end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const logs = captureLogs();
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: 'R0UT1NGKEYSECRET' } });
+    process.env.LAKEOPS_DEAD_LETTER_QUEUE_URL = 'https://sqs/q';
+    process.env.LAKEOPS_STATE_TABLE = 'State';
+    process.env.LAKEOPS_PAGERDUTY_ROUTING_KEY_PARAMETER = '/lakeops/prod/pagerduty-routing-key';
+    process.env.PAGERDUTY_EVENTS_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2/enqueue`;
+    process.env.LAKEOPS_ALERTING_CONFIG = 'examples/alerting/alertmanager.yml';
+    process.env.LAMBDA_TASK_ROOT = repoRoot;
+    process.env.POWERTOOLS_TRACE_ENABLED = 'false';
+    try {
+      // Act
+      const deps = await alertFlushDeps();
+      const callsBeforeSend = ssm.commandCalls(GetParameterCommand).length;
+      await deps.notifiers.pagerduty?.send({ ...notification, severity: 'critical' });
+      await deps.notifiers.pagerduty?.send({ ...notification, key: 'deploy:e2', action: 'resolve' });
+      const config = await deps.alertingConfig();
+      // Assess
+      expect(callsBeforeSend).toBe(0);
+      expect(deps.notifiers.slack).toBeUndefined();
+      expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 1);
+      expect(ssm).toHaveReceivedCommandWith(GetParameterCommand, {
+        Name: '/lakeops/prod/pagerduty-routing-key',
+        WithDecryption: true,
+      });
+      expect(pages.map((p) => JSON.parse(p).routing_key)).toEqual(['R0UT1NGKEYSECRET', 'R0UT1NGKEYSECRET']);
+      expect(logs()).not.toContain('R0UT1NGKEYSECRET');
+      expect(config.route.receiver).toBe('slack-data');
+      expect(config.receivers.get('pager')?.pagerduty).toHaveLength(1);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
 

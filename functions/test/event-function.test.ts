@@ -14,11 +14,21 @@ import { notifyDeploy } from '../routes.validators.generated.ts';
 const route = routeById('notify-deploy');
 const ctx = () => lambdaContext(route, 'req-1');
 
+const clock = { now: () => new Date('2026-11-27T12:00:00Z') };
+const noMetrics = { record: () => {} };
+
+/** The deploy function with a recording Slack notifier; `failing.failWith` makes its use case throw. */
 function build() {
   const notifier = new RecordingNotifier();
   const deadLetter = new InMemoryDeadLetter();
-  const handler = make({ notifier, deadLetter, clock: { now: () => new Date('2026-11-27T12:00:00Z') } });
-  return { notifier, deadLetter, handler };
+  const failing: { failWith: Error | undefined } = { failWith: undefined };
+  const metrics = {
+    record: () => {
+      if (failing.failWith) throw failing.failWith;
+    },
+  };
+  const handler = make({ notifiers: { slack: notifier, fallback: notifier }, deadLetter, metrics, clock });
+  return { notifier, deadLetter, handler, failing };
 }
 
 describe('the Lambda chain (eventFunction) around notify', () => {
@@ -72,22 +82,22 @@ describe('the Lambda chain (eventFunction) around notify', () => {
   });
 
   it('rethrows a transient failure so Lambda and EventBridge retry it', async () => {
-    const { notifier, deadLetter, handler } = build();
-    notifier.failWith = new LakeopsError('DependencyUnavailable', 'slack down', { retryable: true });
+    const { deadLetter, handler, failing } = build();
+    failing.failWith = new LakeopsError('DependencyUnavailable', 'slack down', { retryable: true });
     await expect(handler(aDeployFailedEvent(), ctx())).rejects.toThrow('slack down');
     expect(deadLetter.parked).toHaveLength(0);
   });
 
   it('treats an unknown error as transient (retried, then dead-lettered by the platform)', async () => {
-    const { notifier, deadLetter, handler } = build();
-    notifier.failWith = new TypeError('bug');
+    const { deadLetter, handler, failing } = build();
+    failing.failWith = new TypeError('bug');
     await expect(handler(aDeployFailedEvent(), ctx())).rejects.toThrow('bug');
     expect(deadLetter.parked).toHaveLength(0);
   });
 
   it('parks a permanent failure of the use case with its code', async () => {
-    const { notifier, deadLetter, handler } = build();
-    notifier.failWith = new LakeopsError('NotificationRejected', 'slack said 400', { retryable: false });
+    const { deadLetter, handler, failing } = build();
+    failing.failWith = new LakeopsError('NotificationRejected', 'slack said 400', { retryable: false });
     await expect(handler(aDeployFailedEvent(), ctx())).resolves.toMatchObject({
       status: 'parked',
       code: 'NotificationRejected',
@@ -109,7 +119,9 @@ describe('the Lambda chain (eventFunction) around notify', () => {
   it('rethrows when the dead-letter place itself fails, so the event is not lost', async () => {
     const { handler } = {
       handler: make({
-        notifier: new RecordingNotifier(),
+        notifiers: { fallback: new RecordingNotifier() },
+        metrics: noMetrics,
+        clock,
         deadLetter: {
           park: () =>
             Promise.reject(new LakeopsError('DependencyUnavailable', 'sqs down', { retryable: true })),
@@ -131,7 +143,9 @@ describe('the Lambda chain (eventFunction) around notify', () => {
     const { metrics } = await import('../lib/observability.ts');
     const logger = new Logger({ serviceName: 'lakeops-test', logLevel: 'DEBUG' });
     const handler = make({
-      notifier: new RecordingNotifier(),
+      notifiers: { fallback: new RecordingNotifier() },
+      metrics: noMetrics,
+      clock,
       deadLetter: new InMemoryDeadLetter(),
       observability: { logger, metrics },
     });
@@ -148,7 +162,9 @@ describe('the Lambda chain (eventFunction) around notify', () => {
   it('runs the tracing middleware when one is given', async () => {
     const calls: string[] = [];
     const handler = make({
-      notifier: new RecordingNotifier(),
+      notifiers: { fallback: new RecordingNotifier() },
+      metrics: noMetrics,
+      clock,
       deadLetter: new InMemoryDeadLetter(),
       tracing: { before: () => void calls.push('before'), after: () => void calls.push('after') },
     });

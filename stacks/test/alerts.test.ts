@@ -1,6 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SynthResource } from '../synth/index.ts';
-import { DSAR_SALT, input, ofType, one, SLACK_WEBHOOK, STAGE, statements, synthApp } from './synth-app.ts';
+import {
+  DSAR_SALT,
+  input,
+  ofType,
+  one,
+  PAGERDUTY_ROUTING_KEY,
+  SLACK_WEBHOOK,
+  STAGE,
+  statements,
+  synthApp,
+} from './synth-app.ts';
 
 let app: SynthResource[];
 beforeAll(async () => {
@@ -92,5 +102,37 @@ describe('failures reach someone', () => {
     });
     expect(granted).toEqual([expect.stringMatching(/:parameter\/lakeops\/synth\/dsar-salt$/)]);
     expect(everyEnvValue.filter((v) => v.includes(DSAR_SALT))).toEqual([]);
+  });
+
+  it('keeps the PagerDuty routing key in an SSM SecureString and gives the alerting functions its name and their bundled routing config', () => {
+    // Prepare
+    const key = one(app, 'aws:ssm/parameter:Parameter', 'PagerDutyRoutingKeyParameter');
+    const byRoute = (id: string) => functions().find((fn) => envOf(fn).LAKEOPS_ROUTE_ID === id);
+    const schedule = ofType(app, 'aws:scheduler/schedule:Schedule').find((s) =>
+      s.name.startsWith('alert-flush'),
+    );
+
+    // Act
+    const everyEnvValue = functions().flatMap((fn) => Object.values(envOf(fn)).map((v) => JSON.stringify(v)));
+
+    // Assess
+    expect(key.inputs).toMatchObject({
+      name: `/lakeops/${STAGE}/pagerduty-routing-key`,
+      type: 'SecureString',
+    });
+    expect(JSON.stringify(key.inputs.value)).toContain(PAGERDUTY_ROUTING_KEY);
+    expect(everyEnvValue.filter((v) => v.includes(PAGERDUTY_ROUTING_KEY))).toEqual([]);
+    for (const id of ['notify-deploy', 'alert-flush']) {
+      expect(envOf(byRoute(id) as SynthResource), id).toMatchObject({
+        LAKEOPS_PAGERDUTY_ROUTING_KEY_PARAMETER: `/lakeops/${STAGE}/pagerduty-routing-key`,
+      });
+    }
+    for (const id of ['alert-record', 'alert-flush']) {
+      expect(envOf(byRoute(id) as SynthResource), id).toMatchObject({
+        LAKEOPS_ALERTING_CONFIG: 'examples/alerting/alertmanager.yml',
+      });
+    }
+    expect(envOf(byRoute('notify-deploy') as SynthResource).LAKEOPS_ALERTING_CONFIG).toBeUndefined();
+    expect(schedule?.inputs.scheduleExpression).toBe('rate(1 minute)');
   });
 });

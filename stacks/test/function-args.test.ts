@@ -85,17 +85,27 @@ describe('IAM of the whole app', () => {
     }
   });
 
-  it('gives the notify route ssm:GetParameter on the Slack parameter, and no kms:Decrypt anywhere', () => {
+  it('gives the notify and alert-flush routes ssm:GetParameter on the Slack and PagerDuty parameters only, and no kms:Decrypt anywhere', () => {
     // Prepare
-    const parameter = one(app, 'aws:ssm/parameter:Parameter', 'SlackWebhookParameter');
+    const arn = (name: string) => {
+      const parameter = one(app, 'aws:ssm/parameter:Parameter', name);
+      return expect.stringMatching(
+        new RegExp(`:ssm:[a-z0-9-]+:\\d{12}:parameter${String(parameter.inputs.name)}$`),
+      );
+    };
 
     // Act
     const notify = roleNamed('EventsSubscribernotify-deployFunctionRole');
+    const flush = roleNamed('alert-flushHandlerRole');
+    const record = roleNamed('EventsSubscriberalert-recordFunctionRole');
 
     // Assess
-    expect(grants(notify, 'ssm:GetParameter')).toEqual([
-      expect.stringMatching(new RegExp(`:ssm:[a-z0-9-]+:\\d{12}:parameter${String(parameter.inputs.name)}$`)),
-    ]);
+    for (const role of [notify, flush])
+      expect(grants(role, 'ssm:GetParameter')).toEqual([
+        arn('SlackWebhookParameter'),
+        arn('PagerDutyRoutingKeyParameter'),
+      ]);
+    expect(grants(record, 'ssm:GetParameter')).toEqual([]);
     // aws/ssm lets the account's principals decrypt through SSM: no key grant needed.
     expect(
       allStatements().filter(({ statement }) => list(statement.Action).some((a) => a.startsWith('kms:'))),

@@ -77,6 +77,10 @@ function expectedArns(ref: ResourceRef): string[] {
       return [
         `arn:aws:ssm:us-east-1:123456789012:parameter${text(named('aws:ssm/parameter:Parameter', 'SlackWebhookParameter'), 'name')}`,
       ];
+    case 'pagerduty-routing-key-parameter':
+      return [
+        `arn:aws:ssm:us-east-1:123456789012:parameter${text(named('aws:ssm/parameter:Parameter', 'PagerDutyRoutingKeyParameter'), 'name')}`,
+      ];
     case 'dsar-salt-parameter':
       return [
         `arn:aws:ssm:us-east-1:123456789012:parameter${text(named('aws:ssm/parameter:Parameter', 'DsarSaltParameter'), 'name')}`,

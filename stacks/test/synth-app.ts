@@ -6,6 +6,9 @@ export const STAGE = 'synth';
 /** The Slack webhook the tests set as the `SlackWebhookUrl` secret (it must reach no env). */
 export const SLACK_WEBHOOK = 'https://hooks.slack.com/services/T000SYNTH/B000SYNTH/synthsecretvalue';
 
+/** The PagerDuty routing key the tests set as the `PagerDutyRoutingKey` secret (it must reach no env). */
+export const PAGERDUTY_ROUTING_KEY = 'synthpagerdutyroutingkey0123456';
+
 /** The DSAR salt the tests set as the `DsarSalt` secret (it must reach no env either). */
 export const DSAR_SALT = 'synth-dsar-salt-0123456789abcdef';
 
@@ -18,7 +21,11 @@ export function synthApp(): Promise<SynthResource[]> {
     stage: STAGE,
     // sst.config.ts with the test route table: the real routes plus a schedule and an `$or` route.
     config: 'stacks/test/fixtures/sst.test.config.ts',
-    secrets: { SlackWebhookUrl: SLACK_WEBHOOK, DsarSalt: DSAR_SALT },
+    secrets: {
+      SlackWebhookUrl: SLACK_WEBHOOK,
+      DsarSalt: DSAR_SALT,
+      PagerDutyRoutingKey: PAGERDUTY_ROUTING_KEY,
+    },
   });
   return app;
 }

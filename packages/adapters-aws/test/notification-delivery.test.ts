@@ -1,6 +1,11 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { deliverNotification, type Notification, type ParkedEvent } from '@lakeops/core';
+import {
+  deliverNotification,
+  type Notification,
+  type ParkedEvent,
+  type ParkedNotification,
+} from '@lakeops/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PagerDutyEventsNotifier, SlackWebhookNotifier } from '../src/index.ts';
 
@@ -34,6 +39,8 @@ function harness() {
       sleep: async (ms: number) => void waits.push(ms),
       random: () => 1,
       now: () => new Date('2026-12-01T12:00:00Z'),
+      routeId: 'alert-flush',
+      channel: notifier instanceof SlackWebhookNotifier ? ('slack' as const) : ('pagerduty' as const),
     }),
   };
 }
@@ -123,8 +130,8 @@ describe('deliverNotification over real HTTP', () => {
     expect(slack).toMatchObject({ status: 'parked', attempts: 1 });
     expect(h.parked).toEqual([
       expect.objectContaining({
-        routeId: 'notify',
-        event: notification('d'),
+        routeId: 'alert-flush',
+        event: { kind: 'notification', channel: 'pagerduty', notification: notification('d') },
         reason: expect.objectContaining({
           code: 'NotificationDeliveryFailed',
           retryable: false,
@@ -133,7 +140,7 @@ describe('deliverNotification over real HTTP', () => {
         attempts: 1,
       }),
       expect.objectContaining({
-        event: notification('e'),
+        event: { kind: 'notification', channel: 'slack', notification: notification('e') },
         reason: expect.objectContaining({ code: 'NotificationRejected', retryable: false }),
       }),
     ]);
@@ -197,6 +204,6 @@ describe('deliverNotification over real HTTP', () => {
       outcomes.push(await deliverNotification(h.deps(pager), notification(key)));
     // Assess
     expect(outcomes.map((o) => o.status)).toEqual(['sent', 'parked', 'sent', 'sent', 'parked']);
-    expect(h.parked.map((p) => (p.event as Notification).key)).toEqual(['2', '5']);
+    expect(h.parked.map((p) => (p.event as ParkedNotification).notification.key)).toEqual(['2', '5']);
   });
 });

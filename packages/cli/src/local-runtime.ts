@@ -1,6 +1,13 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { EventBridgeEventPublisher, SlackWebhookNotifier } from '@lakeops/adapters-aws';
+import {
+  EventBridgeEventPublisher,
+  PagerDutyEventsNotifier,
+  SlackWebhookNotifier,
+} from '@lakeops/adapters-aws';
 import {
   DuckDbQueryEngine,
   FileOutboxNotifier,
@@ -9,8 +16,15 @@ import {
   JsonlEventPublisher,
   SqliteStateStore,
 } from '@lakeops/adapters-local';
-import type { EventPublisher, Notifier, NrtView, QueryEngine } from '@lakeops/core';
-import { LakeopsError, systemClock } from '@lakeops/core';
+import type {
+  AlertingConfig,
+  EventPublisher,
+  NrtView,
+  OpsMetrics,
+  QueryEngine,
+  ReceiverNotifiers,
+} from '@lakeops/core';
+import { LakeopsError, parseAlertmanagerConfig, systemClock } from '@lakeops/core';
 import type { Route } from '@lakeops/functions/lib/route';
 import type { BusEvent } from '@lakeops/local-cloud';
 import { invokeWithRunEvents } from './job-lineage.ts';
@@ -22,9 +36,60 @@ interface FunctionModule {
   make(deps: object): Handler;
 }
 
+/** The repository's routing config, bundled with the alerting functions on AWS (functions/routes.ts). */
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/**
+ * Where the local alert routing config is: `LAKEOPS_ALERTING_CONFIG` when set (relative to the
+ * working directory), else `LAKEOPS_HOME/alertmanager.yml` when it exists, else the repository's
+ * `examples/alerting/alertmanager.yml` — the file the AWS functions bundle.
+ */
+export function alertingConfigPath(
+  config: Pick<LocalConfig, 'home'>,
+  env: Readonly<Record<string, string | undefined>>,
+  cwd = process.cwd(),
+): string {
+  if (env.LAKEOPS_ALERTING_CONFIG) return resolve(cwd, env.LAKEOPS_ALERTING_CONFIG);
+  const home = join(config.home, 'alertmanager.yml');
+  return existsSync(home) ? home : join(repoRoot, 'examples', 'alerting', 'alertmanager.yml');
+}
+
+/**
+ * The notifiers of the embedded default, from the environment: Slack when `SLACK_WEBHOOK_URL` is
+ * set, PagerDuty when `PAGERDUTY_ROUTING_KEY` is (`PAGERDUTY_EVENTS_URL` to point it elsewhere),
+ * and the outbox (`LAKEOPS_HOME/outbox/notifications.jsonl` + console) for everything else.
+ */
+export function localNotifiers(
+  config: Pick<LocalConfig, 'home'>,
+  env: Readonly<Record<string, string | undefined>>,
+  print: (line: string) => void,
+): ReceiverNotifiers & { readonly outbox: FileOutboxNotifier } {
+  const outbox = new FileOutboxNotifier({ file: join(config.home, 'outbox', 'notifications.jsonl'), print });
+  return {
+    ...(env.SLACK_WEBHOOK_URL ? { slack: new SlackWebhookNotifier({ url: env.SLACK_WEBHOOK_URL }) } : {}),
+    ...(env.PAGERDUTY_ROUTING_KEY
+      ? {
+          pagerduty: new PagerDutyEventsNotifier({
+            routingKey: env.PAGERDUTY_ROUTING_KEY,
+            ...(env.PAGERDUTY_EVENTS_URL ? { eventsUrl: env.PAGERDUTY_EVENTS_URL } : {}),
+          }),
+        }
+      : {}),
+    fallback: outbox,
+    outbox,
+  };
+}
+
 /** The ports every local function gets: the local adapters, built once. */
 export interface LocalDeps {
-  readonly notifier: Notifier;
+  /** Slack / PagerDuty when configured, the outbox otherwise. */
+  readonly notifiers: ReceiverNotifiers;
+  /** Deploy and WAF metrics: Powertools EMF lines (on stdout when POWERTOOLS_METRICS_DISABLED=false). */
+  readonly metrics: OpsMetrics;
+  /** The routing config, read and checked on first use (see {@link alertingConfigPath}). */
+  readonly alertingConfig: () => Promise<AlertingConfig>;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly random: () => number;
   readonly deadLetter: JsonlDeadLetter;
   readonly clock: typeof systemClock;
   /** `LAKEOPS_HOME/state.sqlite`: the local `State` table (deletion queue, leases, dedup). */
@@ -91,11 +156,22 @@ export async function localRuntime(
 
   const { routes } = await import('@lakeops/functions/routes');
   const { lambdaContext } = await import('@lakeops/functions/lib/lambda-context');
-  const notifier: Notifier = env.SLACK_WEBHOOK_URL
-    ? new SlackWebhookNotifier({ url: env.SLACK_WEBHOOK_URL })
-    : new FileOutboxNotifier({ file: join(config.home, 'outbox', 'notifications.jsonl'), print });
+  const { powertoolsOpsMetrics } = await import('@lakeops/functions/lib/observability');
+  const configFile = alertingConfigPath(config, env);
+  let alerting: Promise<AlertingConfig> | undefined;
   const deps: LocalDeps = {
-    notifier,
+    notifiers: localNotifiers(config, env, print),
+    metrics: powertoolsOpsMetrics(),
+    alertingConfig: () => {
+      alerting ??= readFile(configFile, 'utf8').then(parseAlertmanagerConfig);
+      // A file that could not be read or was refused is read again next time (it may be fixed).
+      alerting.catch(() => {
+        alerting = undefined;
+      });
+      return alerting;
+    },
+    sleep: (ms) => new Promise<void>((r) => setTimeout(r, ms)),
+    random: Math.random,
     deadLetter: new JsonlDeadLetter({ dir: join(config.home, 'dead-letter') }),
     clock: systemClock,
     state: new SqliteStateStore({ file: join(config.home, 'state.sqlite') }),

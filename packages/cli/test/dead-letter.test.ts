@@ -1,6 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -18,24 +16,28 @@ import { captureContext } from './capture-context.ts';
 
 const tmpHome = () => mkdtemp(join(tmpdir(), 'lakeops-dlq-cli-'));
 
-/** A Slack webhook on 127.0.0.1 whose answer the test sets; it counts the posts it accepted. */
-async function slack(): Promise<{ url: string; answer: { status: number }; accepted: () => number }> {
-  const answer = { status: 404 };
-  let accepted = 0;
-  const server: Server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      if (answer.status === 200) accepted++;
-      res
-        .writeHead(answer.status, { 'content-type': 'text/plain' })
-        .end(answer.status === 200 ? 'ok' : 'no_service');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/hook`, answer, accepted: () => accepted };
-}
+/** The environment of a local platform whose alert routing config is a file the test writes. */
+const alertEnv = (home: string) => ({
+  LAKEOPS_HOME: home,
+  LAKEOPS_ALERTING_CONFIG: join(home, 'routing.yml'),
+});
+const goodConfig = 'route:\n  receiver: team\n  group_wait: 0s\nreceivers:\n  - name: team\n';
+const expectationFailed = {
+  id: 'dl-1',
+  source: 'lakeops.quality',
+  'detail-type': 'expectation.failed',
+  time: '2026-12-01T10:00:00Z',
+  detail: {
+    v: 1,
+    run_id: 'qr-1',
+    suite: 'silver_payments',
+    table: 'silver.fact_payments',
+    expectation: 'expect_column_values_to_not_be_null(booking_id)',
+    severity: 'error',
+    observed: 12,
+  },
+};
+
 const closers: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const close of closers) await close();
@@ -49,63 +51,69 @@ async function cli(args: string[], env: Record<string, string>, cwd?: string) {
 
 describe('lakeops dead-letter, locally (through the real CLI)', () => {
   it('a failing function parks the event; list shows it; after the fix redrive delivers it once and it is gone', async () => {
-    // Prepare: Slack refuses (404: a permanent failure, the function parks the event)
-    const hook = await slack();
-    const env = { LAKEOPS_HOME: await tmpHome(), SLACK_WEBHOOK_URL: hook.url };
-    const put = await cli(['put-events', 'examples/deploy-failed.json'], env);
+    // Prepare: alert-record with a routing config it refuses (a permanent failure: the event is parked)
+    const home = await tmpHome();
+    const env = alertEnv(home);
+    await writeFile(env.LAKEOPS_ALERTING_CONFIG, 'route:\n  receiver: nobody\n');
+    await writeFile(join(home, 'failed.json'), JSON.stringify(expectationFailed));
+    const put = await cli(['put-events', join(home, 'failed.json')], env);
     // Act
     const listed = await cli(['dead-letter', 'list'], env);
-    const json = await cli(['dead-letter', 'list', '--json', '--route', 'notify-deploy'], env);
-    hook.answer.status = 200; // the fix
+    const json = await cli(['dead-letter', 'list', '--json', '--route', 'alert-record'], env);
+    await writeFile(env.LAKEOPS_ALERTING_CONFIG, goodConfig); // the fix
     const redrive = await cli(['dead-letter', 'redrive'], env);
     const after = await cli(['dead-letter', 'list'], env);
     const again = await cli(['dead-letter', 'redrive'], env);
     // Assess
     expect(put.code).toBe(1);
-    expect(put.stdout).toContain('parked in the dead-letter place (NotificationRejected');
+    expect(put.stdout).toContain('parked in the dead-letter place (AlertConfigInvalid');
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(
-      /^[0-9a-f]{12} {2}notify-deploy {2}parked by function at \S+, 1 attempt: NotificationRejected: Slack rejected the message \(404\): no_service \(marketplace\.deploy \/ deploy\.failed, event id [0-9a-f-]+\)\n1 event parked\n$/,
+      /^[0-9a-f]{12} {2}alert-record {2}parked by function at \S+, 1 attempt: AlertConfigInvalid: line 2: undefined receiver "nobody" used in route \(lakeops\.quality \/ expectation\.failed, event id dl-1\)\n1 event parked\n$/,
     );
-    expect(listed.stdout).not.toContain('payments-api'); // the detail is never printed
+    expect(listed.stdout).not.toContain('silver.fact_payments'); // the detail is never printed
     const [entry] = json.stdout
       .trimEnd()
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(entry).toMatchObject({
-      routeId: 'notify-deploy',
+      routeId: 'alert-record',
       parkedBy: 'function',
       attempts: 1,
-      reason: { code: 'NotificationRejected', retryable: false },
-      event: { source: 'marketplace.deploy', detailType: 'deploy.failed' },
+      reason: { code: 'AlertConfigInvalid', retryable: false },
+      event: { source: 'lakeops.quality', detailType: 'expectation.failed' },
     });
     expect(redrive).toMatchObject({ code: 0, stderr: '' });
-    expect(redrive.stdout).toBe(`[1/1] ${entry.id} → notify-deploy: processed\nredriven 1 of 1\n`);
+    expect(redrive.stdout).toBe(`[1/1] ${entry.id} → alert-record: processed\nredriven 1 of 1\n`);
     expect(after.stdout).toBe('nothing parked\n');
     expect(again.stdout).toBe('redriven 0 of 0\n');
-    expect(hook.accepted()).toBe(1);
+    const groups = await cli(['run', 'alert-flush'], env);
+    expect(groups.code).toBe(0);
+    const outbox = await readFile(join(home, 'outbox', 'notifications.jsonl'), 'utf8');
+    expect(outbox.trim().split('\n')).toHaveLength(1); // delivered once
   });
 
   it('keeps the event parked when the function fails again; --dry-run changes nothing', async () => {
-    // Prepare: parked by a 404, then Slack is down (503: transient, the function throws)
-    const hook = await slack();
-    const env = { LAKEOPS_HOME: await tmpHome(), SLACK_WEBHOOK_URL: hook.url };
-    await cli(['put-events', 'examples/deploy-failed.json'], env);
-    hook.answer.status = 503;
+    // Prepare: parked by a refused config, then the config file is gone (a transient failure: the function throws)
+    const home = await tmpHome();
+    const env = alertEnv(home);
+    await writeFile(env.LAKEOPS_ALERTING_CONFIG, 'route:\n  receiver: nobody\n');
+    await writeFile(join(home, 'failed.json'), JSON.stringify(expectationFailed));
+    await cli(['put-events', join(home, 'failed.json')], env);
+    await rm(env.LAKEOPS_ALERTING_CONFIG);
     // Act
     const dry = await cli(['dead-letter', 'redrive', '--dry-run'], env);
-    const failing = await cli(['dead-letter', 'redrive', '--route', 'notify-deploy'], env);
+    const failing = await cli(['dead-letter', 'redrive', '--route', 'alert-record'], env);
     const still = await cli(['dead-letter', 'list'], env);
     // Assess
     expect(dry.stdout).toMatch(
-      /^\[1\/1\] [0-9a-f]{12} → notify-deploy: would redrive\nwould redrive 1 event\n$/,
+      /^\[1\/1\] [0-9a-f]{12} → alert-record: would redrive\nwould redrive 1 event\n$/,
     );
     expect(failing.code).toBe(1);
     expect(failing.stdout).toMatch(
-      /: failed, stays parked: Slack webhook answered 503\nredriven 0 of 1; 1 not processed\n$/,
+      /: failed, stays parked: ENOENT: no such file or directory.*\nredriven 0 of 1; 1 not processed\n$/,
     );
     expect(still.stdout).toContain('1 event parked');
-    expect(hook.accepted()).toBe(0);
   });
 
   it.each([

@@ -1,5 +1,6 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DurableEventBus, EventBridgeEndpoint } from '@lakeops/local-cloud';
@@ -120,10 +121,16 @@ describe('lakeops put-events <file> (no server)', () => {
       file,
       JSON.stringify({
         id: 'stray-1',
-        source: 'marketplace.edge',
-        'detail-type': 'waf.block',
+        source: 'marketplace.experiments',
+        'detail-type': 'exp.exposed',
         time: '2026-11-27T10:00:00Z',
-        detail: { v: 1, blocked_at: '2026-11-27T10:00:00Z', web_acl: 'edge', rule_id: 'r', action: 'BLOCK' },
+        detail: {
+          v: 1,
+          exp_key: 'search-ranking-v3',
+          variant: 'treatment',
+          user_id: 'usr_8f2c1a',
+          exposed_at: '2026-11-27T10:00:00.250Z',
+        },
       }),
     );
     const { ctx, out } = context(home);
@@ -132,9 +139,53 @@ describe('lakeops put-events <file> (no server)', () => {
     // Assess
     expect(code).toBe(1);
     expect(out.stderr).toBe(
-      'lakeops put-events: no route takes event 1 (marketplace.edge / waf.block, id stray-1)\n',
+      'lakeops put-events: no route takes event 1 (marketplace.experiments / exp.exposed, id stray-1)\n',
     );
     expect(await bronzeIds(home)).toEqual(['stray-1']);
+  });
+
+  it('exits only when the notifications it started are sent or parked (429 Retry-After, 500, 400)', async () => {
+    // Prepare: Slack fails once with 500, then takes both; PagerDuty asks to wait 1 s once, takes
+    // the first deploy's change event, then refuses the second's with 400 (parked at once).
+    const seen: string[] = [];
+    const script = { slack: [500, 200, 200], pager: [429, 202, 400] };
+    const hook = createServer(async (req, res) => {
+      for await (const _ of req);
+      const which = req.url === '/slack' ? 'slack' : 'pager';
+      const status = script[which].shift() ?? 500;
+      seen.push(`${which}:${status}`);
+      res.writeHead(status, status === 429 ? { 'retry-after': '1' } : {}).end('x');
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(hook.address() as AddressInfo).port}`;
+    closers.push(() => new Promise<void>((r) => hook.close(() => r())));
+    const home = await tmpHome();
+    const file = join(home, 'two.json');
+    const deploy = JSON.parse(
+      await readFile(join(repoRoot, 'examples/deploy-failed.json'), 'utf8'),
+    ) as unknown[];
+    await writeFile(file, JSON.stringify([...deploy, ...deploy]));
+    const { ctx, out } = captureContext({
+      env: {
+        LAKEOPS_HOME: home,
+        SLACK_WEBHOOK_URL: `${base}/slack`,
+        PAGERDUTY_ROUTING_KEY: 'rk',
+        PAGERDUTY_EVENTS_URL: `${base}/v2/enqueue`,
+      },
+    });
+    // Act
+    const code = await main(['put-events', file], ctx);
+    const atExit = [...seen].sort();
+    const parked = await readFile(join(home, 'dead-letter', 'notify-deploy.jsonl'), 'utf8');
+    // Assess
+    expect(code, out.stdout + out.stderr).toBe(0);
+    expect(atExit).toEqual(['pager:202', 'pager:400', 'pager:429', 'slack:200', 'slack:200', 'slack:500']);
+    expect(parked.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(parked)).toMatchObject({
+      routeId: 'notify-deploy',
+      event: { kind: 'notification', channel: 'pagerduty' },
+      reason: { retryable: false, details: { status: 400 } },
+    });
   });
 });
 

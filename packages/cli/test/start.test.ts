@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,11 +77,82 @@ describe('lakeops start', () => {
     expect(out.stdout).toContain(`← event ${id} marketplace.deploy / deploy.failed → notify-deploy`);
     expect(out.stdout).not.toContain('migration 0042'); // a payload field: never printed
     expect(out.stdout.trimEnd().endsWith('Stopped.')).toBe(true);
-    expect(rules.Rules?.map((r) => r.Name)).toEqual(['dsar-intake', 'notify-deploy', 'nrt-rebuild']);
+    expect(rules.Rules?.map((r) => r.Name)).toEqual([
+      'alert-record',
+      'dsar-intake',
+      'notify-deploy',
+      'nrt-rebuild',
+      'sre-waf-metrics',
+    ]);
     const dir = join(home, 'lake/bronze/events');
     const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.json'));
     expect(files).toHaveLength(1);
     expect(await readFile(join(dir, files[0] as string), 'utf8')).toContain(`"id":"${id}"`);
+  });
+
+  it('records an alarm from the endpoint and its alert-flush schedule sends it (outbox, no URLs set)', async () => {
+    // Prepare: a routing config without group_wait, schedule time 60× faster (alert-flush every second)
+    const home = await tmpHome();
+    await writeFile(
+      join(home, 'routing.yml'),
+      'route:\n  receiver: team\n  group_wait: 0s\nreceivers:\n  - name: team\n',
+    );
+    const controller = new AbortController();
+    cleanup.push(() => controller.abort());
+    const { ctx, out } = captureContext({
+      env: {
+        LAKEOPS_HOME: home,
+        LAKEOPS_SCHEDULE_SPEED: '60',
+        LAKEOPS_ALERTING_CONFIG: join(home, 'routing.yml'),
+      },
+      controller,
+    });
+    const running = main(['start', '--port', '0', '--no-seed'], ctx);
+    await until(() => out.stdout.includes('Ready.'), 'Ready.');
+    const url = /endpoint\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out.stdout)?.[1] as string;
+    const client = new EventBridgeClient({
+      endpoint: url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    cleanup.push(() => client.destroy());
+    const outbox = join(home, 'outbox', 'notifications.jsonl');
+    const sent = async () => (await readFile(outbox, 'utf8').catch(() => '')).trim();
+    // Act
+    await client.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            Source: 'marketplace.monitoring',
+            DetailType: 'alarm.triggered',
+            Detail: JSON.stringify({
+              v: 1,
+              alarm_name: 'payments-api-5xx',
+              state: 'ALARM',
+              severity: 'error',
+              reason: '5xx above 2%',
+            }),
+          },
+        ],
+      }),
+    );
+    let text = '';
+    const deadline = Date.now() + 20_000;
+    while (text === '' && Date.now() < deadline) {
+      text = await sent();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    controller.abort();
+    const code = await running;
+    // Assess
+    expect(code).toBe(0);
+    expect(out.stdout).toMatch(/alert-record ← event [^:]+: processed/);
+    expect(out.stdout).toMatch(/schedule alert-flush due/);
+    expect(text.split('\n')).toHaveLength(1);
+    expect(JSON.parse(text)).toMatchObject({
+      title: expect.stringContaining('[FIRING:1]'),
+      text: expect.stringContaining('payments-api-5xx'),
+    });
   });
 
   it('says one line when the port is taken', async () => {

@@ -34,14 +34,21 @@ export {
   type DeliveryPolicy,
   defaultDeliveryPolicy,
   deliverNotification,
+  type NotificationChannel,
   NotificationDeliveryFailedError,
+  type ParkedNotification,
+  parkedNotificationOf,
+  resendParkedNotification,
   retryAfterMs,
 } from './alerting/deliver-notification.ts';
 export {
+  type DeploymentDeps,
   type DeploymentEvent,
+  type DeploymentReport,
   formatDeploymentNotification,
   notifyDeployment,
 } from './alerting/notify-deployment.ts';
+export { recordWafBlock, type WafBlockEvent } from './alerting/record-waf-block.ts';
 export * from './dsar/index.ts';
 export * from './kpi/index.ts';
 export * from './lake/index.ts';
@@ -70,4 +77,5 @@ export type {
   NotificationSeverity,
   Notifier,
 } from './shared/notifier.port.ts';
+export type { OpsMetric, OpsMetrics, OpsMetricUnit } from './shared/ops-metrics.port.ts';
 export * from './state/index.ts';

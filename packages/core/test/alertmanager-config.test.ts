@@ -125,7 +125,7 @@ describe('parseAlertmanagerConfig', () => {
       severity: 'warning',
       table: 'silver.x',
     });
-    const kpi = matchRoutes(route, { alertname: 'kpi.anomaly.detected', severity: 'warning' });
+    const kpi = matchRoutes(route, { alertname: 'kpi.anomaly', severity: 'warning' }); // alertFromEvent's alertname
     const other = matchRoutes(route, { alertname: 'deploy.failed' });
     // Assess
     expect(critical.map((r) => r.receiver)).toEqual(['pager']);

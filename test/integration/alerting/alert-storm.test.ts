@@ -72,6 +72,7 @@ async function harness() {
     deadLetter: { park: async (p: ParkedEvent) => void parked.push(p) },
     sleep: async () => {},
     random: () => 0.5,
+    routeId: 'alert-flush',
   };
   return { state, parked, deps };
 }
@@ -201,7 +202,7 @@ describe('alert routing under a storm (SQLite state, real HTTP)', () => {
     expect(claims.items.map((i) => (i.value as { status: string }).status)).toEqual(['sent']);
   });
 
-  it('an alarm on the lake storage inhibits the quality alerts it causes until it is OK again', async () => {
+  it('an alarm on the lake storage inhibits the quality and NRT-staleness alerts it causes until it is OK again', async () => {
     // Prepare
     const { deps } = await harness();
     const alarm = (state: 'ALARM' | 'OK'): AlertingEvent =>
@@ -217,22 +218,38 @@ describe('alert routing under a storm (SQLite state, real HTTP)', () => {
         },
       }) as AlertingEvent;
     const silver = failed(2); // silver.orders → slack-quality
+    // The NRT staleness alarm lakeops.nrt publishes (refresh-nrt-views' staleAlarm) → slack-data.
+    const stale = {
+      id: 'nrt-stale',
+      'detail-type': 'alarm.triggered',
+      detail: {
+        v: 1,
+        alarm_name: 'nrt-stale#recon_gates',
+        state: 'ALARM',
+        severity: 'error',
+        reason: 'recon_gates is stale',
+        service: 'lakeops-nrt',
+      },
+    } as AlertingEvent;
     // Act
     await recordAlert(deps, config, alertFromEvent(alarm('ALARM')));
     await recordAlert(deps, config, alertFromEvent(silver));
+    await recordAlert(deps, config, alertFromEvent(stale));
     now = new Date(now.getTime() + 60_000);
     const during = await flushAlertGroups(deps, config);
     const slackDuring = slack.length;
     now = new Date(now.getTime() + 240_000);
     await recordAlert(deps, config, alertFromEvent(alarm('OK')));
     await recordAlert(deps, config, alertFromEvent(silver));
+    await recordAlert(deps, config, alertFromEvent(stale));
     now = new Date(now.getTime() + 60_000);
     await flushAlertGroups(deps, config);
     // Assess
-    expect(during.muted).toBe(1);
+    expect(during.muted).toBe(2);
     expect(slackDuring).toBe(0);
     expect(pdEvents.map((e) => e.body.event_action)).toEqual(['trigger', 'resolve']);
-    expect(slack.map((m) => m.body.text.split('\n')[0])).toEqual([
+    expect(slack.map((m) => m.body.text.split('\n')[0]).sort()).toEqual([
+      expect.stringContaining('[FIRING:1] alertname=alarm.triggered'),
       expect.stringContaining('[FIRING:1] alertname=expectation.failed table=silver.orders'),
     ]);
   });

@@ -5,7 +5,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type ParkedMessage, type RouteResolver, routeIdFromArn, SqsDeadLetter } from '@lakeops/adapters-aws';
 import { JsonlDeadLetter, type ParkedLine } from '@lakeops/adapters-local';
-import { type ParkedEvent, parkedEnvelope } from '@lakeops/core';
+import { type ParkedEvent, parkedEnvelope, parkedNotificationOf } from '@lakeops/core';
 import { compilePattern, matchesPattern } from '@lakeops/event-patterns';
 import type { Route } from '@lakeops/functions/lib/route';
 import { actionOf, CliUsageError, type Command, type CommandContext } from '../command.ts';
@@ -220,6 +220,11 @@ export async function redriveLocal(
     if (ctx.signal.aborted) break;
     const head = `[${n + 1}/${lines.length}] ${l.id} → ${l.parked.routeId ?? '(unknown route)'}`;
     const event = l.parked.event;
+    if (parkedNotificationOf(l.parked)) {
+      failed++;
+      ctx.stdout.write(`${head}: skipped (a notification: lakeops outbox retry sends it again)\n`);
+      continue;
+    }
     if (l.parked.routeId === null || typeof event !== 'object' || event === null || Array.isArray(event)) {
       failed++;
       ctx.stdout.write(`${head}: skipped (${l.parked.routeId === null ? 'no route' : 'not an event'})\n`);
@@ -340,7 +345,7 @@ export async function redriveAws(
   let done = 0;
   let failed = 0;
   await eachMessage(aws, redriveVisibilitySeconds, options.max, ctx, async (m) => {
-    if (!m.ok || !selected(selection, m.id, m.parked)) return 'keep';
+    if (!m.ok || !selected(selection, m.id, m.parked) || parkedNotificationOf(m.parked)) return 'keep';
     picked++;
     pickedIds.add(m.id);
     const head = `[${picked}] ${m.id} → ${m.parked.routeId ?? '(unknown route)'}`;
@@ -417,7 +422,7 @@ export function routeResolver(
 }
 
 /** The queue URL and deployed function names for `--aws` (flag, environment, SST outputs). */
-async function awsConfig(
+export async function awsConfig(
   ctx: Pick<CommandContext, 'env' | 'cwd'>,
   queueUrlFlag: string | undefined,
 ): Promise<{ queueUrl: string; functionNames: Record<string, string> }> {

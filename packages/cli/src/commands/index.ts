@@ -25,5 +25,6 @@ export const commands: readonly LazyCommand[] = [
   { name: 'exp', summary: 'Experiments: the sticky variant of a user (assign), per-variant statistics from a CSV (stats)', load: async () => (await import('./exp.ts')).expCommand },
   { name: 'lineage', summary: 'Upstream/downstream of a table, event, suite or function, derived from the schemas, models, suites and routes', load: async () => (await import('./lineage.ts')).lineageCommand },
   { name: 'silence', summary: 'Mute matching alerts until an end time (add), list the active silences, end one (expire)', load: async () => (await import('./silence.ts')).silenceCommand },
+  { name: 'outbox', summary: 'List parked notifications, or send them again (retry)', load: async () => (await import('./outbox.ts')).outboxCommand },
   { name: 'nrt', summary: 'Near-real-time ops views: refresh the touched hours of today, or show their status', load: async () => (await import('./nrt.ts')).nrtCommand },
 ];

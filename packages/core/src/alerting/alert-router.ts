@@ -104,7 +104,9 @@ async function update(
 /**
  * Records one alert in the group of every route it matches (Alertmanager's dispatcher, with the
  * groups in the state port so it works on Lambda): nothing is sent here; `flushAlertGroups`, run
- * on a schedule, sends what is due. A resolved alert marks its firing copy resolved.
+ * on a schedule, sends what is due. A resolved alert marks its firing copies resolved in every
+ * group that holds them (by fingerprint, not by route: its severity may differ). Returns the
+ * number of groups touched.
  *
  * @example
  * ```ts
@@ -119,6 +121,30 @@ export async function recordAlert(
 ): Promise<number> {
   const now = deps.clock.now();
   const fp = alertFingerprint(alert.labels);
+  if (alert.status === 'resolved') {
+    // A resolve may carry another severity than its alert (kpi.anomaly.resolved has none, an
+    // alarm back to OK is `info`), so it would match other routes: it ends the alert in every
+    // group that holds it firing, found by fingerprint, wherever the alert was routed.
+    let groups = 0;
+    for await (const item of queryAll(deps.state, { pk: alertStateKeys.group })) {
+      if (fromValue(item).alerts[fp]?.status !== 'firing') continue;
+      groups++;
+      await update(deps.state, item, (current) => {
+        if (!current) return undefined;
+        const value = structuredClone(fromValue(current));
+        const before = value.alerts[fp];
+        if (!before || before.status === 'resolved') return undefined;
+        value.alerts[fp] = {
+          ...before,
+          status: 'resolved',
+          endsAt: now.toISOString(),
+          lastSeenAt: now.toISOString(),
+        };
+        return toValue(value);
+      });
+    }
+    return groups;
+  }
   const routes = matchRoutes(config.route, alert.labels);
   for (const route of routes) {
     const group = groupKeyOf(route, alert.labels);
@@ -137,16 +163,6 @@ export async function recordAlert(
             alerts: {},
           };
       const before = value.alerts[fp];
-      if (alert.status === 'resolved') {
-        if (!before || before.status === 'resolved') return undefined;
-        value.alerts[fp] = {
-          ...before,
-          status: 'resolved',
-          endsAt: now.toISOString(),
-          lastSeenAt: now.toISOString(),
-        };
-        return toValue(value);
-      }
       value.alerts[fp] = {
         labels: { ...alert.labels },
         title: alert.title,
@@ -252,7 +268,7 @@ export interface FlushReport {
  *
  * @example
  * ```ts
- * await flushAlertGroups({ state, clock, notifiers, deadLetter, sleep, random: Math.random }, config);
+ * await flushAlertGroups({ state, clock, notifiers, deadLetter, sleep, random: Math.random, routeId: 'alert-flush' }, config);
  * ```
  */
 export async function flushAlertGroups(
@@ -265,6 +281,8 @@ export async function flushAlertGroups(
     readonly random: () => number;
     /** Test hook: runs after a notification was sent, before it is recorded. */
     readonly afterSend?: (key: string) => Promise<void>;
+    /** The route running the flush (`alert-flush`): parked notifications name it. */
+    readonly routeId: string;
   },
   config: AlertingConfig,
   policy: DeliveryPolicy = defaultDeliveryPolicy,
@@ -368,6 +386,8 @@ export async function flushAlertGroups(
           sleep: deps.sleep,
           random: deps.random,
           now: () => deps.clock.now(),
+          routeId: deps.routeId,
+          channel: kind === 'fallback' || !deps.notifiers[kind] ? 'outbox' : kind,
         },
         notification,
         policy,

@@ -48,16 +48,46 @@ export type DeliveryOutcome =
   | { readonly status: 'sent'; readonly attempts: number }
   | { readonly status: 'parked'; readonly attempts: number; readonly reason: ParkedEvent['reason'] };
 
+/** Where a notification goes: the receiver kind whose notifier sends it (`outbox` = the fallback). */
+export type NotificationChannel = 'slack' | 'pagerduty' | 'outbox';
+
+/**
+ * What a parked notification keeps as its `event`: the notification (it holds no personal data)
+ * and the channel it was for, so `lakeops outbox retry` sends it to the same place again with
+ * the same key (PagerDuty's `dedup_key`).
+ */
+export interface ParkedNotification {
+  readonly kind: 'notification';
+  readonly channel: NotificationChannel;
+  readonly notification: Notification;
+}
+
+const channels: readonly string[] = ['slack', 'pagerduty', 'outbox'] satisfies NotificationChannel[];
+
+/** The notification a parked record holds, or `undefined` when it holds an event. */
+export function parkedNotificationOf(parked: Pick<ParkedEvent, 'event'>): ParkedNotification | undefined {
+  const e = parked.event;
+  if (typeof e !== 'object' || e === null || Array.isArray(e)) return undefined;
+  const r = e as Record<string, unknown>;
+  if (r.kind !== 'notification' || typeof r.channel !== 'string' || !channels.includes(r.channel))
+    return undefined;
+  const n = r.notification as Record<string, unknown> | null;
+  if (typeof n !== 'object' || n === null || typeof n.key !== 'string' || typeof n.title !== 'string')
+    return undefined;
+  return e as ParkedNotification;
+}
+
 /**
  * Sends one notification: retries transient failures (5xx, timeouts, network) with exponential
  * backoff and full jitter, waits what a 429's `Retry-After` asks, and parks the notification in
  * the dead-letter place with the reason when it is permanent (4xx) or the attempts are spent —
- * so nothing is lost. The parked record's `event` is the notification itself (it holds no
- * personal data); `routeId` is `notify`.
+ * so nothing is lost. The parked record's `routeId` is the route that sent it (`alert-flush`,
+ * `notify-deploy`), its `event` a {@link ParkedNotification}.
  *
  * @example
  * ```ts
- * const outcome = await deliverNotification({ notifier, deadLetter, sleep, random: Math.random, now: () => new Date() }, n);
+ * const outcome = await deliverNotification(
+ *   { notifier, deadLetter, sleep, random: Math.random, now: () => new Date(), routeId: 'alert-flush', channel: 'slack' }, n);
  * ```
  */
 export async function deliverNotification(
@@ -67,6 +97,9 @@ export async function deliverNotification(
     readonly sleep: (ms: number) => Promise<void>;
     readonly random: () => number;
     readonly now: () => Date;
+    /** The route whose function sends it: the parked record names it. */
+    readonly routeId: string;
+    readonly channel: NotificationChannel;
   },
   notification: Notification,
   policy: DeliveryPolicy = defaultDeliveryPolicy,
@@ -94,8 +127,8 @@ export async function deliverNotification(
       };
       await deps.deadLetter.park({
         v: 1,
-        routeId: 'notify',
-        event: notification,
+        routeId: deps.routeId,
+        event: { kind: 'notification', channel: deps.channel, notification } satisfies ParkedNotification,
         reason,
         attempts: attempt,
         parkedAt: deps.now().toISOString(),
@@ -105,4 +138,49 @@ export async function deliverNotification(
     }
     await deps.sleep(wait);
   }
+}
+
+/**
+ * Sends a parked notification again (`lakeops outbox retry`) to the channel it was for, with the
+ * same retries; it is not parked a second time: the outcome says whether it went out, and the
+ * caller removes the parked record only then. A channel with no notifier configured now is
+ * refused (`parked`, code `NotificationChannelUnset`) rather than sent somewhere else.
+ *
+ * @example
+ * ```ts
+ * const outcome = await resendParkedNotification({ notifiers, sleep, random: Math.random, now }, parked);
+ * ```
+ */
+export async function resendParkedNotification(
+  deps: {
+    readonly notifiers: {
+      readonly slack?: Notifier;
+      readonly pagerduty?: Notifier;
+      readonly fallback: Notifier;
+    };
+    readonly sleep: (ms: number) => Promise<void>;
+    readonly random: () => number;
+    readonly now: () => Date;
+  },
+  parked: ParkedNotification,
+  policy: DeliveryPolicy = defaultDeliveryPolicy,
+): Promise<DeliveryOutcome> {
+  const notifier = parked.channel === 'outbox' ? deps.notifiers.fallback : deps.notifiers[parked.channel];
+  if (!notifier) {
+    return {
+      status: 'parked',
+      attempts: 0,
+      reason: {
+        code: 'NotificationChannelUnset',
+        message: `no ${parked.channel === 'slack' ? 'Slack webhook' : 'PagerDuty routing key'} is configured`,
+        retryable: true,
+      },
+    };
+  }
+  const unparked: DeadLetter = { park: async () => {} };
+  return deliverNotification(
+    { ...deps, notifier, deadLetter: unparked, routeId: 'outbox-retry', channel: parked.channel },
+    parked.notification,
+    policy,
+  );
 }

@@ -130,5 +130,12 @@ export function parkedEnvelope(parked: Pick<ParkedEvent, 'event'>): {
 } {
   const e = isObject(parked.event) ? parked.event : {};
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  // A parked notification (alerting's deliverNotification): its key, and the channel it was for.
+  if (e.kind === 'notification' && isObject(e.notification))
+    return {
+      id: str(e.notification.key),
+      source: 'lakeops',
+      detailType: `notification (${str(e.channel) ?? '?'})`,
+    };
   return { id: str(e.id), source: str(e.source), detailType: str(e['detail-type']) };
 }
