@@ -20,6 +20,29 @@ const useNrtLease: Permission = {
 };
 
 /**
+ * Permission sync: exactly the Lake Formation operations `LakeFormationPermissions` sends in a full
+ * sync (functions/test/permission-sync.test.ts records them under aws-sdk-client-mock). Lake
+ * Formation's IAM actions take no resource ARN (Service Authorization Reference, AWS Lake
+ * Formation): the statement is on `*`; what the role may grant is decided by Lake Formation itself
+ * (the role must be a data lake administrator or hold the permissions with grant option).
+ */
+const syncLakeFormation: Permission = {
+  actions: [
+    'lakeformation:ListPermissions',
+    'lakeformation:ListDataCellsFilter',
+    'lakeformation:GetDataLakeSettings',
+    'lakeformation:BatchGrantPermissions',
+    'lakeformation:BatchRevokePermissions',
+    'lakeformation:CreateDataCellsFilter',
+    'lakeformation:DeleteDataCellsFilter',
+  ],
+  resource: 'lake-formation',
+};
+
+/** Permission sync: `permissions.sync.completed` onto the lakeops bus. */
+const publishToBus: Permission = { actions: ['events:PutEvents'], resource: 'bus' };
+
+/**
  * The route table: which events and schedules run which function, with what limits and
  * permissions. SST subscriptions and schedules (stacks/), the local bus and the README's event
  * catalogue are generated from this list.
@@ -82,6 +105,30 @@ export const routes = [
     // The Athena path of the refresh (CTAS per partition, completion from query-state events) is
     // not built: on AWS the handler would fail every tick, so the stacks leave it out.
     runs: 'local-only',
+  },
+  {
+    id: 'permission-sync',
+    kind: 'event',
+    description: 'Bring Lake Formation in line with permissions/policy.ts after the data platform deploys.',
+    function: 'permission-sync',
+    pattern: {
+      source: ['marketplace.deploy'],
+      'detail-type': ['deploy.succeeded'],
+      detail: { v: [1], service: ['data-platform'] },
+    },
+    timeoutSeconds: 300,
+    memoryMB: 512,
+    permissions: [parkInDeadLetter, writeTraces, syncLakeFormation, publishToBus],
+  },
+  {
+    id: 'permission-drift-check',
+    kind: 'schedule',
+    description: 'Hourly: revoke what drifted from permissions/policy.ts in Lake Formation, grant what is missing.',
+    function: 'permission-drift-check',
+    schedule: 'rate(1 hour)',
+    timeoutSeconds: 300,
+    memoryMB: 512,
+    permissions: [parkInDeadLetter, writeTraces, syncLakeFormation, publishToBus],
   },
 ] as const satisfies readonly Route[];
 

@@ -22,3 +22,8 @@ export const dsarIntake: RouteValidators<RouteById<'dsar-intake'>> = {
 export const nrtRebuild: RouteValidators<RouteById<'nrt-rebuild'>> = {
   'deploy.succeeded': { 1: deploySucceededV1 },
 };
+
+/** Route 'permission-sync': deploy.succeeded v1. */
+export const permissionSync: RouteValidators<RouteById<'permission-sync'>> = {
+  'deploy.succeeded': { 1: deploySucceededV1 },
+};

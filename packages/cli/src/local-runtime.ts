@@ -8,11 +8,14 @@ import {
   JsonlEventPublisher,
   SqliteStateStore,
 } from '@lakeops/adapters-local';
-import type { EventPublisher, Notifier, NrtView, QueryEngine } from '@lakeops/core';
+import { LakeFormationClient } from '@aws-sdk/client-lakeformation';
+import { LakeFormationPermissions } from '@lakeops/adapters-aws';
+import type { EventPublisher, LakePermissions, Notifier, NrtView, QueryEngine } from '@lakeops/core';
 import { LakeopsError, systemClock } from '@lakeops/core';
 import type { Route } from '@lakeops/functions/lib/route';
 import type { BusEvent } from '@lakeops/local-cloud';
 import type { LocalConfig } from './local-config.ts';
+import { DEFAULT_POLICY_FILE, lakeStage, loadDesiredPermissions } from './permissions-policy.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 interface FunctionModule {
@@ -34,6 +37,44 @@ export interface LocalDeps {
   readonly events: EventPublisher;
   /** The NRT views of packages/lake/models/nrt. */
   readonly nrtViews: () => Promise<readonly NrtView[]>;
+  /**
+   * The local Lake Formation endpoint through the unmodified SDK client and the AWS adapter (the
+   * sync code is the one that runs against AWS), on the port of the running `lakeops start` (it
+   * shares the EventBridge endpoint's port), else `http://127.0.0.1:<LAKEOPS_PORT>`.
+   */
+  readonly lakePermissions: LakePermissions;
+  /** `permissions/policy.ts` of the working directory, resolved for LAKEOPS_STAGE (default dev). */
+  readonly repoPolicy: () => Promise<{ desired: Awaited<ReturnType<typeof loadDesiredPermissions>>['desired']; stage: string }>;
+}
+
+/** The catalog id of the local Lake Formation endpoint (any 12 digits would do). */
+export const LOCAL_CATALOG_ID = '000000000000';
+
+/** {@link LakePermissions} on the local endpoint at whatever URL `endpoint()` says at call time. */
+function localLakePermissions(endpoint: () => string, region: string): LakePermissions {
+  let current: { url: string; lf: LakeFormationPermissions } | undefined;
+  const lf = () => {
+    const url = endpoint();
+    if (current?.url !== url) {
+      const client = new LakeFormationClient({
+        endpoint: url,
+        region,
+        // The local endpoint accepts any credentials.
+        credentials: { accessKeyId: 'lakeops-local', secretAccessKey: 'lakeops-local' },
+      });
+      current = { url, lf: new LakeFormationPermissions(client, { catalogId: LOCAL_CATALOG_ID }) };
+    }
+    return current.lf;
+  };
+  return {
+    listPermissions: () => lf().listPermissions(),
+    listDataCellsFilters: () => lf().listDataCellsFilters(),
+    getDataLakeSettings: () => lf().getDataLakeSettings(),
+    batchGrant: (entries) => lf().batchGrant(entries),
+    batchRevoke: (entries) => lf().batchRevoke(entries),
+    createDataCellsFilter: (filter) => lf().createDataCellsFilter(filter),
+    deleteDataCellsFilter: (filter) => lf().deleteDataCellsFilter(filter),
+  };
 }
 
 /** A DuckDB engine over the local lake, opened on its first query (start-up does not pay for it). */
@@ -83,6 +124,7 @@ export async function localRuntime(
   const notifier: Notifier = env.SLACK_WEBHOOK_URL
     ? new SlackWebhookNotifier({ url: env.SLACK_WEBHOOK_URL })
     : new FileOutboxNotifier({ file: join(config.home, 'outbox', 'notifications.jsonl'), print });
+  const stage = lakeStage(env);
   const deps: LocalDeps = {
     notifier,
     deadLetter: new JsonlDeadLetter({ dir: join(config.home, 'dead-letter') }),
@@ -92,6 +134,11 @@ export async function localRuntime(
     engine: lazyLakeEngine(join(config.home, 'lake')),
     events: new JsonlEventPublisher({ file: join(config.home, 'events', 'published.jsonl') }),
     nrtViews: () => import('@lakeops/lake').then((m) => m.loadNrtViews()),
+    lakePermissions: localLakePermissions(() => `http://127.0.0.1:${config.port}`, config.region),
+    repoPolicy: async () => ({
+      desired: (await loadDesiredPermissions(DEFAULT_POLICY_FILE, config.cwd, stage)).desired,
+      stage,
+    }),
   };
   const handlers = new Map<string, Promise<Handler>>();
   const handlerFor = (route: Route) => {

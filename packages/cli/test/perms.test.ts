@@ -7,6 +7,7 @@ import {
   ListDataCellsFilterCommand,
   ListPermissionsCommand,
 } from '@aws-sdk/client-lakeformation';
+import { putEventsToEndpoint } from '@lakeops/local-cloud';
 import { afterAll, describe, expect, it } from 'vitest';
 import { policy } from '../../../permissions/policy.ts';
 import { main } from '../src/main.ts';
@@ -144,6 +145,43 @@ describe('lakeops perms against the local Lake Formation endpoint of lakeops sta
     // Assess 3
     expect(afterRestart.stdout).toContain('No changes.');
     expect(afterRestart.code).toBe(0);
+  });
+
+  it('runs the permission-sync function on a deploy.succeeded of the data platform, against the same local endpoint', async () => {
+    // Prepare
+    const home = await mkdtemp(join(tmpdir(), 'lakeops-perms-deploy-'));
+    const platform = await startPlatform(home);
+    cleanup.push(async () => void (await platform.stop()));
+    const deploy = (service: string) => ({
+      version: '0',
+      id: `deploy-${service}`,
+      'detail-type': 'deploy.succeeded',
+      source: 'marketplace.deploy',
+      account: '000000000000',
+      time: '2026-12-01T16:04:00Z',
+      region: 'us-east-1',
+      resources: [],
+      detail: {
+        v: 1,
+        service,
+        environment: 'production',
+        version: '2026.12.01-1',
+        started_at: '2026-12-01T16:00:00Z',
+        finished_at: '2026-12-01T16:04:00Z',
+      },
+    });
+    // Act
+    await putEventsToEndpoint(platform.url, [deploy('payments-api'), deploy('data-platform')]);
+    await until(
+      () => /permission-sync ← event \S+: processed/.test(platform.out.stdout),
+      'the permission-sync delivery',
+    );
+    const planned = await perms(['plan', '--detailed-exitcode', '--endpoint', platform.url], home);
+    // Assess
+    expect(platform.out.stdout).toMatch(/deploy\.succeeded → notify-deploy, nrt-rebuild, permission-sync\n/);
+    expect(platform.out.stdout).toMatch(/deploy\.succeeded → notify-deploy\n/);
+    expect(planned.stdout).toContain('No changes.');
+    expect(planned.code).toBe(0);
   });
 
   it('trips the mass-revoke guard unless --force, and refuses an empty policy', async () => {

@@ -14,10 +14,9 @@ import {
 import { putEventsToEndpoint } from '@lakeops/local-cloud';
 import { CliUsageError, type Command, type CommandContext } from '../command.ts';
 import { localConfig } from '../local-config.ts';
+import { LOCAL_CATALOG_ID } from '../local-runtime.ts';
 import { DEFAULT_POLICY_FILE, lakeStage, loadDesiredPermissions } from '../permissions-policy.ts';
 
-/** The catalog id of the local Lake Formation endpoint (any 12 digits would do). */
-const LOCAL_CATALOG_ID = '000000000000';
 
 export const permsCommand: Command = {
   name: 'perms',

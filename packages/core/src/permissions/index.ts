@@ -54,8 +54,10 @@ export {
 } from './row-filter.ts';
 export {
   isRetryableBatchCode,
+  PERMISSIONS_EVENT_SOURCE,
   type PermissionsEvents,
   type PermissionsReview,
+  permissionsEventsOn,
   type PermissionsSyncCompletedDetail,
   reviewPermissions,
   type SyncPermissionsDeps,
