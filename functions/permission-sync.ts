@@ -8,6 +8,4 @@ export const make = eventFunction(routeById('permission-sync'), permissionSync, 
   syncRepoPermissions(deps, 'deploy'),
 );
 
-export const handler = onLambda(make, () =>
-  import('./lib/aws-deps.ts').then((m) => m.permissionSyncDeps()),
-);
+export const handler = onLambda(make, () => import('./lib/aws-deps.ts').then((m) => m.permissionSyncDeps()));

@@ -123,7 +123,8 @@ export const routes = [
   {
     id: 'permission-drift-check',
     kind: 'schedule',
-    description: 'Hourly: revoke what drifted from permissions/policy.ts in Lake Formation, grant what is missing.',
+    description:
+      'Hourly: revoke what drifted from permissions/policy.ts in Lake Formation, grant what is missing.',
     function: 'permission-drift-check',
     schedule: 'rate(1 hour)',
     timeoutSeconds: 300,

@@ -62,7 +62,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const check = process.argv.includes('--check');
   const stale = writePermissionPolicy({ check });
   if (check && stale) {
-    console.error(`stale functions/${PERMISSION_POLICY_FILE} (run node functions/codegen/permission-policy.ts)`);
+    console.error(
+      `stale functions/${PERMISSION_POLICY_FILE} (run node functions/codegen/permission-policy.ts)`,
+    );
     process.exit(1);
   }
   console.log(

@@ -3,6 +3,7 @@ import { SlackWebhookNotifier, SqsDeadLetter } from '@lakeops/adapters-aws';
 import {
   type Clock,
   DependencyUnavailableError,
+  type EventPublisher,
   type Notification,
   type Notifier,
   type SaltSource,
@@ -10,7 +11,7 @@ import {
   systemClock,
   type Zone,
 } from '@lakeops/core';
-import { EnvironmentInvalidError, EnvironmentMissingError, readAwsEnv } from './aws-env.ts';
+import { type AwsEnv, EnvironmentInvalidError, EnvironmentMissingError, readAwsEnv } from './aws-env.ts';
 import type { ChainDeps } from './event-function.ts';
 import { logger, tracingMiddleware } from './observability.ts';
 import { bundledRepoPolicy, type PermissionSyncDeps } from './sync-repo-permissions.ts';
@@ -161,7 +162,8 @@ export async function permissionSyncDeps(): Promise<ChainDeps & PermissionSyncDe
   if (!glueDatabases) throw new EnvironmentMissingError('LAKEOPS_GLUE_DATABASES');
   const databaseName = (zone: Zone) => {
     const name = glueDatabases[zone];
-    if (!name) throw new EnvironmentInvalidError('LAKEOPS_GLUE_DATABASES', `naming the database of zone ${zone}`);
+    if (!name)
+      throw new EnvironmentInvalidError('LAKEOPS_GLUE_DATABASES', `naming the database of zone ${zone}`);
     return name;
   };
   // Loaded only by the permission sync: Lake Formation stays out of the other bundles.
@@ -177,4 +179,14 @@ export async function permissionSyncDeps(): Promise<ChainDeps & PermissionSyncDe
     clock: systemClock,
     repoPolicy: async () => repoPolicy,
   };
+}
+
+/** lakeops' own events by PutEvents onto the lakeops bus (`LAKEOPS_EVENT_BUS_NAME`). */
+async function busPublisher(env: AwsEnv): Promise<EventPublisher> {
+  if (!env.eventBusName) throw new EnvironmentMissingError('LAKEOPS_EVENT_BUS_NAME');
+  const [{ EventBridgeClient }, { EventBridgeEventPublisher }] = await Promise.all([
+    import('@aws-sdk/client-eventbridge'),
+    import('@lakeops/adapters-aws/eventbridge-event-publisher'),
+  ]);
+  return new EventBridgeEventPublisher({ client: new EventBridgeClient({}), eventBusName: env.eventBusName });
 }

@@ -18,6 +18,8 @@ export interface AwsEnv {
    * (`LAKEOPS_DSAR_SALT_PARAMETER`); its value is read at run time through Powertools parameters.
    */
   readonly dsarSaltParameter: string | undefined;
+  /** The lakeops bus (`LAKEOPS_EVENT_BUS_NAME`): where lakeops' own events are put. */
+  readonly eventBusName: string | undefined;
   /** The SST stage (`LAKEOPS_STAGE`): the policy's per-stage differences are resolved for it. */
   readonly stage: string | undefined;
   /** The Data Catalog id, i.e. the account (`LAKEOPS_CATALOG_ID`): Lake Formation's CatalogId. */
@@ -53,6 +55,7 @@ export function readAwsEnv(env: NodeJS.ProcessEnv = process.env): AwsEnv {
     slackWebhookParameter: env.LAKEOPS_SLACK_WEBHOOK_PARAMETER || undefined,
     stateTableName: env.LAKEOPS_STATE_TABLE || undefined,
     dsarSaltParameter: env.LAKEOPS_DSAR_SALT_PARAMETER || undefined,
+    eventBusName: env.LAKEOPS_EVENT_BUS_NAME || undefined,
     stage: env.LAKEOPS_STAGE || undefined,
     catalogId: env.LAKEOPS_CATALOG_ID || undefined,
     glueDatabases: env.LAKEOPS_GLUE_DATABASES ? glueDatabases(env.LAKEOPS_GLUE_DATABASES) : undefined,
@@ -73,7 +76,10 @@ function glueDatabases(raw: string): Record<string, string> {
     Array.isArray(parsed) ||
     !Object.values(parsed).every((v) => typeof v === 'string' && v.length > 0)
   ) {
-    throw new EnvironmentInvalidError('LAKEOPS_GLUE_DATABASES', 'a JSON object of zone to Glue database name');
+    throw new EnvironmentInvalidError(
+      'LAKEOPS_GLUE_DATABASES',
+      'a JSON object of zone to Glue database name',
+    );
   }
   return parsed as Record<string, string>;
 }

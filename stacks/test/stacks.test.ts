@@ -243,7 +243,7 @@ describe('stacks generated from the route table, as SST declares them', () => {
     expect(ofType('aws:lambda/function:Function')).toHaveLength(testRoutes.length + 1);
   });
 
-  it('tells every function its stage, catalog and the Glue database of each zone (the permission sync reads them)', () => {
+  it('tells every function its bus, stage, catalog and the Glue database of each zone (the permission sync reads them)', () => {
     // Prepare
     const databases = Object.fromEntries(
       ofType('aws:glue/catalogDatabase:CatalogDatabase').map((d) => {
@@ -257,6 +257,9 @@ describe('stacks generated from the route table, as SST declares them', () => {
       const variables = input(functionOf(route), 'environment', 'variables') as Record<string, string>;
       // Assess
       expect(variables.LAKEOPS_STAGE, route.id).toBe('test');
+      expect(variables.LAKEOPS_EVENT_BUS_NAME, route.id).toBe(
+        text(named('aws:cloudwatch/eventBus:EventBus', 'EventsBus'), 'name'),
+      );
       expect(variables.LAKEOPS_CATALOG_ID, route.id).toBe('123456789012');
       expect(JSON.parse(variables.LAKEOPS_GLUE_DATABASES ?? 'null'), route.id).toEqual(expected);
     }

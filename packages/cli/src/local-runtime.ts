@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { EventBridgeEventPublisher, SlackWebhookNotifier } from '@lakeops/adapters-aws';
+import { LakeFormationClient } from '@aws-sdk/client-lakeformation';
+import {
+  EventBridgeEventPublisher,
+  LakeFormationPermissions,
+  SlackWebhookNotifier,
+} from '@lakeops/adapters-aws';
 import {
   DuckDbQueryEngine,
   FileOutboxNotifier,
@@ -9,8 +14,6 @@ import {
   JsonlEventPublisher,
   SqliteStateStore,
 } from '@lakeops/adapters-local';
-import { LakeFormationClient } from '@aws-sdk/client-lakeformation';
-import { LakeFormationPermissions } from '@lakeops/adapters-aws';
 import type { EventPublisher, LakePermissions, Notifier, NrtView, QueryEngine } from '@lakeops/core';
 import { LakeopsError, systemClock } from '@lakeops/core';
 import type { Route } from '@lakeops/functions/lib/route';
@@ -49,7 +52,10 @@ export interface LocalDeps {
    */
   readonly lakePermissions: LakePermissions;
   /** `permissions/policy.ts` of the working directory, resolved for LAKEOPS_STAGE (default dev). */
-  readonly repoPolicy: () => Promise<{ desired: Awaited<ReturnType<typeof loadDesiredPermissions>>['desired']; stage: string }>;
+  readonly repoPolicy: () => Promise<{
+    desired: Awaited<ReturnType<typeof loadDesiredPermissions>>['desired'];
+    stage: string;
+  }>;
 }
 
 /** The catalog id of the local Lake Formation endpoint (any 12 digits would do). */
@@ -143,7 +149,10 @@ export async function localRuntime(
     engine: lazyLakeEngine(join(config.home, 'lake')),
     events: localEventPublisher(config.home, options.eventsEndpoint),
     nrtViews: () => import('@lakeops/lake').then((m) => m.loadNrtViews()),
-    lakePermissions: localLakePermissions(() => `http://127.0.0.1:${config.port}`, config.region),
+    lakePermissions: localLakePermissions(
+      () => options.eventsEndpoint?.() ?? `http://127.0.0.1:${config.port}`,
+      config.region,
+    ),
     repoPolicy: async () => ({
       desired: (await loadDesiredPermissions(DEFAULT_POLICY_FILE, config.cwd, stage)).desired,
       stage,

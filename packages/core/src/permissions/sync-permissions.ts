@@ -1,7 +1,7 @@
 import type { PermissionsSyncCompletedV1 } from '@lakeops/contracts';
 import type { Clock } from '../shared/clock.port.ts';
-import type { EventPublisher } from '../shared/event-publisher.port.ts';
 import { isRetryable } from '../shared/errors.ts';
+import type { EventPublisher } from '../shared/event-publisher.port.ts';
 import {
   IamAllowedPrincipalsActiveError,
   PermissionsApplyIncompleteError,
