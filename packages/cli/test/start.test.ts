@@ -77,7 +77,12 @@ describe('lakeops start', () => {
     expect(out.stdout).toContain(`← event ${id} marketplace.deploy / deploy.failed → notify-deploy`);
     expect(out.stdout).not.toContain('migration 0042'); // a payload field: never printed
     expect(out.stdout.trimEnd().endsWith('Stopped.')).toBe(true);
-    expect(rules.Rules?.map((r) => r.Name)).toEqual(['dsar-intake', 'notify-deploy', 'nrt-rebuild', 'permission-sync']);
+    expect(rules.Rules?.map((r) => r.Name)).toEqual([
+      'dsar-intake',
+      'notify-deploy',
+      'nrt-rebuild',
+      'permission-sync',
+    ]);
     const dir = join(home, 'lake/bronze/events');
     const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.json'));
     expect(files).toHaveLength(1);
