@@ -1,6 +1,7 @@
 import {
   type Permission,
   parkInDeadLetter,
+  publishEvents,
   type Route,
   readDsarSalt,
   readSlackWebhook,
@@ -38,9 +39,6 @@ const syncLakeFormation: Permission = {
   ],
   resource: 'lake-formation',
 };
-
-/** Permission sync: `permissions.sync.completed` onto the lakeops bus. */
-const publishToBus: Permission = { actions: ['events:PutEvents'], resource: 'bus' };
 
 /**
  * The route table: which events and schedules run which function, with what limits and
@@ -118,7 +116,7 @@ export const routes = [
     },
     timeoutSeconds: 300,
     memoryMB: 512,
-    permissions: [parkInDeadLetter, writeTraces, syncLakeFormation, publishToBus],
+    permissions: [parkInDeadLetter, writeTraces, syncLakeFormation, publishEvents],
   },
   {
     id: 'permission-drift-check',
@@ -129,7 +127,7 @@ export const routes = [
     schedule: 'rate(1 hour)',
     timeoutSeconds: 300,
     memoryMB: 512,
-    permissions: [parkInDeadLetter, writeTraces, syncLakeFormation, publishToBus],
+    permissions: [parkInDeadLetter, writeTraces, syncLakeFormation, publishEvents],
   },
 ] as const satisfies readonly Route[];
 

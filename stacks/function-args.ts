@@ -99,7 +99,6 @@ export function functionArgs(route: Route, r: Resources): sst.aws.FunctionArgs {
       LAKEOPS_SLACK_WEBHOOK_PARAMETER: r.slackWebhookParameter.name,
       LAKEOPS_STATE_TABLE: r.state.name,
       LAKEOPS_DSAR_SALT_PARAMETER: r.dsarSaltParameter.name,
-      // lakeops' own events (permissions.sync.completed, …) are put on this bus.
       LAKEOPS_EVENT_BUS_NAME: r.bus.name,
       // The permission sync resolves the bundled policy for this stage, on these databases.
       LAKEOPS_STAGE: $app.stage,

@@ -11,7 +11,7 @@ import {
   systemClock,
   type Zone,
 } from '@lakeops/core';
-import { type AwsEnv, EnvironmentInvalidError, EnvironmentMissingError, readAwsEnv } from './aws-env.ts';
+import { EnvironmentInvalidError, EnvironmentMissingError, readAwsEnv } from './aws-env.ts';
 import type { ChainDeps } from './event-function.ts';
 import { logger, tracingMiddleware } from './observability.ts';
 import { bundledRepoPolicy, type PermissionSyncDeps } from './sync-repo-permissions.ts';
@@ -141,6 +141,20 @@ export function saltFrom(read: () => Promise<string | undefined>): SaltSource {
   };
 }
 
+/**
+ * lakeops' own events onto the deployment's bus (`EventBridgeEventPublisher`). The EventBridge
+ * client is loaded only by the functions that publish; they need the `publishEvents` permission.
+ */
+export async function eventPublisher(): Promise<EventPublisher> {
+  const env = readAwsEnv();
+  if (!env.eventBusName) throw new EnvironmentMissingError('LAKEOPS_EVENT_BUS_NAME');
+  const [{ EventBridgeClient }, { EventBridgeEventPublisher }] = await Promise.all([
+    import('@aws-sdk/client-eventbridge'),
+    import('@lakeops/adapters-aws/eventbridge-event-publisher'),
+  ]);
+  return new EventBridgeEventPublisher({ client: new EventBridgeClient({}), eventBusName: env.eventBusName });
+}
+
 /** Without a Slack webhook, a notification is a structured log line (no personal data in it). */
 const logNotifier: Notifier = {
   send: async (n: Notification) => {
@@ -175,18 +189,8 @@ export async function permissionSyncDeps(): Promise<ChainDeps & PermissionSyncDe
   return {
     ...(await chainDeps()),
     lakePermissions: new LakeFormationPermissions(new LakeFormationClient({}), { catalogId }),
-    events: await busPublisher(env),
+    events: await eventPublisher(),
     clock: systemClock,
     repoPolicy: async () => repoPolicy,
   };
-}
-
-/** lakeops' own events by PutEvents onto the lakeops bus (`LAKEOPS_EVENT_BUS_NAME`). */
-async function busPublisher(env: AwsEnv): Promise<EventPublisher> {
-  if (!env.eventBusName) throw new EnvironmentMissingError('LAKEOPS_EVENT_BUS_NAME');
-  const [{ EventBridgeClient }, { EventBridgeEventPublisher }] = await Promise.all([
-    import('@aws-sdk/client-eventbridge'),
-    import('@lakeops/adapters-aws/eventbridge-event-publisher'),
-  ]);
-  return new EventBridgeEventPublisher({ client: new EventBridgeClient({}), eventBusName: env.eventBusName });
 }

@@ -18,7 +18,7 @@ export interface AwsEnv {
    * (`LAKEOPS_DSAR_SALT_PARAMETER`); its value is read at run time through Powertools parameters.
    */
   readonly dsarSaltParameter: string | undefined;
-  /** The lakeops bus (`LAKEOPS_EVENT_BUS_NAME`): where lakeops' own events are put. */
+  /** The deployment's EventBridge bus (`LAKEOPS_EVENT_BUS_NAME`), where lakeops' own events go. */
   readonly eventBusName: string | undefined;
   /** The SST stage (`LAKEOPS_STAGE`): the policy's per-stage differences are resolved for it. */
   readonly stage: string | undefined;

@@ -81,6 +81,13 @@ export const readDsarSalt: Permission = {
   resource: 'dsar-salt-parameter',
 };
 
+/**
+ * Put lakeops' own events (`nrt.refreshed`, `alarm.triggered`, …) on the deployment's bus
+ * (`EventBridgeEventPublisher`; EventBridge: "Using identity-based policies", `events:PutEvents`
+ * on the event bus ARN).
+ */
+export const publishEvents: Permission = { actions: ['events:PutEvents'], resource: 'bus' };
+
 /** Read the Slack webhook URL (an SSM SecureString under the AWS managed key) at run time. */
 export const readSlackWebhook: Permission = {
   actions: ['ssm:GetParameter'],
