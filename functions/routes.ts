@@ -86,6 +86,7 @@ export const routes = [
     // The Athena path of the refresh (CTAS per partition, completion from query-state events) is
     // not built: on AWS the handler would fail every tick, so the stacks leave it out.
     runs: 'local-only',
+    tables: { reads: [{ set: 'nrt-view-sources' }], writes: [{ set: 'nrt-views' }] },
   },
   {
     id: 'nrt-rebuild',
@@ -103,6 +104,7 @@ export const routes = [
     // The Athena path of the refresh (CTAS per partition, completion from query-state events) is
     // not built: on AWS the handler would fail every tick, so the stacks leave it out.
     runs: 'local-only',
+    tables: { reads: [{ set: 'nrt-view-sources' }], writes: [{ set: 'nrt-views' }] },
   },
   {
     id: 'permission-sync',

@@ -41,7 +41,21 @@ interface RouteBase {
    * stacks deploy no rule, schedule or function for it; the local platform runs it. Absent: both.
    */
   readonly runs?: 'local-only';
+  /**
+   * The lake tables the function reads and writes (`<zone>.<table>`, or a set derived from the
+   * catalog: `user-tables`, `nrt-views`, `nrt-view-sources`): the function nodes of `lakeops
+   * lineage` and the docs site. A name the catalog does not know fails the lineage test.
+   */
+  readonly tables?: {
+    readonly reads?: readonly TableRef[];
+    readonly writes?: readonly TableRef[];
+  };
 }
+
+/** A lake table a route reads or writes; `RouteTableRef` of @lakeops/lake, which resolves it. */
+export type TableRef =
+  | `${string}.${string}`
+  | { readonly set: 'user-tables' | 'nrt-views' | 'nrt-view-sources' };
 
 /** Whether the stacks deploy this route (a rule or schedule and its function). */
 export function deployedOnAws(route: { readonly runs?: 'local-only' }): boolean {

@@ -12,8 +12,8 @@ export interface LocalConfig {
   readonly port: number;
   /** Region the SDK client signs for when talking to an endpoint (`AWS_REGION`, default us-east-1). */
   readonly region: string;
-  /** The working directory: `permissions/policy.ts` is read from it. */
-  readonly cwd: string;
+  /** The working directory: `permissions/policy.ts` is read from it (default: the process's). */
+  readonly cwd?: string;
 }
 
 export function localConfig(ctx: Pick<CommandContext, 'env' | 'cwd'>): LocalConfig {

@@ -18,7 +18,9 @@ import type { EventPublisher, LakePermissions, Notifier, NrtView, QueryEngine } 
 import { LakeopsError, systemClock } from '@lakeops/core';
 import type { Route } from '@lakeops/functions/lib/route';
 import type { BusEvent } from '@lakeops/local-cloud';
+import { invokeWithRunEvents } from './job-lineage.ts';
 import type { LocalConfig } from './local-config.ts';
+import { openLineageSinks } from './openlineage-sinks.ts';
 import { DEFAULT_POLICY_FILE, lakeStage, loadDesiredPermissions } from './permissions-policy.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
@@ -154,9 +156,14 @@ export async function localRuntime(
       config.region,
     ),
     repoPolicy: async () => ({
-      desired: (await loadDesiredPermissions(DEFAULT_POLICY_FILE, config.cwd, stage)).desired,
+      desired: (await loadDesiredPermissions(DEFAULT_POLICY_FILE, config.cwd ?? process.cwd(), stage))
+        .desired,
       stage,
     }),
+  };
+  const lineage = {
+    namespace: 'lakeops-local',
+    emit: openLineageSinks({ home: config.home, url: env.OPENLINEAGE_URL, warn: print }),
   };
   const handlers = new Map<string, Promise<Handler>>();
   const handlerFor = (route: Route) => {
@@ -181,7 +188,11 @@ export async function localRuntime(
           retryable: false,
         });
       const id = typeof event.id === 'string' ? event.id : routeId;
-      return (await handlerFor(route))(event, lambdaContext(route, id));
+      const handler = await handlerFor(route);
+      // A route that reads or writes the lake is an OpenLineage job (lineage/, OPENLINEAGE_URL).
+      return invokeWithRunEvents(lineage, route.id, deps.nrtViews, () =>
+        handler(event, lambdaContext(route, id)),
+      );
     },
   };
 }
