@@ -1,6 +1,7 @@
 import {
   type Permission,
   parkInDeadLetter,
+  publishEvents,
   type Route,
   readDsarSalt,
   readPagerDutyRoutingKey,
@@ -34,6 +35,26 @@ const flushAlertGroupsState: Permission = {
 
 /** The routing config (Alertmanager format), bundled with the alerting functions. */
 export const alertingConfigFile = 'examples/alerting/alertmanager.yml';
+
+/**
+ * Permission sync: exactly the Lake Formation operations `LakeFormationPermissions` sends in a full
+ * sync (functions/test/permission-sync.test.ts records them under aws-sdk-client-mock). Lake
+ * Formation's IAM actions take no resource ARN (Service Authorization Reference, AWS Lake
+ * Formation): the statement is on `*`; what the role may grant is decided by Lake Formation itself
+ * (the role must be a data lake administrator or hold the permissions with grant option).
+ */
+const syncLakeFormation: Permission = {
+  actions: [
+    'lakeformation:ListPermissions',
+    'lakeformation:ListDataCellsFilter',
+    'lakeformation:GetDataLakeSettings',
+    'lakeformation:BatchGrantPermissions',
+    'lakeformation:BatchRevokePermissions',
+    'lakeformation:CreateDataCellsFilter',
+    'lakeformation:DeleteDataCellsFilter',
+  ],
+  resource: 'lake-formation',
+};
 
 /**
  * The route table: which events and schedules run which function, with what limits and
@@ -163,6 +184,31 @@ export const routes = [
     timeoutSeconds: 10,
     memoryMB: 256,
     permissions: [parkInDeadLetter, writeTraces],
+  },
+  {
+    id: 'permission-sync',
+    kind: 'event',
+    description: 'Bring Lake Formation in line with permissions/policy.ts after the data platform deploys.',
+    function: 'permission-sync',
+    pattern: {
+      source: ['marketplace.deploy'],
+      'detail-type': ['deploy.succeeded'],
+      detail: { v: [1], service: ['data-platform'] },
+    },
+    timeoutSeconds: 300,
+    memoryMB: 512,
+    permissions: [parkInDeadLetter, writeTraces, syncLakeFormation, publishEvents],
+  },
+  {
+    id: 'permission-drift-check',
+    kind: 'schedule',
+    description:
+      'Hourly: revoke what drifted from permissions/policy.ts in Lake Formation, grant what is missing.',
+    function: 'permission-drift-check',
+    schedule: 'rate(1 hour)',
+    timeoutSeconds: 300,
+    memoryMB: 512,
+    permissions: [parkInDeadLetter, writeTraces, syncLakeFormation, publishEvents],
   },
 ] as const satisfies readonly Route[];
 

@@ -42,3 +42,8 @@ export const alertRecord: RouteValidators<RouteById<'alert-record'>> = {
 export const sreWafMetrics: RouteValidators<RouteById<'sre-waf-metrics'>> = {
   'waf.block': { 1: wafBlockV1 },
 };
+
+/** Route 'permission-sync': deploy.succeeded v1. */
+export const permissionSync: RouteValidators<RouteById<'permission-sync'>> = {
+  'deploy.succeeded': { 1: deploySucceededV1 },
+};

@@ -1,3 +1,4 @@
+import { zones } from '@lakeops/core';
 import { glueDatabaseRoles } from '@lakeops/lake';
 import type { Permission, ResourceRef, Route } from '../functions/lib/route.ts';
 import { handlerOf } from '../functions/lib/route.ts';
@@ -54,6 +55,10 @@ export function arnsOf(ref: ResourceRef, r: Resources): $util.Input<string>[] {
       return [r.pagerDutyRoutingKeyParameter.arn];
     case 'dsar-salt-parameter':
       return [r.dsarSaltParameter.arn];
+    case 'lake-formation':
+      // Lake Formation's IAM actions take no resource ARN (Service Authorization Reference, AWS Lake
+      // Formation): what the role may grant is decided by Lake Formation's own permissions.
+      return ['*'];
     case 'xray':
       // X-Ray's PutTraceSegments/PutTelemetryRecords have no resource-level permissions.
       return ['*'];
@@ -103,6 +108,12 @@ export function functionArgs(route: Route, r: Resources): sst.aws.FunctionArgs {
       // The routing config a route bundles (its `files`), relative to the bundle root.
       ...(alertingConfig ? { LAKEOPS_ALERTING_CONFIG: alertingConfig } : {}),
       LAKEOPS_EVENT_BUS_NAME: r.bus.name,
+      // The permission sync resolves the bundled policy for this stage, on these databases.
+      LAKEOPS_STAGE: $app.stage,
+      LAKEOPS_CATALOG_ID: r.deployment.account,
+      LAKEOPS_GLUE_DATABASES: $jsonStringify(
+        Object.fromEntries(zones.map((zone) => [zone, r.glueDatabases[zone].name])),
+      ),
       POWERTOOLS_SERVICE_NAME: 'lakeops',
       POWERTOOLS_METRICS_NAMESPACE: 'lakeops',
       POWERTOOLS_TRACE_ENABLED: 'true',

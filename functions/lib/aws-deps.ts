@@ -15,10 +15,12 @@ import {
   type SaltSource,
   type StateStore,
   systemClock,
+  type Zone,
 } from '@lakeops/core';
-import { type AwsEnv, EnvironmentMissingError, readAwsEnv } from './aws-env.ts';
+import { type AwsEnv, EnvironmentInvalidError, EnvironmentMissingError, readAwsEnv } from './aws-env.ts';
 import type { ChainDeps } from './event-function.ts';
 import { logger, powertoolsOpsMetrics, tracingMiddleware } from './observability.ts';
+import { bundledRepoPolicy, type PermissionSyncDeps } from './sync-repo-permissions.ts';
 
 /** How long a fetched webhook is reused before SSM is asked again (a rotation shows within it). */
 const webhookMaxAgeSeconds = 300;
@@ -281,3 +283,36 @@ const logNotifier: Notifier = {
     logger.info('notification', { notification: n });
   },
 };
+
+/**
+ * The permission sync on AWS: Lake Formation through `LakeFormationPermissions` (the same adapter
+ * the CLI uses), `permissions.sync.completed` onto the lakeops bus, and the policy bundled with the
+ * function (`permissions/policy.ts` + the generated catalog entries) resolved for `LAKEOPS_STAGE`
+ * on the stage's Glue databases (`LAKEOPS_GLUE_DATABASES`), once per cold start.
+ */
+export async function permissionSyncDeps(): Promise<ChainDeps & PermissionSyncDeps> {
+  const env = readAwsEnv();
+  const { stage, catalogId, glueDatabases } = env;
+  if (!stage) throw new EnvironmentMissingError('LAKEOPS_STAGE');
+  if (!catalogId) throw new EnvironmentMissingError('LAKEOPS_CATALOG_ID');
+  if (!glueDatabases) throw new EnvironmentMissingError('LAKEOPS_GLUE_DATABASES');
+  const databaseName = (zone: Zone) => {
+    const name = glueDatabases[zone];
+    if (!name)
+      throw new EnvironmentInvalidError('LAKEOPS_GLUE_DATABASES', `naming the database of zone ${zone}`);
+    return name;
+  };
+  // Loaded only by the permission sync: Lake Formation stays out of the other bundles.
+  const [{ LakeFormationClient }, { LakeFormationPermissions }] = await Promise.all([
+    import('@aws-sdk/client-lakeformation'),
+    import('@lakeops/adapters-aws/lakeformation-permissions'),
+  ]);
+  const repoPolicy = bundledRepoPolicy(stage, databaseName);
+  return {
+    ...(await chainDeps()),
+    lakePermissions: new LakeFormationPermissions(new LakeFormationClient({}), { catalogId }),
+    events: await eventPublisher(),
+    clock: systemClock,
+    repoPolicy: async () => repoPolicy,
+  };
+}

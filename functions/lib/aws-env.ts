@@ -34,6 +34,15 @@ export interface AwsEnv {
   readonly alertingConfigFile: string | undefined;
   /** The deployment's EventBridge bus (`LAKEOPS_EVENT_BUS_NAME`), where lakeops' own events go. */
   readonly eventBusName: string | undefined;
+  /** The SST stage (`LAKEOPS_STAGE`): the policy's per-stage differences are resolved for it. */
+  readonly stage: string | undefined;
+  /** The Data Catalog id, i.e. the account (`LAKEOPS_CATALOG_ID`): Lake Formation's CatalogId. */
+  readonly catalogId: string | undefined;
+  /**
+   * The Glue database of each zone in this stage (`LAKEOPS_GLUE_DATABASES`, JSON
+   * `{"silver":"lakeops_prod_silver",…}`, set by the stacks from the databases they create).
+   */
+  readonly glueDatabases: Readonly<Record<string, string>> | undefined;
   /** X-Ray tracing through the Powertools Tracer (`POWERTOOLS_TRACE_ENABLED`, on unless `false`). */
   readonly tracing: boolean;
 }
@@ -68,5 +77,39 @@ export function readAwsEnv(env: NodeJS.ProcessEnv = process.env): AwsEnv {
         : env.LAKEOPS_ALERTING_CONFIG
       : undefined,
     eventBusName: env.LAKEOPS_EVENT_BUS_NAME || undefined,
+    stage: env.LAKEOPS_STAGE || undefined,
+    catalogId: env.LAKEOPS_CATALOG_ID || undefined,
+    glueDatabases: env.LAKEOPS_GLUE_DATABASES ? glueDatabases(env.LAKEOPS_GLUE_DATABASES) : undefined,
   };
+}
+
+/** `LAKEOPS_GLUE_DATABASES` as zone → database name; anything else is a configuration fault. */
+function glueDatabases(raw: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    Array.isArray(parsed) ||
+    !Object.values(parsed).every((v) => typeof v === 'string' && v.length > 0)
+  ) {
+    throw new EnvironmentInvalidError(
+      'LAKEOPS_GLUE_DATABASES',
+      'a JSON object of zone to Glue database name',
+    );
+  }
+  return parsed as Record<string, string>;
+}
+
+export class EnvironmentInvalidError extends Error {
+  readonly code = 'EnvironmentInvalid';
+  readonly retryable = false;
+  constructor(name: string, expected: string) {
+    super(`environment variable ${name} is not ${expected} (it is set by the SST stacks)`);
+    this.name = 'EnvironmentInvalidError';
+  }
 }

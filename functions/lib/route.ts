@@ -17,6 +17,8 @@ export type ResourceRef =
   | 'slack-webhook-parameter'
   | 'pagerduty-routing-key-parameter'
   | 'dsar-salt-parameter'
+  /** Lake Formation's permissions API: it has no resource-level IAM permissions (`*`). */
+  | 'lake-formation'
   | 'xray';
 
 /** One IAM statement: these actions on this resource (and, for buckets, the objects under it). */

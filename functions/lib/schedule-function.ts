@@ -66,3 +66,23 @@ export function scheduleFunction<D extends object, R>(
       });
   };
 }
+
+/**
+ * The Lambda handler of a schedule function: its AWS dependencies are built on the first
+ * invocation (once per cold start) and reused.
+ *
+ * @example
+ * ```ts
+ * export const handler = onScheduleLambda(make, () => import('./lib/aws-deps.ts').then((m) => m.permissionSyncDeps()));
+ * ```
+ */
+export function onScheduleLambda<D, R>(
+  make: (deps: D) => ScheduleHandler<R>,
+  awsDeps: () => Promise<D>,
+): ScheduleHandler<R> {
+  let built: Promise<ScheduleHandler<R>> | undefined;
+  return async (event, context) => {
+    built ??= awsDeps().then(make);
+    return (await built)(event, context);
+  };
+}

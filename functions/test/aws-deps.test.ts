@@ -5,8 +5,15 @@ import type { Notification } from '@lakeops/core';
 import { repoRoot } from '@lakeops/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { alertFlushDeps, dsarIntakeDeps, eventPublisher, notifyDeps, saltFrom } from '../lib/aws-deps.ts';
-import { readAwsEnv } from '../lib/aws-env.ts';
+import {
+  alertFlushDeps,
+  dsarIntakeDeps,
+  eventPublisher,
+  notifyDeps,
+  permissionSyncDeps,
+  saltFrom,
+} from '../lib/aws-deps.ts';
+import { EnvironmentInvalidError, EnvironmentMissingError, readAwsEnv } from '../lib/aws-env.ts';
 import { logger } from '../lib/observability.ts';
 
 const saved = { ...process.env };
@@ -242,6 +249,34 @@ describe('the DSAR intake deps', () => {
     const reading = salt.get();
     // Assess
     await expect(reading).rejects.toMatchObject({ code: 'DependencyUnavailable', retryable: true });
+  });
+});
+
+describe('permissionSyncDeps (the permission sync on AWS)', () => {
+  it('refuses to start without its stage, and with a Glue database map that is not one', async () => {
+    // Prepare
+    process.env.LAKEOPS_DEAD_LETTER_QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq';
+    process.env.LAKEOPS_CATALOG_ID = '123456789012';
+    process.env.LAKEOPS_EVENT_BUS_NAME = 'lakeops-prod-events';
+    process.env.POWERTOOLS_TRACE_ENABLED = 'false';
+    process.env.LAKEOPS_GLUE_DATABASES = '{"silver":"lakeops_prod_silver"}';
+    delete process.env.LAKEOPS_STAGE;
+    // Act
+    const noStage = await permissionSyncDeps().catch((e: unknown) => e);
+    process.env.LAKEOPS_STAGE = 'prod';
+    process.env.LAKEOPS_GLUE_DATABASES = '["lakeops_prod_silver"]';
+    const badMap = await permissionSyncDeps().catch((e: unknown) => e);
+    process.env.LAKEOPS_GLUE_DATABASES = '{"silver":"lakeops_prod_silver"}';
+    const missingZone = await permissionSyncDeps().catch((e: unknown) => e);
+    // Assess
+    expect(noStage).toBeInstanceOf(EnvironmentMissingError);
+    expect((noStage as Error).message).toContain('LAKEOPS_STAGE');
+    expect(badMap).toBeInstanceOf(EnvironmentInvalidError);
+    expect((badMap as Error).message).toBe(
+      'environment variable LAKEOPS_GLUE_DATABASES is not a JSON object of zone to Glue database name (it is set by the SST stacks)',
+    );
+    expect(missingZone).toBeInstanceOf(EnvironmentInvalidError);
+    expect((missingZone as Error).message).toContain('naming the database of zone gold');
   });
 });
 

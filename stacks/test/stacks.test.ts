@@ -89,6 +89,8 @@ function expectedArns(ref: ResourceRef): string[] {
       return [
         `arn:aws:dynamodb:us-east-1:123456789012:table/${text(named('aws:dynamodb/table:Table', 'StateTable'), 'name')}`,
       ];
+    case 'lake-formation':
+      return ['*'];
     case 'xray':
       return ['*'];
   }
@@ -243,6 +245,28 @@ describe('stacks generated from the route table, as SST declares them', () => {
     }
     // The routes' functions, and the Firehose transform of the archive (archive.ts).
     expect(ofType('aws:lambda/function:Function')).toHaveLength(testRoutes.length + 1);
+  });
+
+  it('tells every function its bus, stage, catalog and the Glue database of each zone (the permission sync reads them)', () => {
+    // Prepare
+    const databases = Object.fromEntries(
+      ofType('aws:glue/catalogDatabase:CatalogDatabase').map((d) => {
+        const name = text(d, 'name');
+        return [name.replace(/^lakeops_test_/, ''), name];
+      }),
+    );
+    const expected = Object.fromEntries(zones.map((zone) => [zone, databases[zone]]));
+    for (const route of testRoutes) {
+      // Act
+      const variables = input(functionOf(route), 'environment', 'variables') as Record<string, string>;
+      // Assess
+      expect(variables.LAKEOPS_STAGE, route.id).toBe('test');
+      expect(variables.LAKEOPS_EVENT_BUS_NAME, route.id).toBe(
+        text(named('aws:cloudwatch/eventBus:EventBus', 'EventsBus'), 'name'),
+      );
+      expect(variables.LAKEOPS_CATALOG_ID, route.id).toBe('123456789012');
+      expect(JSON.parse(variables.LAKEOPS_GLUE_DATABASES ?? 'null'), route.id).toEqual(expected);
+    }
   });
 
   it('points every handler at a function file that exports make and handler', async () => {

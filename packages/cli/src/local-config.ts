@@ -12,6 +12,8 @@ export interface LocalConfig {
   readonly port: number;
   /** Region the SDK client signs for when talking to an endpoint (`AWS_REGION`, default us-east-1). */
   readonly region: string;
+  /** The working directory: `permissions/policy.ts` is read from it (default: the process's). */
+  readonly cwd?: string;
 }
 
 export function localConfig(ctx: Pick<CommandContext, 'env' | 'cwd'>): LocalConfig {
@@ -26,5 +28,5 @@ export function localConfig(ctx: Pick<CommandContext, 'env' | 'cwd'>): LocalConf
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`LAKEOPS_PORT must be a port number (0-65535), got '${rawPort}'`);
   }
-  return { home, port, region: ctx.env.AWS_REGION || 'us-east-1' };
+  return { home, port, region: ctx.env.AWS_REGION || 'us-east-1', cwd: ctx.cwd };
 }

@@ -3,8 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LakeFormationClient } from '@aws-sdk/client-lakeformation';
 import {
   EventBridgeEventPublisher,
+  LakeFormationPermissions,
   PagerDutyEventsNotifier,
   SlackWebhookNotifier,
 } from '@lakeops/adapters-aws';
@@ -19,6 +21,7 @@ import {
 import type {
   AlertingConfig,
   EventPublisher,
+  LakePermissions,
   NrtView,
   OpsMetrics,
   QueryEngine,
@@ -30,6 +33,7 @@ import type { BusEvent } from '@lakeops/local-cloud';
 import { invokeWithRunEvents } from './job-lineage.ts';
 import type { LocalConfig } from './local-config.ts';
 import { openLineageSinks } from './openlineage-sinks.ts';
+import { DEFAULT_POLICY_FILE, lakeStage, loadDesiredPermissions } from './permissions-policy.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 interface FunctionModule {
@@ -106,6 +110,47 @@ export interface LocalDeps {
   readonly events: EventPublisher;
   /** The NRT views of packages/lake/models/nrt. */
   readonly nrtViews: () => Promise<readonly NrtView[]>;
+  /**
+   * The local Lake Formation endpoint through the unmodified SDK client and the AWS adapter (the
+   * sync code is the one that runs against AWS), on the port of the running `lakeops start` (it
+   * shares the EventBridge endpoint's port), else `http://127.0.0.1:<LAKEOPS_PORT>`.
+   */
+  readonly lakePermissions: LakePermissions;
+  /** `permissions/policy.ts` of the working directory, resolved for LAKEOPS_STAGE (default dev). */
+  readonly repoPolicy: () => Promise<{
+    desired: Awaited<ReturnType<typeof loadDesiredPermissions>>['desired'];
+    stage: string;
+  }>;
+}
+
+/** The catalog id of the local Lake Formation endpoint (any 12 digits would do). */
+export const LOCAL_CATALOG_ID = '000000000000';
+
+/** {@link LakePermissions} on the local endpoint at whatever URL `endpoint()` says at call time. */
+function localLakePermissions(endpoint: () => string, region: string): LakePermissions {
+  let current: { url: string; lf: LakeFormationPermissions } | undefined;
+  const lf = () => {
+    const url = endpoint();
+    if (current?.url !== url) {
+      const client = new LakeFormationClient({
+        endpoint: url,
+        region,
+        // The local endpoint accepts any credentials.
+        credentials: { accessKeyId: 'lakeops-local', secretAccessKey: 'lakeops-local' },
+      });
+      current = { url, lf: new LakeFormationPermissions(client, { catalogId: LOCAL_CATALOG_ID }) };
+    }
+    return current.lf;
+  };
+  return {
+    listPermissions: () => lf().listPermissions(),
+    listDataCellsFilters: () => lf().listDataCellsFilters(),
+    getDataLakeSettings: () => lf().getDataLakeSettings(),
+    batchGrant: (entries) => lf().batchGrant(entries),
+    batchRevoke: (entries) => lf().batchRevoke(entries),
+    createDataCellsFilter: (filter) => lf().createDataCellsFilter(filter),
+    deleteDataCellsFilter: (filter) => lf().deleteDataCellsFilter(filter),
+  };
 }
 
 /** A DuckDB engine over the local lake, opened on its first query (start-up does not pay for it). */
@@ -159,6 +204,7 @@ export async function localRuntime(
   const { powertoolsOpsMetrics } = await import('@lakeops/functions/lib/observability');
   const configFile = alertingConfigPath(config, env);
   let alerting: Promise<AlertingConfig> | undefined;
+  const stage = lakeStage(env);
   const deps: LocalDeps = {
     notifiers: localNotifiers(config, env, print),
     metrics: powertoolsOpsMetrics(),
@@ -179,6 +225,15 @@ export async function localRuntime(
     engine: lazyLakeEngine(join(config.home, 'lake')),
     events: localEventPublisher(config.home, options.eventsEndpoint),
     nrtViews: () => import('@lakeops/lake').then((m) => m.loadNrtViews()),
+    lakePermissions: localLakePermissions(
+      () => options.eventsEndpoint?.() ?? `http://127.0.0.1:${config.port}`,
+      config.region,
+    ),
+    repoPolicy: async () => ({
+      desired: (await loadDesiredPermissions(DEFAULT_POLICY_FILE, config.cwd ?? process.cwd(), stage))
+        .desired,
+      stage,
+    }),
   };
   const lineage = {
     namespace: 'lakeops-local',

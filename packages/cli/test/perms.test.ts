@@ -1,12 +1,19 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
+  BatchGrantPermissionsCommand,
+  CreateDataCellsFilterCommand,
+  GetDataLakeSettingsCommand,
   GrantPermissionsCommand,
   LakeFormationClient,
   ListDataCellsFilterCommand,
   ListPermissionsCommand,
 } from '@aws-sdk/client-lakeformation';
+import { validateDetail } from '@lakeops/contracts';
+import { putEventsToEndpoint } from '@lakeops/local-cloud';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, describe, expect, it } from 'vitest';
 import { policy } from '../../../permissions/policy.ts';
 import { main } from '../src/main.ts';
@@ -146,6 +153,47 @@ describe('lakeops perms against the local Lake Formation endpoint of lakeops sta
     expect(afterRestart.code).toBe(0);
   });
 
+  it('runs the permission-sync function on a deploy.succeeded of the data platform, against the same local endpoint', async () => {
+    // Prepare
+    const home = await mkdtemp(join(tmpdir(), 'lakeops-perms-deploy-'));
+    const platform = await startPlatform(home);
+    cleanup.push(async () => void (await platform.stop()));
+    const deploy = (service: string) => ({
+      version: '0',
+      id: `deploy-${service}`,
+      'detail-type': 'deploy.succeeded',
+      source: 'marketplace.deploy',
+      account: '000000000000',
+      time: '2026-12-01T16:04:00Z',
+      region: 'us-east-1',
+      resources: [],
+      detail: {
+        v: 1,
+        service,
+        environment: 'production',
+        version: '2026.12.01-1',
+        started_at: '2026-12-01T16:00:00Z',
+        finished_at: '2026-12-01T16:04:00Z',
+      },
+    });
+    // Act
+    await putEventsToEndpoint(platform.url, [deploy('payments-api'), deploy('data-platform')]);
+    await until(
+      () => /permission-sync ← event \S+: processed/.test(platform.out.stdout),
+      'the permission-sync delivery',
+    );
+    await until(
+      () => platform.out.stdout.includes('lakeops.governance / permissions.sync.completed'),
+      "the function's permissions.sync.completed on the local bus",
+    );
+    const planned = await perms(['plan', '--detailed-exitcode', '--endpoint', platform.url], home);
+    // Assess
+    expect(platform.out.stdout).toMatch(/deploy\.succeeded → notify-deploy, nrt-rebuild, permission-sync\n/);
+    expect(platform.out.stdout).toMatch(/deploy\.succeeded → notify-deploy\n/);
+    expect(planned.stdout).toContain('No changes.');
+    expect(planned.code).toBe(0);
+  });
+
   it('trips the mass-revoke guard unless --force, and refuses an empty policy', async () => {
     // Prepare
     const home = await mkdtemp(join(tmpdir(), 'lakeops-perms-guard-'));
@@ -208,5 +256,85 @@ describe('lakeops perms against the local Lake Formation endpoint of lakeops sta
     expect(result.stderr).toBe(
       'lakeops perms: no Lake Formation endpoint at http://127.0.0.1:9 (is lakeops start running?)\n',
     );
+  });
+});
+
+describe('lakeops perms apply --aws (Lake Formation and EventBridge under aws-sdk-client-mock)', () => {
+  it('applies through the SDK and puts permissions.sync.completed on the lakeops bus', async () => {
+    // Prepare
+    const lf = mockClient(LakeFormationClient);
+    const eb = mockClient(EventBridgeClient);
+    cleanup.push(() => {
+      lf.restore();
+      eb.restore();
+    });
+    lf.on(ListPermissionsCommand).resolves({ PrincipalResourcePermissions: [] });
+    lf.on(ListDataCellsFilterCommand).resolves({ DataCellsFilters: [] });
+    lf.on(GetDataLakeSettingsCommand).resolves({ DataLakeSettings: {} });
+    lf.on(BatchGrantPermissionsCommand).resolves({ Failures: [] });
+    lf.on(CreateDataCellsFilterCommand).resolves({});
+    eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+    const env = {
+      LAKEOPS_STAGE: 'prod',
+      LAKEOPS_CATALOG_ID: '123456789012',
+      LAKEOPS_EVENT_BUS_NAME: 'lakeops-prod-events',
+      AWS_REGION: 'eu-west-1',
+    };
+    const { ctx, out } = captureContext({ env });
+    // Act
+    const code = await main(['perms', 'apply', '--aws'], ctx);
+    // Assess
+    expect(out.stderr).toBe('');
+    expect(code).toBe(0);
+    expect(lf).toHaveReceivedCommandWith(ListPermissionsCommand, { CatalogId: '123456789012' });
+    expect(eb).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+    const entries = eb.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries ?? [];
+    const detail = JSON.parse(entries[0]?.Detail ?? '{}') as Record<string, unknown>;
+    expect(entries).toEqual([
+      {
+        EventBusName: 'lakeops-prod-events',
+        Source: 'lakeops.governance',
+        DetailType: 'permissions.sync.completed',
+        Detail: JSON.stringify({
+          v: 1,
+          plan_sha256: detail.plan_sha256,
+          grants: 11,
+          revokes: 0,
+          unchanged: 0,
+          dry_run: false,
+          completed_at: detail.completed_at,
+          trigger: 'manual',
+          environment: 'prod',
+        }),
+      },
+    ]);
+    expect(out.stdout).toContain(`plan ${String(detail.plan_sha256).slice(0, 12)}`);
+    expect(validateDetail('permissions.sync.completed', detail)).toEqual({ ok: true, unknownFields: [] });
+  });
+
+  it('refuses apply --aws without a bus before calling Lake Formation; plan --aws needs none', async () => {
+    // Prepare
+    const lf = mockClient(LakeFormationClient);
+    cleanup.push(() => lf.restore());
+    lf.on(ListPermissionsCommand).resolves({ PrincipalResourcePermissions: [] });
+    lf.on(ListDataCellsFilterCommand).resolves({ DataCellsFilters: [] });
+    lf.on(GetDataLakeSettingsCommand).resolves({ DataLakeSettings: {} });
+    const cwd = await mkdtemp(join(tmpdir(), 'lakeops-perms-aws-'));
+    await writeFile(join(cwd, 'policy.json'), JSON.stringify(policy));
+    const env = { LAKEOPS_STAGE: 'prod', LAKEOPS_CATALOG_ID: '123456789012' };
+    const applied = captureContext({ env, cwd });
+    const planned = captureContext({ env, cwd });
+    // Act
+    const applyCode = await main(['perms', 'apply', '--aws', '--policy', 'policy.json'], applied.ctx);
+    const callsAfterApply = lf.calls().length;
+    const planCode = await main(['perms', 'plan', '--aws', '--policy', 'policy.json'], planned.ctx);
+    // Assess
+    expect(applyCode).toBe(2);
+    expect(applied.out.stderr).toBe(
+      'lakeops perms: apply --aws publishes permissions.sync.completed: pass --event-bus <name>, set LAKEOPS_EVENT_BUS_NAME, or run where .sst/outputs.json has bus\n',
+    );
+    expect(callsAfterApply).toBe(0);
+    expect(planCode).toBe(0);
+    expect(planned.out.stdout).toContain('11 to grant, 0 to revoke, 0 unchanged');
   });
 });

@@ -73,6 +73,7 @@ describe('queryAs (lakeops query --as)', () => {
     // Prepare
     const attempts = [
       'SELECT email_sha256 FROM silver_private.users_private',
+      'SELECT * FROM silver_private.users_private',
       'SELECT l.city_id, u.email_sha256 FROM silver.fact_booking_legs l JOIN silver_private.users_private u ON true',
       'SELECT * FROM silver.fact_booking_legs WHERE leg_id IN (SELECT user_id FROM silver_private.users_private)',
       'WITH v AS (SELECT * FROM silver_private.users_private) SELECT email_sha256 FROM v',
@@ -80,6 +81,10 @@ describe('queryAs (lakeops query --as)', () => {
     // Act
     const errors = await Promise.all(attempts.map((sql) => denied('analyst-lis', sql)));
     const view = await denied('analyst', 'CREATE VIEW v AS SELECT * FROM gold.kpi_gmv_daily');
+    const privateView = await denied(
+      'analyst-lis',
+      'CREATE VIEW v AS SELECT email_sha256 FROM silver_private.users_private',
+    );
     const file = await denied(
       'analyst',
       `SELECT * FROM read_parquet('${join(home, 'lake/silver_private/*/*.parquet')}')`,
@@ -90,8 +95,10 @@ describe('queryAs (lakeops query --as)', () => {
     );
     // Assess
     expect(errors.map((e) => e?.message)).toEqual(
-      Array(4).fill('analyst-lis has no SELECT on silver_private.users_private'),
+      Array(5).fill('analyst-lis has no SELECT on silver_private.users_private'),
     );
+    expect(privateView).toBeInstanceOf(AccessDeniedError);
+    expect(privateView?.message).toBe('analyst-lis has no SELECT on silver_private.users_private');
     expect(view).toBeInstanceOf(QueryFailedError);
     expect(view?.message).toContain('read-only');
     expect(file).toBeInstanceOf(AccessDeniedError);

@@ -82,6 +82,7 @@ describe('lakeops start', () => {
       'dsar-intake',
       'notify-deploy',
       'nrt-rebuild',
+      'permission-sync',
       'sre-waf-metrics',
     ]);
     const dir = join(home, 'lake/bronze/events');

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LakeFormationClient } from '@aws-sdk/client-lakeformation';
-import { LakeFormationPermissions } from '@lakeops/adapters-aws';
+import { EventBridgeEventPublisher, LakeFormationPermissions } from '@lakeops/adapters-aws';
 import {
   formatPlan,
   LakeopsError,
   type PermissionsSyncCompletedDetail,
+  permissionsEventsOn,
   planIsEmpty,
   reviewPermissions,
   syncPermissions,
@@ -14,10 +18,8 @@ import {
 import { putEventsToEndpoint } from '@lakeops/local-cloud';
 import { CliUsageError, type Command, type CommandContext } from '../command.ts';
 import { localConfig } from '../local-config.ts';
+import { LOCAL_CATALOG_ID } from '../local-runtime.ts';
 import { DEFAULT_POLICY_FILE, lakeStage, loadDesiredPermissions } from '../permissions-policy.ts';
-
-/** The catalog id of the local Lake Formation endpoint (any 12 digits would do). */
-const LOCAL_CATALOG_ID = '000000000000';
 
 export const permsCommand: Command = {
   name: 'perms',
@@ -33,8 +35,8 @@ policy declares are touched (lakeops__* data cells filters on those tables); not
 
   plan    prints the diff: "+" grant, "-" revoke, "~" filter change; changes nothing.
   apply   applies it: BatchRevokePermissions / BatchGrantPermissions in chunks of 20, failed
-          entries retried with backoff, then sends permissions.sync.completed (locally to the
-          local bus; with --aws the deployed permission-sync function is the one that publishes).
+          entries retried with backoff, then sends permissions.sync.completed (source
+          lakeops.governance) to the local bus, or with --aws to the lakeops bus on EventBridge.
 
 By default both talk to the local Lake Formation endpoint of \`lakeops start\` (LAKEOPS_PORT).
 
@@ -48,6 +50,8 @@ Options:
   --endpoint <url>         the local endpoint (default http://127.0.0.1:<LAKEOPS_PORT>)
   --aws                    AWS Lake Formation with the SDK's usual credentials and region
   --catalog-id <id>        with --aws: the Data Catalog (account id; default LAKEOPS_CATALOG_ID)
+  --event-bus <name>       with --aws, apply: the bus permissions.sync.completed is put on
+                           (default LAKEOPS_EVENT_BUS_NAME, else "bus" in .sst/outputs.json)
   -h, --help               show this help
 
 Exit status: 0 done (plan: no changes, with --detailed-exitcode); 2 plan has changes (with
@@ -89,7 +93,7 @@ Example:
         },
       );
     });
-    const target = lakeFormationTarget(values, ctx);
+    const target = await lakeFormationTarget(values, ctx, sub);
     try {
       if (sub === 'plan') {
         const review = await reviewPermissions(
@@ -110,7 +114,7 @@ Example:
       const result = await syncPermissions(
         {
           lakePermissions: target.lakePermissions,
-          events: { syncCompleted: target.publish },
+          events: target.events,
           clock: systemClock,
           sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
           random: Math.random,
@@ -152,7 +156,11 @@ Example:
   },
 };
 
-function lakeFormationTarget(values: ReturnType<typeof parseOptions>, ctx: CommandContext) {
+async function lakeFormationTarget(
+  values: ReturnType<typeof parseOptions>,
+  ctx: CommandContext,
+  sub: 'plan' | 'apply',
+) {
   const config = localConfig(ctx);
   if (values.aws) {
     const catalogId = values['catalog-id'] ?? ctx.env.LAKEOPS_CATALOG_ID;
@@ -161,12 +169,21 @@ function lakeFormationTarget(values: ReturnType<typeof parseOptions>, ctx: Comma
         '--aws needs the Data Catalog id: --catalog-id <12 digits> or LAKEOPS_CATALOG_ID',
       );
     }
+    // apply publishes permissions.sync.completed: the bus is known before anything changes.
+    const eventBusName = sub === 'apply' ? await awsEventBus(values, ctx) : undefined;
     const client = new LakeFormationClient({});
+    const bus = eventBusName === undefined ? undefined : { client: new EventBridgeClient({}), eventBusName };
     return {
       where: `on AWS (catalog ${catalogId})`,
       lakePermissions: new LakeFormationPermissions(client, { catalogId }),
-      publish: async (_detail: PermissionsSyncCompletedDetail) => undefined,
-      close: () => client.destroy(),
+      // plan publishes nothing.
+      events: bus
+        ? permissionsEventsOn(new EventBridgeEventPublisher(bus))
+        : { syncCompleted: async () => undefined },
+      close: () => {
+        client.destroy();
+        bus?.client.destroy();
+      },
     };
   }
   const endpoint = values.endpoint ?? `http://127.0.0.1:${config.port}`;
@@ -177,43 +194,62 @@ function lakeFormationTarget(values: ReturnType<typeof parseOptions>, ctx: Comma
     credentials: { accessKeyId: 'lakeops-local', secretAccessKey: 'lakeops-local' },
     maxAttempts: 1,
   });
+  const publish = async (detail: PermissionsSyncCompletedDetail) => {
+    const sent = await putEventsToEndpoint(endpoint, [
+      {
+        version: '0',
+        id: randomUUID(),
+        'detail-type': 'permissions.sync.completed',
+        source: 'lakeops.governance',
+        account: LOCAL_CATALOG_ID,
+        time: detail.completed_at,
+        region: config.region,
+        resources: [],
+        detail,
+      },
+    ]).catch((error: unknown) => {
+      throw new CliUsageError(`applied, but permissions.sync.completed could not be sent: ${String(error)}`, {
+        exitCode: 1,
+        cause: error,
+      });
+    });
+    const failed = sent.find((e) => 'errorCode' in e);
+    if (failed && 'errorCode' in failed) {
+      throw new CliUsageError(
+        `applied, but the local bus refused permissions.sync.completed (${failed.errorCode})`,
+        {
+          exitCode: 1,
+        },
+      );
+    }
+  };
   return {
     where: `at ${endpoint}`,
     lakePermissions: new LakeFormationPermissions(client, { catalogId: LOCAL_CATALOG_ID }),
-    publish: async (detail: PermissionsSyncCompletedDetail) => {
-      const sent = await putEventsToEndpoint(endpoint, [
-        {
-          version: '0',
-          id: randomUUID(),
-          'detail-type': 'permissions.sync.completed',
-          source: 'lakeops.governance',
-          account: LOCAL_CATALOG_ID,
-          time: detail.completed_at,
-          region: config.region,
-          resources: [],
-          detail,
-        },
-      ]).catch((error: unknown) => {
-        throw new CliUsageError(
-          `applied, but permissions.sync.completed could not be sent: ${String(error)}`,
-          {
-            exitCode: 1,
-            cause: error,
-          },
-        );
-      });
-      const failed = sent.find((e) => 'errorCode' in e);
-      if (failed && 'errorCode' in failed) {
-        throw new CliUsageError(
-          `applied, but the local bus refused permissions.sync.completed (${failed.errorCode})`,
-          {
-            exitCode: 1,
-          },
-        );
-      }
-    },
+    events: { syncCompleted: publish },
     close: () => client.destroy(),
   };
+}
+
+/** The lakeops bus for `apply --aws`: --event-bus, LAKEOPS_EVENT_BUS_NAME, or the SST outputs. */
+async function awsEventBus(values: ReturnType<typeof parseOptions>, ctx: CommandContext): Promise<string> {
+  let outputs: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(await readFile(join(ctx.cwd, '.sst', 'outputs.json'), 'utf8'));
+    if (typeof parsed === 'object' && parsed !== null) outputs = parsed as Record<string, unknown>;
+  } catch {
+    // no deploy outputs here: the flag or the environment must say
+  }
+  const bus =
+    values['event-bus'] ??
+    (ctx.env.LAKEOPS_EVENT_BUS_NAME || undefined) ??
+    (typeof outputs.bus === 'string' ? outputs.bus : undefined);
+  if (!bus) {
+    throw new CliUsageError(
+      'apply --aws publishes permissions.sync.completed: pass --event-bus <name>, set LAKEOPS_EVENT_BUS_NAME, or run where .sst/outputs.json has bus',
+    );
+  }
+  return bus;
 }
 
 function parseOptions(args: readonly string[]) {
@@ -230,6 +266,7 @@ function parseOptions(args: readonly string[]) {
         endpoint: { type: 'string' },
         aws: { type: 'boolean' },
         'catalog-id': { type: 'string' },
+        'event-bus': { type: 'string' },
       },
     }).values;
   } catch (error) {

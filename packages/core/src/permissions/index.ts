@@ -54,9 +54,11 @@ export {
 } from './row-filter.ts';
 export {
   isRetryableBatchCode,
+  PERMISSIONS_EVENT_SOURCE,
   type PermissionsEvents,
   type PermissionsReview,
   type PermissionsSyncCompletedDetail,
+  permissionsEventsOn,
   reviewPermissions,
   type SyncPermissionsDeps,
   type SyncPermissionsInput,

@@ -1,6 +1,7 @@
 import type { PermissionsSyncCompletedV1 } from '@lakeops/contracts';
 import type { Clock } from '../shared/clock.port.ts';
 import { isRetryable } from '../shared/errors.ts';
+import type { EventPublisher } from '../shared/event-publisher.port.ts';
 import {
   IamAllowedPrincipalsActiveError,
   PermissionsApplyIncompleteError,
@@ -29,6 +30,28 @@ export type PermissionsSyncCompletedDetail = PermissionsSyncCompletedV1;
 
 export interface PermissionsEvents {
   syncCompleted(detail: PermissionsSyncCompletedV1): Promise<void>;
+}
+
+/** `permissions.sync.completed` goes out from this source (DESIGN.md, events table). */
+export const PERMISSIONS_EVENT_SOURCE = 'lakeops.governance';
+
+/**
+ * {@link PermissionsEvents} on an {@link EventPublisher}: the EventBridge bus on AWS, the local bus
+ * locally; one `permissions.sync.completed` event per sync, from `lakeops.governance`.
+ *
+ * @example
+ * ```ts
+ * const events = permissionsEventsOn(publisher);
+ * await syncPermissions({ lakePermissions, events, clock, sleep, random }, { desired });
+ * ```
+ */
+export function permissionsEventsOn(publisher: EventPublisher): PermissionsEvents {
+  return {
+    syncCompleted: (detail) =>
+      publisher.publish([
+        { source: PERMISSIONS_EVENT_SOURCE, detailType: 'permissions.sync.completed', detail: { ...detail } },
+      ]),
+  };
 }
 
 export interface SyncPermissionsDeps {
