@@ -7,18 +7,44 @@ import { StateConditionFailedError } from '../state/errors.ts';
 import { acquireLease, releaseLease, renewLease } from '../state/lease.ts';
 import type { StateStore, StateValue } from '../state/state-store.port.ts';
 
+/**
+ * Which hours a view's SQL computes. Only those hours' Bronze partitions are read; a carry-over
+ * view starts from its carry-over state at the end of the hour `carry` names instead of from all
+ * history.
+ */
+export interface NrtScope {
+  /** Hours of the day written ('HH', ascending). */
+  readonly hours: readonly string[];
+  /**
+   * Carry-over views: the partition of the carry-over state table the first written hour starts
+   * from (the hour before it, possibly the last hour of yesterday). Undefined: from all history.
+   */
+  readonly carry?: { readonly dt: string; readonly hour: string };
+}
+
+/**
+ * The compact state a carry-over view continues from: the items still open (queued payouts,
+ * open disputes) at the end of each hour, partitioned like the view. It is written before the
+ * view, for the same hours, and the view reads it.
+ */
+export interface NrtCarryState {
+  readonly table: TableDefinition;
+  /** A SELECT returning the open items at the end of each hour of `scope.hours` (columns, `dt`, `hour`). */
+  sql(day: string, scope: NrtScope): string;
+}
+
 /** One near-real-time view: a table partitioned by `dt` and `hour`, and how to compute it. */
 export interface NrtView {
   /** `nrt.<view>`. */
   readonly name: string;
   readonly table: TableDefinition;
   /**
-   * True when an event changes every later hour of the day too (backlogs and queues, which are
-   * "as of the end of each hour"); false when it changes only its own hour.
+   * Present when an event changes every later hour of the day too (backlogs and queues, which are
+   * "as of the end of each hour"); absent when it changes only its own hour.
    */
-  readonly carriesOver: boolean;
-  /** A SELECT returning the view's rows for every hour of `day` (columns, then `dt`, `hour`). */
-  sql(day: string): string;
+  readonly carryState?: NrtCarryState;
+  /** A SELECT returning the view's rows for the hours of `scope` (columns, then `dt`, `hour`). */
+  sql(day: string, scope: NrtScope): string;
   /**
    * A SELECT returning one row per hour of `day` with source events newer than `since` (an RFC
    * 3339 instant; all of the day when undefined): `hour` ('HH') and `newest` (RFC 3339 text).
@@ -35,6 +61,11 @@ export interface NrtViewRecord {
   readonly watermark: string | null;
   /** Hours of `day` written so far. */
   readonly hours: readonly string[];
+  /**
+   * Carry-over views: hours of `day` whose carry-over state was written with them (the next
+   * refresh may start from one of them). Absent in records written before the state existed.
+   */
+  readonly carried?: readonly string[];
   /** Rows written by the last refresh that wrote, and which hours it wrote. */
   readonly rows: number;
   readonly lastHours: readonly string[];
@@ -163,6 +194,7 @@ export async function refreshNrtViews(
       const previous = await readNrtViewRecord(state, view.name);
       const sameDay = previous?.day === day && !input.rebuild;
       const written = new Set(sameDay ? previous.hours : []);
+      const carried = new Set(sameDay ? (previous.carried ?? []) : []);
       const watermark = sameDay ? previous.watermark : null;
       const base: NrtViewRecord = previous ?? {
         day,
@@ -190,20 +222,40 @@ export async function refreshNrtViews(
           (a, b) => (a === undefined || b < a ? b : a),
           undefined,
         );
-        if (view.carriesOver && first !== undefined) {
+        const carryState = view.carryState;
+        if (carryState && first !== undefined) {
           for (const h of hoursOfDay) if (h >= first && h <= currentHour) hours.add(h);
         }
         const toWrite = [...hours].sort();
+        // A carry-over view continues from its state at the end of the hour before the first one
+        // written, when that state was written today; otherwise it starts from all history.
+        const before = hoursOfDay[hoursOfDay.indexOf(toWrite[0] ?? '00') - 1];
+        const scope: NrtScope = {
+          hours: toWrite,
+          ...(carryState && before !== undefined && carried.has(before)
+            ? { carry: { dt: day, hour: before } }
+            : {}),
+        };
         if (toWrite.length === 0) {
           record = { ...base, refreshedAt: clock.now().toISOString() };
           outcomes.push({ view: view.name, status: 'unchanged' });
         } else {
           // Fencing: a refresh whose lease was taken over (it ran past its TTL) stops here.
           lease = await renewLease({ state, clock }, lease, leaseSeconds);
+          const partitions = toWrite.map((hour) => ({ dt: day, hour }));
+          // The carry-over state first: the view reads it. A run killed in between leaves the
+          // record as it was, so the next run redoes both from the same earlier state.
+          if (carryState) {
+            await engine.writePartitions({
+              table: carryState.table,
+              sql: carryState.sql(day, scope),
+              partitions,
+            });
+          }
           const result = await engine.writePartitions({
             table: view.table,
-            sql: view.sql(day),
-            partitions: toWrite.map((hour) => ({ dt: day, hour })),
+            sql: view.sql(day, scope),
+            partitions,
           });
           const durationMs = Math.round(performance.now() - began);
           const refreshedAt = clock.now();
@@ -212,6 +264,7 @@ export async function refreshNrtViews(
             day,
             watermark: newest,
             hours: [...new Set([...written, ...toWrite])].sort(),
+            ...(carryState ? { carried: [...new Set([...carried, ...toWrite])].sort() } : {}),
             rows: result.rows,
             lastHours: toWrite,
             durationMs,
