@@ -7,6 +7,7 @@ import {
   loadExpectationSuites,
   loadModels,
   renderModel,
+  renderNrtModel,
   subGraph,
   tables,
   tablesReadBy,
@@ -120,7 +121,15 @@ describe('lineage', () => {
     for (const model of inputs.models) {
       // Act
       const parsed = parser
-        .tableList(renderModel(model.sql, { from: '2026-11-18', to: '2026-11-20' }), { database: 'trino' })
+        .tableList(
+          model.table.zone === 'nrt'
+            ? renderNrtModel(model.sql, '2026-11-20', {
+                hours: ['10'],
+                carry: { dt: '2026-11-20', hour: '09' },
+              })
+            : renderModel(model.sql, { from: '2026-11-18', to: '2026-11-20' }),
+          { database: 'trino' },
+        )
         .map((entry) => entry.split('::').slice(1).join('.'))
         .filter((name) => name.includes('.') && !name.startsWith('null.'));
       // Assess
