@@ -122,7 +122,7 @@ describe('lineage', () => {
       // Act
       const parsed = parser
         .tableList(
-          model.table.zone === 'nrt'
+          model.name.startsWith('nrt.')
             ? renderNrtModel(model.sql, '2026-11-20', {
                 hours: ['10'],
                 carry: { dt: '2026-11-20', hour: '09' },
