@@ -31,6 +31,7 @@ import {
   TableUnknownError,
   type WritePartitionsInput,
   type WritePartitionsResult,
+  type WriteQueryState,
   zones,
 } from '@lakeops/core';
 import {
@@ -291,6 +292,16 @@ export class AthenaQueryEngine implements QueryEngine, StagedPartitionWriter {
       if (at?.startsWith(write.location)) live.push(p);
     }
     return live;
+  }
+
+  /** The state of a started write's query: one GetQueryExecution, no polling. */
+  async queryState(started: StartedWrite): Promise<WriteQueryState> {
+    const out = await this.#call('GetQueryExecution', () =>
+      this.#o.client.send(new GetQueryExecutionCommand({ QueryExecutionId: started.queryId })),
+    );
+    const state = out.QueryExecution?.Status?.State;
+    if (!state) throw new DependencyUnavailableError(`Athena returned no state for query ${started.queryId}`);
+    return state;
   }
 
   /** Where a write with this run id stages its data, and the staging table Athena creates for it. */

@@ -748,6 +748,17 @@ describe('AthenaQueryEngine', () => {
         expect(write).toEqual({ queryId: 'q-ctas-1', table: 'nrt.recon_gates', run: 'r1', partitions });
       });
 
+      it('answers a started write query state with one GetQueryExecution, no polling', async () => {
+        // Prepare
+        athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'RUNNING' } } });
+        // Act
+        const state = await engine().queryState(started1);
+        // Assess
+        expect(state).toBe('RUNNING');
+        expect(athena).toHaveReceivedCommandTimes(GetQueryExecutionCommand, 1);
+        expect(athena).toHaveReceivedCommandWith(GetQueryExecutionCommand, { QueryExecutionId: 'q1' });
+      });
+
       it('refuses a started write of partition prefixes or of more than 100 partitions', async () => {
         // Prepare
         const e = engine();

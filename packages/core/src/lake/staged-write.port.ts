@@ -17,6 +17,9 @@ export interface StartedWrite {
   readonly partitions: readonly Partition[];
 }
 
+/** A query's state, as Athena names it (`QueryExecutionStatus.State`). */
+export type WriteQueryState = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+
 /**
  * A query engine whose partition writes can be started in one invocation and finished in another,
  * so no function waits on a long query: `startWrite` submits the staging query and returns;
@@ -33,6 +36,8 @@ export interface StartedWrite {
  */
 export interface StagedPartitionWriter {
   startWrite(input: WritePartitionsInput): Promise<StartedWrite>;
+  /** Where the write's query is now (one status call, no waiting). */
+  queryState(write: StartedWrite): Promise<WriteQueryState>;
   finishWrite(write: StartedWrite): Promise<WritePartitionsResult>;
   abandonWrite(write: StartedWrite): Promise<void>;
 }

@@ -141,7 +141,8 @@ export async function readNrtSkips(
   return { count: value?.count ?? 0, lastAt: value?.lastAt ?? null };
 }
 
-async function recordSkip(state: StateStore, view: string, at: string): Promise<void> {
+/** Counts one skip of a view (its lease or refresh was held by another run). */
+export async function recordNrtSkip(state: StateStore, view: string, at: string): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = await state.get(nrtSkipKey(view));
     const count = ((current?.value as { count?: number } | undefined)?.count ?? 0) + 1;
@@ -343,7 +344,7 @@ export async function refreshNrtViews(
       { name: nrtLeaseName(view.name), owner: input.runId, ttlSeconds: leaseSeconds },
     );
     if (!lease) {
-      await recordSkip(state, view.name, clock.now().toISOString());
+      await recordNrtSkip(state, view.name, clock.now().toISOString());
       outcomes.push({ view: view.name, status: 'skipped', heldBy: 'another refresh' });
       continue;
     }
