@@ -84,7 +84,8 @@ describe('NRT refresh killed with SIGKILL, or started twice at once', () => {
     const [a, b] = await Promise.all([refreshProcess(home), refreshProcess(home)]);
     // Assess
     expect([a.code, b.code], `${a.stdout}${b.stdout}`).toEqual([0, 0]);
-    for (const t of views) {
+    // The views (their carry-over state tables are written under the same lease, not reported).
+    for (const t of views.filter((v) => !v.name.endsWith('_open'))) {
       const lines = `${a.stdout}${b.stdout}`.split('\n').filter((l) => l.startsWith(`nrt.${t.name}:`));
       expect(lines, t.name).toHaveLength(2);
       expect(
