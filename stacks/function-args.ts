@@ -94,6 +94,7 @@ export function functionArgs(route: Route, r: Resources): sst.aws.FunctionArgs {
       LAKEOPS_SLACK_WEBHOOK_PARAMETER: r.slackWebhookParameter.name,
       LAKEOPS_STATE_TABLE: r.state.name,
       LAKEOPS_DSAR_SALT_PARAMETER: r.dsarSaltParameter.name,
+      LAKEOPS_BUS_NAME: r.bus.name,
       POWERTOOLS_SERVICE_NAME: 'lakeops',
       POWERTOOLS_METRICS_NAMESPACE: 'lakeops',
       POWERTOOLS_TRACE_ENABLED: 'true',

@@ -3,6 +3,7 @@ import { SlackWebhookNotifier, SqsDeadLetter } from '@lakeops/adapters-aws';
 import {
   type Clock,
   DependencyUnavailableError,
+  type EventPublisher,
   type Notification,
   type Notifier,
   type SaltSource,
@@ -105,6 +106,22 @@ export async function dsarIntakeDeps(): Promise<
   ]);
   const state = new DynamoDbStateStore({ client: new DynamoDBClient({}), tableName: env.stateTableName });
   return { ...(await chainDeps()), state, salt: await ssmSalt(env.dsarSaltParameter), clock: systemClock };
+}
+
+/**
+ * lakeops' own events (`nrt.refreshed`, `nrt.refresh.failed`, `alarm.triggered`, …) onto the
+ * deployment's bus through `EventBridgeEventPublisher` (PutEvents batches, retryable entries
+ * re-sent). The EventBridge client is loaded only by the functions that publish.
+ */
+export async function busEvents(): Promise<EventPublisher> {
+  const env = readAwsEnv();
+  if (!env.busName) throw new EnvironmentMissingError('LAKEOPS_BUS_NAME');
+  const [{ EventBridgeClient }, { EventBridgeEventPublisher }] = await Promise.all([
+    import('@aws-sdk/client-eventbridge'),
+    // The one module, not the package (see dsarIntakeDeps).
+    import('@lakeops/adapters-aws/eventbridge-event-publisher'),
+  ]);
+  return new EventBridgeEventPublisher({ client: new EventBridgeClient({}), eventBusName: env.busName });
 }
 
 /** Salt cache: long enough to spare SSM, short enough that a rotated parameter is seen within the hour. */

@@ -18,6 +18,11 @@ export interface AwsEnv {
    * (`LAKEOPS_DSAR_SALT_PARAMETER`); its value is read at run time through Powertools parameters.
    */
   readonly dsarSaltParameter: string | undefined;
+  /**
+   * The deployment's EventBridge bus (`LAKEOPS_BUS_NAME`): lakeops' own events (`nrt.refreshed`,
+   * `alarm.triggered`, …) are put there.
+   */
+  readonly busName: string | undefined;
   /** X-Ray tracing through the Powertools Tracer (`POWERTOOLS_TRACE_ENABLED`, on unless `false`). */
   readonly tracing: boolean;
 }
@@ -44,5 +49,6 @@ export function readAwsEnv(env: NodeJS.ProcessEnv = process.env): AwsEnv {
     slackWebhookParameter: env.LAKEOPS_SLACK_WEBHOOK_PARAMETER || undefined,
     stateTableName: env.LAKEOPS_STATE_TABLE || undefined,
     dsarSaltParameter: env.LAKEOPS_DSAR_SALT_PARAMETER || undefined,
+    busName: env.LAKEOPS_BUS_NAME || undefined,
   };
 }

@@ -1,16 +1,21 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Notification } from '@lakeops/core';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { dsarIntakeDeps, notifyDeps, saltFrom } from '../lib/aws-deps.ts';
+import { busEvents, dsarIntakeDeps, notifyDeps, saltFrom } from '../lib/aws-deps.ts';
 import { readAwsEnv } from '../lib/aws-env.ts';
 import { logger } from '../lib/observability.ts';
 
 const saved = { ...process.env };
 const ssm = mockClient(SSMClient);
-beforeEach(() => ssm.reset());
+const eventBridge = mockClient(EventBridgeClient);
+beforeEach(() => {
+  ssm.reset();
+  eventBridge.reset();
+});
 afterEach(() => {
   process.env = { ...saved };
   vi.restoreAllMocks();
@@ -84,6 +89,32 @@ describe('the AWS composition root', () => {
       slackWebhookParameter: '/lakeops/prod/slack-webhook-url',
       tracing: false,
     });
+  });
+
+  it("puts lakeops' own events onto the bus the stacks name, and refuses to start without it", async () => {
+    // Prepare
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+    process.env.LAKEOPS_DEAD_LETTER_QUEUE_URL = 'https://sqs/q';
+    process.env.LAKEOPS_BUS_NAME = 'lakeops-prod-bus';
+    const detail = { v: 1, view: 'nrt.recon_gates', dt: '2026-12-01', rows: 3 };
+    // Act
+    const events = await busEvents();
+    await events.publish([{ source: 'lakeops.nrt', detailType: 'nrt.refreshed', detail }]);
+    delete process.env.LAKEOPS_BUS_NAME;
+    const missing = busEvents();
+    // Assess
+    expect(eventBridge).toHaveReceivedCommandTimes(PutEventsCommand, 1);
+    expect(eventBridge).toHaveReceivedCommandWith(PutEventsCommand, {
+      Entries: [
+        {
+          EventBusName: 'lakeops-prod-bus',
+          Source: 'lakeops.nrt',
+          DetailType: 'nrt.refreshed',
+          Detail: JSON.stringify(detail),
+        },
+      ],
+    });
+    await expect(missing).rejects.toThrow('environment variable LAKEOPS_BUS_NAME is not set');
   });
 
   it('fails with a clear error when a variable the stacks set is missing', () => {
