@@ -76,7 +76,9 @@ try {
     console.log(`| refresh (${days} days, ${users} users), median of 3 alternated | hours written | ms |`);
     console.log('| --- | --- | ---: |');
     console.log(`| incremental after one hour of new events | ${hours.join('; ')} | ${incMs.toFixed(0)} |`);
-    console.log(`| full rebuild of today (24 hours × 3 views and 2 carry-over states) | all | ${fullMs.toFixed(0)} |`);
+    console.log(
+      `| full rebuild of today (24 hours × 3 views and 2 carry-over states) | all | ${fullMs.toFixed(0)} |`,
+    );
     console.log(`| ratio incremental / full | | ${(incMs / fullMs).toFixed(3)} |`);
   }
 
