@@ -153,6 +153,30 @@ describe('startNrtRefresh and completeNrtQuery (the Athena path: no function wai
     expect(published.map((e) => e.detailType)).toEqual(['nrt.refreshed']);
   });
 
+  it('moves the job on once when the same completion is handled twice at the same time', async () => {
+    // Prepare: both handlers read the job before either switches the data in.
+    await startNrtRefresh(deps(), { views: [backlog], runId: 'tick-1' });
+    await complete('q1');
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const finish = writer.finishWrite.bind(writer);
+    writer.finishWrite = async (write) => {
+      await gate;
+      return finish(write);
+    };
+    // Act
+    const both = Promise.all([complete('q2'), complete('q2')]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    release();
+    const outcomes = await both;
+    // Assess
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['duplicate', 'refreshed']);
+    expect(published.filter((e) => e.detailType === 'nrt.refreshed')).toHaveLength(1);
+    expect(await state.get(nrtJobKey('nrt.payout_backlog'))).toBeUndefined();
+  });
+
   it('applies a completion that arrived before its start was recorded', async () => {
     // Prepare: Athena's event for q1 overtakes the start's own bookkeeping.
     const early = await complete('q1');
