@@ -15,9 +15,12 @@ const writeDeletionQueue: Permission = {
   resource: 'state-table',
 };
 
-/** NRT refresh: the per-view lease, record and skip counter in the `State` table. */
+/**
+ * NRT refresh: the per-view lease, record and skip counter in the `State` table (the state
+ * store writes with a conditional `UpdateItem`, never `PutItem`; the Athena path deletes job records).
+ */
 const useNrtLease: Permission = {
-  actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
   resource: 'state-table',
 };
 

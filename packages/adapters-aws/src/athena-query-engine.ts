@@ -25,9 +25,13 @@ import {
   qualifiedName,
   type Row,
   type SqlValue,
+  type StagedPartitionWriter,
+  type StartedWrite,
+  type TableDefinition,
   TableUnknownError,
   type WritePartitionsInput,
   type WritePartitionsResult,
+  type WriteQueryState,
   zones,
 } from '@lakeops/core';
 import {
@@ -79,6 +83,16 @@ export interface AthenaQueryEngineOptions {
 /** Athena writes at most this many partitions per CTAS or INSERT INTO (HIVE_TOO_MANY_OPEN_PARTITIONS). */
 export const athenaMaxPartitionsPerWrite = 100;
 
+/** A write's table, run id, owned partitions and staging names. */
+interface Write {
+  readonly table: TableDefinition;
+  readonly run: string;
+  readonly partitions: readonly Partition[] | undefined;
+  readonly location: string;
+  readonly stagingName: string;
+  readonly stagingTable: string;
+}
+
 /** GetQueryResults returns at most this many rows per page. */
 const resultPageSize = 1000;
 
@@ -99,7 +113,7 @@ const resultPageSize = 1000;
  *   stagingLocation: 's3://lake/_staging/', catalog, objects });
  * ```
  */
-export class AthenaQueryEngine implements QueryEngine {
+export class AthenaQueryEngine implements QueryEngine, StagedPartitionWriter {
   readonly #o: Required<Omit<AthenaQueryEngineOptions, 'sleep' | 'newRunId'>> & {
     sleep: (ms: number) => Promise<void>;
     newRunId: () => string;
@@ -166,33 +180,152 @@ export class AthenaQueryEngine implements QueryEngine {
     input: WritePartitionsInput,
     options: QueryOptions = {},
   ): Promise<WritePartitionsResult> {
-    const { table } = input;
-    const name = qualifiedName(table);
-    const keys = table.partitionKeys;
-    const run = this.#o.newRunId();
-    const location = `${this.#o.stagingLocation}${table.zone}/${table.name}/${run}/`;
-    const stagingName = `${table.name}_${run}`;
-    const stagingTable = `${ident(this.#stagingDatabase)}.${ident(stagingName)}`;
+    const write = this.#write(input.table, this.#o.newRunId(), input.partitions);
     const sql = athenaTableNames(input.sql, this.#o.databasePrefix);
-    const owns = (p: Partition) =>
-      input.partitions === undefined || input.partitions.some((prefix) => isUnderPrefix(table, p, prefix));
-
     let created = false;
-    let switched = false;
     try {
       // Athena writes at most 100 partitions per statement: one CTAS for the first 100, then one
       // INSERT INTO the same staging table per further 100 (AWS's documented workaround).
-      const chunks = keys.length
+      const chunks = write.table.partitionKeys.length
         ? chunk(await this.#partitionsToWrite(input, sql, options), athenaMaxPartitionsPerWrite)
         : [undefined];
       for (const [i, partitions] of chunks.entries()) {
         const statement =
           i === 0
-            ? athenaCtas({ table, sql, stagingTable, location, ...(partitions ? { partitions } : {}) })
-            : athenaInsert({ table, sql, stagingTable, partitions: partitions ?? [] });
+            ? athenaCtas({
+                table: write.table,
+                sql,
+                stagingTable: write.stagingTable,
+                location: write.location,
+                ...(partitions ? { partitions } : {}),
+              })
+            : athenaInsert({
+                table: write.table,
+                sql,
+                stagingTable: write.stagingTable,
+                partitions: partitions ?? [],
+              });
         created = true;
         await this.#execute(statement, this.#o.writeWorkgroup, options);
       }
+    } catch (error) {
+      await this.#cleanUp(write, created, error);
+      throw error;
+    }
+    return this.#switchIn(write, created, options);
+  }
+
+  /**
+   * Submits the write's CTAS into a fresh staging location and returns at once (no polling): the
+   * caller keeps the returned `StartedWrite` and calls `finishWrite` once Athena reports the query
+   * SUCCEEDED ("Athena Query State Change" on EventBridge), or `abandonWrite` once it FAILED or was
+   * CANCELLED. Every partition must be named with all its keys, at most 100 (one CTAS).
+   */
+  async startWrite(input: WritePartitionsInput): Promise<StartedWrite> {
+    const { table } = input;
+    const partitions = input.partitions ?? [];
+    const complete = partitions.every((p) => table.partitionKeys.every((k) => p[k] !== undefined));
+    if (!table.partitionKeys.length || !partitions.length || !complete) {
+      throw new QueryFailedError(
+        `startWrite of ${qualifiedName(table)} needs its partitions named with every key (${table.partitionKeys.join(', ')})`,
+      );
+    }
+    if (partitions.length > athenaMaxPartitionsPerWrite) {
+      throw new QueryFailedError(
+        `startWrite of ${qualifiedName(table)} writes ${partitions.length} partitions; one CTAS writes at most ${athenaMaxPartitionsPerWrite}`,
+      );
+    }
+    const write = this.#write(table, this.#o.newRunId(), partitions);
+    const statement = athenaCtas({
+      table,
+      sql: athenaTableNames(input.sql, this.#o.databasePrefix),
+      stagingTable: write.stagingTable,
+      location: write.location,
+      partitions,
+    });
+    const started = await this.#call('StartQueryExecution', () =>
+      this.#o.client.send(
+        new StartQueryExecutionCommand({ QueryString: statement, WorkGroup: this.#o.writeWorkgroup }),
+      ),
+    );
+    if (!started.QueryExecutionId)
+      throw new DependencyUnavailableError('Athena returned no query execution id');
+    return {
+      queryId: started.QueryExecutionId,
+      table: qualifiedName(table),
+      run: write.run,
+      partitions: [...partitions],
+    };
+  }
+
+  /**
+   * Switches the partitions of a started write whose CTAS succeeded; see `startWrite`. When the
+   * catalog already points a partition at this write's location (the same completion handled
+   * again), it changes nothing and reports those partitions with `rows: 0`: the staged data is
+   * live, so it is neither counted nor removed again.
+   */
+  async finishWrite(started: StartedWrite, options: QueryOptions = {}): Promise<WritePartitionsResult> {
+    const write = this.#write(await this.#o.catalog.table(started.table), started.run, started.partitions);
+    const live = await this.#livePartitions(write);
+    if (live.length) return { rows: 0, written: live, removed: [] };
+    return this.#switchIn(write, true, options);
+  }
+
+  /**
+   * Removes what a failed or cancelled started write staged (files and staging table); nothing
+   * when the catalog already points at its data.
+   */
+  async abandonWrite(started: StartedWrite): Promise<void> {
+    const write = this.#write(await this.#o.catalog.table(started.table), started.run, started.partitions);
+    if ((await this.#livePartitions(write)).length) return;
+    await this.#cleanUp(write, true, undefined);
+  }
+
+  /** The write's partitions the catalog already points at its staging location. */
+  async #livePartitions(write: Write): Promise<Partition[]> {
+    const name = qualifiedName(write.table);
+    const catalog = this.#o.catalog;
+    const known = hasPartitionBatches(catalog) ? await catalog.partitionLocations(name) : undefined;
+    const live: Partition[] = [];
+    for (const p of write.partitions ?? []) {
+      const at = known ? known.get(partitionPath(write.table, p)) : await catalog.partitionLocation(name, p);
+      if (at?.startsWith(write.location)) live.push(p);
+    }
+    return live;
+  }
+
+  /** The state of a started write's query: one GetQueryExecution, no polling. */
+  async queryState(started: StartedWrite): Promise<WriteQueryState> {
+    const out = await this.#call('GetQueryExecution', () =>
+      this.#o.client.send(new GetQueryExecutionCommand({ QueryExecutionId: started.queryId })),
+    );
+    const state = out.QueryExecution?.Status?.State;
+    if (!state) throw new DependencyUnavailableError(`Athena returned no state for query ${started.queryId}`);
+    return state;
+  }
+
+  /** Where a write with this run id stages its data, and the staging table Athena creates for it. */
+  #write(table: TableDefinition, run: string, partitions: readonly Partition[] | undefined): Write {
+    const stagingName = `${table.name}_${run}`;
+    return {
+      table,
+      run,
+      partitions,
+      location: `${this.#o.stagingLocation}${table.zone}/${table.name}/${run}/`,
+      stagingName,
+      stagingTable: `${ident(this.#stagingDatabase)}.${ident(stagingName)}`,
+    };
+  }
+
+  /** After the staging statements succeeded: count what was staged, switch, delete superseded data, drop. */
+  async #switchIn(write: Write, created: boolean, options: QueryOptions): Promise<WritePartitionsResult> {
+    const { table, location, stagingTable } = write;
+    const name = qualifiedName(table);
+    const keys = table.partitionKeys;
+    const owns = (p: Partition) =>
+      write.partitions === undefined || write.partitions.some((prefix) => isUnderPrefix(table, p, prefix));
+    let switched = false;
+    try {
       const counts: Row[] = [];
       if (created) {
         const list = keys.map(ident).join(', ');
@@ -260,20 +393,26 @@ export class AthenaQueryEngine implements QueryEngine {
         const folder = this.#supersededFolder(table, old.location, old.partition, location);
         if (folder !== undefined) await this.#o.objects.deletePrefix(folder);
       }
-      await this.#dropStagingTable(stagingName, created);
+      await this.#dropStagingTable(write.stagingName, created);
       return result;
     } catch (error) {
-      // Nothing points at the new files unless a partition was switched: remove them.
-      if (!switched) {
-        const key = this.#o.objects.keyOf(location);
-        if (key !== undefined) await this.#o.objects.deletePrefix(key).catch(() => undefined);
-      }
-      // The write's own failure is the one to report; a failed clean-up here only leaves a stray
-      // staging table (metadata) behind.
-      if (!(error instanceof StagingTableDropFailedError))
-        await this.#dropStagingTable(stagingName, created).catch(() => undefined);
+      if (!switched) await this.#cleanUp(write, created, error);
+      else if (!(error instanceof StagingTableDropFailedError))
+        await this.#dropStagingTable(write.stagingName, created).catch(() => undefined);
       throw error;
     }
+  }
+
+  /**
+   * Nothing points at the staged files (no partition was switched): remove them and the staging
+   * table. The write's own failure is the one to report; a failed clean-up here only leaves a
+   * stray staging table (metadata) behind.
+   */
+  async #cleanUp(write: Write, created: boolean, error: unknown): Promise<void> {
+    const key = this.#o.objects.keyOf(write.location);
+    if (key !== undefined) await this.#o.objects.deletePrefix(key).catch(() => undefined);
+    if (!(error instanceof StagingTableDropFailedError))
+      await this.#dropStagingTable(write.stagingName, created).catch(() => undefined);
   }
 
   /** The partitions the write will produce: the ones it names, or (for prefixes or a full rebuild) the model's. */

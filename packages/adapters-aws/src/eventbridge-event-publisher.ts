@@ -93,7 +93,7 @@ export function putEventsEntrySize(entry: PutEventsRequestEntry): number {
  * @throws EventTooLargeError for an event that cannot fit in one request.
  * @example
  * ```ts
- * const events = new EventBridgeEventPublisher({ client: new EventBridgeClient({}), eventBusName: env.busName });
+ * const events = new EventBridgeEventPublisher({ client: new EventBridgeClient({}), eventBusName: env.eventBusName });
  * await events.publish([{ source: 'lakeops.nrt', detailType: 'nrt.refreshed', detail }]);
  * ```
  */

@@ -22,8 +22,15 @@ import {
   type ListObjectsV2CommandInput,
   S3Client,
 } from '@aws-sdk/client-s3';
-import type { TableDefinition } from '@lakeops/core';
-import { dimCity, kpiGmvDaily } from '@lakeops/lake';
+import type { StartedWrite, TableDefinition } from '@lakeops/core';
+import {
+  athenaCtas,
+  athenaTableNames,
+  dimCity,
+  kpiGmvDaily,
+  loadNrtViews,
+  nrtReconGates,
+} from '@lakeops/lake';
 import { InMemoryCatalog } from '@lakeops/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import nodeSqlParser from 'node-sql-parser';
@@ -689,6 +696,163 @@ describe('AthenaQueryEngine', () => {
         '_staging/gold/daily_counts/r1/',
       ]);
       expect(started().at(-1)?.sql).toBe('DROP TABLE IF EXISTS `lakeops_ci_staging`.`daily_counts_r1`');
+    });
+
+    describe('started writes (no function waits on the CTAS)', () => {
+      const started1: StartedWrite = {
+        queryId: 'q1',
+        table: 'gold.daily_counts',
+        run: 'r1',
+        partitions: [{ dt: '2026-11-19' }],
+      };
+
+      it('submits one CTAS of an NRT view in the write workgroup and returns without polling', async () => {
+        // Prepare
+        athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-ctas-1' });
+        const [recon] = await loadNrtViews(['nrt.recon_gates']);
+        const sql = recon?.sql('2026-11-20', { hours: ['09', '10'] }) ?? '';
+        const partitions = [
+          { dt: '2026-11-20', hour: '09' },
+          { dt: '2026-11-20', hour: '10' },
+        ];
+        // Act
+        const write = await engine({ catalog: new InMemoryCatalog([nrtReconGates]) }).startWrite({
+          table: nrtReconGates,
+          sql,
+          partitions,
+        });
+        // Assess
+        const ctas = athenaCtas({
+          table: nrtReconGates,
+          sql: athenaTableNames(sql, 'lakeops_ci'),
+          stagingTable: '"lakeops_ci_staging"."recon_gates_r1"',
+          location: 's3://lake/_staging/nrt/recon_gates/r1/',
+          partitions,
+        });
+        expect(athena).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 1);
+        expect(athena).toHaveReceivedCommandWith(StartQueryExecutionCommand, {
+          QueryString: ctas,
+          WorkGroup: 'lakeops-ci-writes',
+        });
+        expect(athena).toHaveReceivedCommandTimes(GetQueryExecutionCommand, 0);
+        expect(ctas.split('\n').slice(0, 2)).toEqual([
+          'CREATE TABLE "lakeops_ci_staging"."recon_gates_r1"',
+          "WITH (format = 'PARQUET', write_compression = 'ZSTD', external_location = 's3://lake/_staging/nrt/recon_gates/r1/', partitioned_by = ARRAY['dt', 'hour'])",
+        ]);
+        expect(ctas.split('\n').at(-1)).toBe(
+          `WHERE ("dt" = '2026-11-20' AND "hour" = '09') OR ("dt" = '2026-11-20' AND "hour" = '10')`,
+        );
+        expect(ctas).toContain(`FROM "lakeops_ci_bronze"."events"`);
+        expect(ctas).toContain(`AND dt = '2026-11-20' AND hour IN ('09', '10')`);
+        expect(() => parseTrino(ctas.slice(ctas.indexOf('\nAS\n') + 4))).not.toThrow();
+        expect(write).toEqual({ queryId: 'q-ctas-1', table: 'nrt.recon_gates', run: 'r1', partitions });
+      });
+
+      it('answers a started write query state with one GetQueryExecution, no polling', async () => {
+        // Prepare
+        athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'RUNNING' } } });
+        // Act
+        const state = await engine().queryState(started1);
+        // Assess
+        expect(state).toBe('RUNNING');
+        expect(athena).toHaveReceivedCommandTimes(GetQueryExecutionCommand, 1);
+        expect(athena).toHaveReceivedCommandWith(GetQueryExecutionCommand, { QueryExecutionId: 'q1' });
+      });
+
+      it('refuses a started write of partition prefixes or of more than 100 partitions', async () => {
+        // Prepare
+        const e = engine();
+        const many = Array.from({ length: 101 }, (_, i) => ({ dt: `2026-08-${String(i).padStart(3, '0')}` }));
+        // Act
+        const prefix = e.startWrite({
+          table: nrtReconGates,
+          sql: modelSql,
+          partitions: [{ dt: '2026-11-20' }],
+        });
+        const tooMany = e.startWrite({ table: daily, sql: modelSql, partitions: many });
+        // Assess
+        await expect(prefix).rejects.toMatchObject({
+          code: 'QueryFailed',
+          message: /every key \(dt, hour\)/,
+        });
+        await expect(tooMany).rejects.toMatchObject({ code: 'QueryFailed', message: /at most 100/ });
+        expect(athena).toHaveReceivedCommandTimes(StartQueryExecutionCommand, 0);
+      });
+
+      it('finishes a succeeded write once: counts, switches, drops; a second finish changes nothing', async () => {
+        // Prepare
+        const statements = emulate();
+        statements.push(
+          `CREATE TABLE "lakeops_ci_staging"."daily_counts_r1" AS SELECT 1\nWHERE "dt" IN ('2026-11-19')`,
+        );
+        const catalog = new InMemoryCatalog([daily]);
+        await catalog.setPartitionLocation(
+          'gold.daily_counts',
+          { dt: '2026-11-19' },
+          's3://lake/gold/daily_counts/dt=2026-11-19/',
+        );
+        const e = engine({ catalog });
+        // Act
+        const first = await e.finishWrite(started1);
+        const second = await e.finishWrite(started1);
+        // Assess
+        expect(first).toEqual({ rows: 2, written: [{ dt: '2026-11-19' }], removed: [] });
+        expect(second).toEqual({ rows: 0, written: [{ dt: '2026-11-19' }], removed: [] });
+        expect(started()).toEqual([
+          {
+            sql: 'SELECT "dt", count(*) AS n FROM "lakeops_ci_staging"."daily_counts_r1" GROUP BY "dt"',
+            workgroup: 'lakeops-ci',
+          },
+          {
+            sql: 'DROP TABLE IF EXISTS `lakeops_ci_staging`.`daily_counts_r1`',
+            workgroup: 'lakeops-ci-writes',
+          },
+        ]);
+        expect(await catalog.partitionLocation('gold.daily_counts', { dt: '2026-11-19' })).toBe(
+          's3://lake/_staging/gold/daily_counts/r1/dt=2026-11-19/',
+        );
+        expect(s3).toHaveReceivedCommandTimes(ListObjectsV2Command, 1);
+        expect(s3).toHaveReceivedCommandWith(ListObjectsV2Command, {
+          Bucket: 'lake',
+          Prefix: 'gold/daily_counts/dt=2026-11-19/',
+        });
+      });
+
+      it('abandons a failed write: its staged files and staging table go, live data never', async () => {
+        // Prepare
+        emulate();
+        const catalog = new InMemoryCatalog([daily]);
+        await catalog.setPartitionLocation(
+          'gold.daily_counts',
+          { dt: '2026-11-19' },
+          's3://lake/gold/daily_counts/dt=2026-11-19/',
+        );
+        const live: StartedWrite = { ...started1, run: 'r0' };
+        await catalog.setPartitionLocation(
+          'gold.daily_counts',
+          { dt: '2026-11-20' },
+          's3://lake/_staging/gold/daily_counts/r0/dt=2026-11-20/',
+        );
+        const e = engine({ catalog });
+        // Act
+        await e.abandonWrite(started1);
+        await e.abandonWrite({ ...live, partitions: [{ dt: '2026-11-20' }] });
+        // Assess
+        expect(s3).toHaveReceivedCommandTimes(ListObjectsV2Command, 1);
+        expect(s3).toHaveReceivedCommandWith(ListObjectsV2Command, {
+          Bucket: 'lake',
+          Prefix: '_staging/gold/daily_counts/r1/',
+        });
+        expect(started()).toEqual([
+          {
+            sql: 'DROP TABLE IF EXISTS `lakeops_ci_staging`.`daily_counts_r1`',
+            workgroup: 'lakeops-ci-writes',
+          },
+        ]);
+        expect(await catalog.partitionLocation('gold.daily_counts', { dt: '2026-11-19' })).toBe(
+          's3://lake/gold/daily_counts/dt=2026-11-19/',
+        );
+      });
     });
 
     it('raises StagingTableDropFailed when the DROP TABLE fails, with the retryability Athena gives', async () => {

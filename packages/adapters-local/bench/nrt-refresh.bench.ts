@@ -33,7 +33,10 @@ try {
   await mkdir(aside, { recursive: true });
 
   // (1) Incremental vs full, same run, alternated 3 times (medians): hour 23 arrives after a
-  // refresh at 22:59; each incremental run starts from a copy of that refresh's state.
+  // refresh at 22:59; each incremental run starts from a copy of that refresh's state, with hour
+  // 23 new to the engine too (its files arrive after the engine read Bronze without them), so it
+  // pays for parsing them as every tick after new events does. The full rebuild runs right after
+  // on the same engine, its Bronze already parsed: that favours the rebuild.
   {
     const clock = (at: string): Clock => ({ now: () => new Date(at) });
     const base = join(home, 'state-base.sqlite');
@@ -49,6 +52,9 @@ try {
     const full: number[] = [];
     let hours: string[] = [];
     for (let round = 0; round < 3; round++) {
+      await rename(join(dayDir, 'hour=23'), join(aside, 'hour=23'));
+      await engine.query('SELECT count(*) AS n FROM bronze.events');
+      await rename(join(aside, 'hour=23'), join(dayDir, 'hour=23'));
       const file = join(home, `state-inc-${round}.sqlite`);
       await copyFile(base, file);
       const state = new SqliteStateStore({ file });
@@ -70,7 +76,9 @@ try {
     console.log(`| refresh (${days} days, ${users} users), median of 3 alternated | hours written | ms |`);
     console.log('| --- | --- | ---: |');
     console.log(`| incremental after one hour of new events | ${hours.join('; ')} | ${incMs.toFixed(0)} |`);
-    console.log(`| full rebuild of today (24 hours × 3 views) | all | ${fullMs.toFixed(0)} |`);
+    console.log(
+      `| full rebuild of today (24 hours × 3 views and 2 carry-over states) | all | ${fullMs.toFixed(0)} |`,
+    );
     console.log(`| ratio incremental / full | | ${(incMs / fullMs).toFixed(3)} |`);
   }
 

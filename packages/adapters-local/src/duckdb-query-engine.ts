@@ -95,6 +95,8 @@ export class DuckDbQueryEngine implements QueryEngine {
   /** Per table: what its view reads now (`empty`, `files`, or `cache:<file signature>`). */
   readonly #viewState = new Map<string, string>();
   readonly #cacheNdjson: boolean;
+  /** Per cached NDJSON table: the signature of each partition folder its cache holds. */
+  readonly #cachedParts = new Map<string, Map<string, string>>();
   readonly #readOnly: boolean;
   /** Tables whose files could not be read at the last refresh, with the reason. */
   readonly #unreadable = new Map<string, Error>();
@@ -433,10 +435,12 @@ export class DuckDbQueryEngine implements QueryEngine {
       const hasFiles = await hasData(dir);
       const named = mentions(sql, name);
       let wanted: string;
+      let parts: Map<string, string> | undefined;
       if (!hasFiles) wanted = 'empty';
-      else if (table.format === 'ndjson' && this.#cacheNdjson && named)
-        wanted = `cache:${await signature(dir)}`;
-      else if (table.format === 'ndjson' && this.#viewState.get(name)?.startsWith('cache:')) continue;
+      else if (table.format === 'ndjson' && this.#cacheNdjson && named) {
+        parts = await partitionSignatures(table, dir);
+        wanted = `cache:${combined(parts)}`;
+      } else if (table.format === 'ndjson' && this.#viewState.get(name)?.startsWith('cache:')) continue;
       else wanted = 'files';
       if (this.#viewState.get(name) === wanted) continue;
       let body: string;
@@ -445,9 +449,31 @@ export class DuckDbQueryEngine implements QueryEngine {
         else if (wanted === 'files') body = await this.#readFiles(table);
         else {
           // Bronze NDJSON is parsed once into memory and reused until its files change: the Silver
-          // models each read it, and parsing JSON dominates their cost.
+          // models each read it, and parsing JSON dominates their cost. When some partition
+          // folders changed (new events in today's hour), only those are parsed again, as Athena
+          // reads only the partitions a query's filter names.
           const cache = `${ident(`__cache_${table.zone}_${table.name}`)}`;
-          await this.#connection.run(`CREATE OR REPLACE TABLE ${cache} AS ${await this.#readFiles(table)}`);
+          const held = this.#viewState.get(name)?.startsWith('cache:')
+            ? this.#cachedParts.get(name)
+            : undefined;
+          const next = parts ?? new Map<string, string>();
+          if (held && table.partitionKeys.length) {
+            for (const [folder, sig] of held) {
+              if (next.get(folder) === sig) continue;
+              const where = table.partitionKeys
+                .map((k) => `${ident(k)} = ${literal(parsePartitionPath(folder)[k] ?? '')}`)
+                .join(' AND ');
+              await this.#connection.run(`DELETE FROM ${cache} WHERE ${where}`);
+            }
+            for (const [folder, sig] of next) {
+              if (held.get(folder) === sig) continue;
+              await this.#connection.run(`INSERT INTO ${cache} ${await this.#readFiles(table, folder)}`);
+            }
+          } else {
+            this.#cachedParts.delete(name);
+            await this.#connection.run(`CREATE OR REPLACE TABLE ${cache} AS ${await this.#readFiles(table)}`);
+          }
+          this.#cachedParts.set(name, next);
           body = `SELECT * FROM ${cache}`;
         }
         this.#unreadable.delete(name);
@@ -466,9 +492,10 @@ export class DuckDbQueryEngine implements QueryEngine {
     }
   }
 
-  async #readFiles(table: TableDefinition): Promise<string> {
+  /** A SELECT over the table's files, or over one partition folder's (`dt=…/hour=…`). */
+  async #readFiles(table: TableDefinition, folder?: string): Promise<string> {
     const dir = this.tableDir(table);
-    const levels = table.partitionKeys.map((k) => `${k}=*`);
+    const levels = folder === undefined ? table.partitionKeys.map((k) => `${k}=*`) : [folder];
     const ext = table.format === 'ndjson' ? 'json' : 'parquet';
     const glob = literal([dir, ...levels, `*.${ext}`].join('/'));
     const hive = table.partitionKeys.length
@@ -531,15 +558,40 @@ function mentions(sql: string, name: string): boolean {
   return new RegExp(`\\b${name.replace('.', '\\.')}\\b`).test(sql);
 }
 
-/** Names, sizes and modification times of every file under a folder: changes when any file does. */
-async function signature(dir: string): Promise<string> {
+/**
+ * Per partition folder of a table (`dt=…/hour=…`, every key), a hash of the names, sizes and
+ * modification times of its data files: changes when any of its files does.
+ */
+async function partitionSignatures(table: TableDefinition, dir: string): Promise<Map<string, string>> {
+  const ext = table.format === 'ndjson' ? '.json' : '.parquet';
   const entries = (await readdir(dir, { recursive: true }).catch(() => [] as string[])).sort();
-  const parts: string[] = [];
+  const files = new Map<string, string[]>();
   for (const entry of entries) {
+    const rel = entry.split(sep).join('/');
+    const at = rel.lastIndexOf('/');
+    const folder = at < 0 ? '' : rel.slice(0, at);
+    // Only the files the table's glob reads: `<k1>=…/…/<kn>=…/*.<ext>`.
+    const levels = folder === '' ? [] : folder.split('/');
+    if (!rel.endsWith(ext) || levels.length !== table.partitionKeys.length) continue;
+    if (!levels.every((l, i) => l.startsWith(`${table.partitionKeys[i]}=`))) continue;
     const info = await stat(join(dir, entry)).catch(() => undefined);
-    if (info?.isFile()) parts.push(`${entry}:${info.size}:${info.mtimeMs}`);
+    if (!info?.isFile()) continue;
+    const list = files.get(folder) ?? [];
+    list.push(`${rel}:${info.size}:${info.mtimeMs}`);
+    files.set(folder, list);
   }
-  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
+  return new Map(
+    [...files].map(([folder, list]) => [
+      folder,
+      createHash('sha256').update(list.join('\n')).digest('hex').slice(0, 16),
+    ]),
+  );
+}
+
+/** One signature for a whole table from its partition signatures. */
+function combined(parts: ReadonlyMap<string, string>): string {
+  const text = [...parts].map(([folder, sig]) => `${folder}:${sig}`).join('\n');
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
 function emptyRelation(table: TableDefinition): string {

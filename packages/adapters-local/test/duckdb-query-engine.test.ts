@@ -230,6 +230,37 @@ describe('DuckDbQueryEngine', () => {
     ]);
   });
 
+  it('keeps its NDJSON cache in step folder by folder: changed, added and removed partitions', async () => {
+    // Prepare
+    const dir = (dt: string) => join(root, 'bronze/raw_events', `dt=${dt}`);
+    const line = (id: string) => `{"id":"${id}","detail-type":"x"}\n`;
+    for (const dt of ['2026-11-19', '2026-11-20', '2026-11-21']) {
+      await mkdir(dir(dt), { recursive: true });
+      await writeFile(join(dir(dt), 'a.json'), line(`${dt}-a`));
+    }
+    const ids = async () =>
+      (await engine.query('SELECT id FROM bronze.raw_events ORDER BY id')).map((r) => String(r.id));
+    const first = await ids();
+    // Act: a file added to one day, a file rewritten in another, a day removed, a day added.
+    await writeFile(join(dir('2026-11-20'), 'b.json'), line('2026-11-20-b'));
+    await writeFile(join(dir('2026-11-21'), 'a.json'), `${line('2026-11-21-a2')}${line('2026-11-21-a3')}`);
+    await rm(dir('2026-11-19'), { recursive: true });
+    await mkdir(dir('2026-11-22'), { recursive: true });
+    await writeFile(join(dir('2026-11-22'), 'a.json'), line('2026-11-22-a'));
+    const second = await ids();
+    const again = await ids();
+    // Assess
+    expect(first).toEqual(['2026-11-19-a', '2026-11-20-a', '2026-11-21-a']);
+    expect(second).toEqual([
+      '2026-11-20-a',
+      '2026-11-20-b',
+      '2026-11-21-a2',
+      '2026-11-21-a3',
+      '2026-11-22-a',
+    ]);
+    expect(again).toEqual(second);
+  });
+
   it('reports an unknown table as TableUnknown', async () => {
     // Act
     const read = engine.query('SELECT * FROM gold.nope');

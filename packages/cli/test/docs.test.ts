@@ -88,7 +88,7 @@ describe('lakeops docs --site', () => {
       const index = await readFile(join(dir, 'index.html'), 'utf8');
       expect(recon).toContain('<a href="../index.html#function-nrt-refresh">function:nrt-refresh</a>');
       expect(index).toMatch(
-        /<tr id="function-nrt-refresh"><td><code>nrt-refresh<\/code><\/td><td>Refresh the NRT ops views[^<]*<\/td><td><a href="tables\/bronze\.cities_snapshot\.html">bronze\.cities_snapshot<\/a>, <a href="tables\/bronze\.events\.html">bronze\.events<\/a><\/td><td>(<a href="tables\/nrt\.[a-z_]+\.html">nrt\.[a-z_]+<\/a>(, )?){3}<\/td><\/tr>/,
+        /<tr id="function-nrt-refresh"><td><code>nrt-refresh<\/code><\/td><td>Refresh the NRT ops views[^<]*<\/td><td><a href="tables\/bronze\.cities_snapshot\.html">bronze\.cities_snapshot<\/a>, <a href="tables\/bronze\.events\.html">bronze\.events<\/a>(, <a href="tables\/nrt\.[a-z_]+_open\.html">nrt\.[a-z_]+_open<\/a>){2}<\/td><td>(<a href="tables\/nrt\.[a-z_]+\.html">nrt\.[a-z_]+<\/a>(, )?){5}<\/td><\/tr>/,
       );
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -138,7 +138,10 @@ describe('lakeops nrt', () => {
       const changed = [...new Set([...before.keys(), ...after.keys()])]
         .filter((k) => !before.get(k)?.equals(after.get(k) ?? Buffer.alloc(0)))
         .map((k) => k.replace(/\/[^/]+\.parquet$/, ''));
-      expect([...new Set(changed)].sort()).toEqual([`payout_backlog/dt=${day}/hour=${hour}`]);
+      expect([...new Set(changed)].sort()).toEqual([
+        `payout_backlog/dt=${day}/hour=${hour}`,
+        `payout_backlog_open/dt=${day}/hour=${hour}`,
+      ]);
       expect(queuedAfter).toBe(queuedBefore + 1);
     } finally {
       controller.abort();

@@ -1,5 +1,5 @@
 import type { Partition, QueryEngine, QueryOptions } from '@lakeops/core';
-import { renderModel } from './dialect.ts';
+import { renderModel, renderNrtModel } from './dialect.ts';
 import { LakeEmptyError, ModelBuildFailedError } from './errors.ts';
 import { loadModels, type Model } from './models.ts';
 import { lineageDataset, lineageRun, type OpenLineageEmitter } from './openlineage.ts';
@@ -110,7 +110,11 @@ export async function buildLake(
       const result = await engine.writePartitions(
         {
           table: model.table,
-          sql: renderModel(model.sql, { from, to }),
+          // An NRT model selected by name: every hour of `to`, from all history (as a rebuild).
+          sql:
+            model.table.zone === 'nrt'
+              ? renderNrtModel(model.sql, to, { hours: allHours })
+              : renderModel(model.sql, { from, to }),
           ...(incremental && partitioned ? { partitions: days } : {}),
         },
         query,
@@ -131,6 +135,8 @@ export async function buildLake(
   }
   return { from, to, incremental, models: built };
 }
+
+const allHours = Array.from({ length: 24 }, (_, h) => String(h).padStart(2, '0'));
 
 function selectModels(models: readonly Model[], select: readonly string[] | undefined): Model[] {
   // NRT views are materialized hour by hour by the NRT refresh, not by a lake build.

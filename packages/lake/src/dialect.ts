@@ -1,4 +1,11 @@
-import { type ColumnType, type SqlValue, type TableDefinition, type Zone, zones } from '@lakeops/core';
+import {
+  type ColumnType,
+  type NrtScope,
+  type SqlValue,
+  type TableDefinition,
+  type Zone,
+  zones,
+} from '@lakeops/core';
 import { glueDatabaseName } from './glue-databases.ts';
 
 /**
@@ -243,6 +250,38 @@ export function renderModel(sql: string, params: ModelParameters): string {
     if (value === undefined) throw new TypeError(`model uses unknown parameter {{${name}}}`);
     return literal(value);
   });
+}
+
+/** The carry partition that means "no state to continue from": every earlier Bronze hour is read. */
+export const noCarry = { dt: '0001-01-01', hour: '23' } as const;
+
+const hourPattern = /^(?:[01]\d|2[0-3])$/;
+
+/**
+ * Renders an NRT model for one day and scope: `{{to}}` / `{{from}}` (the day), `{{hours}}` (the
+ * written hours as a list of literals), `{{last_hour}}`, and `{{carry_dt}}` / `{{carry_hour}}`
+ * (the carry partition, or `noCarry`).
+ */
+export function renderNrtModel(sql: string, day: string, scope: NrtScope): string {
+  const { hours } = scope;
+  const last = hours[hours.length - 1];
+  if (last === undefined) throw new RangeError('an NRT refresh writes at least one hour');
+  const carry = scope.carry ?? noCarry;
+  for (const hour of [...hours, carry.hour]) {
+    if (!hourPattern.test(hour)) throw new TypeError(`hour must be HH (00-23), got '${hour}'`);
+  }
+  if (!dtPattern.test(carry.dt)) throw new TypeError(`carry day must be YYYY-MM-DD, got '${carry.dt}'`);
+  const nrt: Record<string, string> = {
+    hours: hours.map(literal).join(', '),
+    last_hour: literal(last),
+    carry_dt: literal(carry.dt),
+    carry_hour: literal(carry.hour),
+  };
+  const filled = sql.replace(
+    /\{\{\s*(hours|last_hour|carry_dt|carry_hour)\s*\}\}/g,
+    (_, name: string) => nrt[name] ?? '',
+  );
+  return renderModel(filled, { from: day, to: day });
 }
 
 /** The Hive DDL spelling of a catalog type (Athena's CREATE EXTERNAL TABLE). */

@@ -64,7 +64,8 @@ export function orderModels(models: readonly Model[]): Model[] {
     state.set(model.name, 'visiting');
     for (const dep of model.dependsOn) {
       const upstream = byName.get(dep);
-      if (upstream) visit(upstream, [...path, model.name]);
+      // A model may read its own earlier partitions (an NRT carry-over state): not a cycle.
+      if (upstream && upstream !== model) visit(upstream, [...path, model.name]);
     }
     state.set(model.name, 'done');
     ordered.push(model);

@@ -1,13 +1,16 @@
-import type { NrtView } from '@lakeops/core';
+import type { NrtScope, NrtView } from '@lakeops/core';
 import { isDay } from './build.ts';
-import { literal, renderModel } from './dialect.ts';
+import { literal, renderNrtModel } from './dialect.ts';
 import { loadModels } from './models.ts';
 
-/** The source event types each NRT view reads, and whether it carries over to later hours. */
-const sources: Readonly<Record<string, { detailTypes: readonly string[]; carriesOver: boolean }>> = {
-  'nrt.recon_gates': { detailTypes: ['payment.captured', 'booking.leg.status_changed'], carriesOver: false },
-  'nrt.payout_backlog': { detailTypes: ['payout.status_changed'], carriesOver: true },
-  'nrt.dispute_queue': { detailTypes: ['dispute.status_changed'], carriesOver: true },
+/**
+ * The source event types each NRT view reads, and for a view that carries over to later hours the
+ * model of its carry-over state.
+ */
+const sources: Readonly<Record<string, { detailTypes: readonly string[]; carryState?: string }>> = {
+  'nrt.recon_gates': { detailTypes: ['payment.captured', 'booking.leg.status_changed'] },
+  'nrt.payout_backlog': { detailTypes: ['payout.status_changed'], carryState: 'nrt.payout_backlog_open' },
+  'nrt.dispute_queue': { detailTypes: ['dispute.status_changed'], carryState: 'nrt.dispute_queue_open' },
 };
 
 const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
@@ -45,18 +48,32 @@ export function nrtChangesSql(
  */
 export async function loadNrtViews(only?: readonly string[]): Promise<NrtView[]> {
   const models = (await loadModels()).filter((m) => m.table.zone === 'nrt');
-  const unknown = (only ?? []).filter((v) => !models.some((m) => m.name === v || m.table.name === v));
+  const unknown = (only ?? []).filter(
+    (v) => !models.some((m) => sources[m.name] !== undefined && (m.name === v || m.table.name === v)),
+  );
   if (unknown.length) throw new RangeError(`no NRT view named ${unknown.map((u) => `'${u}'`).join(', ')}`);
+  const byName = new Map(models.map((m) => [m.name, m]));
   return models
+    .filter((m) => sources[m.name] !== undefined)
     .filter((m) => !only?.length || only.includes(m.name) || only.includes(m.table.name))
     .map((model): NrtView => {
       const source = sources[model.name];
       if (!source) throw new Error(`NRT view ${model.name} has no source event types in nrt-views.ts`);
+      const stateModel = source.carryState === undefined ? undefined : byName.get(source.carryState);
+      if (source.carryState !== undefined && !stateModel)
+        throw new Error(`NRT view ${model.name}: no model ${source.carryState} for its carry-over state`);
       return {
         name: model.name,
         table: model.table,
-        carriesOver: source.carriesOver,
-        sql: (day) => renderModel(model.sql, { from: day, to: day }),
+        ...(stateModel
+          ? {
+              carryState: {
+                table: stateModel.table,
+                sql: (day: string, scope: NrtScope) => renderNrtModel(stateModel.sql, day, scope),
+              },
+            }
+          : {}),
+        sql: (day, scope) => renderNrtModel(model.sql, day, scope),
         changesSql: (day, since) => nrtChangesSql(source.detailTypes, day, since),
       };
     });

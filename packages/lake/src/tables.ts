@@ -842,8 +842,38 @@ export const nrtDisputeQueue = nrt(
   ],
   ['city_id', 'status', 'age_bucket'],
 );
-/** The NRT views, refreshed by `refreshNrtViews` rather than `lakeops build`. */
-export const nrtViews: readonly TableDefinition[] = [nrtReconGates, nrtPayoutBacklog, nrtDisputeQueue];
+// The carry-over state of the backlog and the queue: the items still open at the end of each hour,
+// so a refresh continues from the hour before instead of reading all history. Written with the view.
+export const nrtPayoutBacklogOpen = nrt(
+  'payout_backlog_open',
+  'Carry-over state of payout_backlog: each payout scheduled and not yet paid or failed at the end of each hour, with when it was scheduled (RFC 3339).',
+  [
+    col('payout_id', 'string', 'internal'),
+    col('city_id', 'string', 'public'),
+    col('amount', money, 'internal'),
+    col('scheduled_at', 'string', 'internal'),
+  ],
+  ['payout_id'],
+);
+export const nrtDisputeQueueOpen = nrt(
+  'dispute_queue_open',
+  'Carry-over state of dispute_queue: each dispute opened and not yet won or lost at the end of each hour, with when it was opened (RFC 3339).',
+  [
+    col('dispute_id', 'string', 'internal'),
+    col('city_id', 'string', 'public'),
+    col('amount', money, 'internal'),
+    col('opened_at', 'string', 'internal'),
+  ],
+  ['dispute_id'],
+);
+/** The NRT views and their carry-over state, refreshed by `refreshNrtViews` rather than `lakeops build`. */
+export const nrtViews: readonly TableDefinition[] = [
+  nrtReconGates,
+  nrtPayoutBacklog,
+  nrtDisputeQueue,
+  nrtPayoutBacklogOpen,
+  nrtDisputeQueueOpen,
+];
 
 /** Every table of the lake, Bronze first. */
 export const tables: readonly TableDefinition[] = [

@@ -8,6 +8,7 @@ import {
   loadExpectationSuites,
   loadModels,
   renderModel,
+  renderNrtModel,
   routeFunctions,
   subGraph,
   tables,
@@ -123,7 +124,15 @@ describe('lineage', () => {
     for (const model of inputs.models) {
       // Act
       const parsed = parser
-        .tableList(renderModel(model.sql, { from: '2026-11-18', to: '2026-11-20' }), { database: 'trino' })
+        .tableList(
+          model.name.startsWith('nrt.')
+            ? renderNrtModel(model.sql, '2026-11-20', {
+                hours: ['10'],
+                carry: { dt: '2026-11-20', hour: '09' },
+              })
+            : renderModel(model.sql, { from: '2026-11-18', to: '2026-11-20' }),
+          { database: 'trino' },
+        )
         .map((entry) => entry.split('::').slice(1).join('.'))
         .filter((name) => name.includes('.') && !name.startsWith('null.'));
       // Assess
@@ -159,8 +168,15 @@ describe('lineage', () => {
     const withFunctions = lineageGraph({ ...inputs, functions });
     // Assess
     expect(functions.find((f) => f.id === 'nrt-refresh')).toMatchObject({
-      reads: ['bronze.cities_snapshot', 'bronze.events'],
-      writes: ['nrt.dispute_queue', 'nrt.payout_backlog', 'nrt.recon_gates'],
+      // The views read Bronze and the carry-over state of open items, which the refresh writes too.
+      reads: ['bronze.cities_snapshot', 'bronze.events', 'nrt.dispute_queue_open', 'nrt.payout_backlog_open'],
+      writes: [
+        'nrt.dispute_queue',
+        'nrt.dispute_queue_open',
+        'nrt.payout_backlog',
+        'nrt.payout_backlog_open',
+        'nrt.recon_gates',
+      ],
     });
     expect(functions.map((f) => f.id)).toEqual(['nrt-refresh', 'nrt-rebuild', 'dsar-purge']);
     const purged = functions.find((f) => f.id === 'dsar-purge')?.writes ?? [];
@@ -178,12 +194,12 @@ describe('lineage', () => {
     expect(ids(walkLineage(withFunctions, 'silver.fact_booking_legs', 'downstream', 1))).toContain(
       '1 function:dsar-purge',
     );
+    // The backlog reads the cities and the carry-over state of open payouts (which reads the events).
     expect(ids(walkLineage(withFunctions, 'nrt.payout_backlog', 'upstream', 1))).toEqual([
       '1 bronze.cities_snapshot',
-      '1 bronze.events',
-      '1 event:payout.status_changed.v1',
       '1 function:nrt-rebuild',
       '1 function:nrt-refresh',
+      '1 nrt.payout_backlog_open',
     ]);
   });
 

@@ -84,7 +84,8 @@ describe('NRT refresh killed with SIGKILL, or started twice at once', () => {
     const [a, b] = await Promise.all([refreshProcess(home), refreshProcess(home)]);
     // Assess
     expect([a.code, b.code], `${a.stdout}${b.stdout}`).toEqual([0, 0]);
-    for (const t of views) {
+    // The views (their carry-over state tables are written under the same lease, not reported).
+    for (const t of views.filter((v) => !v.name.endsWith('_open'))) {
       const lines = `${a.stdout}${b.stdout}`.split('\n').filter((l) => l.startsWith(`nrt.${t.name}:`));
       expect(lines, t.name).toHaveLength(2);
       expect(
@@ -167,10 +168,13 @@ describe('NRT refresh killed with SIGKILL, or started twice at once', () => {
     expect(await viewState(lake)).toEqual(after); // the repaired views equal a clean rebuild
     const changed = Object.keys(after).filter((p) => before[p] !== after[p]);
     expect(changed.length).toBeGreaterThan(0);
+    // Every partition at its previous or its next version; one may appear (a carry-over state
+    // hour that had no open item before the new events) but none may vanish.
+    const partitions = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     for (const state of seen) {
-      expect(Object.keys(state).sort()).toEqual(Object.keys(before).sort());
-      for (const [partition, value] of Object.entries(state)) {
-        expect([before[partition], after[partition]], partition).toContain(value);
+      expect(Object.keys(state).filter((p) => !partitions.includes(p))).toEqual([]);
+      for (const partition of partitions) {
+        expect([before[partition], after[partition]], partition).toContain(state[partition]);
       }
     }
   }, 240_000);

@@ -200,11 +200,73 @@ describe('refreshNrtViews over the local lake (DuckDB, Parquet)', () => {
     expect([...new Set(changed)]).toEqual([
       'payout_backlog/dt=2026-11-21/hour=09',
       'payout_backlog/dt=2026-11-21/hour=10',
+      'payout_backlog_open/dt=2026-11-21/hour=09',
+      'payout_backlog_open/dt=2026-11-21/hour=10',
       'recon_gates/dt=2026-11-21/hour=08',
     ]);
     const record = await readNrtViewRecord(state, 'nrt.payout_backlog');
     expect(record?.watermark).toBe('2026-11-21T09:10:00.000Z');
     expect(record?.lastHours).toEqual(['09', '10']);
+  });
+
+  it('continues from the carry-over state of the hour before, and equals a rebuild from all history', async () => {
+    // Prepare: the payout scheduled at 09:10 is paid at 10:20, and a payout scheduled on an earlier
+    // day (still open in the state of hour 09) fails at 10:25: both leave the backlog in hour 10.
+    const old = await engine.query(`
+      SELECT payout_id, city_id, CAST(amount AS DOUBLE) AS amount FROM nrt.payout_backlog_open
+      WHERE dt = '2026-11-21' AND hour = '09' AND scheduled_at < '2026-11-21' ORDER BY payout_id LIMIT 1`);
+    const carried = old[0];
+    expect(carried).toBeDefined();
+    const payout = (payout_id: string, status: string, city_id: string, amount: number) => ({
+      type: 'payout.status_changed',
+      source: 'marketplace.payments',
+      detail: { payout_id, status, leg_id: 'l-t1', seller_id: 's000001', city_id, amount, currency: 'EUR' },
+    });
+    const dispute = (dispute_id: string, status: string) => ({
+      type: 'dispute.status_changed',
+      source: 'marketplace.payments',
+      detail: {
+        dispute_id,
+        status,
+        booking_id: 'b-t1',
+        leg_id: 'l-t1',
+        user_id: 'u0000001',
+        seller_id: 's000001',
+        city_id: city,
+        reason: 'not_as_described',
+        amount: 40,
+      },
+    });
+    await arrive([dispute('d-t1', 'opened'), dispute('d-t2', 'opened')], '2026-11-21T09:40:00.000Z');
+    await arrive([payout('po-t1', 'paid', city, 36), dispute('d-t2', 'won')], '2026-11-21T10:20:00.000Z');
+    await arrive(
+      [payout(String(carried?.payout_id), 'failed', String(carried?.city_id), Number(carried?.amount))],
+      '2026-11-21T10:25:00.000Z',
+    );
+    const rows = (hour: string) =>
+      engine.query(`SELECT city_id, age_bucket, payouts, CAST(amount AS DOUBLE) AS amount FROM nrt.payout_backlog
+        WHERE dt = '2026-11-21' AND hour = '${hour}' ORDER BY city_id, age_bucket`);
+    const queued = async (hour: string) => (await rows(hour)).reduce((n, r) => n + Number(r.payouts), 0);
+    const before = await queued('10');
+    now = new Date('2026-11-21T10:32:00.000Z');
+    // Act
+    const incremental = await refreshNrtViews(deps(), { views, runId: 'run-carry' });
+    const fromState = { 9: await rows('09'), 10: await rows('10') };
+    const rebuilt = await refreshNrtViews(deps(), { views, runId: 'run-rebuild', rebuild: true });
+    // Assess
+    expect(incremental.views).toContainEqual(
+      expect.objectContaining({ view: 'nrt.payout_backlog', hours: ['10'] }),
+    );
+    expect(incremental.views).toContainEqual(
+      expect.objectContaining({ view: 'nrt.dispute_queue', hours: ['09', '10'] }),
+    );
+    expect(rebuilt.views.map((v) => v.status)).toEqual(['refreshed', 'refreshed', 'refreshed']);
+    expect(await queued('10')).toBe(before - 2);
+    expect(fromState[10]).toEqual(await rows('10'));
+    expect(fromState[9]).toEqual(await rows('09'));
+    expect((await readNrtViewRecord(state, 'nrt.payout_backlog'))?.carried).toEqual(
+      Array.from({ length: 11 }, (_, h) => String(h).padStart(2, '0')),
+    );
   });
 
   it('matches a direct query over Silver', async () => {
@@ -230,10 +292,61 @@ describe('refreshNrtViews over the local lake (DuckDB, Parquet)', () => {
       FROM (SELECT hour, max(as_of) AS as_of, sum(payouts) AS queued FROM nrt.payout_backlog WHERE dt = '2026-11-21' GROUP BY hour) AS v
       LEFT JOIN p ON p.scheduled_at < v.as_of AND (p.closed_at IS NULL OR p.closed_at >= v.as_of)
       GROUP BY v.hour, v.queued ORDER BY v.hour`);
+    const bucketed = (table: string, id: string, opened: string, closed: string, view: string, n: string) =>
+      engine.query(`
+      WITH s AS (
+        SELECT ${id} AS item, max(city_id) AS city_id, max(amount) AS amount,
+          min(CASE WHEN status = '${opened}' THEN occurred_at END) AS opened_at,
+          min(CASE WHEN status IN (${closed}) THEN occurred_at END) AS closed_at
+        FROM silver.${table} GROUP BY ${id}
+      ),
+      silver_rows AS (
+        SELECT g.hour, s.city_id,
+          CASE WHEN date_diff('minute', s.opened_at, g.as_of) < 60 THEN '<1h'
+            WHEN date_diff('minute', s.opened_at, g.as_of) < 240 THEN '1-4h'
+            WHEN date_diff('minute', s.opened_at, g.as_of) < 1440 THEN '4-24h' ELSE '>24h' END AS age_bucket,
+          count(*) AS n, CAST(sum(s.amount) AS DOUBLE) AS amount
+        FROM (SELECT DISTINCT hour, CAST(as_of AS TIMESTAMPTZ) AS as_of FROM nrt.${view} WHERE dt = '2026-11-21') AS g
+        JOIN s ON s.opened_at < g.as_of AND (s.closed_at IS NULL OR s.closed_at >= g.as_of)
+        GROUP BY 1, 2, 3
+      )
+      SELECT coalesce(v.hour, r.hour) AS hour, coalesce(v.city_id, r.city_id) AS city_id,
+        coalesce(v.age_bucket, r.age_bucket) AS age_bucket, v.${n} AS view_n, r.n AS silver_n,
+        CAST(v.amount AS DOUBLE) AS view_amount, r.amount AS silver_amount
+      FROM (SELECT * FROM nrt.${view} WHERE dt = '2026-11-21' AND ${n} > 0) AS v
+      FULL JOIN silver_rows AS r ON r.hour = v.hour AND r.city_id = v.city_id AND r.age_bucket = v.age_bucket
+      ORDER BY 1, 2, 3`);
+    const payouts = await bucketed(
+      'fact_payouts',
+      'payout_id',
+      'scheduled',
+      "'paid', 'failed'",
+      'payout_backlog',
+      'payouts',
+    );
+    const disputes = await bucketed(
+      'fact_disputes',
+      'dispute_id',
+      'opened',
+      "'won', 'lost'",
+      'dispute_queue',
+      'disputes',
+    );
     // Assess
     expect(recon).toEqual([
       { hour: '08', city_id: city, payments: 1, payment_amount: 40, silver_payments: 1, silver_amount: 40 },
     ]);
+    for (const [name, rows] of [
+      ['payout_backlog', payouts],
+      ['dispute_queue', disputes],
+    ] as const) {
+      expect(rows.length, name).toBeGreaterThanOrEqual(name === 'payout_backlog' ? 11 : 2);
+      for (const r of rows) {
+        const where = `${name} ${r.hour} ${r.city_id} ${r.age_bucket}`;
+        expect(r.view_n, where).toBe(r.silver_n);
+        expect(r.view_amount, where).toBeCloseTo(Number(r.silver_amount), 2);
+      }
+    }
     expect(backlog).toHaveLength(11);
     for (const row of backlog) expect(row.queued, String(row.hour)).toBe(row.silver_queued);
     expect(Number(backlog[9]?.queued)).toBe(Number(backlog[8]?.queued) + 1);

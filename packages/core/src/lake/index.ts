@@ -15,6 +15,7 @@ export type {
   WritePartitionsInput,
   WritePartitionsResult,
 } from './query-engine.port.ts';
+export type { StagedPartitionWriter, StartedWrite, WriteQueryState } from './staged-write.port.ts';
 export {
   type ColumnChecks,
   type ColumnDefinition,

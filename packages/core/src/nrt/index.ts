@@ -1,1 +1,2 @@
 export * from './refresh-nrt-views.ts';
+export * from './refresh-nrt-views-async.ts';

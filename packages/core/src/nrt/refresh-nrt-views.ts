@@ -7,18 +7,44 @@ import { StateConditionFailedError } from '../state/errors.ts';
 import { acquireLease, releaseLease, renewLease } from '../state/lease.ts';
 import type { StateStore, StateValue } from '../state/state-store.port.ts';
 
+/**
+ * Which hours a view's SQL computes. Only those hours' Bronze partitions are read; a carry-over
+ * view starts from its carry-over state at the end of the hour `carry` names instead of from all
+ * history.
+ */
+export interface NrtScope {
+  /** Hours of the day written ('HH', ascending). */
+  readonly hours: readonly string[];
+  /**
+   * Carry-over views: the partition of the carry-over state table the first written hour starts
+   * from (the hour before it, possibly the last hour of yesterday). Undefined: from all history.
+   */
+  readonly carry?: { readonly dt: string; readonly hour: string };
+}
+
+/**
+ * The compact state a carry-over view continues from: the items still open (queued payouts,
+ * open disputes) at the end of each hour, partitioned like the view. It is written before the
+ * view, for the same hours, and the view reads it.
+ */
+export interface NrtCarryState {
+  readonly table: TableDefinition;
+  /** A SELECT returning the open items at the end of each hour of `scope.hours` (columns, `dt`, `hour`). */
+  sql(day: string, scope: NrtScope): string;
+}
+
 /** One near-real-time view: a table partitioned by `dt` and `hour`, and how to compute it. */
 export interface NrtView {
   /** `nrt.<view>`. */
   readonly name: string;
   readonly table: TableDefinition;
   /**
-   * True when an event changes every later hour of the day too (backlogs and queues, which are
-   * "as of the end of each hour"); false when it changes only its own hour.
+   * Present when an event changes every later hour of the day too (backlogs and queues, which are
+   * "as of the end of each hour"); absent when it changes only its own hour.
    */
-  readonly carriesOver: boolean;
-  /** A SELECT returning the view's rows for every hour of `day` (columns, then `dt`, `hour`). */
-  sql(day: string): string;
+  readonly carryState?: NrtCarryState;
+  /** A SELECT returning the view's rows for the hours of `scope` (columns, then `dt`, `hour`). */
+  sql(day: string, scope: NrtScope): string;
   /**
    * A SELECT returning one row per hour of `day` with source events newer than `since` (an RFC
    * 3339 instant; all of the day when undefined): `hour` ('HH') and `newest` (RFC 3339 text).
@@ -35,6 +61,11 @@ export interface NrtViewRecord {
   readonly watermark: string | null;
   /** Hours of `day` written so far. */
   readonly hours: readonly string[];
+  /**
+   * Carry-over views: hours of `day` whose carry-over state was written with them (the next
+   * refresh may start from one of them). Absent in records written before the state existed.
+   */
+  readonly carried?: readonly string[];
   /** Rows written by the last refresh that wrote, and which hours it wrote. */
   readonly rows: number;
   readonly lastHours: readonly string[];
@@ -110,7 +141,8 @@ export async function readNrtSkips(
   return { count: value?.count ?? 0, lastAt: value?.lastAt ?? null };
 }
 
-async function recordSkip(state: StateStore, view: string, at: string): Promise<void> {
+/** Counts one skip of a view (its lease or refresh was held by another run). */
+export async function recordNrtSkip(state: StateStore, view: string, at: string): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = await state.get(nrtSkipKey(view));
     const count = ((current?.value as { count?: number } | undefined)?.count ?? 0) + 1;
@@ -121,6 +153,165 @@ async function recordSkip(state: StateStore, view: string, at: string): Promise<
       if (!(error instanceof StateConditionFailedError)) throw error;
     }
   }
+}
+
+/** What one refresh of a view writes: decided from its record and the hours touched since its watermark. */
+export interface NrtPlan {
+  readonly day: string;
+  /** The view's record before this refresh (a fresh one before its first). */
+  readonly base: NrtViewRecord;
+  /** Hours written, ascending; empty when nothing changed. */
+  readonly hours: readonly string[];
+  readonly scope: NrtScope;
+  /** Newest source event time covered after this refresh: the next watermark. */
+  readonly newest: string | null;
+  /** Hours of `day` written (and whose carry-over state was written) before this refresh. */
+  readonly written: readonly string[];
+  readonly carried: readonly string[];
+}
+
+/**
+ * Decides what a refresh of `view` at `now` writes: the hours of today touched since its
+ * watermark (for carry-over views also every later hour up to now), plus any hour of today not
+ * yet written; `rebuild` writes every hour of today so far, from all history.
+ */
+export async function planNrtRefresh(
+  deps: { engine: Pick<QueryEngine, 'query'>; state: StateStore },
+  view: NrtView,
+  input: { readonly now: Date; readonly rebuild?: boolean },
+): Promise<NrtPlan> {
+  const day = input.now.toISOString().slice(0, 10);
+  const currentHour = input.now.toISOString().slice(11, 13);
+  const previous = await readNrtViewRecord(deps.state, view.name);
+  const sameDay = previous?.day === day && !input.rebuild;
+  const written = new Set(sameDay ? previous.hours : []);
+  const carried = new Set(sameDay ? (previous.carried ?? []) : []);
+  const watermark = sameDay ? previous.watermark : null;
+  const base: NrtViewRecord = previous ?? emptyRecord(day);
+  const changes = await deps.engine.query(view.changesSql(day, watermark ?? undefined));
+  const touched = changes.map((r) => String(r.hour)).filter((h) => h <= currentHour);
+  const newest = changes
+    .map((r) => String(r.newest))
+    .reduce<string | null>((a, b) => (a === null || Date.parse(b) > Date.parse(a) ? b : a), watermark);
+  const hours = new Set(hoursOfDay.filter((h) => h <= currentHour && !written.has(h)));
+  for (const h of touched) hours.add(h);
+  const first = touched.reduce<string | undefined>((a, b) => (a === undefined || b < a ? b : a), undefined);
+  if (view.carryState && first !== undefined) {
+    for (const h of hoursOfDay) if (h >= first && h <= currentHour) hours.add(h);
+  }
+  const toWrite = [...hours].sort();
+  // A carry-over view continues from its state at the end of the hour before the first one
+  // written, when that state was written today; otherwise it starts from all history.
+  const before = hoursOfDay[hoursOfDay.indexOf(toWrite[0] ?? '00') - 1];
+  const scope: NrtScope = {
+    hours: toWrite,
+    ...(view.carryState && before !== undefined && carried.has(before)
+      ? { carry: { dt: day, hour: before } }
+      : {}),
+  };
+  return { day, base, hours: toWrite, scope, newest, written: [...written], carried: [...carried] };
+}
+
+/** The record after a refresh that wrote `plan.hours`. */
+export function refreshedRecord(
+  view: NrtView,
+  plan: NrtPlan,
+  result: { readonly rows: number; readonly durationMs: number; readonly refreshedAt: Date },
+): NrtViewRecord {
+  return {
+    ...plan.base,
+    day: plan.day,
+    watermark: plan.newest,
+    hours: [...new Set([...plan.written, ...plan.hours])].sort(),
+    ...(view.carryState ? { carried: [...new Set([...plan.carried, ...plan.hours])].sort() } : {}),
+    rows: result.rows,
+    lastHours: plan.hours,
+    durationMs: result.durationMs,
+    refreshedAt: result.refreshedAt.toISOString(),
+    lastError: null,
+  };
+}
+
+/** `nrt.refreshed` of a refresh that wrote `plan.hours`. */
+export function refreshedEvent(
+  view: NrtView,
+  plan: NrtPlan,
+  result: {
+    readonly rows: number;
+    readonly durationMs: number;
+    readonly refreshedAt: Date;
+    readonly runId: string;
+  },
+): PublishedEvent {
+  const { newest } = plan;
+  const freshness =
+    newest === null ? 0 : Math.max(0, (result.refreshedAt.getTime() - Date.parse(newest)) / 1000);
+  return {
+    source: nrtSource,
+    detailType: 'nrt.refreshed',
+    detail: {
+      v: 1,
+      view: view.name,
+      dt: plan.day,
+      rows: result.rows,
+      refreshed_at: result.refreshedAt.toISOString(),
+      freshness_seconds: freshness,
+      duration_ms: result.durationMs,
+      run_id: result.runId,
+    },
+  };
+}
+
+/** The record and the `nrt.refresh.failed` event of a refresh that failed. */
+export function failedRefresh(
+  view: NrtView,
+  base: NrtViewRecord,
+  error: unknown,
+  input: { readonly day: string; readonly failedAt: Date; readonly runId: string },
+): { record: NrtViewRecord; event: PublishedEvent; reason: string } {
+  const failure =
+    error instanceof NrtRefreshFailedError ? error : new NrtRefreshFailedError(view.name, error);
+  const reason = `${failure.code}: ${failure.message}`.slice(0, 4000);
+  const { failedAt } = input;
+  const lastGood = base.refreshedAt === null ? undefined : Date.parse(base.refreshedAt);
+  return {
+    reason,
+    record: { ...base, lastError: reason, lastErrorAt: failedAt.toISOString() },
+    event: {
+      source: nrtSource,
+      detailType: 'nrt.refresh.failed',
+      detail: {
+        v: 1,
+        view: view.name,
+        dt: input.day,
+        failed_at: failedAt.toISOString(),
+        error: reason,
+        run_id: input.runId,
+        ...(lastGood === undefined
+          ? {}
+          : { freshness_seconds: Math.max(0, (failedAt.getTime() - lastGood) / 1000) }),
+      },
+    },
+  };
+}
+
+/**
+ * Staleness: one ALARM when the lag (now − last time the view was current) passes the limit, one
+ * OK when it is back under; the record's `stale` flag remembers which was sent last.
+ */
+export function settleStaleness(
+  view: string,
+  record: NrtViewRecord,
+  now: Date,
+  staleAfterSeconds: number,
+): { record: NrtViewRecord; alarm?: PublishedEvent } {
+  const lagSeconds =
+    record.refreshedAt === null
+      ? Number.POSITIVE_INFINITY
+      : (now.getTime() - Date.parse(record.refreshedAt)) / 1000;
+  const stale = lagSeconds > staleAfterSeconds;
+  if (stale === record.stale) return { record };
+  return { record: { ...record, stale }, alarm: staleAlarm(view, stale, lagSeconds, staleAfterSeconds) };
 }
 
 /**
@@ -143,9 +334,7 @@ export async function refreshNrtViews(
   const { engine, state, events, clock } = deps;
   const leaseSeconds = input.leaseSeconds ?? 240;
   const staleAfter = input.staleAfterSeconds ?? 900;
-  const startedAt = clock.now();
-  const day = startedAt.toISOString().slice(0, 10);
-  const currentHour = startedAt.toISOString().slice(11, 13);
+  const day = clock.now().toISOString().slice(0, 10);
   const outcomes: NrtViewOutcome[] = [];
   const alarms: { view: string; state: 'ALARM' | 'OK' }[] = [];
 
@@ -155,132 +344,71 @@ export async function refreshNrtViews(
       { name: nrtLeaseName(view.name), owner: input.runId, ttlSeconds: leaseSeconds },
     );
     if (!lease) {
-      await recordSkip(state, view.name, clock.now().toISOString());
+      await recordNrtSkip(state, view.name, clock.now().toISOString());
       outcomes.push({ view: view.name, status: 'skipped', heldBy: 'another refresh' });
       continue;
     }
     try {
-      const previous = await readNrtViewRecord(state, view.name);
-      const sameDay = previous?.day === day && !input.rebuild;
-      const written = new Set(sameDay ? previous.hours : []);
-      const watermark = sameDay ? previous.watermark : null;
-      const base: NrtViewRecord = previous ?? {
-        day,
-        watermark: null,
-        hours: [],
-        rows: 0,
-        lastHours: [],
-        durationMs: 0,
-        refreshedAt: null,
-        lastError: null,
-        lastErrorAt: null,
-        stale: false,
-      };
-      let record: NrtViewRecord = base;
+      let record = (await readNrtViewRecord(state, view.name)) ?? null;
       const began = performance.now();
       try {
-        const changes = await engine.query(view.changesSql(day, watermark ?? undefined));
-        const touched = changes.map((r) => String(r.hour)).filter((h) => h <= currentHour);
-        const newest = changes
-          .map((r) => String(r.newest))
-          .reduce<string | null>((a, b) => (a === null || Date.parse(b) > Date.parse(a) ? b : a), watermark);
-        const hours = new Set(hoursOfDay.filter((h) => h <= currentHour && !written.has(h)));
-        for (const h of touched) hours.add(h);
-        const first = touched.reduce<string | undefined>(
-          (a, b) => (a === undefined || b < a ? b : a),
-          undefined,
-        );
-        if (view.carriesOver && first !== undefined) {
-          for (const h of hoursOfDay) if (h >= first && h <= currentHour) hours.add(h);
-        }
-        const toWrite = [...hours].sort();
-        if (toWrite.length === 0) {
-          record = { ...base, refreshedAt: clock.now().toISOString() };
+        const plan = await planNrtRefresh({ engine, state }, view, {
+          now: clock.now(),
+          ...(input.rebuild ? { rebuild: true } : {}),
+        });
+        record = plan.base;
+        if (plan.hours.length === 0) {
+          record = { ...plan.base, refreshedAt: clock.now().toISOString() };
           outcomes.push({ view: view.name, status: 'unchanged' });
         } else {
           // Fencing: a refresh whose lease was taken over (it ran past its TTL) stops here.
           lease = await renewLease({ state, clock }, lease, leaseSeconds);
+          const partitions = plan.hours.map((hour) => ({ dt: plan.day, hour }));
+          // The carry-over state first: the view reads it. A run killed in between leaves the
+          // record as it was, so the next run redoes both from the same earlier state.
+          const { carryState } = view;
+          if (carryState) {
+            await engine.writePartitions({
+              table: carryState.table,
+              sql: carryState.sql(plan.day, plan.scope),
+              partitions,
+            });
+          }
           const result = await engine.writePartitions({
             table: view.table,
-            sql: view.sql(day),
-            partitions: toWrite.map((hour) => ({ dt: day, hour })),
+            sql: view.sql(plan.day, plan.scope),
+            partitions,
           });
-          const durationMs = Math.round(performance.now() - began);
-          const refreshedAt = clock.now();
-          record = {
-            ...base,
-            day,
-            watermark: newest,
-            hours: [...new Set([...written, ...toWrite])].sort(),
+          const done = {
             rows: result.rows,
-            lastHours: toWrite,
-            durationMs,
-            refreshedAt: refreshedAt.toISOString(),
-            lastError: null,
+            durationMs: Math.round(performance.now() - began),
+            refreshedAt: clock.now(),
           };
+          record = refreshedRecord(view, plan, done);
           outcomes.push({
             view: view.name,
             status: 'refreshed',
-            hours: toWrite,
+            hours: plan.hours,
             rows: result.rows,
-            durationMs,
+            durationMs: done.durationMs,
           });
-          const freshness =
-            newest === null ? 0 : Math.max(0, (refreshedAt.getTime() - Date.parse(newest)) / 1000);
-          await events.publish([
-            {
-              source: nrtSource,
-              detailType: 'nrt.refreshed',
-              detail: {
-                v: 1,
-                view: view.name,
-                dt: day,
-                rows: result.rows,
-                refreshed_at: refreshedAt.toISOString(),
-                freshness_seconds: freshness,
-                duration_ms: durationMs,
-                run_id: input.runId,
-              },
-            },
-          ]);
+          await events.publish([refreshedEvent(view, plan, { ...done, runId: input.runId })]);
         }
       } catch (error) {
-        const failure =
-          error instanceof NrtRefreshFailedError ? error : new NrtRefreshFailedError(view.name, error);
-        const reason = `${failure.code}: ${failure.message}`.slice(0, 4000);
-        const failedAt = clock.now();
-        record = { ...base, lastError: reason, lastErrorAt: failedAt.toISOString() };
-        outcomes.push({ view: view.name, status: 'failed', error: reason });
-        const lastGood = base.refreshedAt === null ? undefined : Date.parse(base.refreshedAt);
-        await events.publish([
-          {
-            source: nrtSource,
-            detailType: 'nrt.refresh.failed',
-            detail: {
-              v: 1,
-              view: view.name,
-              dt: day,
-              failed_at: failedAt.toISOString(),
-              error: reason,
-              run_id: input.runId,
-              ...(lastGood === undefined
-                ? {}
-                : { freshness_seconds: Math.max(0, (failedAt.getTime() - lastGood) / 1000) }),
-            },
-          },
-        ]);
+        const failed = failedRefresh(view, record ?? emptyRecord(day), error, {
+          day,
+          failedAt: clock.now(),
+          runId: input.runId,
+        });
+        record = failed.record;
+        outcomes.push({ view: view.name, status: 'failed', error: failed.reason });
+        await events.publish([failed.event]);
       }
-      // Staleness: one ALARM when the lag passes the limit, one OK when it is back under.
-      const lagSeconds =
-        record.refreshedAt === null
-          ? Number.POSITIVE_INFINITY
-          : (clock.now().getTime() - Date.parse(record.refreshedAt)) / 1000;
-      const stale = lagSeconds > staleAfter;
-      if (stale !== record.stale) {
-        record = { ...record, stale };
-        const alarm = staleAlarm(view.name, stale, lagSeconds, staleAfter);
-        await events.publish([alarm]);
-        alarms.push({ view: view.name, state: stale ? 'ALARM' : 'OK' });
+      const settled = settleStaleness(view.name, record, clock.now(), staleAfter);
+      record = settled.record;
+      if (settled.alarm) {
+        await events.publish([settled.alarm]);
+        alarms.push({ view: view.name, state: record.stale ? 'ALARM' : 'OK' });
       }
       await state.put(nrtRecordKey(view.name), record as unknown as StateValue);
     } finally {
@@ -288,6 +416,22 @@ export async function refreshNrtViews(
     }
   }
   return { runId: input.runId, day, views: outcomes, alarms };
+}
+
+/** The record of a view never refreshed. */
+export function emptyRecord(day: string): NrtViewRecord {
+  return {
+    day,
+    watermark: null,
+    hours: [],
+    rows: 0,
+    lastHours: [],
+    durationMs: 0,
+    refreshedAt: null,
+    lastError: null,
+    lastErrorAt: null,
+    stale: false,
+  };
 }
 
 /** The `alarm.triggered` event of a view's staleness (name `nrt-stale#<view>`). */

@@ -1,52 +1,36 @@
--- Payouts scheduled and not yet paid or failed at the end of each hour of the day {{to}}, by city
--- and age bucket. Carries over from earlier days (a payout scheduled yesterday and still unpaid
--- counts today). Reads Bronze deduplicated by event id, as Silver is. Every city has a row per
--- bucket and hour (zeros), so each hour's partition exists even before today's first event.
-WITH events AS (
-  SELECT detail, from_iso8601_timestamp(time) AS event_at
-  FROM (
-    SELECT id, time, detail,
-      row_number() OVER (PARTITION BY id ORDER BY time, dt, detail) AS nth_copy
-    FROM bronze.events
-    WHERE detail_type = 'payout.status_changed' AND json_extract_scalar(detail, '$.v') IN ('1')
-      AND dt <= {{to}}
-  ) AS copies
-  WHERE nth_copy = 1
-),
-payouts AS (
-  SELECT
-    json_extract_scalar(detail, '$.payout_id') AS payout_id,
-    max(json_extract_scalar(detail, '$.city_id')) AS city_id,
-    max(CAST(json_extract_scalar(detail, '$.amount') AS DECIMAL(12, 2))) AS amount,
-    min(CASE WHEN json_extract_scalar(detail, '$.status') = 'scheduled' THEN event_at END) AS scheduled_at,
-    min(CASE WHEN json_extract_scalar(detail, '$.status') IN ('paid', 'failed') THEN event_at END) AS closed_at
-  FROM events
-  GROUP BY json_extract_scalar(detail, '$.payout_id')
-),
-hours AS (
+-- Payouts scheduled and not yet paid or failed at the end of each written hour of the day,
+-- by city and age bucket. Carries over from earlier days (a payout scheduled yesterday and still
+-- unpaid counts today): it aggregates the carry-over state nrt.payout_backlog_open, written just
+-- before it for the same hours. Every city has a row per bucket and hour (zeros), so each hour's
+-- partition exists even before today's first event.
+WITH hours AS (
   SELECT h.hour, from_iso8601_timestamp({{to}} || 'T' || h.hour || ':00:00Z') + INTERVAL '1' HOUR AS hour_end
   FROM (VALUES ('00'), ('01'), ('02'), ('03'), ('04'), ('05'), ('06'), ('07'), ('08'), ('09'), ('10'), ('11'), ('12'), ('13'), ('14'), ('15'), ('16'), ('17'), ('18'), ('19'), ('20'), ('21'), ('22'), ('23')) AS h (hour)
+  WHERE h.hour IN ({{hours}})
 ),
 queued AS (
-  SELECT g.hour, p.city_id, p.amount,
-    CASE
-      WHEN date_diff('minute', p.scheduled_at, g.hour_end) < 60 THEN '<1h'
-      WHEN date_diff('minute', p.scheduled_at, g.hour_end) < 240 THEN '1-4h'
-      WHEN date_diff('minute', p.scheduled_at, g.hour_end) < 1440 THEN '4-24h'
-      ELSE '>24h'
-    END AS age_bucket
-  FROM hours AS g
-  JOIN payouts AS p ON p.scheduled_at < g.hour_end AND (p.closed_at IS NULL OR p.closed_at >= g.hour_end)
+  SELECT o.hour, o.city_id, o.amount,
+    date_diff('minute', from_iso8601_timestamp(o.scheduled_at), g.hour_end) AS age_minutes
+  FROM nrt.payout_backlog_open AS o
+  JOIN hours AS g ON g.hour = o.hour
+  WHERE o.dt = {{to}} AND o.hour IN ({{hours}})
 ),
 per_hour AS (
-  SELECT hour, city_id, age_bucket, count(*) AS payouts, sum(amount) AS amount
+  SELECT hour, city_id,
+    CASE
+      WHEN age_minutes < 60 THEN '<1h'
+      WHEN age_minutes < 240 THEN '1-4h'
+      WHEN age_minutes < 1440 THEN '4-24h'
+      ELSE '>24h'
+    END AS age_bucket,
+    count(*) AS payouts, sum(amount) AS amount
   FROM queued
-  GROUP BY hour, city_id, age_bucket
+  GROUP BY 1, 2, 3
 ),
 cities AS (
   SELECT city_id FROM bronze.cities_snapshot WHERE dt IN (SELECT max(dt) FROM bronze.cities_snapshot)
   UNION
-  SELECT city_id FROM payouts
+  SELECT city_id FROM queued
 ),
 buckets AS (
   SELECT b.age_bucket FROM (VALUES ('<1h'), ('1-4h'), ('4-24h'), ('>24h')) AS b (age_bucket)

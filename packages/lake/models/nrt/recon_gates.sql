@@ -1,6 +1,8 @@
--- Per hour of the day {{to}} and city: payments captured vs booking legs confirmed in that hour.
--- Reads Bronze (deduplicated by event id exactly as Silver is) so it never waits for a Silver build.
--- Every city has a row for every hour (zeros pass the gate), so each hour's partition exists.
+-- Per written hour of the day and city: payments captured vs booking legs confirmed in that
+-- hour. Reads only those hours' Bronze partitions (deduplicated by event id exactly as Silver is;
+-- Bronze is partitioned by event time, so an event and its copies sit in its own hour) so it never
+-- waits for a Silver build. Every city has a row for every hour (zeros pass the gate), so each
+-- hour's partition exists.
 WITH events AS (
   SELECT detail_type, detail, from_iso8601_timestamp(time) AS event_at
   FROM (
@@ -9,13 +11,14 @@ WITH events AS (
     FROM bronze.events
     WHERE ((detail_type = 'payment.captured' AND json_extract_scalar(detail, '$.v') IN ('1'))
       OR (detail_type = 'booking.leg.status_changed' AND json_extract_scalar(detail, '$.v') IN ('1')))
-      AND dt = {{to}}
+      AND dt = {{to}} AND hour IN ({{hours}})
   ) AS copies
   WHERE nth_copy = 1
 ),
 hours AS (
   SELECT h.hour, from_iso8601_timestamp({{to}} || 'T' || h.hour || ':00:00Z') + INTERVAL '1' HOUR AS hour_end
   FROM (VALUES ('00'), ('01'), ('02'), ('03'), ('04'), ('05'), ('06'), ('07'), ('08'), ('09'), ('10'), ('11'), ('12'), ('13'), ('14'), ('15'), ('16'), ('17'), ('18'), ('19'), ('20'), ('21'), ('22'), ('23')) AS h (hour)
+  WHERE h.hour IN ({{hours}})
 ),
 cities AS (
   SELECT city_id FROM bronze.cities_snapshot WHERE dt IN (SELECT max(dt) FROM bronze.cities_snapshot)
