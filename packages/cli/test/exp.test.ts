@@ -72,7 +72,7 @@ describe('lakeops exp', () => {
     [
       ['assign', '--exp', 'nope', '--user', 'u1'],
       1,
-      "lakeops: unknown experiment 'nope' (known: checkout-cta, search-ranking)",
+      "lakeops: unknown experiment 'nope' (known: checkout-cta, search-ranking, search-ranking-v3)",
     ],
     [
       ['assign', '--exp', 'dark-mode', '--user', 'u1'],
@@ -86,7 +86,7 @@ describe('lakeops exp', () => {
     ],
     [['assign', '--user', 'u1'], 2, 'lakeops: assign needs --exp KEY'],
     [['assign', '--exp', 'checkout-cta'], 2, 'lakeops: assign needs --user ID'],
-    [['shuffle'], 2, "lakeops: unknown action 'shuffle' (assign or stats)"],
+    [['shuffle'], 2, "lakeops: unknown action 'shuffle' (assign, stats or analyze)"],
   ])('%j fails with exit %i and one line', async (args, exitCode, line) => {
     // Act
     const { code, stdout, stderr } = await run(...args);

@@ -43,6 +43,7 @@ export {
   notifyDeployment,
 } from './alerting/notify-deployment.ts';
 export * from './dsar/index.ts';
+export * from './experiments/index.ts';
 export * from './kpi/index.ts';
 export * from './lake/index.ts';
 export * from './nrt/index.ts';
