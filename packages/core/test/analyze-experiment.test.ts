@@ -47,7 +47,7 @@ function catalog(values: Record<string, unknown>) {
   }).get('exp');
 }
 
-/** Units: GMV with a pre-period that predicts it, refunds at the given rate per variant. */
+/** Units: GMV with a pre-period covariate that predicts it, refunds at the given rate per variant. */
 function plantUnits(
   counts: { control: number; treatment: number },
   refundRate: { control: number; treatment: number },
@@ -60,9 +60,8 @@ function plantUnits(
       rows.push({
         variant,
         gmv_per_user: pre * 1.1 + 10 * random() + (variant === 'treatment' ? 3 : 0),
-        gmv_per_user_pre: pre,
+        covariate: pre,
         refund_rate: random() < refundRate[variant] ? 1 : 0,
-        refund_rate_pre: random() < 0.1 ? 1 : 0,
       });
     }
   }
@@ -72,13 +71,15 @@ function plantUnits(
 class PlantedEngine implements QueryEngine {
   readonly sql: string[] = [];
   readonly writes: WritePartitionsInput[] = [];
-  constructor(
-    private readonly units: Row[],
-    private readonly firstExposure: string | null = '2026-11-10',
-  ) {}
+  readonly #units: Row[];
+  readonly #firstExposure: string | null;
+  constructor(units: Row[], firstExposure: string | null = '2026-11-10') {
+    this.#units = units;
+    this.#firstExposure = firstExposure;
+  }
   async query(sql: string): Promise<Row[]> {
     this.sql.push(sql);
-    return sql.startsWith('first') ? [{ first_exposed_on: this.firstExposure }] : this.units;
+    return sql.startsWith('first') ? [{ first_exposed_on: this.#firstExposure }] : this.#units;
   }
   // biome-ignore lint/correctness/useYield: not read by the use case
   async *stream(): AsyncIterable<Row> {
@@ -242,7 +243,7 @@ describe('analyzeExperiment', () => {
     const one = new PlantedEngine(
       plantUnits({ control: 10, treatment: 0 }, { control: 0.1, treatment: 0.1 }),
     );
-    const stranger = new PlantedEngine([{ variant: 'blue', gmv_per_user: 1, gmv_per_user_pre: 1 }]);
+    const stranger = new PlantedEngine([{ variant: 'blue', gmv_per_user: 1, covariate: 1 }]);
     // Act / Assess
     await expect(analyze(none)).rejects.toThrow(
       "no exposures of 'exp' in silver.dim_exposure (is the lake built?)",
@@ -259,7 +260,7 @@ describe('analyzeExperiment', () => {
   it('skips a metric nobody moved and drops CUPED for a constant pre-period', async () => {
     // Prepare
     const units = plantUnits({ control: 300, treatment: 300 }, { control: 0, treatment: 0 });
-    const constantPre = units.map((u) => ({ ...u, gmv_per_user_pre: 5 }));
+    const constantPre = units.map((u) => ({ ...u, covariate: 5 }));
     // Act
     const skipped = await analyze(new PlantedEngine(units));
     const raw = await analyze(new PlantedEngine(constantPre));

@@ -57,13 +57,13 @@ const resultColumns: readonly (readonly [keyof ExpResultRow, string])[] = [
 export function expResultsSql(rows: readonly ExpResultRow[]): string {
   if (!rows.length) throw new RangeError('no result rows to write');
   const values = rows.map(
-    (r) => `  (${resultColumns.map(([name, type]) => cell(valueOf(r, name), type)).join(', ')})`,
+    (r) => `  (${resultColumns.map(([name, type]) => cell(resultCell(r, name), type)).join(', ')})`,
   );
   const names = resultColumns.map(([name]) => ident(name)).join(', ');
   return `SELECT * FROM (\nVALUES\n${values.join(',\n')}\n) AS r (${names})`;
 }
 
-function valueOf(row: ExpResultRow, name: keyof ExpResultRow): string | number | boolean | null {
+function resultCell(row: ExpResultRow, name: keyof ExpResultRow): string | number | boolean | null {
   const v = row[name];
   // analysed_at is RFC 3339 text; both engines cast 'YYYY-MM-DD HH:MM:SS.fff' to a timestamp.
   if (name === 'analysed_at' && typeof v === 'string') return v.replace('T', ' ').replace('Z', '');

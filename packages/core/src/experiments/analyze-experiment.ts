@@ -15,7 +15,7 @@ import type { EventPublisher, PublishedEvent } from '../shared/event-publisher.p
 /**
  * The per-user metrics an analysis can read, by the name experiments declare in `primaryMetrics`
  * and `guardrails`. The units query returns `<metric>` (the experiment window, from each unit's
- * first exposure day) and `<metric>_pre` (the pre-period before the start, the CUPED covariate).
+ * first exposure day) and one `covariate` built from the pre-period before the start (CUPED).
  * `harmful`: the direction that breaches a guardrail.
  */
 export const experimentMetrics = {
@@ -84,7 +84,7 @@ export interface ExpResultRow {
 export interface ExperimentQueries {
   /** One row, `first_exposed_on` (`YYYY-MM-DD`, null without exposures). */
   firstExposureSql(expKey: string): string;
-  /** One row per analysable unit: `variant`, then `<metric>` and `<metric>_pre` per metric. */
+  /** One row per analysable unit: `variant`, `<metric>` per metric, `covariate` (pre-period, for CUPED). */
   unitsSql(window: ExperimentWindow): string;
   /** A SELECT of the given result rows, for `QueryEngine.writePartitions`. */
   resultsSql(rows: readonly ExpResultRow[]): string;
@@ -239,7 +239,7 @@ export async function analyzeExperiment(
     const unitRows: UnitRow[] = units.map((u) => ({
       variant: String(u.variant),
       value: num(u, metric),
-      pre: num(u, `${metric}_pre`),
+      pre: num(u, 'covariate'),
     }));
     // A metric nobody moved (no complaint at all) has nothing to test; a constant pre-period
     // (nobody bounced before the start) cannot adjust, so that metric goes without CUPED.
