@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SlackWebhookNotifier } from '@lakeops/adapters-aws';
 import {
@@ -8,7 +9,15 @@ import {
   JsonlEventPublisher,
   SqliteStateStore,
 } from '@lakeops/adapters-local';
-import type { EventPublisher, Notifier, NrtView, QueryEngine } from '@lakeops/core';
+import type {
+  AnalyzeExperimentInput,
+  EventPublisher,
+  ExperimentQueries,
+  Notifier,
+  NrtView,
+  QueryEngine,
+  TableDefinition,
+} from '@lakeops/core';
 import { LakeopsError, systemClock } from '@lakeops/core';
 import type { Route } from '@lakeops/functions/lib/route';
 import type { BusEvent } from '@lakeops/local-cloud';
@@ -34,6 +43,10 @@ export interface LocalDeps {
   readonly events: EventPublisher;
   /** The NRT views of packages/lake/models/nrt. */
   readonly nrtViews: () => Promise<readonly NrtView[]>;
+  /** The experiments of `LAKEOPS_EXPERIMENTS_FILE` (read at each run, so edits apply the next day). */
+  readonly experiments: () => Promise<readonly AnalyzeExperimentInput['experiment'][]>;
+  /** The analysis SQL and `gold.exp_results`. */
+  readonly experimentSql: () => Promise<{ queries: ExperimentQueries; resultsTable: TableDefinition }>;
 }
 
 /** A DuckDB engine over the local lake, opened on its first query (start-up does not pay for it). */
@@ -92,6 +105,14 @@ export async function localRuntime(
     engine: lazyLakeEngine(join(config.home, 'lake')),
     events: new JsonlEventPublisher({ file: join(config.home, 'events', 'published.jsonl') }),
     nrtViews: () => import('@lakeops/lake').then((m) => m.loadNrtViews()),
+    experiments: async () => {
+      const { ExperimentCatalog } = await import('@lakeops/experiments');
+      return ExperimentCatalog.fromJson(await readFile(config.experimentsFile, 'utf8')).list();
+    },
+    experimentSql: async () => {
+      const lake = await import('@lakeops/lake');
+      return { queries: await lake.loadExperimentQueries(), resultsTable: lake.expResults };
+    },
   };
   const handlers = new Map<string, Promise<Handler>>();
   const handlerFor = (route: Route) => {

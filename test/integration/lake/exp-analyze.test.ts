@@ -210,6 +210,25 @@ describe('lakeops exp analyze on a seeded lake', () => {
     expect(validateDetail('exp.srm.detected', srm[0]?.detail)).toEqual({ ok: true, unknownFields: [] });
   });
 
+  it('the daily exp-analyze schedule (lakeops run, due 2026-11-20T03:30Z) analyses every running experiment as of the day before and skips those it cannot', async () => {
+    // Act
+    const { code, stdout } = await lakeops(without, 'run', 'exp-analyze', '--at', '2026-11-20T03:30:00Z');
+    const engine = await DuckDbQueryEngine.open({ root: join(without, 'lake'), tables, threads: 1 });
+    let written: Record<string, unknown>[];
+    try {
+      written = (await engine.query(
+        "SELECT dt, exp_key, count(*) AS n FROM gold.exp_results WHERE dt = '2026-11-19' GROUP BY dt, exp_key",
+      )) as Record<string, unknown>[];
+    } finally {
+      await engine.close();
+    }
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toContain('search-ranking-v3');
+    expect(stdout).toContain("no exposed units of 'checkout-cta' up to 2026-11-19");
+    expect(written).toEqual([{ dt: '2026-11-19', exp_key: 'search-ranking-v3', n: 10 }]);
+  });
+
   it('an experiment without exposures on the lake: one line, exit 1', async () => {
     // Act
     const { code, stdout, stderr } = await lakeops(

@@ -292,8 +292,12 @@ async function analyze(keys: readonly string[], values: Values, ctx: CommandCont
   return 0;
 }
 
-const isIsoDay = (raw: string) =>
-  /^\d{4}-\d{2}-\d{2}$/.test(raw) && new Date(`${raw}T00:00:00Z`).toISOString().slice(0, 10) === raw;
+function isIsoDay(raw: string): boolean {
+  const at = Date.parse(`${raw}T00:00:00Z`);
+  return (
+    /^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(at) && new Date(at).toISOString().slice(0, 10) === raw
+  );
+}
 
 const fmt = (x: number | null, digits = 4) => (x === null ? '-' : Number(x.toPrecision(digits)).toString());
 

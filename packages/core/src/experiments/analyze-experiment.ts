@@ -388,3 +388,61 @@ function compare(
     throw error;
   }
 }
+
+export type ExperimentOutcome =
+  | {
+      readonly expKey: string;
+      readonly status: 'analysed';
+      readonly rows: number;
+      readonly srmMismatch: boolean;
+      readonly events: readonly string[];
+    }
+  | { readonly expKey: string; readonly status: 'skipped'; readonly reason: string };
+
+/**
+ * The daily run: every enabled experiment that has started by `day` (and not ended before it) is
+ * analysed as of that day; one that cannot be yet (no exposures, one variant exposed) is reported
+ * as skipped while the others go on. Any other failure is thrown (the scheduler retries).
+ *
+ * @example
+ * ```ts
+ * await analyzeExperiments(deps, { experiments: catalog.list(), resultsTable, queries, runId, day: '2026-11-30' });
+ * ```
+ */
+export async function analyzeExperiments(
+  deps: { engine: QueryEngine; events: EventPublisher; clock: Clock },
+  input: Omit<AnalyzeExperimentInput, 'experiment'> & { readonly experiments: readonly Experiment[] },
+): Promise<readonly ExperimentOutcome[]> {
+  const { experiments, ...rest } = input;
+  const day = input.day ?? deps.clock.now().toISOString().slice(0, 10);
+  const outcomes: ExperimentOutcome[] = [];
+  for (const experiment of experiments) {
+    const skip = (reason: string) => outcomes.push({ expKey: experiment.key, status: 'skipped', reason });
+    if (!experiment.enabled) {
+      skip('disabled');
+      continue;
+    }
+    if (experiment.start !== null && experiment.start.slice(0, 10) > day) {
+      skip(`starts on ${experiment.start.slice(0, 10)}`);
+      continue;
+    }
+    if (experiment.end !== null && new Date(experiment.end).toISOString().slice(0, 10) < day) {
+      skip(`ended on ${new Date(experiment.end).toISOString().slice(0, 10)}`);
+      continue;
+    }
+    try {
+      const result = await analyzeExperiment(deps, { ...rest, experiment, day });
+      outcomes.push({
+        expKey: experiment.key,
+        status: 'analysed',
+        rows: result.rows.length,
+        srmMismatch: result.srm.mismatch,
+        events: result.events.map((e) => e.detailType),
+      });
+    } catch (error) {
+      if (!(error instanceof ExperimentAnalysisInvalidError)) throw error;
+      skip(error.message);
+    }
+  }
+  return outcomes;
+}
