@@ -9,7 +9,14 @@ import { DuckDbQueryEngine, FsObjectStore } from '@lakeops/adapters-local';
 import { main } from '@lakeops/cli';
 import { validateDetail } from '@lakeops/contracts';
 import type { ExpResultRow } from '@lakeops/core';
-import { buildLake, expResults, loadExperimentQueries, seedBronze, tables } from '@lakeops/lake';
+import {
+  buildLake,
+  expResults,
+  loadExperimentQueries,
+  runDataTests,
+  seedBronze,
+  tables,
+} from '@lakeops/lake';
 import { repoRoot } from '@lakeops/testing';
 import nodeSqlParser from 'node-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,7 +150,9 @@ describe('lakeops exp analyze on a seeded lake', () => {
     const files = await readdir(dir);
     const engine = await DuckDbQueryEngine.open({ root: join(withEffect, 'lake'), tables, threads: 1 });
     let stored: Record<string, unknown>[];
+    let dataTests: Awaited<ReturnType<typeof runDataTests>>;
     try {
+      dataTests = await runDataTests({ engine }, [expResults]);
       stored = (await engine.query(
         `SELECT metric, variant, n, mean, delta, ci_low, ci_high, p_value, method, variance_reduction, guardrail_breached
          FROM gold.exp_results WHERE dt = '${day}' AND exp_key = 'search-ranking-v3' ORDER BY metric, variant`,
@@ -155,6 +164,8 @@ describe('lakeops exp analyze on a seeded lake', () => {
     expect(files.length).toBeGreaterThan(0);
     expect(files.every((f) => f.endsWith('.parquet'))).toBe(true);
     expect(stored).toHaveLength(again.rows.length);
+    expect(dataTests.filter((t) => t.failures > 0)).toEqual([]);
+    expect(dataTests.length).toBeGreaterThan(10);
     const pick = (r: ExpResultRow) => ({
       metric: r.metric,
       variant: r.variant,
@@ -212,7 +223,13 @@ describe('lakeops exp analyze on a seeded lake', () => {
 
   it('the daily exp-analyze schedule (lakeops run, due 2026-11-20T03:30Z) analyses every running experiment as of the day before and skips those it cannot', async () => {
     // Act
-    const { code, stdout } = await lakeops(without, 'run', 'exp-analyze', '--at', '2026-11-20T03:30:00Z');
+    const { code, stdout, stderr } = await lakeops(
+      without,
+      'run',
+      'exp-analyze',
+      '--at',
+      '2026-11-20T03:30:00Z',
+    );
     const engine = await DuckDbQueryEngine.open({ root: join(without, 'lake'), tables, threads: 1 });
     let written: Record<string, unknown>[];
     try {
@@ -223,9 +240,9 @@ describe('lakeops exp analyze on a seeded lake', () => {
       await engine.close();
     }
     // Assess
-    expect(code).toBe(0);
-    expect(stdout).toContain('search-ranking-v3');
-    expect(stdout).toContain("no exposed units of 'checkout-cta' up to 2026-11-19");
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toMatch(/^exp-analyze \(aws\.scheduler \/ Scheduled Event, id [^)]+\): done\n$/);
+    // checkout-cta and search-ranking have no exposures on this lake: skipped, nothing written
     expect(written).toEqual([{ dt: '2026-11-19', exp_key: 'search-ranking-v3', n: 10 }]);
   });
 
