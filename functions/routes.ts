@@ -213,6 +213,20 @@ export const routes = [
     memoryMB: 512,
     permissions: [parkInDeadLetter, writeTraces, syncLakeFormation, publishEvents],
   },
+  {
+    id: 'exp-analyze',
+    kind: 'schedule',
+    description:
+      'Analyse every running experiment as of yesterday: gold.exp_results, and exp.srm.detected / exp.guardrail.breached for the alerts.',
+    function: 'exp-analyze',
+    schedule: 'cron(30 3 * * ? *)',
+    timeoutSeconds: 600,
+    memoryMB: 1024,
+    permissions: [parkInDeadLetter, writeTraces],
+    // The Athena path of the analysis and the AppConfig loader of the definitions are not built:
+    // on AWS the handler would fail every day, so the stacks leave it out.
+    runs: 'local-only',
+  },
 ] as const satisfies readonly Route[];
 
 export type RouteId = (typeof routes)[number]['id'];

@@ -14,6 +14,11 @@ export interface LocalConfig {
   readonly region: string;
   /** The working directory: `permissions/policy.ts` is read from it (default: the process's). */
   readonly cwd?: string;
+  /**
+   * The experiment definitions (an AWS.AppConfig.FeatureFlags document) the daily analysis reads
+   * (`LAKEOPS_EXPERIMENTS_FILE`, default `examples/experiments.json` in the working directory).
+   */
+  readonly experimentsFile: string;
 }
 
 export function localConfig(ctx: Pick<CommandContext, 'env' | 'cwd'>): LocalConfig {
@@ -28,5 +33,6 @@ export function localConfig(ctx: Pick<CommandContext, 'env' | 'cwd'>): LocalConf
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`LAKEOPS_PORT must be a port number (0-65535), got '${rawPort}'`);
   }
-  return { home, port, region: ctx.env.AWS_REGION || 'us-east-1', cwd: ctx.cwd };
+  const experimentsFile = resolve(ctx.cwd, ctx.env.LAKEOPS_EXPERIMENTS_FILE || 'examples/experiments.json');
+  return { home, port, region: ctx.env.AWS_REGION || 'us-east-1', experimentsFile, cwd: ctx.cwd };
 }

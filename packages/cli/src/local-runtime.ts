@@ -20,12 +20,15 @@ import {
 } from '@lakeops/adapters-local';
 import type {
   AlertingConfig,
+  AnalyzeExperimentInput,
   EventPublisher,
+  ExperimentQueries,
   LakePermissions,
   NrtView,
   OpsMetrics,
   QueryEngine,
   ReceiverNotifiers,
+  TableDefinition,
 } from '@lakeops/core';
 import { LakeopsError, parseAlertmanagerConfig, systemClock } from '@lakeops/core';
 import type { Route } from '@lakeops/functions/lib/route';
@@ -121,6 +124,10 @@ export interface LocalDeps {
     desired: Awaited<ReturnType<typeof loadDesiredPermissions>>['desired'];
     stage: string;
   }>;
+  /** The experiments of `LAKEOPS_EXPERIMENTS_FILE` (read at each run, so edits apply the next day). */
+  readonly experiments: () => Promise<readonly AnalyzeExperimentInput['experiment'][]>;
+  /** The analysis SQL and `gold.exp_results`. */
+  readonly experimentSql: () => Promise<{ queries: ExperimentQueries; resultsTable: TableDefinition }>;
 }
 
 /** The catalog id of the local Lake Formation endpoint (any 12 digits would do). */
@@ -234,6 +241,14 @@ export async function localRuntime(
         .desired,
       stage,
     }),
+    experiments: async () => {
+      const { ExperimentCatalog } = await import('@lakeops/experiments');
+      return ExperimentCatalog.fromJson(await readFile(config.experimentsFile, 'utf8')).list();
+    },
+    experimentSql: async () => {
+      const lake = await import('@lakeops/lake');
+      return { queries: await lake.loadExperimentQueries(), resultsTable: lake.expResults };
+    },
   };
   const lineage = {
     namespace: 'lakeops-local',

@@ -72,7 +72,7 @@ describe('lakeops exp', () => {
     [
       ['assign', '--exp', 'nope', '--user', 'u1'],
       1,
-      "lakeops: unknown experiment 'nope' (known: checkout-cta, search-ranking)",
+      "lakeops: unknown experiment 'nope' (known: checkout-cta, search-ranking, search-ranking-v3)",
     ],
     [
       ['assign', '--exp', 'dark-mode', '--user', 'u1'],
@@ -86,7 +86,35 @@ describe('lakeops exp', () => {
     ],
     [['assign', '--user', 'u1'], 2, 'lakeops: assign needs --exp KEY'],
     [['assign', '--exp', 'checkout-cta'], 2, 'lakeops: assign needs --user ID'],
-    [['shuffle'], 2, "lakeops: unknown action 'shuffle' (assign or stats)"],
+    [['shuffle'], 2, "lakeops: unknown action 'shuffle' (assign, stats or analyze)"],
+    [
+      ['analyze', 'nope'],
+      1,
+      "lakeops: unknown experiment 'nope' (known: checkout-cta, search-ranking, search-ranking-v3)",
+    ],
+    [
+      ['analyze', 'search-ranking-v3'],
+      1,
+      "lakeops: no exposures of 'search-ranking-v3' in silver.dim_exposure (is the lake built?)",
+    ],
+    [['analyze'], 2, 'lakeops: analyze needs the experiment key, e.g. lakeops exp analyze search-ranking-v3'],
+    [['analyze', 'search-ranking-v3', 'checkout-cta'], 2, "lakeops: unexpected argument 'checkout-cta'"],
+    [
+      ['analyze', 'search-ranking-v3', '--day', '2026-13-01'],
+      2,
+      "lakeops: --day must be a date YYYY-MM-DD, got '2026-13-01'",
+    ],
+    [
+      ['analyze', 'search-ranking-v3', '--pre-days', '0'],
+      2,
+      "lakeops: --pre-days must be a whole number from 1 to 366, got '0'",
+    ],
+    [['analyze', 'search-ranking-v3', '--csv', 'x.csv'], 2, 'lakeops: --csv is not an option of analyze'],
+    [
+      ['assign', '--exp', 'checkout-cta', '--user', 'u1', '--day', '2026-11-01'],
+      2,
+      'lakeops: --day is for analyze',
+    ],
   ])('%j fails with exit %i and one line', async (args, exitCode, line) => {
     // Act
     const { code, stdout, stderr } = await run(...args);

@@ -13,29 +13,31 @@ import s8 from '../events/dispute.status_changed.v1.schema.json' with { type: 'j
 import s9 from '../events/doc.status_changed.v1.schema.json' with { type: 'json' };
 import s10 from '../events/dsar.purge.completed.v1.schema.json' with { type: 'json' };
 import s11 from '../events/exp.exposed.v1.schema.json' with { type: 'json' };
-import s12 from '../events/expectation.failed.v1.schema.json' with { type: 'json' };
-import s13 from '../events/kpi.anomaly.detected.v1.schema.json' with { type: 'json' };
-import s14 from '../events/kpi.anomaly.resolved.v1.schema.json' with { type: 'json' };
-import s15 from '../events/message.sent.v1.schema.json' with { type: 'json' };
-import s16 from '../events/notification.status_changed.v1.schema.json' with { type: 'json' };
-import s17 from '../events/nrt.refresh.failed.v1.schema.json' with { type: 'json' };
-import s18 from '../events/nrt.refreshed.v1.schema.json' with { type: 'json' };
-import s19 from '../events/payment.captured.v1.schema.json' with { type: 'json' };
-import s20 from '../events/payout.status_changed.v1.schema.json' with { type: 'json' };
-import s21 from '../events/permissions.sync.completed.v1.schema.json' with { type: 'json' };
-import s22 from '../events/profile.viewed.v1.schema.json' with { type: 'json' };
-import s23 from '../events/promotion.charged.v1.schema.json' with { type: 'json' };
-import s24 from '../events/promotion.interaction.v1.schema.json' with { type: 'json' };
-import s25 from '../events/quality.run.completed.v1.schema.json' with { type: 'json' };
-import s26 from '../events/refund.issued.v1.schema.json' with { type: 'json' };
-import s27 from '../events/review.submitted.v1.schema.json' with { type: 'json' };
-import s28 from '../events/search.click.v1.schema.json' with { type: 'json' };
-import s29 from '../events/search.impression.v1.schema.json' with { type: 'json' };
-import s30 from '../events/studio.updated.v1.schema.json' with { type: 'json' };
-import s31 from '../events/user.registered.v1.schema.json' with { type: 'json' };
-import s32 from '../events/user.tombstoned.v1.schema.json' with { type: 'json' };
-import s33 from '../events/verification.completed.v1.schema.json' with { type: 'json' };
-import s34 from '../events/waf.block.v1.schema.json' with { type: 'json' };
+import s12 from '../events/exp.guardrail.breached.v1.schema.json' with { type: 'json' };
+import s13 from '../events/exp.srm.detected.v1.schema.json' with { type: 'json' };
+import s14 from '../events/expectation.failed.v1.schema.json' with { type: 'json' };
+import s15 from '../events/kpi.anomaly.detected.v1.schema.json' with { type: 'json' };
+import s16 from '../events/kpi.anomaly.resolved.v1.schema.json' with { type: 'json' };
+import s17 from '../events/message.sent.v1.schema.json' with { type: 'json' };
+import s18 from '../events/notification.status_changed.v1.schema.json' with { type: 'json' };
+import s19 from '../events/nrt.refresh.failed.v1.schema.json' with { type: 'json' };
+import s20 from '../events/nrt.refreshed.v1.schema.json' with { type: 'json' };
+import s21 from '../events/payment.captured.v1.schema.json' with { type: 'json' };
+import s22 from '../events/payout.status_changed.v1.schema.json' with { type: 'json' };
+import s23 from '../events/permissions.sync.completed.v1.schema.json' with { type: 'json' };
+import s24 from '../events/profile.viewed.v1.schema.json' with { type: 'json' };
+import s25 from '../events/promotion.charged.v1.schema.json' with { type: 'json' };
+import s26 from '../events/promotion.interaction.v1.schema.json' with { type: 'json' };
+import s27 from '../events/quality.run.completed.v1.schema.json' with { type: 'json' };
+import s28 from '../events/refund.issued.v1.schema.json' with { type: 'json' };
+import s29 from '../events/review.submitted.v1.schema.json' with { type: 'json' };
+import s30 from '../events/search.click.v1.schema.json' with { type: 'json' };
+import s31 from '../events/search.impression.v1.schema.json' with { type: 'json' };
+import s32 from '../events/studio.updated.v1.schema.json' with { type: 'json' };
+import s33 from '../events/user.registered.v1.schema.json' with { type: 'json' };
+import s34 from '../events/user.tombstoned.v1.schema.json' with { type: 'json' };
+import s35 from '../events/verification.completed.v1.schema.json' with { type: 'json' };
+import s36 from '../events/waf.block.v1.schema.json' with { type: 'json' };
 
 export const schemaFiles: readonly { detailType: string; version: number; file: string; schema: object }[] = [
   { detailType: 'action_card.status_changed', version: 1, file: 'packages/contracts/events/action_card.status_changed.v1.schema.json', schema: s0 },
@@ -50,27 +52,29 @@ export const schemaFiles: readonly { detailType: string; version: number; file: 
   { detailType: 'doc.status_changed', version: 1, file: 'packages/contracts/events/doc.status_changed.v1.schema.json', schema: s9 },
   { detailType: 'dsar.purge.completed', version: 1, file: 'packages/contracts/events/dsar.purge.completed.v1.schema.json', schema: s10 },
   { detailType: 'exp.exposed', version: 1, file: 'packages/contracts/events/exp.exposed.v1.schema.json', schema: s11 },
-  { detailType: 'expectation.failed', version: 1, file: 'packages/contracts/events/expectation.failed.v1.schema.json', schema: s12 },
-  { detailType: 'kpi.anomaly.detected', version: 1, file: 'packages/contracts/events/kpi.anomaly.detected.v1.schema.json', schema: s13 },
-  { detailType: 'kpi.anomaly.resolved', version: 1, file: 'packages/contracts/events/kpi.anomaly.resolved.v1.schema.json', schema: s14 },
-  { detailType: 'message.sent', version: 1, file: 'packages/contracts/events/message.sent.v1.schema.json', schema: s15 },
-  { detailType: 'notification.status_changed', version: 1, file: 'packages/contracts/events/notification.status_changed.v1.schema.json', schema: s16 },
-  { detailType: 'nrt.refresh.failed', version: 1, file: 'packages/contracts/events/nrt.refresh.failed.v1.schema.json', schema: s17 },
-  { detailType: 'nrt.refreshed', version: 1, file: 'packages/contracts/events/nrt.refreshed.v1.schema.json', schema: s18 },
-  { detailType: 'payment.captured', version: 1, file: 'packages/contracts/events/payment.captured.v1.schema.json', schema: s19 },
-  { detailType: 'payout.status_changed', version: 1, file: 'packages/contracts/events/payout.status_changed.v1.schema.json', schema: s20 },
-  { detailType: 'permissions.sync.completed', version: 1, file: 'packages/contracts/events/permissions.sync.completed.v1.schema.json', schema: s21 },
-  { detailType: 'profile.viewed', version: 1, file: 'packages/contracts/events/profile.viewed.v1.schema.json', schema: s22 },
-  { detailType: 'promotion.charged', version: 1, file: 'packages/contracts/events/promotion.charged.v1.schema.json', schema: s23 },
-  { detailType: 'promotion.interaction', version: 1, file: 'packages/contracts/events/promotion.interaction.v1.schema.json', schema: s24 },
-  { detailType: 'quality.run.completed', version: 1, file: 'packages/contracts/events/quality.run.completed.v1.schema.json', schema: s25 },
-  { detailType: 'refund.issued', version: 1, file: 'packages/contracts/events/refund.issued.v1.schema.json', schema: s26 },
-  { detailType: 'review.submitted', version: 1, file: 'packages/contracts/events/review.submitted.v1.schema.json', schema: s27 },
-  { detailType: 'search.click', version: 1, file: 'packages/contracts/events/search.click.v1.schema.json', schema: s28 },
-  { detailType: 'search.impression', version: 1, file: 'packages/contracts/events/search.impression.v1.schema.json', schema: s29 },
-  { detailType: 'studio.updated', version: 1, file: 'packages/contracts/events/studio.updated.v1.schema.json', schema: s30 },
-  { detailType: 'user.registered', version: 1, file: 'packages/contracts/events/user.registered.v1.schema.json', schema: s31 },
-  { detailType: 'user.tombstoned', version: 1, file: 'packages/contracts/events/user.tombstoned.v1.schema.json', schema: s32 },
-  { detailType: 'verification.completed', version: 1, file: 'packages/contracts/events/verification.completed.v1.schema.json', schema: s33 },
-  { detailType: 'waf.block', version: 1, file: 'packages/contracts/events/waf.block.v1.schema.json', schema: s34 },
+  { detailType: 'exp.guardrail.breached', version: 1, file: 'packages/contracts/events/exp.guardrail.breached.v1.schema.json', schema: s12 },
+  { detailType: 'exp.srm.detected', version: 1, file: 'packages/contracts/events/exp.srm.detected.v1.schema.json', schema: s13 },
+  { detailType: 'expectation.failed', version: 1, file: 'packages/contracts/events/expectation.failed.v1.schema.json', schema: s14 },
+  { detailType: 'kpi.anomaly.detected', version: 1, file: 'packages/contracts/events/kpi.anomaly.detected.v1.schema.json', schema: s15 },
+  { detailType: 'kpi.anomaly.resolved', version: 1, file: 'packages/contracts/events/kpi.anomaly.resolved.v1.schema.json', schema: s16 },
+  { detailType: 'message.sent', version: 1, file: 'packages/contracts/events/message.sent.v1.schema.json', schema: s17 },
+  { detailType: 'notification.status_changed', version: 1, file: 'packages/contracts/events/notification.status_changed.v1.schema.json', schema: s18 },
+  { detailType: 'nrt.refresh.failed', version: 1, file: 'packages/contracts/events/nrt.refresh.failed.v1.schema.json', schema: s19 },
+  { detailType: 'nrt.refreshed', version: 1, file: 'packages/contracts/events/nrt.refreshed.v1.schema.json', schema: s20 },
+  { detailType: 'payment.captured', version: 1, file: 'packages/contracts/events/payment.captured.v1.schema.json', schema: s21 },
+  { detailType: 'payout.status_changed', version: 1, file: 'packages/contracts/events/payout.status_changed.v1.schema.json', schema: s22 },
+  { detailType: 'permissions.sync.completed', version: 1, file: 'packages/contracts/events/permissions.sync.completed.v1.schema.json', schema: s23 },
+  { detailType: 'profile.viewed', version: 1, file: 'packages/contracts/events/profile.viewed.v1.schema.json', schema: s24 },
+  { detailType: 'promotion.charged', version: 1, file: 'packages/contracts/events/promotion.charged.v1.schema.json', schema: s25 },
+  { detailType: 'promotion.interaction', version: 1, file: 'packages/contracts/events/promotion.interaction.v1.schema.json', schema: s26 },
+  { detailType: 'quality.run.completed', version: 1, file: 'packages/contracts/events/quality.run.completed.v1.schema.json', schema: s27 },
+  { detailType: 'refund.issued', version: 1, file: 'packages/contracts/events/refund.issued.v1.schema.json', schema: s28 },
+  { detailType: 'review.submitted', version: 1, file: 'packages/contracts/events/review.submitted.v1.schema.json', schema: s29 },
+  { detailType: 'search.click', version: 1, file: 'packages/contracts/events/search.click.v1.schema.json', schema: s30 },
+  { detailType: 'search.impression', version: 1, file: 'packages/contracts/events/search.impression.v1.schema.json', schema: s31 },
+  { detailType: 'studio.updated', version: 1, file: 'packages/contracts/events/studio.updated.v1.schema.json', schema: s32 },
+  { detailType: 'user.registered', version: 1, file: 'packages/contracts/events/user.registered.v1.schema.json', schema: s33 },
+  { detailType: 'user.tombstoned', version: 1, file: 'packages/contracts/events/user.tombstoned.v1.schema.json', schema: s34 },
+  { detailType: 'verification.completed', version: 1, file: 'packages/contracts/events/verification.completed.v1.schema.json', schema: s35 },
+  { detailType: 'waf.block', version: 1, file: 'packages/contracts/events/waf.block.v1.schema.json', schema: s36 },
 ];

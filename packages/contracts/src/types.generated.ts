@@ -466,6 +466,126 @@ export interface ExpExposedV1 {
 }
 
 /**
+ * A variant moved a guardrail metric (refund rate, complaint rate, comms bounce rate, …) in its harmful direction: the interval of its difference to control excludes 0 on the harmful side. Sent by the experiment analysis (source lakeops.experiments); read by the alert routing. Aggregates only, no user ids.
+ */
+export interface ExpGuardrailBreachedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * The experiment (its AppConfig flag key).
+   */
+  exp_key: string;
+  /**
+   * The analysis day (YYYY-MM-DD, UTC), the gold.exp_results partition.
+   */
+  dt: string;
+  /**
+   * The guardrail metric, e.g. refund_rate.
+   */
+  metric: string;
+  /**
+   * The variant that breached it.
+   */
+  variant: string;
+  /**
+   * The variant it was compared with.
+   */
+  control: string;
+  /**
+   * Which way the metric must not move.
+   */
+  harmful_direction: 'up' | 'down';
+  /**
+   * Variant − control (CUPED-adjusted when method says so).
+   */
+  delta: number;
+  /**
+   * delta / control mean (absent when the control mean is 0).
+   */
+  relative_delta?: number;
+  /**
+   * Lower end of the interval of delta.
+   */
+  ci_low: number;
+  /**
+   * Upper end of the interval of delta.
+   */
+  ci_high: number;
+  /**
+   * Two-sided p-value (always-valid for sequential methods).
+   */
+  p_value: number;
+  /**
+   * welch-t, two-proportion-z, cuped-welch-t, cuped-z, sequential-normal-mixture[-cuped].
+   */
+  method: string;
+  /**
+   * When the analysis ran (RFC 3339, UTC).
+   */
+  detected_at: string;
+  /**
+   * The analysis run.
+   */
+  run_id?: string;
+}
+
+/**
+ * An experiment's split of exposed units does not match its declared weights (sample ratio mismatch, Pearson chi-square below the threshold): its results are not trustworthy. Sent by the experiment analysis (source lakeops.experiments); read by the alert routing. Counts only, no user ids.
+ */
+export interface ExpSrmDetectedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * The experiment (its AppConfig flag key).
+   */
+  exp_key: string;
+  /**
+   * The analysis day (YYYY-MM-DD, UTC), the gold.exp_results partition.
+   */
+  dt: string;
+  /**
+   * The chi-square p-value of the observed counts against the declared weights.
+   */
+  srm_p_value: number;
+  /**
+   * The p-value below which a split is a mismatch (0.001 by default).
+   */
+  threshold: number;
+  /**
+   * Per variant, the units observed and the units its weight expects.
+   *
+   * @minItems 2
+   * @maxItems 25
+   */
+  variants: {
+    /**
+     * The variant name.
+     */
+    variant: string;
+    /**
+     * Exposed units analysed in this variant.
+     */
+    units: number;
+    /**
+     * Units the declared weight expects out of the total.
+     */
+    expected_units: number;
+  }[];
+  /**
+   * When the analysis ran (RFC 3339, UTC).
+   */
+  detected_at: string;
+  /**
+   * The analysis run.
+   */
+  run_id?: string;
+}
+
+/**
  * A data-quality expectation failed on a Silver or Gold table. Sent by the quality checks (source lakeops.quality); read by notify.
  */
 export interface ExpectationFailedV1 {
@@ -1386,6 +1506,8 @@ export interface EventDetails {
   'doc.status_changed': { 1: DocStatusChangedV1 };
   'dsar.purge.completed': { 1: DsarPurgeCompletedV1 };
   'exp.exposed': { 1: ExpExposedV1 };
+  'exp.guardrail.breached': { 1: ExpGuardrailBreachedV1 };
+  'exp.srm.detected': { 1: ExpSrmDetectedV1 };
   'expectation.failed': { 1: ExpectationFailedV1 };
   'kpi.anomaly.detected': { 1: KpiAnomalyDetectedV1 };
   'kpi.anomaly.resolved': { 1: KpiAnomalyResolvedV1 };

@@ -50,6 +50,7 @@ export {
 } from './alerting/notify-deployment.ts';
 export { recordWafBlock, type WafBlockEvent } from './alerting/record-waf-block.ts';
 export * from './dsar/index.ts';
+export * from './experiments/index.ts';
 export * from './kpi/index.ts';
 export * from './lake/index.ts';
 export * from './nrt/index.ts';

@@ -17,7 +17,7 @@ describe('ExperimentCatalog', () => {
     // Act
     const catalog = ExperimentCatalog.fromJson(example);
     // Assess
-    expect(catalog.list().map((e) => e.key)).toEqual(['checkout-cta', 'search-ranking']);
+    expect(catalog.list().map((e) => e.key)).toEqual(['checkout-cta', 'search-ranking', 'search-ranking-v3']);
     expect(catalog.get('search-ranking')).toMatchObject({
       name: 'Search ranking v2',
       variants: ['control', 'treatment'],
@@ -117,7 +117,7 @@ describe('ExperimentCatalog', () => {
     // Act + Assess
     expect(() => catalog.get('nope')).toThrow(ExperimentNotFoundError);
     expect(() => catalog.get('nope')).toThrow(
-      "unknown experiment 'nope' (known: checkout-cta, search-ranking)",
+      "unknown experiment 'nope' (known: checkout-cta, search-ranking, search-ranking-v3)",
     );
     expect(() => catalog.get('dark-mode')).toThrow(
       "'dark-mode' is a feature flag without variants, not an experiment",

@@ -1,6 +1,7 @@
 import { qualifiedName, type TableDefinition } from '@lakeops/core';
 import { LineageInvalidError } from './errors.ts';
 import { eventsReadBy, type Model } from './models.ts';
+import { writtenByFunctions } from './tables.ts';
 
 /**
  * The lake's lineage as a graph, derived from what is already written down, never by hand:
@@ -133,7 +134,7 @@ export function lineageProblems(inputs: LineageInputs): string[] {
     for (const t of f.writes) if (!known.has(t)) problems.push(`function:${f.id} writes unknown table ${t}`);
   }
   for (const t of inputs.tables.map(qualifiedName)) {
-    const written = (inputs.functions ?? []).some((f) => f.writes.includes(t));
+    const written = functionsOf(inputs).some((f) => f.writes.includes(t));
     if (!modelled.has(t) && !(t in bronzeSources) && !written) problems.push(`${t} has no producer`);
   }
   for (const m of inputs.models) {
@@ -208,13 +209,23 @@ export function lineageGraph(inputs: LineageInputs): LineageGraph {
     nodes.set(id, { id, kind: 'suite', description: `expectation suite expectations/${table}.json` });
     edges.push({ from: table, to: id });
   }
-  for (const f of inputs.functions ?? []) {
+  for (const f of functionsOf(inputs)) {
     const id = `function:${f.id}`;
     nodes.set(id, { id, kind: 'function', ...(f.description ? { description: f.description } : {}) });
     for (const t of f.reads) edges.push({ from: t, to: id });
     for (const t of f.writes) edges.push({ from: id, to: t });
   }
   return { nodes, edges: dedupe(edges), columns: dedupe(columns) };
+}
+
+/** The functions given, plus the lake's own writers that are not models (`writtenByFunctions`). */
+function functionsOf(inputs: LineageInputs): LineageFunction[] {
+  const given = inputs.functions ?? [];
+  const own = Object.entries(writtenByFunctions)
+    .filter(([table]) => inputs.tables.some((t) => qualifiedName(t) === table))
+    .map(([table, w]) => ({ id: w.function, reads: w.reads, writes: [table] }))
+    .filter((f) => !given.some((g) => g.id === f.id));
+  return [...given, ...own];
 }
 
 function dedupe<T extends { from: string; to: string }>(items: readonly T[]): T[] {

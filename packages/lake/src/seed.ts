@@ -31,6 +31,12 @@ export interface SeedOptions {
    * {@link contractCheck} (the event schemas and PII guard of `@lakeops/contracts`); `false` skips.
    */
   readonly validate?: ((event: MarketplaceEvent) => void) | false;
+  /**
+   * Injects a true treatment effect into the seeded experiment (`search-ranking-v3`, started in the
+   * middle of the window): treated users' booking amounts × (1 + effect) from their first
+   * exposure on. 0.03 is +3 % GMV per user. Default 0 (no effect); from −0.5 to 1.
+   */
+  readonly experimentEffect?: number;
 }
 
 export interface SeedResult {
@@ -91,11 +97,15 @@ export async function seedBronze(deps: { store: ObjectStore }, options: SeedOpti
   }
   if (!Number.isInteger(options.seed))
     throw new RangeError(`seed must be a whole number, got ${options.seed}`);
+  const effect = options.experimentEffect ?? 0;
+  if (!(Number.isFinite(effect) && effect >= -0.5 && effect <= 1))
+    throw new RangeError(`experimentEffect must be a number from -0.5 to 1, got ${options.experimentEffect}`);
   const sim = new MarketplaceSimulation({
     days: options.days,
     users: options.users,
     seed: options.seed,
     end: options.end ?? new Date(),
+    experimentEffect: effect,
   });
   const days = sim.dayStrings;
   // Bronze events are append-only and shared with the local bus: a re-seed replaces only the

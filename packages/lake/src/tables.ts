@@ -789,6 +789,60 @@ export const kpiAlarms = gold(
   ['dt', 'severity'],
 );
 
+// ---- Gold: experiment results (written by the analysis, not by a model) ---------------------
+
+/**
+ * Per experiment, analysis day, metric and variant: n, mean, and for each non-control variant the
+ * difference to control with its interval and p-value (issue 15). Written by `analyzeExperiment`
+ * (`lakeops exp analyze`, the daily `exp-analyze` schedule) through the query engine; aggregates
+ * only, no user ids.
+ */
+export const expResults = table(
+  'gold',
+  'exp_results',
+  'Experiment results per analysis day, metric and variant: n, mean, delta to control, interval, p-value, method, CUPED variance reduction, sample-ratio check and guardrail verdict. Aggregates only, no user ids.',
+  [
+    col('metric', 'string', 'public'),
+    col('metric_type', 'string', 'public', { checks: { accepted: ['mean', 'proportion'] } }),
+    col('role', 'string', 'public', { checks: { accepted: ['primary', 'guardrail'] } }),
+    col('variant', 'string', 'public'),
+    col('is_control', 'boolean', 'public'),
+    col('n', 'bigint', 'internal', { checks: { min: 0 } }),
+    col('mean', 'double', 'internal'),
+    col('delta', 'double', 'internal', {
+      nullable: true,
+      description: 'Variant − control (CUPED-adjusted when method says so).',
+    }),
+    col('relative_delta', 'double', 'internal', { nullable: true, description: 'delta / control mean.' }),
+    col('ci_low', 'double', 'internal', { nullable: true }),
+    col('ci_high', 'double', 'internal', { nullable: true }),
+    col('p_value', 'double', 'internal', { nullable: true, checks: { min: 0, max: 1 } }),
+    col('method', 'string', 'public'),
+    col('variance_reduction', 'double', 'internal', {
+      nullable: true,
+      description:
+        'Share of the variance of delta CUPED removed (1 − Var with / Var without); null without CUPED.',
+    }),
+    col('alpha', 'double', 'public', { checks: { min: 0, max: 1 } }),
+    col('srm_p_value', 'double', 'internal', { checks: { min: 0, max: 1 } }),
+    col('guardrail_breached', 'boolean', 'internal', { nullable: true }),
+    col('window_start', 'string', 'public', { description: 'First day of the experiment (YYYY-MM-DD).' }),
+    col('pre_period_start', 'string', 'public', {
+      description: 'First day of the CUPED pre-period (YYYY-MM-DD).',
+    }),
+    col('analysed_at', 'timestamp', 'internal'),
+  ],
+  { partitionKeys: ['dt', 'exp_key'], primaryKey: ['dt', 'exp_key', 'metric', 'variant'] },
+);
+
+/** Tables a function writes instead of a model, and who: lineage shows them as produced. */
+export const writtenByFunctions: Readonly<Record<string, { function: string; reads: readonly string[] }>> = {
+  'gold.exp_results': {
+    function: 'exp-analyze',
+    reads: ['silver.dim_exposure', 'gold.user_daily_aggregates', 'silver.fact_notifications'],
+  },
+};
+
 // ---- NRT: near-real-time ops views (refreshed every 5 minutes, by dt and hour) ----------------
 // Each row describes the state at the end of its hour; backlogs and queues carry over from earlier
 // days, so every hour of today has rows (zeros per city) even before today's first event.
@@ -934,5 +988,6 @@ export const tables: readonly TableDefinition[] = [
   kpiErrorRates,
   kpiWafBlocks,
   kpiAlarms,
+  expResults,
   ...nrtViews,
 ];

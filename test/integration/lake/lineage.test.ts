@@ -50,7 +50,8 @@ describe('lineage', () => {
   it('silver.fact_booking_legs downstream: every Gold table and quality suite built on it (worked by hand)', () => {
     // Act
     const steps = walkLineage(graph, 'silver.fact_booking_legs', 'downstream');
-    // Assess: no NRT view is built on it (the NRT views read Bronze, so they never wait for Silver).
+    // Assess: no NRT view is built on it (the NRT views read Bronze, so they never wait for Silver);
+    // the experiment analysis reads the per-user aggregates and writes gold.exp_results.
     expect(ids(steps)).toEqual([
       '1 gold.kpi_acceptance_window_hist',
       '1 gold.kpi_cancellations',
@@ -60,7 +61,9 @@ describe('lineage', () => {
       '1 gold.kpi_seller_activation',
       '1 gold.kpi_take_rate',
       '1 gold.user_daily_aggregates',
+      '2 function:exp-analyze',
       '2 suite:gold.kpi_gmv_daily',
+      '3 gold.exp_results',
     ]);
   });
 

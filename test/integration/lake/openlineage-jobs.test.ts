@@ -9,6 +9,7 @@ import { recordTombstone, systemClock } from '@lakeops/core';
 import type { OpenLineageRunEvent } from '@lakeops/lake';
 import { tables } from '@lakeops/lake';
 import { scheduledEvent } from '@lakeops/local-cloud';
+import { repoRoot } from '@lakeops/testing';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -147,7 +148,7 @@ describe('OpenLineage run events of the NRT refresh and the DSAR purge', () => {
   it('the nrt-refresh route under lakeops start: the same runs, through the local runtime', async () => {
     // Prepare
     const runtime = await localRuntime(
-      { home, port: 0, region: 'us-east-1' },
+      { home, port: 0, region: 'us-east-1', experimentsFile: join(repoRoot, 'examples', 'experiments.json') },
       { OPENLINEAGE_URL: url },
       () => {},
     );

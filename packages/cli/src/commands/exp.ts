@@ -1,5 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { JsonlEventPublisher } from '@lakeops/adapters-local';
+import {
+  type AnalyzeExperimentResult,
+  analyzeExperiment,
+  ExperimentAnalysisInvalidError,
+  systemClock,
+} from '@lakeops/core';
 import {
   type Assignment,
   analyzeMetric,
@@ -10,15 +17,18 @@ import {
   parseUnitCsv,
   StatsInputInvalidError,
 } from '@lakeops/experiments';
+import { expResults, loadExperimentQueries } from '@lakeops/lake';
 import { actionOf, CliUsageError, type Command, type CommandContext } from '../command.ts';
-import { parseOptions } from '../lake.ts';
+import { asUsageError, openLocalLake, parseOptions } from '../lake.ts';
+import { localConfig } from '../local-config.ts';
 
 /** The experiment definitions `exp assign` reads when --flags is not given (relative to the working directory). */
 export const DEFAULT_FLAGS_FILE = 'examples/experiments.json';
 
-const help = `Usage: lakeops exp <assign|stats>
+const help = `Usage: lakeops exp <assign|stats|analyze>
        lakeops exp assign --exp KEY --user ID [--flags FILE] [--at TIME] [--json]
        lakeops exp stats --csv FILE --metric-type mean|proportion [--cuped] [--sequential] [--alpha A] [--weights W]
+       lakeops exp analyze KEY [--flags FILE] [--day YYYY-MM-DD] [--pre-days N] [--no-cuped] [--alpha A] [--json]
 
 Experiments (AWS AppConfig feature flags with variants; see packages/experiments).
 
@@ -31,6 +41,13 @@ Experiments (AWS AppConfig feature flags with variants; see packages/experiments
             "alpha"; with --cuped also "theta", with the weights option also
             "srm_p_value" and "srm_mismatch". Means: Welch's t; proportions (0/1): the
             two-proportion z-test; fixed horizon unless --sequential.
+  analyze   what the daily exp-analyze schedule does, on the local lake: joins
+            silver.dim_exposure with the per-user Gold aggregates (the window from each
+            user's first exposure day to --day; the pre-period before the start for CUPED),
+            compares each variant with control on every declared metric (sequential unless
+            the experiment declares "analysis": "fixed"), checks the split (SRM), writes
+            gold.exp_results (dt, exp_key) and publishes exp.srm.detected and
+            exp.guardrail.breached to $LAKEOPS_HOME/events/published.jsonl.
 
 Options (assign):
   --exp KEY     the experiment (the flag key)
@@ -47,15 +64,25 @@ Options (stats):
   --alpha A             two-sided level (default 0.05)
   --weights W           declared weights "control,treatment" (e.g. 50,50): adds the chi-square
                         sample-ratio-mismatch check (mismatch when p < 0.001)
+
+Options (analyze):
+  --flags FILE          as for assign
+  --day DATE            the analysis day, the last day counted (YYYY-MM-DD; default today, UTC)
+  --pre-days N          days of pre-period before the start, for CUPED (default 28)
+  --no-cuped            compare the raw values (no CUPED adjustment)
+  --alpha A             two-sided level (default 0.05)
+  --json                print the result (window, counts, srm, rows, skipped, events) as JSON
   -h, --help            show this help
 
 Exit status: 0 on a result, 1 when the input cannot be used (unreadable or invalid flags file,
-unknown experiment, a CSV with one variant, empty or non-numeric values), 2 on a usage mistake.
+unknown experiment, a CSV with one variant, empty or non-numeric values, an experiment with no
+exposures or one variant exposed), 2 on a usage mistake.
 
 Examples:
   npx lakeops exp assign --exp checkout-cta --user u_123
   npx lakeops exp assign --exp search-ranking --user anon:7f3e2a --json
-  npx lakeops exp stats --csv examples/exp-gmv.csv --metric-type mean --cuped`;
+  npx lakeops exp stats --csv examples/exp-gmv.csv --metric-type mean --cuped
+  npx lakeops exp analyze search-ranking-v3`;
 
 const options = {
   exp: { type: 'string' },
@@ -69,15 +96,27 @@ const options = {
   sequential: { type: 'boolean' },
   alpha: { type: 'string' },
   weights: { type: 'string' },
+  day: { type: 'string' },
+  'pre-days': { type: 'string' },
+  'no-cuped': { type: 'boolean' },
 } as const;
 
 export const expCommand: Command = {
   name: 'exp',
-  summary: 'Experiments: the sticky variant of a user (assign), per-variant statistics from a CSV (stats)',
+  summary:
+    'Experiments: the sticky variant of a user (assign), statistics from a CSV (stats), the daily analysis into gold.exp_results (analyze)',
   help,
   async run(args, ctx) {
     const { positionals, values } = parseOptions(args, options, true);
-    const action = actionOf('exp', positionals, ['assign', 'stats'] as const);
+    const analyzing = positionals[0] === 'analyze';
+    const action = actionOf('exp', analyzing ? positionals.slice(0, 1) : positionals, [
+      'assign',
+      'stats',
+      'analyze',
+    ] as const);
+    if (action === 'analyze') return analyze(positionals.slice(1), values, ctx);
+    for (const name of ['day', 'pre-days', 'no-cuped'] as const)
+      if (values[name] !== undefined) throw new CliUsageError(`--${name} is for analyze`);
     if (action === 'stats') return stats(values, ctx);
     for (const name of ['csv', 'metric-type', 'cuped', 'sequential', 'alpha', 'weights'] as const)
       if (values[name] !== undefined) throw new CliUsageError(`--${name} is for stats`);
@@ -176,6 +215,119 @@ async function stats(
     throw error;
   }
   return 0;
+}
+
+type Values = ReturnType<typeof parseOptions<typeof options>>['values'];
+
+async function analyze(keys: readonly string[], values: Values, ctx: CommandContext): Promise<number> {
+  for (const name of ['user', 'at', 'csv', 'metric-type', 'cuped', 'sequential', 'weights', 'exp'] as const)
+    if (values[name] !== undefined) throw new CliUsageError(`--${name} is not an option of analyze`);
+  const [key, extra] = keys;
+  if (key === undefined)
+    throw new CliUsageError('analyze needs the experiment key, e.g. lakeops exp analyze search-ranking-v3');
+  if (extra !== undefined) throw new CliUsageError(`unexpected argument '${extra}'`);
+  if (values.day !== undefined && !isIsoDay(values.day))
+    throw new CliUsageError(`--day must be a date YYYY-MM-DD, got '${values.day}'`);
+  const rawPre = values['pre-days'];
+  const preDays = rawPre === undefined ? 28 : Number(rawPre);
+  if (!(Number.isSafeInteger(preDays) && preDays >= 1 && preDays <= 366 && /^\d+$/.test(rawPre ?? '28')))
+    throw new CliUsageError(`--pre-days must be a whole number from 1 to 366, got '${rawPre}'`);
+  const alpha = values.alpha === undefined ? 0.05 : Number(values.alpha);
+  if (!(alpha > 0 && alpha < 1))
+    throw new CliUsageError(`--alpha must be between 0 and 1, got '${values.alpha}'`);
+  const catalog = await readCatalog(values.flags ?? DEFAULT_FLAGS_FILE, ctx);
+  let experiment: ReturnType<ExperimentCatalog['get']>;
+  try {
+    experiment = catalog.get(key);
+  } catch (error) {
+    if (error instanceof ExperimentNotFoundError)
+      throw new CliUsageError(error.message, { exitCode: 1, cause: error });
+    throw error;
+  }
+  const home = localConfig(ctx).home;
+  const lake = await openLocalLake(home);
+  let result: AnalyzeExperimentResult;
+  try {
+    const now = systemClock.now();
+    result = await analyzeExperiment(
+      {
+        engine: lake.engine,
+        clock: systemClock,
+        events: new JsonlEventPublisher({ file: join(home, 'events', 'published.jsonl') }),
+      },
+      {
+        experiment,
+        resultsTable: expResults,
+        queries: await loadExperimentQueries(),
+        runId: `exp-cli-${now.toISOString().replace(/[-:]/g, '').slice(0, 15)}`,
+        preDays,
+        alpha,
+        cuped: values['no-cuped'] !== true,
+        ...(values.day === undefined ? {} : { day: values.day }),
+      },
+    );
+  } catch (error) {
+    if (error instanceof ExperimentAnalysisInvalidError)
+      throw new CliUsageError(error.message, { exitCode: 1, cause: error });
+    throw asUsageError(error);
+  } finally {
+    await lake.close();
+  }
+  if (values.json) {
+    ctx.stdout.write(
+      `${JSON.stringify({
+        exp_key: result.expKey,
+        analysis: result.analysis,
+        window: result.window,
+        counts: result.counts,
+        srm: result.srm,
+        rows: result.rows,
+        skipped: result.skipped,
+        events: result.events.map((e) => ({ 'detail-type': e.detailType, detail: e.detail })),
+      })}\n`,
+    );
+    return 0;
+  }
+  ctx.stdout.write(`${formatAnalysis(result)}\n`);
+  return 0;
+}
+
+function isIsoDay(raw: string): boolean {
+  const at = Date.parse(`${raw}T00:00:00Z`);
+  return (
+    /^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(at) && new Date(at).toISOString().slice(0, 10) === raw
+  );
+}
+
+const fmt = (x: number | null, digits = 4) => (x === null ? '-' : Number(x.toPrecision(digits)).toString());
+
+/** The analysis as a short report: header, one line per variant and metric, then alerts. */
+export function formatAnalysis(r: AnalyzeExperimentResult): string {
+  const counts = Object.entries(r.counts)
+    .map(([v, n]) => `${v} ${n}`)
+    .join(', ');
+  const lines = [
+    `${r.expKey} as of ${r.window.to} (${r.analysis}; start ${r.window.start}, pre-period from ${r.window.preFrom})`,
+    `units: ${counts}; SRM p = ${fmt(r.srm.pValue)}${r.srm.mismatch ? ' MISMATCH' : ''}`,
+  ];
+  for (const row of r.rows) {
+    const head = `${row.metric} ${row.variant}: n ${row.n}, mean ${fmt(row.mean, 6)}`;
+    if (row.is_control) {
+      lines.push(`  ${head} (control)`);
+      continue;
+    }
+    const rel =
+      row.relative_delta === null
+        ? ''
+        : ` (${row.relative_delta >= 0 ? '+' : ''}${(row.relative_delta * 100).toFixed(2)} %)`;
+    lines.push(
+      `  ${head}, delta ${fmt(row.delta)}${rel}, ${Math.round((1 - row.alpha) * 100)} % CI [${fmt(row.ci_low)}, ${fmt(row.ci_high)}], p ${fmt(row.p_value, 3)}, ${row.method}${row.variance_reduction === null ? '' : `, variance reduction ${(row.variance_reduction * 100).toFixed(1)} %`}${row.guardrail_breached ? ', GUARDRAIL BREACHED' : ''}`,
+    );
+  }
+  for (const s of r.skipped) lines.push(`  skipped ${s.metric}: ${s.reason}`);
+  for (const e of r.events) lines.push(`  published ${e.detailType}`);
+  lines.push(`wrote gold.exp_results dt=${r.window.to}/exp_key=${r.expKey} (${r.rows.length} rows)`);
+  return lines.join('\n');
 }
 
 async function readCatalog(file: string, ctx: CommandContext): Promise<ExperimentCatalog> {

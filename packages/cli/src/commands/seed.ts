@@ -3,7 +3,7 @@ import { CliUsageError, type Command } from '../command.ts';
 import { asUsageError, openLocalLake, parseOptions, progressPrinter } from '../lake.ts';
 import { localConfig } from '../local-config.ts';
 
-const help = `Usage: lakeops seed [--days N] [--users N] [--seed N] [--end YYYY-MM-DD] [--no-build]
+const help = `Usage: lakeops seed [--days N] [--users N] [--seed N] [--end YYYY-MM-DD] [--exp-effect E] [--no-build]
 
 Writes a synthetic services marketplace into the local lake's Bronze zone (events as NDJSON,
 validated against their contracts, plus daily account/service/campaign/city exports), then builds
@@ -15,6 +15,9 @@ Options:
   --users N      buyers (${seedLimits.users.min}-${seedLimits.users.max}, default 5000; sellers are added, one per ten)
   --seed N       random seed (default 42)
   --end DATE     last day (YYYY-MM-DD, whole day); default: today up to now
+  --exp-effect E a true effect for the seeded experiment search-ranking-v3 (started mid-window):
+                 treated users' booking amounts × (1 + E) after their first exposure, e.g. 0.03
+                 for +3 % GMV per user (-0.5 to 1; default 0, no effect)
   --no-build     only write Bronze
 Lake: $LAKEOPS_HOME/lake (default ./.lakeops/lake).`;
 
@@ -52,12 +55,17 @@ export const seedCommand: Command = {
       users: { type: 'string' },
       seed: { type: 'string' },
       end: { type: 'string' },
+      'exp-effect': { type: 'string' },
       'no-build': { type: 'boolean' },
     });
     const days = wholeNumber('days', values.days, 14, seedLimits.days.min, seedLimits.days.max);
     const users = wholeNumber('users', values.users, 5000, seedLimits.users.min, seedLimits.users.max);
     const seed = wholeNumber('seed', values.seed, 42, 0, 2 ** 32 - 1);
     const end = parseEndDay(values.end);
+    const rawEffect = values['exp-effect'];
+    const effect = rawEffect === undefined ? 0 : Number(rawEffect);
+    if (rawEffect !== undefined && (rawEffect.trim() === '' || !(effect >= -0.5 && effect <= 1)))
+      throw new CliUsageError(`--exp-effect must be a number from -0.5 to 1, got '${rawEffect}'`);
     const { home } = localConfig(ctx);
     const progress = progressPrinter(ctx.stderr);
     const lake = await openLocalLake(home);
@@ -65,7 +73,15 @@ export const seedCommand: Command = {
       const started = performance.now();
       const seeded = await seedBronze(
         { store: lake.store },
-        { days, users, seed, progress, signal: ctx.signal, ...(end ? { end } : {}) },
+        {
+          days,
+          users,
+          seed,
+          progress,
+          signal: ctx.signal,
+          ...(end ? { end } : {}),
+          ...(effect === 0 ? {} : { experimentEffect: effect }),
+        },
       );
       const seedSeconds = (performance.now() - started) / 1000;
       ctx.stdout.write(

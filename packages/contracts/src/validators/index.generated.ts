@@ -14,6 +14,8 @@ import { disputeStatusChangedV1 } from './dispute.status_changed.v1.generated.ts
 import { docStatusChangedV1 } from './doc.status_changed.v1.generated.ts';
 import { dsarPurgeCompletedV1 } from './dsar.purge.completed.v1.generated.ts';
 import { expExposedV1 } from './exp.exposed.v1.generated.ts';
+import { expGuardrailBreachedV1 } from './exp.guardrail.breached.v1.generated.ts';
+import { expSrmDetectedV1 } from './exp.srm.detected.v1.generated.ts';
 import { expectationFailedV1 } from './expectation.failed.v1.generated.ts';
 import { kpiAnomalyDetectedV1 } from './kpi.anomaly.detected.v1.generated.ts';
 import { kpiAnomalyResolvedV1 } from './kpi.anomaly.resolved.v1.generated.ts';
@@ -51,6 +53,8 @@ export {
   docStatusChangedV1,
   dsarPurgeCompletedV1,
   expExposedV1,
+  expGuardrailBreachedV1,
+  expSrmDetectedV1,
   expectationFailedV1,
   kpiAnomalyDetectedV1,
   kpiAnomalyResolvedV1,
@@ -90,6 +94,8 @@ export const validators = {
   'doc.status_changed': { 1: docStatusChangedV1 },
   'dsar.purge.completed': { 1: dsarPurgeCompletedV1 },
   'exp.exposed': { 1: expExposedV1 },
+  'exp.guardrail.breached': { 1: expGuardrailBreachedV1 },
+  'exp.srm.detected': { 1: expSrmDetectedV1 },
   'expectation.failed': { 1: expectationFailedV1 },
   'kpi.anomaly.detected': { 1: kpiAnomalyDetectedV1 },
   'kpi.anomaly.resolved': { 1: kpiAnomalyResolvedV1 },

@@ -1,6 +1,8 @@
 import type {
   AlarmTriggeredV1,
   ExpectationFailedV1,
+  ExpGuardrailBreachedV1,
+  ExpSrmDetectedV1,
   KpiAnomalyDetectedV1,
   KpiAnomalyResolvedV1,
   NrtRefreshFailedV1,
@@ -29,6 +31,12 @@ export type AlertingEvent =
       readonly id: string;
       readonly 'detail-type': 'nrt.refresh.failed';
       readonly detail: NrtRefreshFailedV1;
+    }
+  | { readonly id: string; readonly 'detail-type': 'exp.srm.detected'; readonly detail: ExpSrmDetectedV1 }
+  | {
+      readonly id: string;
+      readonly 'detail-type': 'exp.guardrail.breached';
+      readonly detail: ExpGuardrailBreachedV1;
     };
 
 /**
@@ -95,6 +103,30 @@ export function alertFromEvent(event: AlertingEvent): Alert {
         labels: { alertname: 'nrt.refresh.failed', severity: 'error', view: d.view },
         title: `NRT view ${d.view} failed to refresh`,
         text: d.error,
+        status: 'firing',
+      };
+    }
+    case 'exp.srm.detected': {
+      const d = event.detail;
+      return {
+        labels: { alertname: 'exp.srm', severity: 'error', exp: d.exp_key },
+        title: `Experiment ${d.exp_key}: sample ratio mismatch on ${d.dt}`,
+        text: `chi-square p = ${d.srm_p_value.toPrecision(3)} (< ${d.threshold}): ${d.variants.map((v) => `${v.variant} ${v.units} (expected ${Math.round(v.expected_units)})`).join(', ')}; do not read its results until the split is fixed`,
+        status: 'firing',
+      };
+    }
+    case 'exp.guardrail.breached': {
+      const d = event.detail;
+      return {
+        labels: {
+          alertname: 'exp.guardrail',
+          severity: 'warning',
+          exp: d.exp_key,
+          metric: d.metric,
+          variant: d.variant,
+        },
+        title: `Experiment ${d.exp_key}: ${d.variant} breaches guardrail ${d.metric} on ${d.dt}`,
+        text: `delta ${d.delta.toPrecision(3)} vs ${d.control} (interval [${d.ci_low.toPrecision(3)}, ${d.ci_high.toPrecision(3)}], p = ${d.p_value.toPrecision(3)}, ${d.method}); harmful direction: ${d.harmful_direction}`,
         status: 'firing',
       };
     }

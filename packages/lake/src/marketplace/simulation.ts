@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { bucketOf } from '@lakeops/experiments';
 import type { MarketplaceDetails, MarketplaceDetailType, MarketplaceEvent } from './events.ts';
 import { marketplaceSources } from './events.ts';
 import { Random } from './random.ts';
@@ -12,7 +13,21 @@ export interface SimulationOptions {
   readonly seed: number;
   /** The last instant with data ("now"); nothing later is emitted. */
   readonly end: Date;
+  /**
+   * The true effect of the search-ranking experiment's treatment: booking amounts of treated users
+   * are multiplied by 1 + this from the day of their first exposure (0.03: +3 % GMV per user).
+   * Default 0 (an A/A experiment).
+   */
+  readonly experimentEffect?: number;
 }
+
+/** The experiment the simulation runs: key, variants, and its first day (the middle of the window). */
+export const seededExperiment = {
+  key: 'search-ranking-v3',
+  variants: ['control', 'treatment'],
+  /** Day index of its start: the days before are its pre-period (CUPED covariates). */
+  startIndex: (days: number) => Math.floor(days / 2),
+} as const;
 
 export interface SimUser {
   readonly user_id: string;
@@ -77,6 +92,8 @@ export class MarketplaceSimulation {
   readonly #onboarding = new Map<string, number>();
   /** A studio per seller who has one. */
   readonly studios: { studio_id: string; seller: SimUser; capacity: number }[] = [];
+  /** Units exposed to the experiment: the day index of their first exposure and their variant. */
+  readonly #exposed = new Map<string, { day: number; treated: boolean }>();
   readonly #devices = new Map<
     string,
     { device_id: string; platform: 'web' | 'ios' | 'android'; app_version: string }
@@ -232,7 +249,7 @@ export class MarketplaceSimulation {
       if (!r.chance(Math.min(0.98, user.activity * weekday * trend))) continue;
       const sessions = 1 + (r.chance(0.35) ? 1 : 0) + (r.chance(0.1) ? 1 : 0);
       this.#device(user, dayMs, extra);
-      this.#exposure(user, dayMs, extra);
+      this.#exposure(user, index, dayMs, extra);
       for (let s = 0; s < sessions; s++) {
         this.#session(user, dayMs, spent, send, extra);
         this.#apiSamples(dayMs, extra);
@@ -388,19 +405,25 @@ export class MarketplaceSimulation {
 
   /**
    * The search-ranking experiment: about a third of active users a day reach its checkpoint (the
-   * search results) and are logged as exposed; the variant is sticky per user (a fixed hash of the
-   * id, half and half), so repeated exposures agree and silver.dim_exposure keeps the first.
+   * search results) and are logged as exposed, from the experiment's start (the middle of the
+   * window) on; the variant is the salted-hash bucket of the id (sticky), so repeated exposures
+   * agree and silver.dim_exposure keeps the first.
    */
-  #exposure(user: SimUser, dayMs: number, send: Send): void {
+  #exposure(user: SimUser, index: number, dayMs: number, send: Send): void {
     const a = this.#aux;
+    if (index < seededExperiment.startIndex(this.options.days)) return;
     if (!a.chance(0.3)) return;
-    let hash = 0;
-    for (let i = 0; i < user.user_id.length; i++) hash = (hash * 31 + user.user_id.charCodeAt(i)) | 0;
+    // The variant `lakeops exp assign --exp search-ranking-v3` gives (examples/experiments.json: salt
+    // = key, 50/50, all traffic): bucket below 5000 is control.
+    const treated =
+      this.#exposed.get(user.user_id)?.treated ??
+      bucketOf(seededExperiment.key, seededExperiment.key, user.user_id) >= 5000;
     const t = Math.max(dayMs + a.int(0, DAY - 1), user.signupMs + MINUTE);
     const device = this.#devices.get(user.user_id);
+    if (!this.#exposed.has(user.user_id)) this.#exposed.set(user.user_id, { day: index, treated });
     send('exp.exposed', t, {
-      exp_key: 'search-ranking-v3',
-      variant: hash & 1 ? 'treatment' : 'control',
+      exp_key: seededExperiment.key,
+      variant: treated ? 'treatment' : 'control',
       user_id: user.user_id,
       exposed_at: new Date(t).toISOString(),
       checkpoint: 'search_results',
@@ -538,7 +561,15 @@ export class MarketplaceSimulation {
     const r = this.#random;
     const bookingId = r.id('bkg');
     const legs = r.chance(service.category.multiLeg) ? r.int(2, 4) : 1;
-    const amounts = Array.from({ length: legs }, () => round2(service.base_price * (0.85 + r.next() * 0.4)));
+    // The experiment's treatment effect (the same draws either way, so only the amounts differ).
+    const exposed = this.#exposed.get(user.user_id);
+    const lift =
+      exposed?.treated && exposed.day <= Math.floor((checkoutMs - this.firstDayMs) / DAY)
+        ? 1 + (this.options.experimentEffect ?? 0)
+        : 1;
+    const amounts = Array.from({ length: legs }, () =>
+      round2(service.base_price * (0.85 + r.next() * 0.4) * lift),
+    );
     send('checkout.started', checkoutMs, {
       checkout_id: r.id('chk'),
       view_id: viewId,
