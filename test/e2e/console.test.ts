@@ -364,8 +364,6 @@ describe('the ops console in a browser', () => {
   it('Privacy: DSAR counts from the state store, and the permission preview from the Lake Formation state', async () => {
     // Prepare
     const lf = LakeFormationStore.open(join(home, 'state', 'lakeformation.sqlite'));
-    const tableOf = (resource: unknown) =>
-      /"(?:TableName|Name)":"([^"]+)"/.exec(JSON.stringify(resource))?.[1];
     const granted = new Set(
       lf
         .grants()

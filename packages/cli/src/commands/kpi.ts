@@ -8,7 +8,6 @@ import {
   drillDown,
   type KpiDetection,
   type KpiMetric,
-  type KpiPoint,
   type KpiSeries,
   type KpiVerdict,
   type LabelledSeries,
