@@ -1,4 +1,5 @@
 export { type AlertGroupView, createSilence, endSilence, type OpenAlert, readAlerts } from './alerts-data.ts';
+export { cachedQueryEngine } from './cached-query-engine.ts';
 export type {
   ConsoleAsset,
   ConsoleDeps,
