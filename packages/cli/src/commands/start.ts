@@ -168,6 +168,12 @@ Example:
       throw error;
     }
     scheduler.start();
+    // Opens DuckDB over the lake now, in the background, so the console's first visitor does not
+    // pay for it (the NRT refresh would open it at its first schedule anyway). Awaited on stop.
+    const warming = runtime.deps.engine.query('SELECT 1').then(
+      () => undefined,
+      () => undefined,
+    );
     out(`  endpoint   ${endpoint.url}  (EventBridge: PutEvents, TestEventPattern, ListRules, DescribeRule)`);
     out(`  lake formation ${endpoint.url}  (REST-JSON: perms plan|apply, aws lakeformation --endpoint-url)`);
     out(
@@ -195,6 +201,7 @@ Example:
     out('Stopping: closing the endpoint, letting running functions finish…');
     scheduler.stop();
     await endpoint.close();
+    await warming;
     lakeFormation.close();
     const left = bus.pendingDeliveries;
     await bus.close();
