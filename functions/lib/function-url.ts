@@ -3,8 +3,8 @@ import type { APIGatewayProxyStructuredResultV2, LambdaFunctionURLEvent } from '
 
 /**
  * A Lambda function URL request (payload format 2.0: `rawPath`, `rawQueryString`, lower-cased
- * `headers`, `body` base64 when `isBase64Encoded`) as the console's request. Function URLs accept
- * bodies up to 6 MB; the console reads at most `consoleMaxBodyBytes` and refuses more (413).
+ * `headers`, `body` base64 when `isBase64Encoded`) as the console's request. The console reads at
+ * most `consoleMaxBodyBytes` of a body and refuses more (413).
  */
 export function consoleRequestOf(event: LambdaFunctionURLEvent): ConsoleRequest {
   const raw = event.body ?? '';
