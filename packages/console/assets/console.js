@@ -32,7 +32,7 @@
             },
           ],
           bands: [{ series: [1, 2], fill: 'rgba(140,149,159,0.2)' }],
-          axes: [{}, { values: (u, vals) => vals.map((v) => value(u, v)) }],
+          axes: [{}, { size: 64, values: (u, vals) => vals.map((v) => value(u, v)) }],
         },
       };
     }
