@@ -461,6 +461,38 @@ describe('the ops console in a browser', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
+  it('axe-core finds no WCAG 2.1 A/AA violation (contrast, labels, names, landmarks) on any page', async () => {
+    // Prepare: axe is injected as a script, which the console's CSP refuses; this context bypasses it.
+    const context = await browser.newContext({ bypassCSP: true });
+    const checked = await context.newPage();
+    const found: Record<string, string[]> = {};
+    // Act
+    for (const path of [
+      'ops',
+      'kpis?detector=plan-7d',
+      'quality',
+      'alerts',
+      'privacy?principal=analyst-lis',
+      'lineage',
+    ]) {
+      await checked.goto(`${base}/console/${path}`);
+      await checked.addScriptTag({ path: join(repoRoot, 'node_modules/axe-core/axe.min.js') });
+      found[path] = (await checked.evaluate(
+        "axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')))",
+      )) as string[];
+    }
+    await context.close();
+    // Assess
+    expect(found).toEqual({
+      ops: [],
+      'kpis?detector=plan-7d': [],
+      quality: [],
+      alerts: [],
+      'privacy?principal=analyst-lis': [],
+      lineage: [],
+    });
+  });
+
   it('bad input gets a 4xx with a JSON reason, never a stack trace', async () => {
     // Act
     const results = await Promise.all(
