@@ -1,7 +1,8 @@
 /**
  * Layer rules (DESIGN.md): dependencies point inward,
  *   contracts <- core <- adapters-* <- functions <- cli
- * event-patterns and experiments stand alone; local-cloud serves the embedded default and is wired by the cli.
+ * event-patterns and experiments stand alone; local-cloud serves the embedded default and is wired by the cli;
+ * console (the ops console) reads through core ports and is wired by the cli.
  * @type {import('dependency-cruiser').IConfiguration}
  */
 const pkg = (name) => `^packages/${name}/`;
@@ -57,6 +58,22 @@ module.exports = {
       severity: 'error',
       from: { path: pkg('lake') },
       to: { path: '^packages/(adapters-aws|adapters-local|local-cloud|cli)/|^functions/' },
+    },
+    {
+      name: 'console-reads-through-ports',
+      comment:
+        'The ops console (pages, API) reads through core ports: no SDK, no DuckDB or SQLite, no adapters, no local endpoints; only its node:http driver touches node built-ins. The cli (locally) and a Lambda (on AWS) wire it.',
+      severity: 'error',
+      from: { path: `${pkg('console')}src/` },
+      to: {
+        path: `^packages/(adapters-aws|adapters-local|local-cloud|cli|testing)/|^functions/|${sdk}|${localOnly}`,
+      },
+    },
+    {
+      name: 'console-pages-use-no-node-built-ins',
+      severity: 'error',
+      from: { path: `${pkg('console')}src/`, pathNot: `${pkg('console')}src/node-http-console\\.ts$` },
+      to: { path: '^node:|^(fs|path|http|module)$' },
     },
     {
       name: 'adapters-point-inward',

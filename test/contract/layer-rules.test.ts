@@ -90,4 +90,21 @@ describe('layer rules (dependency-cruiser) catch what they promise', () => {
       ]),
     );
   });
+
+  it('flags the console reading an adapter, and a console page touching the filesystem (its node:http driver may)', async () => {
+    // Prepare
+    const bad = {
+      'packages/console/src/uses-adapter.ts': `export { JsonlDeadLetter } from '@lakeops/adapters-local';\n`,
+      'packages/console/src/uses-fs.ts': `import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n`,
+      'packages/console/src/node-http-console.ts': `import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n`,
+    };
+    await plant(bad);
+    // Act
+    const violations = cruise(Object.keys(bad));
+    // Assess
+    expect(violations.map((v) => `${v.rule.name} ${v.from}`).sort()).toEqual([
+      'console-pages-use-no-node-built-ins packages/console/src/uses-fs.ts',
+      'console-reads-through-ports packages/console/src/uses-adapter.ts',
+    ]);
+  });
 });

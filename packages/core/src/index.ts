@@ -55,6 +55,14 @@ export * from './kpi/index.ts';
 export * from './lake/index.ts';
 export * from './nrt/index.ts';
 export * from './permissions/index.ts';
+export {
+  maxFailuresKept,
+  type QualityRunFailure,
+  type QualityRunRecord,
+  qualityRunPk,
+  readQualityRuns,
+  recordQualityRun,
+} from './quality/quality-runs.ts';
 export { type Clock, systemClock } from './shared/clock.port.ts';
 export {
   type DeadLetter,

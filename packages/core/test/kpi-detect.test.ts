@@ -1,5 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectKpiAnomalies, holidayCalendar, type KpiPoint, KpiSeriesInvalidError } from '../src/index.ts';
+import {
+  detectKpiAnomalies,
+  holidayCalendar,
+  type KpiPoint,
+  KpiSeriesInvalidError,
+  parseKpiCsv,
+} from '../src/index.ts';
 
 const START = Date.UTC(2025, 0, 6) / 86_400_000; // Monday
 const iso = (t: number) => new Date((START + t) * 86_400_000).toISOString().slice(0, 10);
@@ -195,4 +203,65 @@ describe('detectKpiAnomalies — bad input', () => {
     expect(act).toThrow(KpiSeriesInvalidError);
     expect(act).toThrow('2025-01-06 appears twice');
   });
+});
+
+describe('detectKpiAnomalies — the band', () => {
+  const fixtures = join(import.meta.dirname, '../../../test/fixtures/kpi');
+  const cases = (['gmv', 'ctr'] as const).flatMap((metric) =>
+    (['robust', 'plan-7d'] as const).map((detector) => [metric, detector] as const),
+  );
+
+  it.each(cases)(
+    '%s / %s: a judged day is an anomaly exactly when it leaves its band',
+    (metric, detector) => {
+      // Prepare
+      const series = parseKpiCsv(readFileSync(join(fixtures, `${metric}-seed101.csv`), 'utf8')).series;
+      // Act
+      const verdicts = series.flatMap((s) => detectKpiAnomalies(s.series, { detector }).verdicts);
+      // Assess
+      const judged = verdicts.filter((v) => v.status !== 'skipped');
+      expect(judged.length).toBeGreaterThan(50);
+      expect(judged.filter((v) => v.status === 'anomaly').length).toBeGreaterThan(0);
+      for (const v of judged) {
+        const { lower, upper } = v.band ?? { lower: Number.NaN, upper: Number.NaN };
+        const o = v.observed ?? Number.NaN;
+        const outside = detector === 'plan-7d' ? o < lower || o > upper : o <= lower || o >= upper;
+        expect({ date: v.date, scope: v.scope, outside }).toEqual({
+          date: v.date,
+          scope: v.scope,
+          outside: v.status === 'anomaly',
+        });
+        expect(lower).toBeLessThan(v.baseline ?? Number.NaN);
+        expect(upper).toBeGreaterThan(v.baseline ?? Number.NaN);
+      }
+      expect(verdicts.filter((v) => v.status === 'skipped').every((v) => v.band === null)).toBe(true);
+    },
+  );
+
+  it.each(['robust', 'plan-7d'] as const)(
+    '%s: a GMV day just inside its bounds is normal, just outside an anomaly',
+    (detector) => {
+      // Prepare
+      const points = gmv(70);
+      const options = { detector, ...(detector === 'robust' ? { holidays: noHolidays } : {}) } as const;
+      const day = 65;
+      const band = detectKpiAnomalies({ metric: 'gmv', scope: 'all', points }, options).verdicts[day]?.band;
+      if (!band) throw new Error('day 65 was not judged');
+      const statusAt = (value: number) =>
+        detectKpiAnomalies(
+          {
+            metric: 'gmv',
+            scope: 'all',
+            points: points.map((p, t) => (t === day ? { date: p.date, value } : p)),
+          },
+          options,
+        ).verdicts[day]?.status;
+      // Act
+      const seen = [band.upper * 0.999, band.upper * 1.001, band.lower * 1.001, band.lower * 0.999].map(
+        statusAt,
+      );
+      // Assess
+      expect(seen).toEqual(['normal', 'anomaly', 'normal', 'anomaly']);
+    },
+  );
 });

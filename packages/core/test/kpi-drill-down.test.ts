@@ -51,7 +51,15 @@ describe('explainMove', () => {
       detector: 'robust' as const,
       status: 'normal' as const,
     };
-    const rest = { deltaPct: null, severity: null, score: null, skip: null, holiday: null, reason: '' };
+    const rest = {
+      deltaPct: null,
+      severity: null,
+      score: null,
+      skip: null,
+      holiday: null,
+      band: null,
+      reason: '',
+    };
     // Act
     const parts = movePartsOf([
       { ...base, ...rest, scope: 'a', observed: 0.02, baseline: 0.04, volume: 1000 },

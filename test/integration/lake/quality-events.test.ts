@@ -100,6 +100,7 @@ const verdict = (
   volume: observed,
   skip: status === 'skipped' ? 'missing-day' : null,
   holiday: null,
+  band: null,
   reason: '',
 });
 

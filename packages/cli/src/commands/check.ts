@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { LakeopsError, qualifiedName } from '@lakeops/core';
+import { join, resolve } from 'node:path';
+import { SqliteStateStore } from '@lakeops/adapters-local';
+import { LakeopsError, qualifiedName, recordQualityRun, systemClock } from '@lakeops/core';
 import {
   type Expectation,
   type ExpectationResult,
@@ -26,7 +28,8 @@ const help = `Usage: lakeops check [--table <zone>.<table>] [--dt YYYY-MM-DD] [-
 Runs the data quality expectations on the local lake and prints one line per expectation.
 A table's suite is its catalog checks (keys, not null, ranges, accepted values,
 relationships) plus packages/lake/expectations/<zone>.<table>.json. Each check is SQL that
-only computes metrics; the verdict (pass, fail) is decided by lakeops.
+only computes metrics; the verdict (pass, fail) is decided by lakeops. Each table's run is
+recorded (counts and failures, kept 30 days) in the state store, where the ops console reads it.
 
 Options:
   --table <t>          only this table (default: every Silver, Silver private and Gold table)
@@ -88,6 +91,9 @@ export const checkCommand: Command = {
       }
     }
     const lake = await openLocalLake(localConfig(ctx).home);
+    // Each suite's run summary goes to the state store, where the ops console reads it.
+    const state = new SqliteStateStore({ file: join(localConfig(ctx).home, 'state.sqlite') });
+    const runId = `check-${randomBytes(4).toString('hex')}`;
     const results: ExpectationResult[] = [];
     try {
       const suites = imported ? new Map() : await loadExpectationSuites();
@@ -111,6 +117,7 @@ export const checkCommand: Command = {
         });
         await run.start();
         let verdicts: ExpectationResult[];
+        const startedAt = systemClock.now();
         try {
           verdicts = await runExpectations({ engine: lake.engine }, table, suite, {
             ...(values.dt !== undefined ? { dt: values.dt } : {}),
@@ -121,6 +128,16 @@ export const checkCommand: Command = {
           throw error;
         }
         results.push(...verdicts);
+        await recordQualityRun(
+          { state, clock: systemClock },
+          {
+            suite: imported ? `gx:${qualifiedName(table)}` : qualifiedName(table),
+            runId,
+            startedAt,
+            dt: values.dt ?? null,
+            results: verdicts,
+          },
+        );
         const columnOf = new Map(
           suite.map((e) => [expectationLabel(e), 'column' in e ? e.column : undefined]),
         );
@@ -151,6 +168,7 @@ export const checkCommand: Command = {
         throw new CliUsageError(error.message, { exitCode: 1, cause: error });
       throw asUsageError(error);
     } finally {
+      state.close();
       await lake.close();
     }
     if (values.json) {

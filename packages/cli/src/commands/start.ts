@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { consoleHttpService } from '@lakeops/console/node-http';
 import {
   type DeliveryReport,
   DurableEventBus,
@@ -11,6 +12,7 @@ import {
   scheduledEvent,
 } from '@lakeops/local-cloud';
 import { CliUsageError, type Command } from '../command.ts';
+import { localConsoleDeps } from '../console-sources.ts';
 import { ensureDemoLake, progressPrinter } from '../lake.ts';
 import { localConfig } from '../local-config.ts';
 import { localRuntime } from '../local-runtime.ts';
@@ -34,7 +36,8 @@ Runs the embedded platform until Ctrl-C:
     (lake/bronze/_quarantine/…) with its reasons; then each is delivered to the functions
     whose route patterns match, with retries and a dead-letter place; deliveries pending at a
     crash resume on start;
-  - the schedule routes of functions/routes.ts on their cron()/rate() expressions.
+  - the schedule routes of functions/routes.ts on their cron()/rate() expressions;
+  - the ops console at http://127.0.0.1:<port>/console (its JSON API under /console/api).
 It prints each event routed and each function run (ids and types, never payloads).
 
 Options:
@@ -134,6 +137,14 @@ Example:
       file: join(config.home, 'state', 'lakeformation.sqlite'),
       catalog: lakeFormationCatalog(lakeStage(ctx.env)),
     });
+    // The ops console shares the port too: every request under /console.
+    const opsConsole = consoleHttpService(
+      localConsoleDeps({ home: config.home, cwd: ctx.cwd, env: ctx.env, deps: runtime.deps }),
+      {
+        onError: (error) =>
+          ctx.stderr.write(`console: ${error instanceof Error ? error.message : String(error)}\n`),
+      },
+    );
     let endpoint: EventBridgeEndpoint;
     try {
       endpoint = await EventBridgeEndpoint.start({
@@ -141,7 +152,10 @@ Example:
         port,
         strictContracts: values['strict-contracts'] === true,
         onPutEvents: (r) => putLines(r).forEach(out),
-        otherService: lakeFormation,
+        otherService: {
+          handles: (req) => opsConsole.handles(req) || lakeFormation.handles(req),
+          handle: (req, res) => (opsConsole.handles(req) ? opsConsole : lakeFormation).handle(req, res),
+        },
       });
     } catch (error) {
       await bus.close();
@@ -159,8 +173,17 @@ Example:
     }
     endpointUrl = endpoint.url;
     scheduler.start();
+    // Opens DuckDB over the lake now, in the background, so the console's first visitor does not
+    // pay for it (the NRT refresh would open it at its first schedule anyway). Awaited on stop.
+    const warming = runtime.deps.engine.query('SELECT 1').then(
+      () => undefined,
+      () => undefined,
+    );
     out(`  endpoint   ${endpoint.url}  (EventBridge: PutEvents, TestEventPattern, ListRules, DescribeRule)`);
     out(`  lake formation ${endpoint.url}  (REST-JSON: perms plan|apply, aws lakeformation --endpoint-url)`);
+    out(
+      `  console    ${endpoint.url}/console  (ops console: NRT views, KPIs, quality, alerts, privacy, lineage; JSON under /console/api)`,
+    );
     out(`  rules      ${eventRules.map((r) => r.id).join(', ') || '(none)'}`);
     const next = scheduler.nextRuns();
     out(
@@ -183,6 +206,7 @@ Example:
     out('Stopping: closing the endpoint, letting running functions finish…');
     scheduler.stop();
     await endpoint.close();
+    await warming;
     lakeFormation.close();
     const left = bus.pendingDeliveries;
     await bus.close();

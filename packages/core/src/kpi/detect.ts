@@ -45,6 +45,12 @@ export interface KpiVerdict {
   readonly volume: number | null;
   readonly skip: KpiSkipReason | null;
   readonly holiday: string | null;
+  /**
+   * The detector's normal range for the day, on the value scale (GMV, or CTR as a fraction): a
+   * judged day is an anomaly exactly when its observed value leaves it (plan-7d: strictly beyond a
+   * bound; robust: on or beyond one). Null when the day was not judged.
+   */
+  readonly band: { readonly lower: number; readonly upper: number } | null;
   /** One sentence a person can read. */
   readonly reason: string;
 }
@@ -175,6 +181,7 @@ type VerdictFields = Pick<
   'status' | 'observed' | 'baseline' | 'severity' | 'score' | 'skip' | 'reason'
 > & {
   holiday?: string | null;
+  band?: KpiVerdict['band'];
 };
 
 function verdict(
@@ -199,6 +206,7 @@ function verdict(
     volume: d ? (d.den ?? d.num) : null,
     skip: p.skip,
     holiday: p.holiday ?? null,
+    band: p.band ?? null,
     reason: p.reason,
   };
 }
@@ -280,6 +288,8 @@ function plan7d(
         severity: flagged ? (Math.abs(delta) > 2 * threshold ? 'critical' : 'warn') : null,
         score: delta,
         skip: null,
+        // Flagged when |delta| > threshold.
+        band: { lower: baseline * (1 - threshold), upper: baseline * (1 + threshold) },
         reason: `${fmt(observed, series.metric)} vs 7-day mean ${fmt(baseline, series.metric)} (${(delta * 100).toFixed(1)}%, threshold ±${threshold * 100}%)`,
       }),
     );
@@ -441,6 +451,11 @@ function robust(series: KpiSeries, days: Map<number, Day>, first: number, last: 
         score: z,
         skip: null,
         holiday,
+        // Flagged when |z| ≥ zMax and |delta| ≥ minDelta: normal while either stays inside.
+        band: {
+          lower: baseline * Math.min(Math.exp(-zMax * sigma), 1 - minDelta),
+          upper: baseline * Math.max(Math.exp(zMax * sigma), 1 + minDelta),
+        },
         reason: `${fmt(observed, series.metric)} vs same-weekday baseline ${fmt(baseline, series.metric)} (${(delta * 100).toFixed(1)}%, z ${z.toFixed(1)}, page at |z| ≥ ${zMax} and ≥ ${minDelta * 100}%)${holiday ? `, re-baselined for ${holiday}` : ''}`,
       }),
     );
