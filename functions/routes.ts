@@ -52,6 +52,7 @@ export const routes = [
     timeoutSeconds: 10,
     memoryMB: 256,
     permissions: [parkInDeadLetter, writeTraces, writeDeletionQueue, readDsarSalt],
+    personalIds: ['user_id', 'anon_ids'],
   },
   {
     id: 'nrt-refresh',

@@ -39,6 +39,11 @@ interface RouteBase {
    * stacks deploy no rule, schedule or function for it; the local platform runs it. Absent: both.
    */
   readonly runs?: 'local-only';
+  /**
+   * Top-level `detail` fields that hold a personal id (a user id, anon ids): masked in the copy
+   * the function parks in the dead-letter place, like emails and phone numbers are.
+   */
+  readonly personalIds?: readonly string[];
 }
 
 /** Whether the stacks deploy this route (a rule or schedule and its function). */
