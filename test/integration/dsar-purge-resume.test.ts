@@ -12,6 +12,7 @@ import {
 } from '@lakeops/adapters-local';
 import {
   DeletionQueue,
+  type ObjectStore,
   purgeDeletedUsers,
   type QueryEngine,
   recordTombstone,
@@ -158,22 +159,35 @@ describe('DSAR purge killed with SIGKILL', () => {
     }
     const real = await DuckDbQueryEngine.open({ root, tables: [...tables, dsarPurgeIds] });
     const affected: string[] = [];
-    let dieInFollowUp = true;
-    // Records which tables the find step ran on; dies (like a killed process) in the follow-up check.
+    let dieAfterTables = true;
+    // Records which tables the find step ran on; dies (like a killed process) once every table is
+    // done, when the run removes its ids file.
     const engine: QueryEngine = {
       query: async (sql, o) => {
         if (sql.includes(' JOIN (SELECT "user_id" FROM silver_private.dsar_purge_ids')) affected.push(sql);
-        if (dieInFollowUp && sql.startsWith('SELECT count(*) AS n FROM')) throw new Error('killed');
         return real.query(sql, o);
       },
       stream: (sql, o) => real.stream(sql, o),
       writePartitions: (input, o) => real.writePartitions(input, o),
+      rewritePartitions: (input, o) => real.rewritePartitions(input, o),
+      restorePartitions: (table, rewritten) => real.restorePartitions(table, rewritten),
       close: () => real.close(),
+    };
+    const files = new FsObjectStore({ root });
+    const store: ObjectStore = {
+      list: (prefix) => files.list(prefix),
+      read: (key) => files.read(key),
+      write: (key, body) => files.write(key, body),
+      replacePrefix: (target, staged) => files.replacePrefix(target, staged),
+      deletePrefix: async (prefix) => {
+        if (dieAfterTables && prefix.startsWith('silver_private/dsar_purge_ids/')) throw new Error('killed');
+        return files.deletePrefix(prefix);
+      },
     };
     const deps = {
       engine,
       catalog: new FsCatalog({ root, tables }),
-      store: new FsObjectStore({ root }),
+      store,
       state,
       clock: systemClock,
       sql: purgeSql('duckdb'),
@@ -182,7 +196,7 @@ describe('DSAR purge killed with SIGKILL', () => {
     await expect(purgeDeletedUsers(deps, { runId: 'first', leaseSeconds: 1 })).rejects.toThrow('killed');
     const firstFinds = affected.length;
     affected.length = 0;
-    dieInFollowUp = false;
+    dieAfterTables = false;
     await new Promise((r) => setTimeout(r, 1100));
     // Act
     const report = await purgeDeletedUsers(deps, { runId: 'second', leaseSeconds: 1 });

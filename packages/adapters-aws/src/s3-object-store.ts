@@ -37,6 +37,11 @@ export class S3ObjectStore implements ObjectStore {
     return location.startsWith(root) ? location.slice(root.length) : undefined;
   }
 
+  /** The `s3://bucket/…` location of a key of this store (the inverse of `keyOf`). */
+  locationOf(key: string): string {
+    return `s3://${this.bucket}/${this.#prefix}${key}`;
+  }
+
   async list(prefix: string): Promise<StoredObject[]> {
     const out: StoredObject[] = [];
     let token: string | undefined;

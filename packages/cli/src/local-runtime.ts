@@ -49,6 +49,8 @@ export function lazyLakeEngine(root: string): QueryEngine {
       yield* (await engine()).stream(sql, options);
     },
     writePartitions: async (input, options) => (await engine()).writePartitions(input, options),
+    rewritePartitions: async (input, options) => (await engine()).rewritePartitions(input, options),
+    restorePartitions: async (table, rewritten) => (await engine()).restorePartitions(table, rewritten),
     close: async () => {
       if (opened) await (await opened).close();
     },
