@@ -18,6 +18,13 @@ export interface AwsEnv {
    * (`LAKEOPS_DSAR_SALT_PARAMETER`); its value is read at run time through Powertools parameters.
    */
   readonly dsarSaltParameter: string | undefined;
+  /** The lake bucket's name (`LAKEOPS_LAKE_BUCKET`): Parquet under `<zone>/<table>/…`. */
+  readonly lakeBucket: string | undefined;
+  /** Athena workgroups (`LAKEOPS_ATHENA_READ_WORKGROUP`, `LAKEOPS_ATHENA_WRITE_WORKGROUP`). */
+  readonly athenaReadWorkgroup: string | undefined;
+  readonly athenaWriteWorkgroup: string | undefined;
+  /** The stage's Glue database prefix (`LAKEOPS_GLUE_DATABASE_PREFIX`, e.g. `lakeops_prod`). */
+  readonly glueDatabasePrefix: string | undefined;
   /** X-Ray tracing through the Powertools Tracer (`POWERTOOLS_TRACE_ENABLED`, on unless `false`). */
   readonly tracing: boolean;
 }
@@ -44,5 +51,9 @@ export function readAwsEnv(env: NodeJS.ProcessEnv = process.env): AwsEnv {
     slackWebhookParameter: env.LAKEOPS_SLACK_WEBHOOK_PARAMETER || undefined,
     stateTableName: env.LAKEOPS_STATE_TABLE || undefined,
     dsarSaltParameter: env.LAKEOPS_DSAR_SALT_PARAMETER || undefined,
+    lakeBucket: env.LAKEOPS_LAKE_BUCKET || undefined,
+    athenaReadWorkgroup: env.LAKEOPS_ATHENA_READ_WORKGROUP || undefined,
+    athenaWriteWorkgroup: env.LAKEOPS_ATHENA_WRITE_WORKGROUP || undefined,
+    glueDatabasePrefix: env.LAKEOPS_GLUE_DATABASE_PREFIX || undefined,
   };
 }

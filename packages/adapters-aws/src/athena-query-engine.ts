@@ -241,8 +241,10 @@ export class AthenaQueryEngine implements QueryEngine {
         r.partition,
         this.#o.objects.locationOf(r.replacedKey),
       );
+      // The rewrite's new files (always under the staging location) go; nothing else is deleted.
       const fresh = current ? this.#o.objects.keyOf(current.replace(/\/?$/, '/')) : undefined;
-      if (fresh !== undefined && fresh.startsWith(this.#o.objects.keyOf(this.#o.stagingLocation) ?? '\0'))
+      const staging = this.#o.objects.keyOf(this.#o.stagingLocation);
+      if (fresh !== undefined && staging !== undefined && fresh.startsWith(staging))
         await this.#o.objects.deletePrefix(fresh);
     }
   }

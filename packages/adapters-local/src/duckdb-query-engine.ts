@@ -126,6 +126,10 @@ export class DuckDbQueryEngine implements QueryEngine {
     const instance = await DuckDBInstance.create(':memory:', settings);
     const connection = await instance.connect();
     for (const statement of duckdbSession) await connection.run(statement);
+    // Parquet footers are cached across statements (DuckDB re-reads a file changed since): the
+    // purge and the models read the same files' metadata several times (a 22,000-file table's
+    // count went from 7.6 s to 1.4 s on the second statement).
+    await connection.run('SET parquet_metadata_cache = true');
     for (const zone of zones) await connection.run(`CREATE SCHEMA IF NOT EXISTS ${ident(zone)}`);
     if (options.access === 'read-only') {
       // Files only under the lake root; no extension installs, no ATTACH elsewhere, and a locked

@@ -4,11 +4,13 @@ import {
   DuckDbQueryEngine,
   FileOutboxNotifier,
   FileSaltSource,
+  FsCatalog,
+  FsObjectStore,
   JsonlDeadLetter,
   JsonlEventPublisher,
   SqliteStateStore,
 } from '@lakeops/adapters-local';
-import type { EventPublisher, Notifier, NrtView, QueryEngine } from '@lakeops/core';
+import type { EventPublisher, Notifier, NrtView, PurgeDeps, QueryEngine } from '@lakeops/core';
 import { LakeopsError, systemClock } from '@lakeops/core';
 import type { Route } from '@lakeops/functions/lib/route';
 import type { BusEvent } from '@lakeops/local-cloud';
@@ -34,13 +36,36 @@ export interface LocalDeps {
   readonly events: EventPublisher;
   /** The NRT views of packages/lake/models/nrt. */
   readonly nrtViews: () => Promise<readonly NrtView[]>;
+  /** The DSAR purge's ports over the local lake (the dsar-purge schedules). */
+  readonly purge: () => Promise<PurgeDeps>;
+}
+
+/** The purge's ports: the shared engine, state and events, the lake folder as catalog and store. */
+function localPurgeDeps(
+  home: string,
+  deps: Pick<LocalDeps, 'engine' | 'state' | 'events'>,
+  lake: Pick<typeof import('@lakeops/lake'), 'tables' | 'purgeSql' | 'dsarPurgeIds'>,
+): PurgeDeps {
+  const root = join(home, 'lake');
+  return {
+    engine: deps.engine,
+    catalog: new FsCatalog({ root, tables: lake.tables }),
+    store: new FsObjectStore({ root }),
+    state: deps.state,
+    clock: systemClock,
+    sql: lake.purgeSql('duckdb'),
+    idsTable: lake.dsarPurgeIds,
+    events: deps.events,
+  };
 }
 
 /** A DuckDB engine over the local lake, opened on its first query (start-up does not pay for it). */
 export function lazyLakeEngine(root: string): QueryEngine {
   let opened: Promise<QueryEngine> | undefined;
   const engine = async () => {
-    opened ??= import('@lakeops/lake').then(({ tables }) => DuckDbQueryEngine.open({ root, tables }));
+    opened ??= import('@lakeops/lake').then(({ tables, dsarPurgeIds }) =>
+      DuckDbQueryEngine.open({ root, tables: [...tables, dsarPurgeIds] }),
+    );
     return opened;
   };
   return {
@@ -94,6 +119,7 @@ export async function localRuntime(
     engine: lazyLakeEngine(join(config.home, 'lake')),
     events: new JsonlEventPublisher({ file: join(config.home, 'events', 'published.jsonl') }),
     nrtViews: () => import('@lakeops/lake').then((m) => m.loadNrtViews()),
+    purge: () => import('@lakeops/lake').then((m) => localPurgeDeps(config.home, deps, m)),
   };
   const handlers = new Map<string, Promise<Handler>>();
   const handlerFor = (route: Route) => {
