@@ -13,5 +13,5 @@ export const make = scheduleFunction(routeById('dsar-purge-continue'), async (de
 );
 
 export const handler = onScheduleLambda(make, () =>
-  import('./lib/aws-deps.ts').then((m) => m.dsarPurgeDeps()),
+  import('./lib/aws-purge-deps.ts').then((m) => m.dsarPurgeDeps()),
 );

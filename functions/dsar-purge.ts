@@ -17,5 +17,5 @@ export const make = scheduleFunction(routeById('dsar-purge'), async (deps: DsarP
 );
 
 export const handler = onScheduleLambda(make, () =>
-  import('./lib/aws-deps.ts').then((m) => m.dsarPurgeDeps()),
+  import('./lib/aws-purge-deps.ts').then((m) => m.dsarPurgeDeps()),
 );

@@ -107,19 +107,6 @@ export async function dsarIntakeDeps(): Promise<
   return { ...(await chainDeps()), state, salt: await ssmSalt(env.dsarSaltParameter), clock: systemClock };
 }
 
-/**
- * The DSAR purge's ports on AWS (`./aws-purge-deps.ts`, loaded only by the purge functions so
- * Athena, Glue, S3 and @lakeops/lake stay out of every other bundle), built on first use.
- */
-export async function dsarPurgeDeps(): Promise<
-  ChainDeps & { purge: () => Promise<import('@lakeops/core').PurgeDeps> }
-> {
-  const env = readAwsEnv();
-  let built: Promise<import('@lakeops/core').PurgeDeps> | undefined;
-  const purge = () => (built ??= import('./aws-purge-deps.ts').then((m) => m.awsPurgeDeps(env)));
-  return { ...(await chainDeps()), purge };
-}
-
 /** Salt cache: long enough to spare SSM, short enough that a rotated parameter is seen within the hour. */
 export const saltMaxAgeSeconds = 3600;
 

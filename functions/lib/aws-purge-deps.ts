@@ -6,7 +6,9 @@ import { AthenaQueryEngine, GlueCatalog, S3ObjectStore } from '@lakeops/adapters
 import { DynamoDbStateStore } from '@lakeops/adapters-aws/dynamodb-state-store';
 import { type PurgeDeps, systemClock } from '@lakeops/core';
 import { dsarPurgeIds, purgeSql, tables } from '@lakeops/lake';
-import { type AwsEnv, EnvironmentMissingError } from './aws-env.ts';
+import { chainDeps } from './aws-deps.ts';
+import { type AwsEnv, EnvironmentMissingError, readAwsEnv } from './aws-env.ts';
+import type { ChainDeps } from './event-function.ts';
 
 function need(value: string | undefined, name: string): string {
   if (!value) throw new EnvironmentMissingError(name);
@@ -46,4 +48,18 @@ export function awsPurgeDeps(env: AwsEnv): PurgeDeps {
     sql: purgeSql('athena'),
     idsTable: dsarPurgeIds,
   };
+}
+
+/**
+ * The composition root of the DSAR purge functions (its own module: Athena, Glue, S3 and
+ * @lakeops/lake stay out of every other function's bundle). The ports are built on first use.
+ */
+export async function dsarPurgeDeps(): Promise<ChainDeps & { purge: () => Promise<PurgeDeps> }> {
+  const env = readAwsEnv();
+  let built: PurgeDeps | undefined;
+  const purge = async () => {
+    built ??= awsPurgeDeps(env);
+    return built;
+  };
+  return { ...(await chainDeps()), purge };
 }
