@@ -1,6 +1,7 @@
 import {
   type Permission,
   parkInDeadLetter,
+  publishEvents,
   queryAthenaReads,
   queryAthenaWrites,
   type Route,
@@ -35,9 +36,6 @@ const deleteLakeVersions: Permission = {
   actions: ['s3:ListBucketVersions', 's3:DeleteObjectVersion'],
   resource: 'lake-bucket',
 };
-
-/** lakeops' own events (`dsar.purge.completed`) on the bus. */
-const publishEvents: Permission = { actions: ['events:PutEvents'], resource: 'bus' };
 
 /** Everything the DSAR purge does on AWS: Athena reads and CTAS, the Glue switch, S3, the state table, the bus. */
 const dsarPurgePermissions = [
@@ -100,6 +98,7 @@ export const routes = [
     // The Athena path of the refresh (CTAS per partition, completion from query-state events) is
     // not built: on AWS the handler would fail every tick, so the stacks leave it out.
     runs: 'local-only',
+    tables: { reads: [{ set: 'nrt-view-sources' }], writes: [{ set: 'nrt-views' }] },
   },
   {
     id: 'nrt-rebuild',
@@ -117,6 +116,7 @@ export const routes = [
     // The Athena path of the refresh (CTAS per partition, completion from query-state events) is
     // not built: on AWS the handler would fail every tick, so the stacks leave it out.
     runs: 'local-only',
+    tables: { reads: [{ set: 'nrt-view-sources' }], writes: [{ set: 'nrt-views' }] },
   },
   {
     id: 'dsar-purge',
@@ -127,6 +127,7 @@ export const routes = [
     timezone: 'UTC',
     timeoutSeconds: 900,
     memoryMB: 1024,
+    tables: { reads: [{ set: 'user-tables' }], writes: [{ set: 'user-tables' }] },
     permissions: dsarPurgePermissions,
   },
   {
@@ -137,6 +138,7 @@ export const routes = [
     schedule: 'rate(15 minutes)',
     timeoutSeconds: 900,
     memoryMB: 1024,
+    tables: { reads: [{ set: 'user-tables' }], writes: [{ set: 'user-tables' }] },
     permissions: dsarPurgePermissions,
   },
 ] as const satisfies readonly Route[];

@@ -98,6 +98,7 @@ export function functionArgs(route: Route, r: Resources): sst.aws.FunctionArgs {
       LAKEOPS_ATHENA_READ_WORKGROUP: r.readWorkgroup.name,
       LAKEOPS_ATHENA_WRITE_WORKGROUP: r.writeWorkgroup.name,
       LAKEOPS_GLUE_DATABASE_PREFIX: r.glueDatabasePrefix,
+      LAKEOPS_EVENT_BUS_NAME: r.bus.name,
       POWERTOOLS_SERVICE_NAME: 'lakeops',
       POWERTOOLS_METRICS_NAMESPACE: 'lakeops',
       POWERTOOLS_TRACE_ENABLED: 'true',

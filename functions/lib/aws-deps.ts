@@ -3,6 +3,7 @@ import { SlackWebhookNotifier, SqsDeadLetter } from '@lakeops/adapters-aws';
 import {
   type Clock,
   DependencyUnavailableError,
+  type EventPublisher,
   type Notification,
   type Notifier,
   type SaltSource,
@@ -136,6 +137,20 @@ export function saltFrom(read: () => Promise<string | undefined>): SaltSource {
       return value;
     },
   };
+}
+
+/**
+ * lakeops' own events onto the deployment's bus (`EventBridgeEventPublisher`). The EventBridge
+ * client is loaded only by the functions that publish; they need the `publishEvents` permission.
+ */
+export async function eventPublisher(): Promise<EventPublisher> {
+  const env = readAwsEnv();
+  if (!env.eventBusName) throw new EnvironmentMissingError('LAKEOPS_EVENT_BUS_NAME');
+  const [{ EventBridgeClient }, { EventBridgeEventPublisher }] = await Promise.all([
+    import('@aws-sdk/client-eventbridge'),
+    import('@lakeops/adapters-aws/eventbridge-event-publisher'),
+  ]);
+  return new EventBridgeEventPublisher({ client: new EventBridgeClient({}), eventBusName: env.eventBusName });
 }
 
 /** Without a Slack webhook, a notification is a structured log line (no personal data in it). */

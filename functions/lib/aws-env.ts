@@ -25,6 +25,8 @@ export interface AwsEnv {
   readonly athenaWriteWorkgroup: string | undefined;
   /** The stage's Glue database prefix (`LAKEOPS_GLUE_DATABASE_PREFIX`, e.g. `lakeops_prod`). */
   readonly glueDatabasePrefix: string | undefined;
+  /** The deployment's EventBridge bus (`LAKEOPS_EVENT_BUS_NAME`), where lakeops' own events go. */
+  readonly eventBusName: string | undefined;
   /** X-Ray tracing through the Powertools Tracer (`POWERTOOLS_TRACE_ENABLED`, on unless `false`). */
   readonly tracing: boolean;
 }
@@ -55,5 +57,6 @@ export function readAwsEnv(env: NodeJS.ProcessEnv = process.env): AwsEnv {
     athenaReadWorkgroup: env.LAKEOPS_ATHENA_READ_WORKGROUP || undefined,
     athenaWriteWorkgroup: env.LAKEOPS_ATHENA_WRITE_WORKGROUP || undefined,
     glueDatabasePrefix: env.LAKEOPS_GLUE_DATABASE_PREFIX || undefined,
+    eventBusName: env.LAKEOPS_EVENT_BUS_NAME || undefined,
   };
 }

@@ -6,7 +6,7 @@ import { AthenaQueryEngine, GlueCatalog, S3ObjectStore } from '@lakeops/adapters
 import { DynamoDbStateStore } from '@lakeops/adapters-aws/dynamodb-state-store';
 import { type PurgeDeps, systemClock } from '@lakeops/core';
 import { dsarPurgeIds, purgeSql, tables } from '@lakeops/lake';
-import { chainDeps } from './aws-deps.ts';
+import { chainDeps, eventPublisher } from './aws-deps.ts';
 import { type AwsEnv, EnvironmentMissingError, readAwsEnv } from './aws-env.ts';
 import type { ChainDeps } from './event-function.ts';
 
@@ -20,7 +20,7 @@ function need(value: string | undefined, name: string): string {
  * stage's databases (partition switch), the lake bucket with every-version deletes (old files and
  * the ids file leave no noncurrent version behind), DynamoDB state.
  */
-export function awsPurgeDeps(env: AwsEnv): PurgeDeps {
+export function awsPurgeDeps(env: AwsEnv, events?: PurgeDeps['events']): PurgeDeps {
   const databasePrefix = need(env.glueDatabasePrefix, 'LAKEOPS_GLUE_DATABASE_PREFIX');
   const objects = new S3ObjectStore({
     client: new S3Client({}),
@@ -47,6 +47,7 @@ export function awsPurgeDeps(env: AwsEnv): PurgeDeps {
     clock: systemClock,
     sql: purgeSql('athena'),
     idsTable: dsarPurgeIds,
+    ...(events ? { events } : {}),
   };
 }
 
@@ -56,10 +57,8 @@ export function awsPurgeDeps(env: AwsEnv): PurgeDeps {
  */
 export async function dsarPurgeDeps(): Promise<ChainDeps & { purge: () => Promise<PurgeDeps> }> {
   const env = readAwsEnv();
-  let built: PurgeDeps | undefined;
-  const purge = async () => {
-    built ??= awsPurgeDeps(env);
-    return built;
-  };
+  let built: Promise<PurgeDeps> | undefined;
+  // `dsar.purge.completed` per verified request goes to the bus (EventBridgeEventPublisher).
+  const purge = () => (built ??= eventPublisher().then((events) => awsPurgeDeps(env, events)));
   return { ...(await chainDeps()), purge };
 }

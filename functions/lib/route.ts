@@ -44,7 +44,21 @@ interface RouteBase {
    * the function parks in the dead-letter place, like emails and phone numbers are.
    */
   readonly personalIds?: readonly string[];
+  /**
+   * The lake tables the function reads and writes (`<zone>.<table>`, or a set derived from the
+   * catalog: `user-tables`, `nrt-views`, `nrt-view-sources`): the function nodes of `lakeops
+   * lineage` and the docs site. A name the catalog does not know fails the lineage test.
+   */
+  readonly tables?: {
+    readonly reads?: readonly TableRef[];
+    readonly writes?: readonly TableRef[];
+  };
 }
+
+/** A lake table a route reads or writes; `RouteTableRef` of @lakeops/lake, which resolves it. */
+export type TableRef =
+  | `${string}.${string}`
+  | { readonly set: 'user-tables' | 'nrt-views' | 'nrt-view-sources' };
 
 /** Whether the stacks deploy this route (a rule or schedule and its function). */
 export function deployedOnAws(route: { readonly runs?: 'local-only' }): boolean {
@@ -83,6 +97,13 @@ export const readDsarSalt: Permission = {
   actions: ['ssm:GetParameter'],
   resource: 'dsar-salt-parameter',
 };
+
+/**
+ * Put lakeops' own events (`nrt.refreshed`, `alarm.triggered`, …) on the deployment's bus
+ * (`EventBridgeEventPublisher`; EventBridge: "Using identity-based policies", `events:PutEvents`
+ * on the event bus ARN).
+ */
+export const publishEvents: Permission = { actions: ['events:PutEvents'], resource: 'bus' };
 
 /** Read the Slack webhook URL (an SSM SecureString under the AWS managed key) at run time. */
 export const readSlackWebhook: Permission = {

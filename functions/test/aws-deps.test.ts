@@ -4,7 +4,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Notification } from '@lakeops/core';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { dsarIntakeDeps, notifyDeps, saltFrom } from '../lib/aws-deps.ts';
+import { dsarIntakeDeps, eventPublisher, notifyDeps, saltFrom } from '../lib/aws-deps.ts';
 import { readAwsEnv } from '../lib/aws-env.ts';
 import { logger } from '../lib/observability.ts';
 
@@ -188,5 +188,42 @@ describe('the DSAR intake deps', () => {
     const reading = salt.get();
     // Assess
     await expect(reading).rejects.toMatchObject({ code: 'DependencyUnavailable', retryable: true });
+  });
+});
+
+describe('the event publisher', () => {
+  it("puts lakeops' own events on the bus named in the environment", async () => {
+    // Prepare
+    const { mockClient } = await import('aws-sdk-client-mock');
+    const { EventBridgeClient, PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
+    const eventBridge = mockClient(EventBridgeClient);
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+    process.env.LAKEOPS_DEAD_LETTER_QUEUE_URL = 'https://sqs/q';
+    process.env.LAKEOPS_EVENT_BUS_NAME = 'lakeops-dev-EventsBus';
+    // Act
+    const events = await eventPublisher();
+    await events.publish([{ source: 'lakeops.nrt', detailType: 'nrt.refreshed', detail: { v: 1 } }]);
+    // Assess
+    expect(eventBridge).toHaveReceivedCommandWith(PutEventsCommand, {
+      Entries: [
+        {
+          Source: 'lakeops.nrt',
+          DetailType: 'nrt.refreshed',
+          Detail: '{"v":1}',
+          EventBusName: 'lakeops-dev-EventsBus',
+        },
+      ],
+    });
+    eventBridge.restore();
+  });
+
+  it('refuses to start without the bus name', async () => {
+    // Prepare
+    process.env.LAKEOPS_DEAD_LETTER_QUEUE_URL = 'https://sqs/q';
+    delete process.env.LAKEOPS_EVENT_BUS_NAME;
+    // Act
+    const building = eventPublisher();
+    // Assess
+    await expect(building).rejects.toThrow('LAKEOPS_EVENT_BUS_NAME is not set');
   });
 });

@@ -88,6 +88,7 @@ describe('failures reach someone', () => {
     expect(envOf(intake as SynthResource)).toMatchObject({
       LAKEOPS_DSAR_SALT_PARAMETER: `/lakeops/${STAGE}/dsar-salt`,
       LAKEOPS_STATE_TABLE: input(table, 'name'),
+      LAKEOPS_EVENT_BUS_NAME: input(one(app, 'aws:cloudwatch/eventBus:EventBus', 'EventsBus'), 'name'),
     });
     expect(granted).toEqual([expect.stringMatching(/:parameter\/lakeops\/synth\/dsar-salt$/)]);
     expect(everyEnvValue.filter((v) => v.includes(DSAR_SALT))).toEqual([]);

@@ -11,6 +11,14 @@ export {
   StagingTableDropFailedError,
 } from './aws-errors.ts';
 export { DynamoDbStateStore, stateExpressions } from './dynamodb-state-store.ts';
+export {
+  EventBridgeEventPublisher,
+  type EventBridgeEventPublisherOptions,
+  EventsPublishFailedError,
+  EventTooLargeError,
+  putEventsEntrySize,
+  putEventsLimits,
+} from './eventbridge-event-publisher.ts';
 export { GlueCatalog, tableInputOf } from './glue-catalog.ts';
 export * from './lake.ts';
 export {

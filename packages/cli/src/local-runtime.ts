@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { SlackWebhookNotifier } from '@lakeops/adapters-aws';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { EventBridgeEventPublisher, SlackWebhookNotifier } from '@lakeops/adapters-aws';
 import {
   DuckDbQueryEngine,
   FileOutboxNotifier,
@@ -14,7 +15,9 @@ import type { EventPublisher, Notifier, NrtView, PurgeDeps, QueryEngine } from '
 import { LakeopsError, systemClock } from '@lakeops/core';
 import type { Route } from '@lakeops/functions/lib/route';
 import type { BusEvent } from '@lakeops/local-cloud';
+import { invokeWithRunEvents } from './job-lineage.ts';
 import type { LocalConfig } from './local-config.ts';
+import { openLineageSinks } from './openlineage-sinks.ts';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 interface FunctionModule {
@@ -32,7 +35,11 @@ export interface LocalDeps {
   readonly salt: FileSaltSource;
   /** DuckDB over `LAKEOPS_HOME/lake`, opened on first use (the NRT refresh). */
   readonly engine: QueryEngine;
-  /** lakeops' own events (`nrt.refreshed`, …): `LAKEOPS_HOME/events/published.jsonl`. */
+  /**
+   * lakeops' own events (`nrt.refreshed`, `alarm.triggered`, …): under `lakeops start`, PutEvents
+   * to its own endpoint with the AWS SDK (checked, archived and routed like any event, as on
+   * AWS); without a running bus, `LAKEOPS_HOME/events/published.jsonl`.
+   */
   readonly events: EventPublisher;
   /** The NRT views of packages/lake/models/nrt. */
   readonly nrtViews: () => Promise<readonly NrtView[]>;
@@ -98,6 +105,10 @@ export async function localRuntime(
   config: LocalConfig,
   env: Readonly<Record<string, string | undefined>>,
   print: (line: string) => void,
+  options: {
+    /** The running endpoint's URL (`lakeops start`), once it listens: events are put there. */
+    readonly eventsEndpoint?: () => string | undefined;
+  } = {},
 ): Promise<LocalRuntime> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
@@ -117,9 +128,13 @@ export async function localRuntime(
     state: new SqliteStateStore({ file: join(config.home, 'state.sqlite') }),
     salt: new FileSaltSource({ file: join(config.home, 'secrets', 'dsar-salt') }),
     engine: lazyLakeEngine(join(config.home, 'lake')),
-    events: new JsonlEventPublisher({ file: join(config.home, 'events', 'published.jsonl') }),
+    events: localEventPublisher(config.home, options.eventsEndpoint),
     nrtViews: () => import('@lakeops/lake').then((m) => m.loadNrtViews()),
     purge: () => import('@lakeops/lake').then((m) => localPurgeDeps(config.home, deps, m)),
+  };
+  const lineage = {
+    namespace: 'lakeops-local',
+    emit: openLineageSinks({ home: config.home, url: env.OPENLINEAGE_URL, warn: print }),
   };
   const handlers = new Map<string, Promise<Handler>>();
   const handlerFor = (route: Route) => {
@@ -144,7 +159,39 @@ export async function localRuntime(
           retryable: false,
         });
       const id = typeof event.id === 'string' ? event.id : routeId;
-      return (await handlerFor(route))(event, lambdaContext(route, id));
+      const handler = await handlerFor(route);
+      // A route that reads or writes the lake is an OpenLineage job (lineage/, OPENLINEAGE_URL).
+      return invokeWithRunEvents(lineage, route.id, deps.nrtViews, () =>
+        handler(event, lambdaContext(route, id)),
+      );
+    },
+  };
+}
+
+/**
+ * Where the local functions' own events go: PutEvents to the running endpoint when there is one
+ * (the unmodified SDK client, as `aws events put-events --endpoint-url` would), else the JSONL file.
+ */
+export function localEventPublisher(
+  home: string,
+  endpoint: (() => string | undefined) | undefined,
+): EventPublisher {
+  const file = new JsonlEventPublisher({ file: join(home, 'events', 'published.jsonl') });
+  let bus: { url: string; publisher: EventBridgeEventPublisher } | undefined;
+  return {
+    async publish(events) {
+      const url = endpoint?.();
+      if (!url) return file.publish(events);
+      if (bus?.url !== url) {
+        const client = new EventBridgeClient({
+          endpoint: url,
+          region: 'us-east-1',
+          // The local endpoint accepts any credentials.
+          credentials: { accessKeyId: 'lakeops-local', secretAccessKey: 'lakeops-local' },
+        });
+        bus = { url, publisher: new EventBridgeEventPublisher({ client, eventBusName: 'default' }) };
+      }
+      return bus.publisher.publish(events);
     },
   };
 }

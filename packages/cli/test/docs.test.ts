@@ -58,7 +58,7 @@ describe('lakeops docs --site', () => {
     }
   });
 
-  it('shows a table’s columns, sensitivity, partitioning, tests and lineage drawn both ways', async () => {
+  it('shows a table’s columns, sensitivity, partitioning, tests, lineage drawn both ways and the functions writing it', async () => {
     // Prepare
     const dir = await mkdtemp(join(tmpdir(), 'lakeops-site-'));
     const { ctx } = captureContext({ cwd: dir });
@@ -83,6 +83,13 @@ describe('lakeops docs --site', () => {
       expect(legs).toContain('event:booking.leg.status_changed.v1/leg_id');
       for (const gold of ['kpi_acceptance_window_hist', 'kpi_seller_activation', 'user_daily_aggregates'])
         expect(legs).toContain(`<a href="../tables/gold.${gold}.html">gold.${gold}</a>`);
+      // The functions of the route table that write an NRT view, on its page and on the index.
+      const recon = await readFile(join(dir, 'tables/nrt.recon_gates.html'), 'utf8');
+      const index = await readFile(join(dir, 'index.html'), 'utf8');
+      expect(recon).toContain('<a href="../index.html#function-nrt-refresh">function:nrt-refresh</a>');
+      expect(index).toMatch(
+        /<tr id="function-nrt-refresh"><td><code>nrt-refresh<\/code><\/td><td>Refresh the NRT ops views[^<]*<\/td><td><a href="tables\/bronze\.cities_snapshot\.html">bronze\.cities_snapshot<\/a>, <a href="tables\/bronze\.events\.html">bronze\.events<\/a><\/td><td>(<a href="tables\/nrt\.[a-z_]+\.html">nrt\.[a-z_]+<\/a>(, )?){3}<\/td><\/tr>/,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -63,8 +63,39 @@ describe('lakeops lineage', () => {
     expect(dot.stdout).toContain('"bronze.events" -> "silver.fact_docs";');
     expect(dot.stdout).toContain('"event:doc.status_changed.v1" -> "silver.fact_docs";');
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/no table, event or suite named 'gold.nope'/);
+    expect(unknown.stderr).toMatch(/no table, event, suite or function named 'gold.nope'/);
     expect(both.code).toBe(2);
     expect(depth.code).toBe(2);
+  });
+
+  it('names the functions of the route table that write an NRT view, and draws them (worked by hand)', async () => {
+    // Act
+    const text = await lineage('nrt.recon_gates', '--upstream', '--depth', '1');
+    const mermaid = await lineage('function:nrt-refresh', '--downstream', '--mermaid');
+    const json = await lineage('bronze.cities_snapshot', '--downstream', '--depth', '1', '--json');
+    // Assess: the nrt-refresh schedule and the nrt-rebuild route rewrite every NRT view.
+    expect(text.code).toBe(0);
+    expect(text.stdout).toBe(
+      [
+        'nrt.recon_gates (upstream, depth 1)',
+        'tables:',
+        '  bronze.cities_snapshot  (1 away)',
+        '  bronze.events  (1 away)',
+        'events:',
+        '  event:booking.leg.status_changed.v1  (1 away)',
+        '  event:payment.captured.v1  (1 away)',
+        'functions:',
+        '  function:nrt-rebuild  (1 away)',
+        '  function:nrt-refresh  (1 away)',
+        '',
+      ].join('\n'),
+    );
+    expect(mermaid.stdout).toContain('  function_nrt_refresh[["function:nrt-refresh"]]\n');
+    expect(mermaid.stdout).toContain('  function_nrt_refresh --> nrt_payout_backlog\n');
+    const nodes = (JSON.parse(json.stdout) as { nodes: { id: string; kind: string }[] }).nodes;
+    expect(nodes.filter((n) => n.kind === 'function').map((n) => n.id)).toEqual([
+      'function:nrt-rebuild',
+      'function:nrt-refresh',
+    ]);
   });
 });

@@ -13,7 +13,7 @@ import { eventsReadBy, type Model } from './models.ts';
 export type LineageNodeKind = 'event' | 'source' | 'table' | 'suite' | 'function';
 
 export interface LineageNode {
-  /** `event:<type>.v<N>`, `source:<name>`, `<zone>.<table>`, `suite:<zone>.<table>`, `function:<id>`. */
+  /** `event:<type>.v<N>`, `source:<name>`, `<zone>.<table>`, `suite:<zone>.<table>`, `function:<route id>`. */
   readonly id: string;
   readonly kind: LineageNodeKind;
   readonly description?: string;
@@ -38,9 +38,62 @@ export interface LineageGraph {
 
 /** A function from the route table, with the tables it reads and writes. */
 export interface LineageFunction {
+  /** The route id. */
   readonly id: string;
+  readonly description?: string;
   readonly reads: readonly string[];
   readonly writes: readonly string[];
+}
+
+/**
+ * A table a route declares it reads or writes: `<zone>.<table>`, or a set derived from the catalog
+ * and the models rather than listed — `user-tables`: every Parquet table with user columns (what
+ * the DSAR purge rewrites); `nrt-views`: every NRT view (what the NRT refresh rewrites);
+ * `nrt-view-sources`: every table an NRT view's model reads.
+ */
+export type RouteTableRef = string | { readonly set: 'user-tables' | 'nrt-views' | 'nrt-view-sources' };
+
+/** The `tables` declaration of a route in functions/routes.ts (read structurally: lake does not import functions). */
+export interface RouteTables {
+  readonly reads?: readonly RouteTableRef[];
+  readonly writes?: readonly RouteTableRef[];
+}
+
+/** Every Parquet table with user columns: the tables the DSAR purge reads and rewrites. */
+export function userTables(catalog: readonly TableDefinition[]): TableDefinition[] {
+  return catalog.filter((t) => t.userColumns.length > 0 && t.format === 'parquet');
+}
+
+/**
+ * The lineage functions of the route table: each route that declares `tables`, with its sets
+ * resolved against the catalog. A name is kept as written, so {@link lineageProblems} names one
+ * the catalog does not know.
+ */
+export function routeFunctions(
+  routes: readonly { readonly id: string; readonly description?: string; readonly tables?: RouteTables }[],
+  catalog: readonly TableDefinition[],
+  models: readonly Pick<Model, 'name' | 'dependsOn'>[],
+): LineageFunction[] {
+  const nrtViews: readonly string[] = catalog.filter((t) => t.zone === 'nrt').map(qualifiedName);
+  const sets: Record<Exclude<RouteTableRef, string>['set'], readonly string[]> = {
+    'user-tables': userTables(catalog).map(qualifiedName),
+    'nrt-views': nrtViews,
+    'nrt-view-sources': models.filter((m) => nrtViews.includes(m.name)).flatMap((m) => m.dependsOn),
+  };
+  const resolve = (refs: readonly RouteTableRef[] = []) =>
+    [...new Set(refs.flatMap((r) => (typeof r === 'string' ? [r] : sets[r.set])))].sort();
+  return routes.flatMap((r) =>
+    r.tables
+      ? [
+          {
+            id: r.id,
+            ...(r.description ? { description: r.description } : {}),
+            reads: resolve(r.tables.reads),
+            writes: resolve(r.tables.writes),
+          },
+        ]
+      : [],
+  );
 }
 
 export interface LineageInputs {
@@ -74,6 +127,10 @@ export function lineageProblems(inputs: LineageInputs): string[] {
   const problems: string[] = [];
   for (const m of inputs.models) {
     for (const dep of m.dependsOn) if (!known.has(dep)) problems.push(`${m.name} reads unknown table ${dep}`);
+  }
+  for (const f of inputs.functions ?? []) {
+    for (const t of f.reads) if (!known.has(t)) problems.push(`function:${f.id} reads unknown table ${t}`);
+    for (const t of f.writes) if (!known.has(t)) problems.push(`function:${f.id} writes unknown table ${t}`);
   }
   for (const t of inputs.tables.map(qualifiedName)) {
     const written = (inputs.functions ?? []).some((f) => f.writes.includes(t));
@@ -153,7 +210,7 @@ export function lineageGraph(inputs: LineageInputs): LineageGraph {
   }
   for (const f of inputs.functions ?? []) {
     const id = `function:${f.id}`;
-    nodes.set(id, { id, kind: 'function' });
+    nodes.set(id, { id, kind: 'function', ...(f.description ? { description: f.description } : {}) });
     for (const t of f.reads) edges.push({ from: t, to: id });
     for (const t of f.writes) edges.push({ from: id, to: t });
   }
@@ -185,7 +242,7 @@ export function walkLineage(
   maxDepth = Number.POSITIVE_INFINITY,
 ): LineageStep[] {
   if (!graph.nodes.has(start))
-    throw new RangeError(`no table, event or suite named '${start}' in the lineage`);
+    throw new RangeError(`no table, event, suite or function named '${start}' in the lineage`);
   const next = new Map<string, string[]>();
   for (const e of graph.edges) {
     const [a, b] = direction === 'upstream' ? [e.to, e.from] : [e.from, e.to];

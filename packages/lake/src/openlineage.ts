@@ -115,6 +115,7 @@ export function lineageRun(
     eventType: RunEventType,
     run: OpenLineageRunEvent['run'] = { runId },
     inputs = input.inputs,
+    outputs = input.outputs,
   ): OpenLineageRunEvent => ({
     eventType,
     eventTime: now().toISOString(),
@@ -123,13 +124,17 @@ export function lineageRun(
     run,
     job: { namespace: input.namespace, name: input.job },
     inputs,
-    outputs: input.outputs,
+    outputs,
   });
   return {
     runId,
     start: async () => emit(event('START')),
-    /** COMPLETE; `inputs` replaces the inputs of START (e.g. with the assertions a quality run evaluated). */
-    complete: async (inputs?: readonly OpenLineageDataset[]) => emit(event('COMPLETE', { runId }, inputs)),
+    /**
+     * COMPLETE; `inputs` replaces the inputs of START (e.g. with the assertions a quality run
+     * evaluated), `outputs` its outputs (`[]`: the run ended without writing them).
+     */
+    complete: async (inputs?: readonly OpenLineageDataset[], outputs?: readonly OpenLineageDataset[]) =>
+      emit(event('COMPLETE', { runId }, inputs, outputs)),
     fail: async (error: unknown) =>
       emit(
         event('FAIL', {

@@ -1,4 +1,5 @@
 import { listSchemas } from '@lakeops/contracts';
+import { routes } from '@lakeops/functions/routes';
 import {
   lineageDot,
   lineageGraph,
@@ -7,9 +8,11 @@ import {
   loadExpectationSuites,
   loadModels,
   renderModel,
+  routeFunctions,
   subGraph,
   tables,
   tablesReadBy,
+  userTables,
   walkLineage,
 } from '@lakeops/lake';
 import nodeSqlParser from 'node-sql-parser';
@@ -46,7 +49,7 @@ describe('lineage', () => {
   it('silver.fact_booking_legs downstream: every Gold table and quality suite built on it (worked by hand)', () => {
     // Act
     const steps = walkLineage(graph, 'silver.fact_booking_legs', 'downstream');
-    // Assess: no NRT view is built on it yet (there are none in models/).
+    // Assess: no NRT view is built on it (the NRT views read Bronze, so they never wait for Silver).
     expect(ids(steps)).toEqual([
       '1 gold.kpi_acceptance_window_hist',
       '1 gold.kpi_cancellations',
@@ -141,7 +144,66 @@ describe('lineage', () => {
     );
     expect(dot).toContain('"silver.fact_booking_legs" -> "gold.kpi_gmv_daily";');
     expect(() => walkLineage(graph, 'gold.nope', 'upstream')).toThrow(
-      /no table, event or suite named 'gold.nope'/,
+      /no table, event, suite or function named 'gold.nope'/,
     );
+  });
+
+  it('adds the functions of the route table: what nrt-refresh reads and writes (worked by hand), user-tables from userColumns', () => {
+    // Prepare: a purge route as the DSAR purge would declare it.
+    const purge = {
+      id: 'dsar-purge',
+      tables: { reads: [{ set: 'user-tables' as const }], writes: [{ set: 'user-tables' as const }] },
+    };
+    // Act
+    const functions = routeFunctions([...routes, purge], inputs.tables, inputs.models);
+    const withFunctions = lineageGraph({ ...inputs, functions });
+    // Assess
+    expect(functions.find((f) => f.id === 'nrt-refresh')).toMatchObject({
+      reads: ['bronze.cities_snapshot', 'bronze.events'],
+      writes: ['nrt.dispute_queue', 'nrt.payout_backlog', 'nrt.recon_gates'],
+    });
+    expect(functions.map((f) => f.id)).toEqual(['nrt-refresh', 'nrt-rebuild', 'dsar-purge']);
+    const purged = functions.find((f) => f.id === 'dsar-purge')?.writes ?? [];
+    expect(purged).toHaveLength(24);
+    expect(purged).toEqual(
+      expect.arrayContaining(['gold.user_daily_aggregates', 'silver_private.users_private']),
+    );
+    expect(purged).not.toContain('bronze.accounts_snapshot'); // raw Bronze expires by retention
+    expect(purged).not.toContain('gold.kpi_gmv_daily'); // no user column
+    expect(
+      userTables(tables)
+        .map((t) => `${t.zone}.${t.name}`)
+        .sort(),
+    ).toEqual(purged);
+    expect(ids(walkLineage(withFunctions, 'silver.fact_booking_legs', 'downstream', 1))).toContain(
+      '1 function:dsar-purge',
+    );
+    expect(ids(walkLineage(withFunctions, 'nrt.payout_backlog', 'upstream', 1))).toEqual([
+      '1 bronze.cities_snapshot',
+      '1 bronze.events',
+      '1 event:payout.status_changed.v1',
+      '1 function:nrt-rebuild',
+      '1 function:nrt-refresh',
+    ]);
+  });
+
+  it('names a route that declares a table the catalog does not know', () => {
+    // Prepare
+    const bad = [{ id: 'nrt-refresh', tables: { reads: ['silver.fact_nope'], writes: ['nrt.recon_gate'] } }];
+    // Act
+    const problems = lineageProblems({
+      ...inputs,
+      functions: routeFunctions(bad, inputs.tables, inputs.models),
+    });
+    const real = lineageProblems({
+      ...inputs,
+      functions: routeFunctions(routes, inputs.tables, inputs.models),
+    });
+    // Assess
+    expect(real).toEqual([]);
+    expect(problems).toEqual([
+      'function:nrt-refresh reads unknown table silver.fact_nope',
+      'function:nrt-refresh writes unknown table nrt.recon_gate',
+    ]);
   });
 });

@@ -1,4 +1,6 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -8,6 +10,7 @@ import { buildLake, type OpenLineageRunEvent, seedBronze, tables } from '@lakeop
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureContext } from '../../../packages/cli/test/capture-context.ts';
 
 // The OpenLineage events of one build, validated against lakeops' own schema of the events it
 // emits (openlineage-run-event.schema.json beside this file, written from the OpenLineage object
@@ -56,6 +59,37 @@ describe('OpenLineage run events of lakeops build', () => {
     expect(invalid).toEqual([]);
     expect(badFacets).toEqual([]);
   });
+
+  it('lakeops build with OPENLINEAGE_URL: a collector on 127.0.0.1 receives every event, each valid', async () => {
+    // Prepare
+    const received: { path: string | undefined; event: unknown }[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += String(chunk);
+      });
+      req.on('end', () => {
+        received.push({ path: req.url, event: JSON.parse(body) });
+        res.writeHead(201).end();
+      });
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { ctx, out } = captureContext({ env: { LAKEOPS_HOME: home, OPENLINEAGE_URL: url }, cwd: home });
+    try {
+      // Act
+      const code = await main(['build'], ctx);
+      // Assess
+      expect(code, out.stderr).toBe(0);
+      expect(out.stderr).not.toMatch(/OpenLineage/);
+      const models = Number(/^built (\d+) models/.exec(out.stdout)?.[1]);
+      expect(received).toHaveLength(2 * models);
+      expect(received.filter((r) => r.path !== '/api/v1/lineage')).toEqual([]);
+      expect(received.map((r) => r.event).filter((e) => !validateEvent(e))).toEqual([]);
+    } finally {
+      server.close();
+    }
+  }, 120_000);
 
   it('the validator refuses an event the spec does not allow', () => {
     // Prepare

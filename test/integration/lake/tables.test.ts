@@ -1,5 +1,5 @@
 import { qualifiedName, type TableDefinition } from '@lakeops/core';
-import { tables } from '@lakeops/lake';
+import { loadModels, tables } from '@lakeops/lake';
 import { describe, expect, it } from 'vitest';
 
 // The catalog's privacy rules: every column has a sensitivity, every column holding a user id is
@@ -36,7 +36,38 @@ function catalogProblems(catalog: readonly TableDefinition[]): string[] {
   return problems;
 }
 
+// Every table plan §1.13.D names (seed/technical-development-plan-1.13.md, copied here by hand).
+const planTables = {
+  silver: [
+    ...['fact_search_impressions', 'fact_search_clicks', 'fact_booking_legs', 'fact_payments'],
+    ...['fact_refunds', 'fact_payouts', 'fact_disputes', 'fact_promotions_events', 'fact_promotions_spend'],
+    ...['fact_messages', 'fact_action_cards', 'fact_notifications', 'fact_docs', 'fact_idv_bg'],
+    ...['fact_reviews', 'dim_user_public', 'dim_service_profile', 'dim_studio', 'dim_city'],
+    ...['dim_device', 'dim_campaign'],
+  ],
+  gold: [
+    ...['kpi_gmv_daily', 'kpi_take_rate', 'kpi_conversion_funnel', 'kpi_cancellations', 'kpi_refunds'],
+    ...['kpi_disputes', 'kpi_seller_activation', 'kpi_studio_verification_rate'],
+    ...['kpi_acceptance_window_hist', 'kpi_idv_pass_rate', 'kpi_bg_clear_rate', 'kpi_risk_buckets'],
+    ...['kpi_promo_ctr', 'kpi_invalid_rate', 'kpi_spend_vs_budget', 'kpi_delivery', 'kpi_bounce'],
+    ...['kpi_complaint', 'kpi_open_click', 'kpi_api_latency_p95', 'kpi_error_rates', 'kpi_waf_blocks'],
+  ],
+};
+
 describe('the table catalog', () => {
+  it('holds every Silver and Gold table plan §1.13.D names, each with the model that builds it', async () => {
+    // Prepare
+    const named = Object.entries(planTables).flatMap(([zone, names]) => names.map((n) => `${zone}.${n}`));
+    const modelled = new Set((await loadModels()).map((m) => m.name));
+    // Act
+    const missing = named.filter((n) => !tables.some((t) => qualifiedName(t) === n));
+    const unbuilt = named.filter((n) => !modelled.has(n));
+    // Assess
+    expect(named).toHaveLength(43);
+    expect(missing).toEqual([]);
+    expect(unbuilt).toEqual([]);
+  });
+
   it('declares every user column, a sensitivity for every column, and contact data only in Silver private', () => {
     // Act
     const problems = catalogProblems(tables);

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { listSchemas } from '@lakeops/contracts';
 import { qualifiedName } from '@lakeops/core';
-import { lineageGraph, loadExpectationSuites, loadModels, tables } from '@lakeops/lake';
+import { lineageGraph, loadExpectationSuites, loadModels, routeFunctions, tables } from '@lakeops/lake';
 import { CliUsageError, type Command } from '../command.ts';
 import { eventCatalogue, replaceSection } from '../docs/event-catalogue.ts';
 import { writeDocsSite } from '../docs/site.ts';
@@ -32,7 +32,8 @@ Options:
   --check        change nothing; say what was checked; exit 1 when README.md is stale
   --site <dir>   write a static site to <dir> (open <dir>/index.html; no server needed): every
                  table (columns, types, sensitivity, partitioning, keys, tests, description) and
-                 every event schema, with its lineage drawn upstream and downstream
+                 every event schema, with its lineage drawn upstream and downstream, and
+                 the functions of the route table that read or write each table
   -h, --help     show this help`,
   async run(args, ctx) {
     const { values } = parseArgs({
@@ -43,11 +44,13 @@ Options:
       if (values.check) throw new CliUsageError('--site or --check, not both');
       const dir = resolve(ctx.cwd, values.site);
       const suites = await loadExpectationSuites();
+      const models = await loadModels();
       const graph = lineageGraph({
         tables,
-        models: await loadModels(),
+        models,
         schemas: listSchemas(),
         suites: [...suites.keys()],
+        functions: routeFunctions((await import('@lakeops/functions/routes')).routes, tables, models),
       });
       const written = await writeDocsSite(dir, {
         tables,

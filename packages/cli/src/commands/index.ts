@@ -23,7 +23,7 @@ export const commands: readonly LazyCommand[] = [
   { name: 'perms', summary: 'Plan or apply the Lake Formation permissions of permissions/policy.ts', load: async () => (await import('./perms.ts')).permsCommand },
   { name: 'purge', summary: 'Remove deleted users (DSAR) from Silver and Gold; --dry-run shows what would go', load: async () => (await import('./purge.ts')).purgeCommand },
   { name: 'exp', summary: 'Experiments: the sticky variant of a user (assign), per-variant statistics from a CSV (stats)', load: async () => (await import('./exp.ts')).expCommand },
-  { name: 'lineage', summary: 'Upstream/downstream of a table, event or suite, derived from the schemas, models and suites', load: async () => (await import('./lineage.ts')).lineageCommand },
+  { name: 'lineage', summary: 'Upstream/downstream of a table, event, suite or function, derived from the schemas, models, suites and routes', load: async () => (await import('./lineage.ts')).lineageCommand },
   { name: 'silence', summary: 'Mute matching alerts until an end time (add), list the active silences, end one (expire)', load: async () => (await import('./silence.ts')).silenceCommand },
   { name: 'nrt', summary: 'Near-real-time ops views: refresh the touched hours of today, or show their status', load: async () => (await import('./nrt.ts')).nrtCommand },
 ];

@@ -5,6 +5,7 @@ import {
   lineageMermaid,
   loadExpectationSuites,
   loadModels,
+  routeFunctions,
   subGraph,
   tables,
   walkLineage,
@@ -17,12 +18,13 @@ const help = `Usage: lakeops lineage <node> [--upstream|--downstream] [--depth n
 Shows where a table comes from and what is built on it, derived (never hand-written) from the
 event schemas (packages/contracts/events/), the SQL models (packages/lake/models/, the tables
 each reads and the event detail-type and version v it filters on), the expectation suites
-(packages/lake/expectations/) and the Bronze sources. <node> is a table (<zone>.<table>), an
-event (event:<detail-type>.v<N>) or a suite (suite:<zone>.<table>).
+(packages/lake/expectations/), the Bronze sources and the functions of functions/routes.ts that
+declare the tables they read and write. <node> is a table (<zone>.<table>), an event
+(event:<detail-type>.v<N>), a suite (suite:<zone>.<table>) or a function (function:<route id>).
 
 Options:
   --upstream     what it is built from (the default)
-  --downstream   what is built on it: Silver, Gold, NRT views, quality suites
+  --downstream   what is built on it: Silver, Gold, NRT views, quality suites, functions
   --depth <n>    stop n edges away (default: all the way)
   --json         {start, direction, nodes: [{id, kind, depth}], edges, columns} with the column
                  edges (an event field or upstream column a model selects by name)
@@ -33,11 +35,13 @@ Options:
 Examples:
   npx lakeops lineage gold.kpi_gmv_daily --upstream
   npx lakeops lineage silver.fact_booking_legs --downstream --mermaid
-  npx lakeops lineage event:review.submitted.v1 --downstream --depth 1`;
+  npx lakeops lineage event:review.submitted.v1 --downstream --depth 1
+  npx lakeops lineage function:nrt-refresh --downstream`;
 
 export const lineageCommand: Command = {
   name: 'lineage',
-  summary: 'Upstream/downstream of a table, event or suite, derived from the schemas, models and suites',
+  summary:
+    'Upstream/downstream of a table, event, suite or function, derived from the schemas, models, suites and routes',
   help,
   async run(args, ctx) {
     const { values, positionals } = parseOptions(
@@ -63,15 +67,17 @@ export const lineageCommand: Command = {
       throw new CliUsageError(`--depth must be a whole number, got '${values.depth}'`);
     if (depth < 1) throw new CliUsageError(`--depth must be 1 or more, got '${values.depth}'`);
     const direction = values.downstream ? 'downstream' : 'upstream';
+    const models = await loadModels();
     const graph = lineageGraph({
       tables,
-      models: await loadModels(),
+      models,
       schemas: listSchemas(),
       suites: [...(await loadExpectationSuites()).keys()],
+      functions: routeFunctions((await import('@lakeops/functions/routes')).routes, tables, models),
     });
     if (!graph.nodes.has(start)) {
       throw new CliUsageError(
-        `no table, event or suite named '${start}' (tables are <zone>.<table>; run 'lakeops query --help' for the list)`,
+        `no table, event, suite or function named '${start}' (tables are <zone>.<table>; run 'lakeops query --help' for the list)`,
         { exitCode: 1 },
       );
     }

@@ -8,8 +8,9 @@ import {
   refreshNrtViews,
   systemClock,
 } from '@lakeops/core';
-import { loadNrtViews, tables } from '@lakeops/lake';
+import { loadModels, loadNrtViews, tables } from '@lakeops/lake';
 import { CliUsageError, type Command } from '../command.ts';
+import { cliJobLineage, nrtOutcomes, nrtUnits, startRuns } from '../job-lineage.ts';
 import { asUsageError, parseOptions } from '../lake.ts';
 import { localConfig } from '../local-config.ts';
 
@@ -23,6 +24,10 @@ materialized under lake/nrt/<view>/dt=<today>/hour=<HH>/ on the local lake.
             hours of today touched since its watermark (and any hour of today not yet written)
             are rewritten and swapped in; a view another refresh holds is skipped (and counted).
   status    per view: last refresh, lag, rows, hours written, last error, skips.
+
+Each view's refresh is an OpenLineage run (job nrt-refresh.<view>, or nrt-rebuild.<view> with
+--rebuild): START, then COMPLETE or FAIL, with the tables it reads and the view it writes, in
+$LAKEOPS_HOME/lineage/<day>.jsonl and POSTed to $OPENLINEAGE_URL/api/v1/lineage when set.
 
 Options:
   --view <v>    only this view (recon_gates, payout_backlog, dispute_queue; nrt. prefix optional)
@@ -53,6 +58,12 @@ export const nrtCommand: Command = {
       try {
         const now = systemClock.now();
         const runId = `nrt-cli-${now.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+        // The nrt-rebuild route's job with --rebuild, the nrt-refresh schedule's without.
+        const job = values.rebuild === true ? 'nrt-rebuild' : 'nrt-refresh';
+        const runs = await startRuns(
+          cliJobLineage(ctx, home, 'lakeops nrt'),
+          nrtUnits(job, views, await loadModels(), tables),
+        );
         const result = await refreshNrtViews(
           {
             engine,
@@ -69,7 +80,8 @@ export const nrtCommand: Command = {
               ? { leaseSeconds: Number(ctx.env.LAKEOPS_NRT_LEASE_SECONDS) }
               : {}),
           },
-        );
+        ).catch(runs.fail);
+        await runs.end(nrtOutcomes(job, result.views));
         for (const v of result.views) ctx.stdout.write(`${formatOutcome(v)}\n`);
         return result.views.some((v) => v.status === 'failed') ? 1 : 0;
       } finally {

@@ -10,6 +10,7 @@ import {
 import { type PurgeReport, purgeDeletedUsers, sweepBronze, systemClock } from '@lakeops/core';
 import { dsarPurgeIds, purgeSql, tables } from '@lakeops/lake';
 import type { Command } from '../command.ts';
+import { cliJobLineage, purgeOutcomes, purgeUnits, startRuns } from '../job-lineage.ts';
 import { asUsageError, parseOptions } from '../lake.ts';
 import { localConfig } from '../local-config.ts';
 
@@ -22,6 +23,11 @@ every other file stays untouched. Prints per table the partitions, rows and byte
 
 Then Bronze retention: Bronze partitions older than LAKEOPS_BRONZE_RETENTION_DAYS (default 30)
 are removed, the local form of the lake bucket's lifecycle rule.
+
+Each table with user columns is an OpenLineage run (job dsar-purge.<table>): START, then
+COMPLETE (listing the table as output only when rows were removed) or FAIL, in
+$LAKEOPS_HOME/lineage/<day>.jsonl and POSTed to $OPENLINEAGE_URL/api/v1/lineage when set;
+not for --dry-run.
 
 Options:
   --dry-run   print what would be removed and change nothing`;
@@ -40,6 +46,9 @@ export const purgeCommand: Command = {
       const retentionDays = Number(ctx.env.LAKEOPS_BRONZE_RETENTION_DAYS ?? 30);
       const now = systemClock.now();
       const runId = `purge-${now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+      // A real run is an OpenLineage run per table with user columns; a dry run changes nothing.
+      const units = values['dry-run'] === true ? [] : purgeUnits(tables);
+      const runs = await startRuns(cliJobLineage(ctx, home, 'lakeops purge'), units);
       const report = await purgeDeletedUsers(
         {
           engine,
@@ -60,7 +69,8 @@ export const purgeCommand: Command = {
             ? { leaseSeconds: Number(ctx.env.LAKEOPS_PURGE_LEASE_SECONDS) }
             : {}),
         },
-      );
+      ).catch(runs.fail);
+      await runs.end(purgeOutcomes(report));
       ctx.stdout.write(formatReport(report));
       const swept = await sweepBronze(
         { catalog: new FsCatalog({ root, tables }), clock: systemClock },

@@ -91,7 +91,11 @@ Example:
       else if (demo.built) out('built Silver and Gold from the Bronze already there');
     }
 
-    const runtime = await localRuntime(config, ctx.env, (line) => out(`    ${line}`));
+    let endpointUrl: string | undefined;
+    const runtime = await localRuntime(config, ctx.env, (line) => out(`    ${line}`), {
+      // lakeops' own events (nrt.refreshed, alarm.triggered, …) go through this endpoint once it listens.
+      eventsEndpoint: () => endpointUrl,
+    });
     const eventRules = runtime.routes.flatMap((r) =>
       r.kind === 'event' ? [{ id: r.id, pattern: r.pattern, description: r.description }] : [],
     );
@@ -153,6 +157,7 @@ Example:
       }
       throw error;
     }
+    endpointUrl = endpoint.url;
     scheduler.start();
     out(`  endpoint   ${endpoint.url}  (EventBridge: PutEvents, TestEventPattern, ListRules, DescribeRule)`);
     out(`  lake formation ${endpoint.url}  (REST-JSON: perms plan|apply, aws lakeformation --endpoint-url)`);

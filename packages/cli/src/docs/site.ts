@@ -14,8 +14,9 @@ import {
 /**
  * A static documentation site like dbt docs, readable from disk (no server, no script, no
  * network): an index, one page per table (columns, types, sensitivity, partitioning, keys, user
- * columns, data tests, upstream and downstream with the lineage drawn as inline SVG) and one page
- * per event schema (fields, source, producer, the models that read it).
+ * columns, data tests, upstream and downstream with the lineage drawn as inline SVG), one page
+ * per event schema (fields, source, producer, the models that read it), and on the index the
+ * functions of the route table with the tables they read and write.
  */
 export interface SiteInputs {
   readonly tables: readonly TableDefinition[];
@@ -34,7 +35,25 @@ function pageOf(id: string, inputs: SiteInputs): string | undefined {
   const event = /^event:(.+)\.v(\d+)$/.exec(id);
   if (event) return eventFile(event[1] as string, Number(event[2]));
   if (id.startsWith('suite:')) return tableFile(id.slice('suite:'.length));
+  if (id.startsWith('function:')) return `index.html#${functionAnchor(id)}`;
   return inputs.tables.some((t) => qualifiedName(t) === id) ? tableFile(id) : undefined;
+}
+
+const functionAnchor = (id: string) => id.replace(':', '-');
+
+/** The index's table of the route table's functions that read or write the lake. */
+function functionsSection(inputs: SiteInputs): string {
+  const fns = [...inputs.graph.nodes.values()].filter((n) => n.kind === 'function');
+  if (!fns.length) return '';
+  const links = (ids: readonly string[]) =>
+    ids.map((t) => `<a href="${tableFile(t)}">${esc(t)}</a>`).join(', ') || 'none';
+  return `<h2>Functions</h2><p>The functions of <code>functions/routes.ts</code> that read or write the lake.</p><table><tr><th>function</th><th>description</th><th>reads</th><th>writes</th></tr>${fns
+    .map((f) => {
+      const reads = inputs.graph.edges.filter((e) => e.to === f.id).map((e) => e.from);
+      const writes = inputs.graph.edges.filter((e) => e.from === f.id).map((e) => e.to);
+      return `<tr id="${functionAnchor(f.id)}"><td><code>${esc(f.id.slice('function:'.length))}</code></td><td>${esc(f.description ?? '')}</td><td>${links(reads)}</td><td>${links(writes)}</td></tr>`;
+    })
+    .join('')}</table>`;
 }
 
 const page = (title: string, body: string, root: string) => `<!doctype html>
@@ -123,6 +142,7 @@ export async function writeDocsSite(dir: string, inputs: SiteInputs): Promise<st
               `<tr><td><a href="${eventFile(s.detailType, s.version)}">${esc(s.detailType)}</a></td><td>${s.version}</td><td>${esc(String((s.schema as { description?: unknown }).description ?? ''))}</td></tr>`,
           )
           .join('')}</table>`,
+        functionsSection(inputs),
       ].join('\n'),
       '',
     ),
