@@ -127,7 +127,6 @@ export const routes = [
     timezone: 'UTC',
     timeoutSeconds: 900,
     memoryMB: 1024,
-    tables: { reads: [{ set: 'user-tables' }], writes: [{ set: 'user-tables' }] },
     permissions: dsarPurgePermissions,
   },
   {
@@ -138,7 +137,6 @@ export const routes = [
     schedule: 'rate(15 minutes)',
     timeoutSeconds: 900,
     memoryMB: 1024,
-    tables: { reads: [{ set: 'user-tables' }], writes: [{ set: 'user-tables' }] },
     permissions: dsarPurgePermissions,
   },
 ] as const satisfies readonly Route[];

@@ -149,20 +149,20 @@ describe('lineage', () => {
   });
 
   it('adds the functions of the route table: what nrt-refresh reads and writes (worked by hand), user-tables from userColumns', () => {
-    // Act (the DSAR purge routes declare the user tables)
-    const functions = routeFunctions(routes, inputs.tables, inputs.models);
+    // Prepare: a purge route as the DSAR purge would declare it.
+    const purge = {
+      id: 'dsar-purge',
+      tables: { reads: [{ set: 'user-tables' as const }], writes: [{ set: 'user-tables' as const }] },
+    };
+    // Act
+    const functions = routeFunctions([...routes, purge], inputs.tables, inputs.models);
     const withFunctions = lineageGraph({ ...inputs, functions });
     // Assess
     expect(functions.find((f) => f.id === 'nrt-refresh')).toMatchObject({
       reads: ['bronze.cities_snapshot', 'bronze.events'],
       writes: ['nrt.dispute_queue', 'nrt.payout_backlog', 'nrt.recon_gates'],
     });
-    expect(functions.map((f) => f.id)).toEqual([
-      'nrt-refresh',
-      'nrt-rebuild',
-      'dsar-purge',
-      'dsar-purge-continue',
-    ]);
+    expect(functions.map((f) => f.id)).toEqual(['nrt-refresh', 'nrt-rebuild', 'dsar-purge']);
     const purged = functions.find((f) => f.id === 'dsar-purge')?.writes ?? [];
     expect(purged).toHaveLength(24);
     expect(purged).toEqual(
