@@ -2,10 +2,15 @@ import {
   type Permission,
   parkInDeadLetter,
   publishEvents,
+  queryAthenaReads,
+  queryAthenaWrites,
   type Route,
   readDsarSalt,
   readPagerDutyRoutingKey,
   readSlackWebhook,
+  useAthenaResults,
+  writeGlueCatalog,
+  writeLake,
   writeTraces,
 } from './lib/route.ts';
 
@@ -59,6 +64,32 @@ const syncLakeFormation: Permission = {
   resource: 'lake-formation',
 };
 
+/** DSAR purge: the lease, the manifest, the deletion queue and the audit record in the `State` table. */
+const runDsarPurge: Permission = {
+  actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+  resource: 'state-table',
+};
+
+/** DSAR purge: old files of rewritten partitions and the ids file go with every version (versioned bucket). */
+const deleteLakeVersions: Permission = {
+  actions: ['s3:ListBucketVersions', 's3:DeleteObjectVersion'],
+  resource: 'lake-bucket',
+};
+
+/** Everything the DSAR purge does on AWS: Athena reads and CTAS, the Glue switch, S3, the state table, the bus. */
+const dsarPurgePermissions = [
+  parkInDeadLetter,
+  writeTraces,
+  runDsarPurge,
+  queryAthenaReads,
+  queryAthenaWrites,
+  writeGlueCatalog,
+  useAthenaResults,
+  writeLake,
+  deleteLakeVersions,
+  publishEvents,
+];
+
 /**
  * The route table: which events and schedules run which function, with what limits and
  * permissions. SST subscriptions and schedules (stacks/), the local bus and the README's event
@@ -94,6 +125,7 @@ export const routes = [
     timeoutSeconds: 10,
     memoryMB: 256,
     permissions: [parkInDeadLetter, writeTraces, writeDeletionQueue, readDsarSalt],
+    personalIds: ['user_id', 'anon_ids'],
   },
   {
     id: 'nrt-refresh',
@@ -226,6 +258,27 @@ export const routes = [
     // The Athena path of the analysis and the AppConfig loader of the definitions are not built:
     // on AWS the handler would fail every day, so the stacks leave it out.
     runs: 'local-only',
+  },
+  {
+    id: 'dsar-purge',
+    kind: 'schedule',
+    description: 'Purge every pending DSAR deletion from Silver and Gold: verified, audited, resumable.',
+    function: 'dsar-purge',
+    schedule: 'cron(0 2 * * ? *)',
+    timezone: 'UTC',
+    timeoutSeconds: 900,
+    memoryMB: 1024,
+    permissions: dsarPurgePermissions,
+  },
+  {
+    id: 'dsar-purge-continue',
+    kind: 'schedule',
+    description: 'Resume a DSAR purge run that paused at the Lambda time limit or was killed.',
+    function: 'dsar-purge-continue',
+    schedule: 'rate(15 minutes)',
+    timeoutSeconds: 900,
+    memoryMB: 1024,
+    permissions: dsarPurgePermissions,
   },
 ] as const satisfies readonly Route[];
 

@@ -107,6 +107,10 @@ export function functionArgs(route: Route, r: Resources): sst.aws.FunctionArgs {
       LAKEOPS_PAGERDUTY_ROUTING_KEY_PARAMETER: r.pagerDutyRoutingKeyParameter.name,
       // The routing config a route bundles (its `files`), relative to the bundle root.
       ...(alertingConfig ? { LAKEOPS_ALERTING_CONFIG: alertingConfig } : {}),
+      LAKEOPS_LAKE_BUCKET: r.lake.name,
+      LAKEOPS_ATHENA_READ_WORKGROUP: r.readWorkgroup.name,
+      LAKEOPS_ATHENA_WRITE_WORKGROUP: r.writeWorkgroup.name,
+      LAKEOPS_GLUE_DATABASE_PREFIX: r.glueDatabasePrefix,
       LAKEOPS_EVENT_BUS_NAME: r.bus.name,
       // The permission sync resolves the bundled policy for this stage, on these databases.
       LAKEOPS_STAGE: $app.stage,

@@ -1,5 +1,6 @@
 import type { TableDefinition } from '@lakeops/core';
 import {
+  dsarPurgeIds,
   type GlueDatabaseRole,
   glueDatabaseName,
   glueDatabasePrefix,
@@ -57,7 +58,8 @@ export function storageStack(options: StorageOptions = {}) {
       }),
     ]),
   ) as Record<GlueDatabaseRole, aws.glue.CatalogDatabase>;
-  const glueTables = tables.map((table) =>
+  // The DSAR purge's ids table too: Athena joins a run's ids from it (`run` injected, see below).
+  const glueTables = [...tables, dsarPurgeIds].map((table) =>
     glueTable(table, glueDatabases[table.zone].name, $interpolate`s3://${lake.name}/`),
   );
   const results = $interpolate`s3://${athenaResults.name}/results/`;
@@ -193,6 +195,7 @@ function glueTable(
       classification: json ? 'json' : 'parquet',
       ...(json ? {} : { 'parquet.compression': 'ZSTD' }),
       ...(table === bronzeEventsTable() ? bronzeProjection(location) : {}),
+      ...(table === dsarPurgeIds ? runProjection(location) : {}),
     },
     partitionKeys: table.partitionKeys.map((k) => ({ name: k, type: 'string' })),
     storageDescriptor: { ...storage, location, columns },
@@ -220,6 +223,19 @@ export function bronzeProjection(location: $util.Input<string>) {
     'projection.hour.range': '0,23',
     'projection.hour.digits': '2',
     'storage.location.template': $interpolate`${location}dt=\${dt}/hour=\${hour}/`,
+  };
+}
+
+/**
+ * The DSAR ids table's `run` partitions are never registered: `injected` partition projection
+ * takes the run from the query's `"run" = '<run>'` (Athena: "Use dynamic ID partitioning" — the
+ * WHERE clause must hold static equality conditions on the column, as every purge statement does).
+ */
+export function runProjection(location: $util.Input<string>) {
+  return {
+    'projection.enabled': 'true',
+    'projection.run.type': 'injected',
+    'storage.location.template': $interpolate`${location}run=\${run}/`,
   };
 }
 

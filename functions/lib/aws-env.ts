@@ -32,6 +32,13 @@ export interface AwsEnv {
    * path, see the route's `files`).
    */
   readonly alertingConfigFile: string | undefined;
+  /** The lake bucket's name (`LAKEOPS_LAKE_BUCKET`): Parquet under `<zone>/<table>/…`. */
+  readonly lakeBucket: string | undefined;
+  /** Athena workgroups (`LAKEOPS_ATHENA_READ_WORKGROUP`, `LAKEOPS_ATHENA_WRITE_WORKGROUP`). */
+  readonly athenaReadWorkgroup: string | undefined;
+  readonly athenaWriteWorkgroup: string | undefined;
+  /** The stage's Glue database prefix (`LAKEOPS_GLUE_DATABASE_PREFIX`, e.g. `lakeops_prod`). */
+  readonly glueDatabasePrefix: string | undefined;
   /** The deployment's EventBridge bus (`LAKEOPS_EVENT_BUS_NAME`), where lakeops' own events go. */
   readonly eventBusName: string | undefined;
   /** The SST stage (`LAKEOPS_STAGE`): the policy's per-stage differences are resolved for it. */
@@ -76,6 +83,10 @@ export function readAwsEnv(env: NodeJS.ProcessEnv = process.env): AwsEnv {
         ? `${env.LAMBDA_TASK_ROOT}/${env.LAKEOPS_ALERTING_CONFIG}`
         : env.LAKEOPS_ALERTING_CONFIG
       : undefined,
+    lakeBucket: env.LAKEOPS_LAKE_BUCKET || undefined,
+    athenaReadWorkgroup: env.LAKEOPS_ATHENA_READ_WORKGROUP || undefined,
+    athenaWriteWorkgroup: env.LAKEOPS_ATHENA_WRITE_WORKGROUP || undefined,
+    glueDatabasePrefix: env.LAKEOPS_GLUE_DATABASE_PREFIX || undefined,
     eventBusName: env.LAKEOPS_EVENT_BUS_NAME || undefined,
     stage: env.LAKEOPS_STAGE || undefined,
     catalogId: env.LAKEOPS_CATALOG_ID || undefined,

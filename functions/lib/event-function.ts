@@ -94,7 +94,7 @@ function errorPolicy(
         // Masked like the quarantine copy: an event that broke its contract may carry an email or
         // a phone number, which must not rest in the dead-letter place (a valid event has none, so
         // masking leaves it unchanged and a redrive sends it as it came).
-        event: maskPii(request.event),
+        event: maskPersonalIds(maskPii(request.event), route.personalIds ?? []),
         reason: { code, message, retryable: false, ...(details ? { details } : {}) },
         attempts: 1,
         parkedAt: clock.now().toISOString(),
@@ -107,6 +107,27 @@ function errorPolicy(
       request.response = { status: 'parked', code, message } satisfies ChainResult<never>;
     },
   };
+}
+
+/** What a personal id is replaced with in a parked copy (a string the contracts refuse as an id). */
+export const maskedPersonalId = '[masked:personal-id]';
+
+/**
+ * The event with these top-level `detail` fields masked (a string, or each string of an array):
+ * an invalid tombstone is parked without the deleted user's id. A masked event redriven is refused
+ * by the use case, never taken for a real id.
+ */
+function maskPersonalIds(event: unknown, fields: readonly string[]): unknown {
+  if (!fields.length || typeof event !== 'object' || event === null || !('detail' in event)) return event;
+  const detail = event.detail;
+  if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) return event;
+  const masked: Record<string, unknown> = { ...detail };
+  for (const field of fields) {
+    const v = masked[field];
+    if (typeof v === 'string') masked[field] = maskedPersonalId;
+    else if (Array.isArray(v)) masked[field] = v.map((x) => (typeof x === 'string' ? maskedPersonalId : x));
+  }
+  return { ...event, detail: masked };
 }
 
 /** The event id is the correlation id of every log line of the invocation. */

@@ -43,6 +43,11 @@ interface RouteBase {
    */
   readonly runs?: 'local-only';
   /**
+   * Top-level `detail` fields that hold a personal id (a user id, anon ids): masked in the copy
+   * the function parks in the dead-letter place, like emails and phone numbers are.
+   */
+  readonly personalIds?: readonly string[];
+  /**
    * The lake tables the function reads and writes (`<zone>.<table>`, or a set derived from the
    * catalog: `user-tables`, `nrt-views`, `nrt-view-sources`): the function nodes of `lakeops
    * lineage` and the docs site. A name the catalog does not know fails the lineage test.

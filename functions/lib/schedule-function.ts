@@ -13,6 +13,8 @@ export interface ScheduledInvocation {
   /** The scheduled time (`time` of the event, RFC 3339). */
   readonly time: string;
   readonly routeId: string;
+  /** Time left in this invocation (Lambda's `getRemainingTimeInMillis`; the route's timeout locally). */
+  readonly remainingMillis: () => number;
 }
 
 export type ScheduleHandler<R> = (event: unknown, context: Context) => Promise<R>;
@@ -38,7 +40,7 @@ export function scheduleFunction<D extends object, R>(
 ) => ScheduleHandler<R> {
   return (deps) => {
     const { logger, metrics } = deps.observability ?? observability;
-    const base = async (event: unknown): Promise<R> => {
+    const base = async (event: unknown, context: Context): Promise<R> => {
       const e = (typeof event === 'object' && event !== null ? event : {}) as {
         id?: unknown;
         time?: unknown;
@@ -46,11 +48,15 @@ export function scheduleFunction<D extends object, R>(
       const id = typeof e.id === 'string' ? e.id : `${route.id}-${Date.now()}`;
       const time = typeof e.time === 'string' ? e.time : new Date().toISOString();
       logger.setCorrelationId(id);
-      const result = await useCase(deps, { id, time, routeId: route.id });
+      const remainingMillis = () =>
+        typeof context?.getRemainingTimeInMillis === 'function'
+          ? context.getRemainingTimeInMillis()
+          : route.timeoutSeconds * 1000;
+      const result = await useCase(deps, { id, time, routeId: route.id, remainingMillis });
       metrics.addMetric('Processed', MetricUnit.Count, 1);
       return result;
     };
-    return middy(base, { timeoutEarlyInMillis: 0 })
+    return middy<unknown, R, Error, Context>(base, { timeoutEarlyInMillis: 0 })
       .use(injectLambdaContext(logger, { logEvent: false, resetKeys: true }))
       .use(deps.tracing ? [deps.tracing] : [])
       .use(logMetrics(metrics, { captureColdStartMetric: true }))

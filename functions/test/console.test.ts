@@ -36,6 +36,8 @@ function deps(): ConsoleDeps & { state: InMemoryStateStore } {
       },
       async *stream() {},
       writePartitions: async () => ({ rows: 0, written: [], removed: [] }),
+      rewritePartitions: async () => [],
+      restorePartitions: async () => {},
       close: async () => {},
     },
     state: new InMemoryStateStore({ clock }),

@@ -67,4 +67,28 @@ describe('dsar-intake', () => {
     expect(deadLetter.parked).toHaveLength(1);
     expect(await queue.pending()).toEqual([]);
   });
+
+  it('parks an invalid tombstone without the user id or anon ids, and refuses it when redriven as parked', async () => {
+    // Prepare
+    const { handler, queue, deadLetter } = build();
+    const invalid = tombstone({ reason: 'forgot', anon_ids: ['anon_7'] }, 'evt-4');
+    // Act
+    const result = await handler(invalid, ctx());
+    const parked = deadLetter.parked[0]?.event;
+    const redriven = await handler(parked, ctx());
+    const fixed = await handler(
+      { ...(parked as object), detail: { ...(parked as { detail: object }).detail, reason: 'admin' } },
+      ctx(),
+    );
+    // Assess
+    expect(result).toMatchObject({ status: 'parked', code: 'EventInvalid' });
+    expect(JSON.stringify(parked)).not.toContain('u_42');
+    expect(JSON.stringify(parked)).not.toContain('anon_7');
+    expect(parked).toMatchObject({
+      detail: { user_id: '[masked:personal-id]', anon_ids: ['[masked:personal-id]'], request_id: 'dsar-1' },
+    });
+    expect(redriven).toMatchObject({ status: 'parked', code: 'EventInvalid' });
+    expect(fixed).toMatchObject({ status: 'parked', code: 'EventInvalid' });
+    expect(await queue.pending()).toEqual([]);
+  });
 });

@@ -1,5 +1,5 @@
 import { zones } from '@lakeops/core';
-import { tables } from '@lakeops/lake';
+import { dsarPurgeIds, tables } from '@lakeops/lake';
 import { repoRoot } from '@lakeops/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type SynthResource, synthesize } from '../synth/index.ts';
@@ -40,7 +40,7 @@ describe('storage: Glue, Athena and the lake bucket', () => {
 
   it('declares a Glue table for every catalog table, with its columns, keys and location', () => {
     // Prepare
-    const expected = tables.map((t) => `lakeops_${STAGE}_${t.zone}.${t.name}`);
+    const expected = [...tables, dsarPurgeIds].map((t) => `lakeops_${STAGE}_${t.zone}.${t.name}`);
 
     // Act
     const declared = glueTables().map((t) => `${t.inputs.databaseName}.${t.inputs.name}`);
@@ -108,13 +108,21 @@ describe('storage: Glue, Athena and the lake bucket', () => {
       'storage.location.template': `s3://${lakeBucket()}/bronze/events/dt=\${dt}/hour=\${hour}/`,
     });
     expect(parameters['projection.dt.range']).toMatch(/^\d{4}-\d{2}-\d{2},NOW$/);
-    // Only the Firehose-written table is projected; the others get their partitions from the writes.
+    // Projected: the Firehose-written Bronze table and the DSAR ids; the others get partitions from the writes.
     const projected = glueTables().filter(
       (t) => (t.inputs.parameters as Record<string, string>)['projection.enabled'],
     );
-    expect(projected.map((t) => `${t.inputs.databaseName}.${t.inputs.name}`)).toEqual([
+    expect(projected.map((t) => `${t.inputs.databaseName}.${t.inputs.name}`).sort()).toEqual([
       `lakeops_${STAGE}_bronze.events`,
+      `lakeops_${STAGE}_silver_private.dsar_purge_ids`,
     ]);
+    // The DSAR ids: `run` comes from each statement's `"run" = '<run>'` (injected projection).
+    const ids = tableNamed(`lakeops_${STAGE}_silver_private`, 'dsar_purge_ids');
+    expect(ids?.inputs.parameters).toMatchObject({
+      'projection.enabled': 'true',
+      'projection.run.type': 'injected',
+      'storage.location.template': `s3://${lakeBucket()}/silver_private/dsar_purge_ids/run=\${run}/`,
+    });
   });
 
   it('has a reads workgroup that enforces its settings and a writes workgroup that does not (CTAS external_location)', () => {

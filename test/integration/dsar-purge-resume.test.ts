@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -12,6 +12,7 @@ import {
 } from '@lakeops/adapters-local';
 import {
   DeletionQueue,
+  type ObjectStore,
   purgeDeletedUsers,
   type QueryEngine,
   recordTombstone,
@@ -158,22 +159,35 @@ describe('DSAR purge killed with SIGKILL', () => {
     }
     const real = await DuckDbQueryEngine.open({ root, tables: [...tables, dsarPurgeIds] });
     const affected: string[] = [];
-    let dieInFollowUp = true;
-    // Records which tables the find step ran on; dies (like a killed process) in the follow-up check.
+    let dieAfterTables = true;
+    // Records which tables the find step ran on; dies (like a killed process) once every table is
+    // done, when the run removes its ids file.
     const engine: QueryEngine = {
       query: async (sql, o) => {
         if (sql.includes(' JOIN (SELECT "user_id" FROM silver_private.dsar_purge_ids')) affected.push(sql);
-        if (dieInFollowUp && sql.startsWith('SELECT count(*) AS n FROM')) throw new Error('killed');
         return real.query(sql, o);
       },
       stream: (sql, o) => real.stream(sql, o),
       writePartitions: (input, o) => real.writePartitions(input, o),
+      rewritePartitions: (input, o) => real.rewritePartitions(input, o),
+      restorePartitions: (table, rewritten) => real.restorePartitions(table, rewritten),
       close: () => real.close(),
+    };
+    const files = new FsObjectStore({ root });
+    const store: ObjectStore = {
+      list: (prefix) => files.list(prefix),
+      read: (key) => files.read(key),
+      write: (key, body) => files.write(key, body),
+      replacePrefix: (target, staged) => files.replacePrefix(target, staged),
+      deletePrefix: async (prefix) => {
+        if (dieAfterTables && prefix.startsWith('silver_private/dsar_purge_ids/')) throw new Error('killed');
+        return files.deletePrefix(prefix);
+      },
     };
     const deps = {
       engine,
       catalog: new FsCatalog({ root, tables }),
-      store: new FsObjectStore({ root }),
+      store,
       state,
       clock: systemClock,
       sql: purgeSql('duckdb'),
@@ -182,7 +196,7 @@ describe('DSAR purge killed with SIGKILL', () => {
     await expect(purgeDeletedUsers(deps, { runId: 'first', leaseSeconds: 1 })).rejects.toThrow('killed');
     const firstFinds = affected.length;
     affected.length = 0;
-    dieInFollowUp = false;
+    dieAfterTables = false;
     await new Promise((r) => setTimeout(r, 1100));
     // Act
     const report = await purgeDeletedUsers(deps, { runId: 'second', leaseSeconds: 1 });
@@ -201,5 +215,58 @@ describe('DSAR purge killed with SIGKILL', () => {
     expect(await state.get({ pk: 'dsar#manifest', sk: 'current' })).toBeUndefined();
     state.close();
     await real.close();
+  }, 120_000);
+
+  it('puts back a partition a run was killed with mid-swap (old folder in the backup, new one not yet in), then purges it', async () => {
+    // Prepare
+    const home = await mkdtemp(join(tmpdir(), 'lakeops-dsar-swap-'));
+    const lake = join(home, 'lake');
+    await ensureDemoLake({ home, days: 3, users: 300, seed: 7, end: new Date('2026-11-20T23:00:00Z') });
+    const db = await (await DuckDBInstance.create(':memory:')).connect();
+    const payments = `${lake}/silver/fact_payments/**/*.parquet`;
+    const found = await db.runAndReadAll(
+      `SELECT DISTINCT user_id FROM read_parquet(${q(payments)}) ORDER BY user_id LIMIT 3`,
+    );
+    const ids = found.getRowObjectsJS().map((r) => String(r.user_id));
+    const day = await db.runAndReadAll(
+      `SELECT CAST(min(dt) AS VARCHAR) AS dt FROM read_parquet(${q(payments)}, hive_partitioning = true) WHERE user_id IN (${ids.map(q).join(', ')})`,
+    );
+    const dt = String(day.getRowObjectsJS()[0]?.dt);
+    const state = new SqliteStateStore({ file: join(home, 'state.sqlite') });
+    const salt = new FileSaltSource({ file: join(home, 'secrets', 'dsar-salt') });
+    for (const [i, userId] of ids.entries()) {
+      await recordTombstone(
+        { state, salt, clock: systemClock },
+        {
+          id: `e${i}`,
+          detail: {
+            v: 1,
+            user_id: userId,
+            request_id: `r-${i}`,
+            requested_at: '2026-11-30T00:00:00Z',
+            reason: 'admin',
+          },
+        },
+      );
+    }
+    const before = await lakeState(lake, ids);
+    // The killed run: its manifest, and one partition holding purged users moved to its backup
+    // (the swap's first rename) while the new folder never came in (the second).
+    await state.put(
+      { pk: 'dsar#manifest', sk: 'current' },
+      { runId: 'killed', requestIds: ids.map((_, i) => `r-${i}`), tables: [], tallies: {} },
+    );
+    state.close();
+    const backup = join(lake, '_dsar', 'backup', 'killed', 'silver', 'fact_payments');
+    await mkdir(backup, { recursive: true });
+    await rename(join(lake, 'silver', 'fact_payments', `dt=${dt}`), join(backup, `dt=${dt}`));
+    // Act
+    const run = await purgeProcess(home);
+    // Assess
+    expect(run.code).toBe(0);
+    expect(await readdir(join(lake, 'silver', 'fact_payments'))).toContain(`dt=${dt}`);
+    const after = await lakeState(lake, ids);
+    expect(after['silver.fact_payments']).toEqual({ ...before['silver.fact_payments'], matched: '0' });
+    expect(Number(before['silver.fact_payments']?.matched)).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -384,13 +384,13 @@ describe('DSAR purge on a seeded local lake', () => {
       query: (sql, o) => real.query(sql, o),
       stream: (sql, o) => real.stream(sql, o),
       close: () => real.close(),
-      writePartitions: (input, o) =>
-        real.writePartitions(
-          input.table.name === 'fact_payments'
-            ? { ...input, sql: input.sql.replace(' AND NOT ', ' AND ') }
-            : input,
+      writePartitions: (input, o) => real.writePartitions(input, o),
+      rewritePartitions: (input, o) =>
+        real.rewritePartitions(
+          input.table.name === 'fact_payments' ? { ...input, drop: `NOT (${input.drop})` } : input,
           o,
         ),
+      restorePartitions: (table, rewritten) => real.restorePartitions(table, rewritten),
     };
     const state = new SqliteStateStore({ file: join(home, 'state.sqlite') });
     // Act

@@ -16,6 +16,7 @@ import {
   isUnderPrefix,
   type Partition,
   PartitionCorruptError,
+  type PartitionProfile,
   parsePartitionPath,
   partitionPath,
   QueryCancelledError,
@@ -23,6 +24,8 @@ import {
   QueryFailedError,
   type QueryOptions,
   qualifiedName,
+  type RewritePartitionsInput,
+  type RewrittenPartition,
   type Row,
   type SqlValue,
   type StagedPartitionWriter,
@@ -38,10 +41,12 @@ import {
   athenaCtas,
   athenaDropTable,
   athenaInsert,
+  athenaPartitionFilter,
   athenaTableNames,
   decimalValue,
   glueDatabaseName,
   ident,
+  profileSql,
   typedSelect,
 } from '@lakeops/lake';
 import { awsErrorName, awsFailure, StagingTableDropFailedError } from './aws-errors.ts';
@@ -69,7 +74,7 @@ export interface AthenaQueryEngineOptions {
   /** Switches partitions to the staged data; many at a time when it offers `PartitionBatches` (Glue does). */
   readonly catalog: Catalog | (Catalog & PartitionBatches);
   /** The lake bucket: superseded partition data is deleted from it after the switch. */
-  readonly objects: Pick<S3ObjectStore, 'keyOf' | 'deletePrefix'>;
+  readonly objects: Pick<S3ObjectStore, 'keyOf' | 'locationOf' | 'deletePrefix'>;
   /** First poll delay; doubles up to `maxPollDelayMs`. */
   readonly pollDelayMs?: number;
   readonly maxPollDelayMs?: number;
@@ -180,6 +185,89 @@ export class AthenaQueryEngine implements QueryEngine, StagedPartitionWriter {
     input: WritePartitionsInput,
     options: QueryOptions = {},
   ): Promise<WritePartitionsResult> {
+    return (await this.#writeAll(input, options, false)).result;
+  }
+
+  /**
+   * The purge's rewrite on Athena: a profile query of the partitions (rows, dropped, checksum of
+   * the kept rows), the CTAS of the kept rows and the Glue switch of `writePartitions`, then the
+   * same profile of what the table now reads. Athena has no rename: the old files stay where
+   * they are (their partition folder, or an earlier staging run) and `replacedKey` names that
+   * prefix; `restorePartitions` points Glue back at it, and the caller deletes it once verified.
+   * `keepReplacedUnder` is not used here (nothing is moved).
+   */
+  async rewritePartitions(
+    input: RewritePartitionsInput,
+    options: QueryOptions = {},
+  ): Promise<RewrittenPartition[]> {
+    const { table } = input;
+    const where = table.partitionKeys.length
+      ? ` WHERE ${athenaPartitionFilter(table, input.partitions)}`
+      : '';
+    const from = `(SELECT * FROM ${qualifiedName(table)}${where}) AS s`;
+    const profile = async () => {
+      const out = new Map<string, PartitionProfile>();
+      for (const r of await this.query(profileSql(table, 'athena', from, input.drop), options)) {
+        const p = Object.fromEntries(table.partitionKeys.map((k) => [k, String(r[k])]));
+        out.set(partitionPath(table, p), {
+          rows: Number(r.rows_total ?? 0),
+          dropped: Number(r.rows_dropped ?? 0),
+          checksum: String(r.kept_checksum ?? '0'),
+        });
+      }
+      return out;
+    };
+    const before = await profile();
+    const { superseded } = await this.#writeAll(
+      {
+        table,
+        sql: `SELECT * FROM ${qualifiedName(table)}${where ? `${where} AND` : ' WHERE'} NOT coalesce((${input.drop}), false)`,
+        ...(table.partitionKeys.length ? { partitions: input.partitions } : {}),
+      },
+      options,
+      true,
+    );
+    const after = await profile();
+    const none = { rows: 0, dropped: 0, checksum: '0' };
+    return input.partitions
+      .filter((p) => before.has(partitionPath(table, p)))
+      .map((p) => {
+        const old = superseded.find((s) => partitionPath(table, s.partition) === partitionPath(table, p));
+        const replacedKey = old?.folder;
+        return {
+          partition: p,
+          before: before.get(partitionPath(table, p)) ?? none,
+          after: after.get(partitionPath(table, p)) ?? none,
+          ...(replacedKey !== undefined ? { replacedKey } : {}),
+        };
+      });
+  }
+
+  /** Points each rewritten partition's Glue location back at its old files; deletes the new ones. */
+  async restorePartitions(table: TableDefinition, rewritten: readonly RewrittenPartition[]): Promise<void> {
+    const name = qualifiedName(table);
+    for (const r of rewritten) {
+      if (r.replacedKey === undefined) continue;
+      const current = await this.#o.catalog.partitionLocation(name, r.partition);
+      await this.#o.catalog.setPartitionLocation(
+        name,
+        r.partition,
+        this.#o.objects.locationOf(r.replacedKey),
+      );
+      // The rewrite's new files (always under the staging location) go; nothing else is deleted.
+      const fresh = current ? this.#o.objects.keyOf(current.replace(/\/?$/, '/')) : undefined;
+      const staging = this.#o.objects.keyOf(this.#o.stagingLocation);
+      if (fresh !== undefined && staging !== undefined && fresh.startsWith(staging))
+        await this.#o.objects.deletePrefix(fresh);
+    }
+  }
+
+  /** CTAS (+ INSERT INTO per further 100 partitions) into staging, then the switch; see `#switchIn`. */
+  async #writeAll(
+    input: WritePartitionsInput,
+    options: QueryOptions,
+    keepSuperseded: boolean,
+  ): Promise<{ result: WritePartitionsResult; superseded: { partition: Partition; folder: string }[] }> {
     const write = this.#write(input.table, this.#o.newRunId(), input.partitions);
     const sql = athenaTableNames(input.sql, this.#o.databasePrefix);
     let created = false;
@@ -212,7 +300,7 @@ export class AthenaQueryEngine implements QueryEngine, StagedPartitionWriter {
       await this.#cleanUp(write, created, error);
       throw error;
     }
-    return this.#switchIn(write, created, options);
+    return this.#switchIn(write, created, options, keepSuperseded);
   }
 
   /**
@@ -268,7 +356,7 @@ export class AthenaQueryEngine implements QueryEngine, StagedPartitionWriter {
     const write = this.#write(await this.#o.catalog.table(started.table), started.run, started.partitions);
     const live = await this.#livePartitions(write);
     if (live.length) return { rows: 0, written: live, removed: [] };
-    return this.#switchIn(write, true, options);
+    return (await this.#switchIn(write, true, options, false)).result;
   }
 
   /**
@@ -318,7 +406,12 @@ export class AthenaQueryEngine implements QueryEngine, StagedPartitionWriter {
   }
 
   /** After the staging statements succeeded: count what was staged, switch, delete superseded data, drop. */
-  async #switchIn(write: Write, created: boolean, options: QueryOptions): Promise<WritePartitionsResult> {
+  async #switchIn(
+    write: Write,
+    created: boolean,
+    options: QueryOptions,
+    keepSuperseded: boolean,
+  ): Promise<{ result: WritePartitionsResult; superseded: { partition: Partition; folder: string }[] }> {
     const { table, location, stagingTable } = write;
     const name = qualifiedName(table);
     const keys = table.partitionKeys;
@@ -388,13 +481,16 @@ export class AthenaQueryEngine implements QueryEngine, StagedPartitionWriter {
       }
       // The old files of every switched or dropped partition: nothing reads them any more, and
       // keeping them would keep rows a purge removed. Only a single partition's folder (or a
-      // staging run) is deleted, never the live location.
+      // staging run) is deleted, never the live location. A rewrite keeps them for its caller.
+      const folders: { partition: Partition; folder: string }[] = [];
       for (const old of superseded) {
         const folder = this.#supersededFolder(table, old.location, old.partition, location);
-        if (folder !== undefined) await this.#o.objects.deletePrefix(folder);
+        if (folder === undefined) continue;
+        folders.push({ partition: old.partition, folder });
+        if (!keepSuperseded) await this.#o.objects.deletePrefix(folder);
       }
       await this.#dropStagingTable(write.stagingName, created);
-      return result;
+      return { result, superseded: folders };
     } catch (error) {
       if (!switched) await this.#cleanUp(write, created, error);
       else if (!(error instanceof StagingTableDropFailedError))

@@ -3,6 +3,7 @@ import {
   DeleteObjectsCommand,
   GetObjectCommand,
   ListObjectsV2Command,
+  ListObjectVersionsCommand,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -24,17 +25,36 @@ export class S3ObjectStore implements ObjectStore {
   readonly #client: S3Client;
   readonly bucket: string;
   readonly #prefix: string;
+  readonly #allVersions: boolean;
 
-  constructor(options: { client: S3Client; bucket: string; prefix?: string }) {
+  /**
+   * `deleteVersions: 'all'` (the DSAR purge): `deletePrefix` removes every version of every key
+   * under the prefix — noncurrent versions and delete markers too — with ListObjectVersions and
+   * DeleteObjects by VersionId, so that nothing of a purged user stays in a versioned bucket.
+   * Needs `s3:ListBucketVersions` and `s3:DeleteObjectVersion`. Default `'current'`: a plain
+   * delete (a versioned bucket keeps the old bytes as a noncurrent version until lifecycle expiry).
+   */
+  constructor(options: {
+    client: S3Client;
+    bucket: string;
+    prefix?: string;
+    deleteVersions?: 'current' | 'all';
+  }) {
     this.#client = options.client;
     this.bucket = options.bucket;
     this.#prefix = options.prefix ? options.prefix.replace(/\/?$/, '/') : '';
+    this.#allVersions = options.deleteVersions === 'all';
   }
 
   /** The store key of an `s3://bucket/…` location in this store, or undefined when it lies elsewhere. */
   keyOf(location: string): string | undefined {
     const root = `s3://${this.bucket}/${this.#prefix}`;
     return location.startsWith(root) ? location.slice(root.length) : undefined;
+  }
+
+  /** The `s3://bucket/…` location of a key of this store (the inverse of `keyOf`). */
+  locationOf(key: string): string {
+    return `s3://${this.bucket}/${this.#prefix}${key}`;
   }
 
   async list(prefix: string): Promise<StoredObject[]> {
@@ -80,9 +100,36 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async deletePrefix(prefix: string): Promise<number> {
+    if (this.#allVersions) return this.#deleteAllVersions(prefix);
     const keys = (await this.list(prefix)).map((o) => o.key);
     await this.#deleteKeys(keys);
     return keys.length;
+  }
+
+  /** Every version and delete marker under the prefix, listed 1000 at a time and deleted by VersionId. */
+  async #deleteAllVersions(prefix: string): Promise<number> {
+    const versions: { Key: string; VersionId: string }[] = [];
+    let keyMarker: string | undefined;
+    let versionIdMarker: string | undefined;
+    do {
+      const page = await this.#send('ListObjectVersions', () =>
+        this.#client.send(
+          new ListObjectVersionsCommand({
+            Bucket: this.bucket,
+            Prefix: this.#prefix + prefix,
+            ...(keyMarker !== undefined ? { KeyMarker: keyMarker } : {}),
+            ...(versionIdMarker !== undefined ? { VersionIdMarker: versionIdMarker } : {}),
+          }),
+        ),
+      );
+      for (const v of [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])]) {
+        if (v.Key && v.VersionId) versions.push({ Key: v.Key, VersionId: v.VersionId });
+      }
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      versionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+    } while (keyMarker !== undefined);
+    await this.#deleteObjects(versions);
+    return versions.length;
   }
 
   async replacePrefix(target: string, staged: string): Promise<void> {
@@ -108,16 +155,21 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async #deleteKeys(keys: readonly string[]): Promise<void> {
-    // DeleteObjects takes at most 1000 keys, and answers 200 even when some keys failed: the
-    // failures are listed in `Errors` (Quiet mode lists only those).
+    await this.#deleteObjects(keys.map((k) => ({ Key: this.#prefix + k })));
+  }
+
+  async #deleteObjects(objects: readonly { Key: string; VersionId?: string }[]): Promise<void> {
+    // DeleteObjects takes at most 1000 keys (with VersionId: that version is deleted for good),
+    // and answers 200 even when some keys failed: the failures are listed in `Errors` (Quiet mode
+    // lists only those).
     const failures: { key: string; code: string; message: string }[] = [];
-    for (let i = 0; i < keys.length; i += maxKeysPerDelete) {
-      const batch = keys.slice(i, i + maxKeysPerDelete);
+    for (let i = 0; i < objects.length; i += maxKeysPerDelete) {
+      const batch = objects.slice(i, i + maxKeysPerDelete);
       const answer = await this.#send('DeleteObjects', () =>
         this.#client.send(
           new DeleteObjectsCommand({
             Bucket: this.bucket,
-            Delete: { Objects: batch.map((k) => ({ Key: this.#prefix + k })), Quiet: true },
+            Delete: { Objects: batch.map((o) => ({ ...o })), Quiet: true },
           }),
         ),
       );

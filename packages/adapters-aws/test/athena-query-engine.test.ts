@@ -574,6 +574,74 @@ describe('AthenaQueryEngine', () => {
       ]);
     });
 
+    it('rewrites without the dropped rows: profiles before and after, keeps the old files for the caller, restores them on demand', async () => {
+      // Prepare
+      emulate({
+        distinct: {
+          columns: ['dt', 'rows_total', 'rows_dropped', 'kept_checksum'],
+          rows: [['2026-11-19', '5', '2', '12345']],
+        },
+      });
+      const catalog = new InMemoryCatalog([daily]);
+      const old = 's3://lake/gold/daily_counts/dt=2026-11-19/';
+      await catalog.setPartitionLocation('gold.daily_counts', { dt: '2026-11-19' }, old);
+      const e = engine({ catalog });
+      const drop = `"city_id" IN (SELECT "user_id" FROM silver_private.dsar_purge_ids WHERE "run" = 'r-9')`;
+      // Act
+      const rewritten = await e.rewritePartitions({
+        table: daily,
+        partitions: [{ dt: '2026-11-19' }],
+        drop,
+        keepReplacedUnder: '_dsar/backup/r-9/',
+      });
+      const switched = await catalog.partitionLocation('gold.daily_counts', { dt: '2026-11-19' });
+      const deletesBeforeRestore = s3.commandCalls(DeleteObjectsCommand).length;
+      await e.restorePartitions(daily, rewritten);
+      // Assess
+      const sent = started();
+      const ids = `"lakeops_ci_silver_private"."dsar_purge_ids" WHERE "run" = 'r-9'`;
+      const profile = `SELECT "dt", count(*) AS rows_total, count(*) FILTER (WHERE coalesce(("city_id" IN (SELECT "user_id" FROM ${ids})), false)) AS rows_dropped, CAST(coalesce(sum(CAST(from_big_endian_64(xxhash64(to_utf8(json_format(CAST(ROW("city_id", "n") AS JSON))))) AS DECIMAL(38,0))) FILTER (WHERE NOT coalesce(("city_id" IN (SELECT "user_id" FROM ${ids})), false)), 0) AS VARCHAR) AS kept_checksum FROM (SELECT * FROM "lakeops_ci_gold"."daily_counts" WHERE "dt" IN ('2026-11-19')) AS s GROUP BY "dt"`;
+      expect(sent.map((x) => `${x.workgroup} ${x.sql.split('\n')[0]}`)).toEqual([
+        `lakeops-ci ${profile}`,
+        'lakeops-ci-writes CREATE TABLE "lakeops_ci_staging"."daily_counts_r1"',
+        'lakeops-ci SELECT "dt", count(*) AS n FROM "lakeops_ci_staging"."daily_counts_r1" GROUP BY "dt"',
+        'lakeops-ci-writes DROP TABLE IF EXISTS `lakeops_ci_staging`.`daily_counts_r1`',
+        `lakeops-ci ${profile}`,
+      ]);
+      const ctas = sent[1]?.sql ?? '';
+      expect(ctas).toContain(
+        `FROM "lakeops_ci_gold"."daily_counts" WHERE "dt" IN ('2026-11-19') AND NOT coalesce(("city_id" IN (SELECT "user_id" FROM ${ids})), false)`,
+      );
+      expect(() => parseTrino(profile)).not.toThrow();
+      expect(() => parseTrino(ctas.slice(ctas.indexOf('\nAS\n') + 4))).not.toThrow();
+      expect(rewritten).toEqual([
+        {
+          partition: { dt: '2026-11-19' },
+          before: { rows: 5, dropped: 2, checksum: '12345' },
+          after: { rows: 5, dropped: 2, checksum: '12345' },
+          replacedKey: 'gold/daily_counts/dt=2026-11-19/',
+        },
+      ]);
+      expect(switched).toBe('s3://lake/_staging/gold/daily_counts/r1/dt=2026-11-19/');
+      expect(deletesBeforeRestore).toBe(0);
+      expect(await catalog.partitionLocation('gold.daily_counts', { dt: '2026-11-19' })).toBe(
+        's3://lake/gold/daily_counts/dt=2026-11-19/',
+      );
+      expect(s3).toHaveReceivedCommandWith(ListObjectsV2Command, {
+        Bucket: 'lake',
+        Prefix: '_staging/gold/daily_counts/r1/dt=2026-11-19/',
+      });
+      expect(s3.commandCalls(DeleteObjectsCommand).map((c) => c.args[0].input)).toEqual([
+        {
+          Bucket: 'lake',
+          Delete: {
+            Objects: [{ Key: '_staging/gold/daily_counts/r1/dt=2026-11-19/data_0.parquet' }],
+            Quiet: true,
+          },
+        },
+      ]);
+    });
+
     it('deletes the superseded partition folders after the switch, never the live ones', async () => {
       // Prepare
       emulate();

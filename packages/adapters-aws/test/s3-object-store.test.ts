@@ -6,6 +6,7 @@ import {
   type GetObjectCommandOutput,
   ListObjectsV2Command,
   type ListObjectsV2CommandInput,
+  ListObjectVersionsCommand,
   PutObjectCommand,
   type PutObjectCommandInput,
   S3Client,
@@ -97,6 +98,65 @@ describe('S3ObjectStore', () => {
     expect(batches.map((b) => b.length)).toEqual([1000, 1000, 500]);
     expect(batches[2]?.[499]).toEqual({ Key: 'silver/t/dt=2026-11-20/part_2499.parquet' });
     expect(objects.size).toBe(0);
+  });
+
+  it('deletes every version and delete marker under a prefix by VersionId, paging the version list', async () => {
+    // Prepare
+    s3.on(ListObjectVersionsCommand, { Bucket: 'lake', Prefix: 'env/_dsar/backup/r1/' })
+      .resolves({
+        IsTruncated: true,
+        NextKeyMarker: 'env/_dsar/backup/r1/a.parquet',
+        NextVersionIdMarker: 'v1',
+        Versions: [
+          { Key: 'env/_dsar/backup/r1/a.parquet', VersionId: 'v2', IsLatest: true },
+          { Key: 'env/_dsar/backup/r1/a.parquet', VersionId: 'v1', IsLatest: false },
+        ],
+      })
+      .on(ListObjectVersionsCommand, {
+        Bucket: 'lake',
+        Prefix: 'env/_dsar/backup/r1/',
+        KeyMarker: 'env/_dsar/backup/r1/a.parquet',
+        VersionIdMarker: 'v1',
+      })
+      .resolves({
+        IsTruncated: false,
+        Versions: [{ Key: 'env/_dsar/backup/r1/b.parquet', VersionId: 'v7', IsLatest: false }],
+        DeleteMarkers: [{ Key: 'env/_dsar/backup/r1/b.parquet', VersionId: 'v8', IsLatest: true }],
+      });
+    s3.on(DeleteObjectsCommand).resolves({});
+    const store = new S3ObjectStore({
+      client: new S3Client({}),
+      bucket: 'lake',
+      prefix: 'env',
+      deleteVersions: 'all',
+    });
+    // Act
+    const deleted = await store.deletePrefix('_dsar/backup/r1/');
+    // Assess
+    expect(deleted).toBe(4);
+    expect(s3.commandCalls(ListObjectVersionsCommand).map((c) => c.args[0].input)).toEqual([
+      { Bucket: 'lake', Prefix: 'env/_dsar/backup/r1/' },
+      {
+        Bucket: 'lake',
+        Prefix: 'env/_dsar/backup/r1/',
+        KeyMarker: 'env/_dsar/backup/r1/a.parquet',
+        VersionIdMarker: 'v1',
+      },
+    ]);
+    expect(s3).toHaveReceivedCommandTimes(DeleteObjectsCommand, 1);
+    expect(s3).toHaveReceivedCommandWith(DeleteObjectsCommand, {
+      Bucket: 'lake',
+      Delete: {
+        Objects: [
+          { Key: 'env/_dsar/backup/r1/a.parquet', VersionId: 'v2' },
+          { Key: 'env/_dsar/backup/r1/a.parquet', VersionId: 'v1' },
+          { Key: 'env/_dsar/backup/r1/b.parquet', VersionId: 'v7' },
+          { Key: 'env/_dsar/backup/r1/b.parquet', VersionId: 'v8' },
+        ],
+        Quiet: true,
+      },
+    });
+    expect(s3).not.toHaveReceivedCommand(ListObjectsV2Command);
   });
 
   it('reports the keys S3 could not delete although it answered 200', async () => {

@@ -69,8 +69,9 @@ export class FsObjectStore implements ObjectStore {
 
   async deletePrefix(prefix: string): Promise<number> {
     const objects = await this.list(prefix);
-    for (const o of objects) await rm(this.pathOf(o.key), { force: true });
+    // A folder goes in one recursive remove (not a call per file); a bare prefix file by file.
     if (prefix.endsWith('/')) await rm(this.pathOf(prefix), { recursive: true, force: true });
+    else for (const o of objects) await rm(this.pathOf(o.key), { force: true });
     return objects.length;
   }
 

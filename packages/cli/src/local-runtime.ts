@@ -14,6 +14,8 @@ import {
   DuckDbQueryEngine,
   FileOutboxNotifier,
   FileSaltSource,
+  FsCatalog,
+  FsObjectStore,
   JsonlDeadLetter,
   JsonlEventPublisher,
   SqliteStateStore,
@@ -26,6 +28,7 @@ import type {
   LakePermissions,
   NrtView,
   OpsMetrics,
+  PurgeDeps,
   QueryEngine,
   ReceiverNotifiers,
   TableDefinition,
@@ -128,6 +131,8 @@ export interface LocalDeps {
   readonly experiments: () => Promise<readonly AnalyzeExperimentInput['experiment'][]>;
   /** The analysis SQL and `gold.exp_results`. */
   readonly experimentSql: () => Promise<{ queries: ExperimentQueries; resultsTable: TableDefinition }>;
+  /** The DSAR purge's ports over the local lake (the dsar-purge schedules). */
+  readonly purge: () => Promise<PurgeDeps>;
 }
 
 /** The catalog id of the local Lake Formation endpoint (any 12 digits would do). */
@@ -160,11 +165,32 @@ function localLakePermissions(endpoint: () => string, region: string): LakePermi
   };
 }
 
+/** The purge's ports: the shared engine, state and events, the lake folder as catalog and store. */
+function localPurgeDeps(
+  home: string,
+  deps: Pick<LocalDeps, 'engine' | 'state' | 'events'>,
+  lake: Pick<typeof import('@lakeops/lake'), 'tables' | 'purgeSql' | 'dsarPurgeIds'>,
+): PurgeDeps {
+  const root = join(home, 'lake');
+  return {
+    engine: deps.engine,
+    catalog: new FsCatalog({ root, tables: lake.tables }),
+    store: new FsObjectStore({ root }),
+    state: deps.state,
+    clock: systemClock,
+    sql: lake.purgeSql('duckdb'),
+    idsTable: lake.dsarPurgeIds,
+    events: deps.events,
+  };
+}
+
 /** A DuckDB engine over the local lake, opened on its first query (start-up does not pay for it). */
 export function lazyLakeEngine(root: string): QueryEngine {
   let opened: Promise<QueryEngine> | undefined;
   const engine = async () => {
-    opened ??= import('@lakeops/lake').then(({ tables }) => DuckDbQueryEngine.open({ root, tables }));
+    opened ??= import('@lakeops/lake').then(({ tables, dsarPurgeIds }) =>
+      DuckDbQueryEngine.open({ root, tables: [...tables, dsarPurgeIds] }),
+    );
     return opened;
   };
   return {
@@ -173,6 +199,8 @@ export function lazyLakeEngine(root: string): QueryEngine {
       yield* (await engine()).stream(sql, options);
     },
     writePartitions: async (input, options) => (await engine()).writePartitions(input, options),
+    rewritePartitions: async (input, options) => (await engine()).rewritePartitions(input, options),
+    restorePartitions: async (table, rewritten) => (await engine()).restorePartitions(table, rewritten),
     close: async () => {
       if (opened) await (await opened).close();
     },
@@ -249,6 +277,7 @@ export async function localRuntime(
       const lake = await import('@lakeops/lake');
       return { queries: await lake.loadExperimentQueries(), resultsTable: lake.expResults };
     },
+    purge: () => import('@lakeops/lake').then((m) => localPurgeDeps(config.home, deps, m)),
   };
   const lineage = {
     namespace: 'lakeops-local',

@@ -37,6 +37,8 @@ export function cachedQueryEngine(
     },
     stream: (sql, queryOptions) => engine.stream(sql, queryOptions),
     writePartitions: (input, queryOptions) => engine.writePartitions(input, queryOptions),
+    rewritePartitions: (input, queryOptions) => engine.rewritePartitions(input, queryOptions),
+    restorePartitions: (table, rewritten) => engine.restorePartitions(table, rewritten),
     close: () => engine.close(),
   };
 }

@@ -14,6 +14,8 @@ function countingEngine() {
     },
     async *stream() {},
     writePartitions: async () => ({ rows: 0, written: [], removed: [] }),
+    rewritePartitions: async () => [],
+    restorePartitions: async () => {},
     close: async () => {},
   };
   return { engine, state };

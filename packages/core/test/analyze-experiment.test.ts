@@ -89,6 +89,12 @@ class PlantedEngine implements QueryEngine {
     this.writes.push(input);
     return { rows: 0, written: input.partitions ?? [], removed: [] };
   }
+  async rewritePartitions(): Promise<never> {
+    throw new Error('not used');
+  }
+  async restorePartitions(): Promise<never> {
+    throw new Error('not used');
+  }
   async close() {}
 }
 

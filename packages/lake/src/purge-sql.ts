@@ -29,6 +29,23 @@ function checksum(table: TableDefinition, dialect: Dialect, where: string): stri
 }
 
 /**
+ * One read of a partition set, profiled: per partition (`keys` of the table), `rows`, `dropped`
+ * (rows `drop` holds) and `checksum` (of the others, as text). `from` is a relation with the
+ * table's columns and partition keys; `drop` a boolean expression over them (NULL counts as false).
+ */
+export function profileSql(table: TableDefinition, dialect: Dialect, from: string, drop: string): string {
+  const keys = table.partitionKeys.map(ident);
+  const dropped = `coalesce((${drop}), false)`;
+  const select = [
+    ...keys,
+    'count(*) AS rows_total',
+    `count(*) FILTER (WHERE ${dropped}) AS rows_dropped`,
+    `${checksum(table, dialect, `NOT ${dropped}`)} AS kept_checksum`,
+  ];
+  return `SELECT ${select.join(', ')} FROM ${from}${keys.length ? ` GROUP BY ${keys.join(', ')}` : ''}`;
+}
+
+/**
  * The purge's SQL for one engine. The only values written into the text are partition values
  * read from the lake's own partition listing and the run id (both quoted with `literal`); the
  * deleted users' ids are joined from `dsarPurgeIds`.
@@ -51,6 +68,7 @@ export function purgeSql(dialect: Dialect): PurgeSql {
   };
   const keys = (table: TableDefinition) => table.partitionKeys.map(ident);
   return {
+    matches: match,
     affected(table, ids) {
       // Reads only the user columns and partition keys (Parquet column pruning).
       const ors = table.userColumns.map((c) => `t.${ident(c)} = i.${ident('user_id')}`).join(' OR ');
@@ -91,9 +109,6 @@ GROUP BY ${groupBy.join(', ')}`;
         (c) => `SELECT ${ident(c)} AS id FROM ${qualifiedName(table)}${where}`,
       );
       return `SELECT DISTINCT id FROM (${selects.join(' UNION ALL ')}) AS u WHERE id IS NOT NULL`;
-    },
-    remaining(table, ids) {
-      return `SELECT count(*) AS n FROM ${qualifiedName(table)} WHERE ${match(table, ids)}`;
     },
   };
 }

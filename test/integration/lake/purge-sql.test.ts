@@ -1,4 +1,11 @@
-import { dimUserPublic, dsarPurgeIds, factReviews, factSearchImpressions, purgeSql } from '@lakeops/lake';
+import {
+  dimUserPublic,
+  dsarPurgeIds,
+  factReviews,
+  factSearchImpressions,
+  profileSql,
+  purgeSql,
+} from '@lakeops/lake';
 import nodeSqlParser from 'node-sql-parser';
 import { describe, expect, it } from 'vitest';
 
@@ -20,7 +27,7 @@ describe('purgeSql', () => {
         sql.affected(factReviews, ids),
         sql.partitionStats(factSearchImpressions, ids, partitions),
         sql.keptRows(factSearchImpressions, ids, partitions),
-        sql.remaining(factReviews, ids),
+        sql.matches(factReviews, ids),
         sql.userIds(factReviews, [{ dt: '2026-11-19' }]),
       ];
       // Assess
@@ -42,7 +49,9 @@ describe('purgeSql', () => {
       sql.partitionStats(factSearchImpressions, ids, partitions),
       sql.partitionStats(dimUserPublic, ids, [{}]),
       sql.keptRows(factSearchImpressions, ids, partitions),
-      sql.remaining(factReviews, ids),
+      `SELECT count(*) FROM silver.fact_reviews WHERE ${sql.matches(factReviews, ids)}`,
+      profileSql(factReviews, 'athena', 'silver.fact_reviews', sql.matches(factReviews, ids)),
+      profileSql(dimUserPublic, 'athena', 'silver.dim_user_public', sql.matches(dimUserPublic, ids)),
       sql.userIds(factReviews, [{ dt: '2026-11-19' }]),
     ].map((text) => () => parseTrino(text));
     // Assess
@@ -51,7 +60,7 @@ describe('purgeSql', () => {
 
   it('matches a row on any of the table user columns, never on NULL', () => {
     // Act
-    const text = purgeSql('duckdb').remaining(factReviews, ids);
+    const text = purgeSql('duckdb').matches(factReviews, ids);
     // Assess
     expect(text).toContain('("user_id" IS NOT NULL AND "user_id" IN (');
     expect(text).toContain('OR ("seller_id" IS NOT NULL AND "seller_id" IN (');

@@ -23,5 +23,10 @@ export {
   type TombstoneEvent,
   type TombstoneRecorded,
 } from './record-tombstone.ts';
+export {
+  runScheduledPurge,
+  type ScheduledPurgeInput,
+  type ScheduledPurgeOutcome,
+} from './run-scheduled-purge.ts';
 export { hashUserId, type SaltSource } from './salt.port.ts';
 export { type BronzeSweepReport, sweepBronze } from './sweep-bronze.ts';

@@ -69,6 +69,12 @@ export interface PurgeReport {
   }[];
   /** When the last raw Bronze copy of these users expires (Bronze retention). */
   readonly bronzeExpiresBy?: string;
+  /**
+   * `paused`: the run stopped between tables (`shouldPause`) and keeps its manifest: the next call
+   * resumes it; nothing is verified or marked done yet. `nothing-to-resume`: `onlyResume` found no
+   * run. Absent: the run finished.
+   */
+  readonly outcome?: 'paused' | 'nothing-to-resume';
 }
 
 export interface PurgeDeps {
@@ -93,6 +99,14 @@ export interface PurgeInput {
   readonly leaseSeconds?: number;
   /** Bronze retention in days, for `bronzeExpiresBy` (default 30). */
   readonly bronzeRetentionDays?: number;
+  /**
+   * Asked before each table: `true` stops the run there, keeping its manifest, so that a later
+   * call (the next invocation) resumes it. The AWS driver pauses when its Lambda invocation is
+   * about to run out of time.
+   */
+  readonly shouldPause?: () => boolean;
+  /** Only continue a paused or killed run (its manifest); start no new one. */
+  readonly onlyResume?: boolean;
 }
 
 /** The state of a run in progress, so that a killed run is resumed rather than restarted. */
@@ -137,6 +151,7 @@ export async function purgeDeletedUsers(deps: PurgeDeps, input: PurgeInput): Pro
     const saved = dryRun
       ? undefined
       : ((await deps.state.get(manifestKey))?.value as unknown as Manifest | undefined);
+    if (input.onlyResume && !saved) return emptyReport(input.runId, started, dryRun, 'nothing-to-resume');
     const runId = saved?.runId ?? input.runId;
     const pending = (await queue.pending()).filter((p) => !saved || saved.requestIds.includes(p.requestId));
     const manifest: Manifest = saved ?? {
@@ -160,6 +175,7 @@ export async function purgeDeletedUsers(deps: PurgeDeps, input: PurgeInput): Pro
       ? undefined
       : {
           done: new Map(manifest.tables.map((t) => [t.table, t])),
+          ...(input.shouldPause ? { shouldPause: input.shouldPause } : {}),
           afterTable: async (t: TablePurge) => {
             manifest.tables.push(t);
             for (const [id, tally] of perRequest)
@@ -168,8 +184,11 @@ export async function purgeDeletedUsers(deps: PurgeDeps, input: PurgeInput): Pro
             if (lease) lease = await renewLease(deps, lease, leaseSeconds);
           },
         };
-    const { tables, remaining } = await removeIds(deps, runId, ids, dryRun, perRequest, undefined, resume);
-    const allOk = tables.every((t) => t.status !== 'failed') && remaining === 0;
+    const { tables, paused } = await removeIds(deps, runId, ids, dryRun, perRequest, undefined, resume);
+    if (paused) {
+      return { ...emptyReport(runId, started, dryRun, 'paused'), requestIds: manifest.requestIds, tables };
+    }
+    const allOk = tables.every((t) => t.status !== 'failed');
     const completed = deps.clock.now();
     const retention = input.bronzeRetentionDays ?? 30;
     const report: PurgeReport = {
@@ -210,8 +229,9 @@ export async function purgeDeletedUsers(deps: PurgeDeps, input: PurgeInput): Pro
 
 /**
  * Removes the rows of these ids from every Parquet table with user columns (the core of the purge,
- * shared with the no-resurrection filter after builds): ids table written, tables purged one by
- * one (a failed table keeps its data), follow-up check, ids table removed.
+ * shared with the no-resurrection filter after builds): backups a killed run left are repaired
+ * first, the ids table is written, tables are purged one by one (a failed table keeps its data),
+ * and the ids table is removed.
  */
 export async function removeIds(
   deps: PurgeDeps,
@@ -223,12 +243,14 @@ export async function removeIds(
   resume?: {
     readonly done: ReadonlyMap<string, TablePurge>;
     afterTable(table: TablePurge): Promise<void>;
+    shouldPause?: () => boolean;
   },
-): Promise<{ tables: TablePurge[]; remaining: number }> {
+): Promise<{ tables: TablePurge[]; paused?: true }> {
   const tables: TablePurge[] = [];
   const idsRef = { table: qualifiedName(deps.idsTable), run: runId };
   const idsPrefix = `${deps.idsTable.zone}/${deps.idsTable.name}/run=${runId}/`;
-  if (!ids.size) return { tables, remaining: 0 };
+  if (!dryRun) await repairBackups(deps.store, `${backupRoot}${runId}/`);
+  if (!ids.size) return { tables };
   await deps.store.write(
     `${idsPrefix}ids.json`,
     `${[...ids.keys()].map((id) => JSON.stringify({ user_id: id })).join('\n')}\n`,
@@ -244,6 +266,7 @@ export async function removeIds(
         tables.push(done);
         continue;
       }
+      if (resume?.shouldPause?.()) return { tables, paused: true };
       try {
         const result = await purgeTable(deps, table, idsRef, dryRun, ids, perRequest, only?.(table));
         tables.push({ ...result, millis: Date.now() - t0 });
@@ -261,20 +284,31 @@ export async function removeIds(
         });
       }
     }
-    // The follow-up check: no row anywhere still ties to a purged id.
-    let remaining = 0;
-    if (!dryRun) {
-      for (const table of candidates) {
-        if (tables.find((t) => t.table === qualifiedName(table))?.status === 'failed') continue;
-        remaining += num((await deps.engine.query(deps.sql.remaining(table, idsRef)))[0]?.n);
-      }
-    }
-    return { tables, remaining };
+    return { tables };
   } finally {
     await deps.store.deletePrefix(idsPrefix);
-    // Backups a killed run left behind hold the purged users' rows: never keep them.
-    await deps.store.deletePrefix(`_dsar/backup/${runId}/`);
+    // Backups hold the purged users' rows: never keep them past the run.
+    await deps.store.deletePrefix(`${backupRoot}${runId}/`);
   }
+}
+
+const backupRoot = '_dsar/backup/';
+
+/**
+ * A run killed inside a partition swap (between moving the old folder to its backup and moving
+ * the new one in) leaves the partition missing and its old files under `_dsar/backup/<run>/`;
+ * the resumed run (same run id) puts those back before anything else, so no partition is lost.
+ * Every other backup is of a partition already swapped (new files in place): deleted.
+ */
+async function repairBackups(store: ObjectStore, backup: string): Promise<void> {
+  const objects = await store.list(backup);
+  if (!objects.length) return;
+  const folders = new Set(objects.map((o) => o.key.slice(0, o.key.lastIndexOf('/') + 1)));
+  for (const folder of folders) {
+    const live = folder.slice(backup.length);
+    if (live && !(await store.list(live)).length) await store.replacePrefix(live, folder);
+  }
+  await store.deletePrefix(backup);
 }
 
 async function purgeTable(
@@ -287,11 +321,15 @@ async function purgeTable(
   only?: readonly Partition[],
 ): Promise<Omit<TablePurge, 'millis'>> {
   const name = qualifiedName(table);
+  // The one scan of the table: user columns and partition keys only, joined with the ids.
   const hits = await deps.engine.query(deps.sql.affected(table, idsRef));
   const partitions = uniquePartitions(table, hits).filter(
     (p) => !only || only.some((prefix) => isUnderPrefix(table, p, prefix)),
   );
+  const hitsIn = new Map<string, number>();
   for (const hit of hits) {
+    const key = partitionPath(table, partitionOf(table, hit));
+    hitsIn.set(key, (hitsIn.get(key) ?? 0) + num(hit.n));
     for (const request of ids.get(String(hit.user_id)) ?? []) {
       const tally = perRequest.get(request.requestId);
       if (!tally) continue;
@@ -300,12 +338,12 @@ async function purgeTable(
     }
   }
   if (!partitions.length) return { table: name, partitions: [], rowsRemoved: 0, status: 'unchanged' };
-  const before = byPartition(
-    table,
-    await deps.engine.query(deps.sql.partitionStats(table, idsRef, partitions)),
-  );
   const bytesBefore = await bytesByPartition(deps.store, table, partitions);
   if (dryRun) {
+    const before = byPartition(
+      table,
+      await deps.engine.query(deps.sql.partitionStats(table, idsRef, partitions)),
+    );
     const planned = partitions.map((p) => {
       const b = before.get(partitionPath(table, p));
       return {
@@ -322,37 +360,40 @@ async function purgeTable(
       status: 'ok',
     };
   }
-  // Backup of the affected partitions' files, for a rollback when verification fails.
-  const backup = `_dsar/backup/${idsRef.run}/${table.zone}/${table.name}/`;
-  await deps.store.deletePrefix(backup);
-  for (const p of partitions) await copyPrefix(deps.store, prefixOf(table, p), backupOf(backup, table, p));
+  // The old files are kept (moved, not copied) under the run's backup prefix until verified.
+  const backup = `${backupRoot}${idsRef.run}/`;
+  const tableBackup = `${backup}${table.zone}/${table.name}/`;
+  await deps.store.deletePrefix(tableBackup);
   try {
-    await deps.engine.writePartitions({
+    const rewritten = await deps.engine.rewritePartitions({
       table,
-      sql: deps.sql.keptRows(table, idsRef, partitions),
-      ...(table.partitionKeys.length ? { partitions } : {}),
+      partitions,
+      drop: deps.sql.matches(table, idsRef),
+      keepReplacedUnder: backup,
     });
-    const after = byPartition(
-      table,
-      await deps.engine.query(deps.sql.partitionStats(table, idsRef, partitions)),
-    );
     const bytesAfter = await bytesByPartition(deps.store, table, partitions);
     const results: PartitionPurge[] = [];
     const failures: string[] = [];
     for (const p of partitions) {
       const key = partitionPath(table, p);
-      const b = before.get(key);
-      const a = after.get(key);
-      const removed = num(b?.rows_matched);
-      const expectedRows = num(b?.rows_total) - removed;
+      const r = rewritten.find((x) => partitionPath(table, x.partition) === key);
+      const b = r?.before;
+      const a = r?.after;
+      const removed = b?.dropped ?? 0;
+      const expectedRows = (b?.rows ?? 0) - removed;
+      // The drop predicate and the join of the find step agree (one user column: a row per hit).
+      const found = hitsIn.get(key) ?? 0;
+      const agrees = table.userColumns.length === 1 ? removed === found : removed > 0 && removed <= found;
       const ok =
-        num(a?.rows_matched) === 0 &&
-        num(a?.rows_total) === expectedRows &&
-        (expectedRows === 0 || String(a?.kept_checksum) === String(b?.kept_checksum));
+        r !== undefined &&
+        agrees &&
+        a?.dropped === 0 &&
+        a.rows === expectedRows &&
+        (expectedRows === 0 || a.checksum === b?.checksum);
       if (!ok) failures.push(key || '(whole table)');
       results.push({
         partition: p,
-        rowsBefore: num(b?.rows_total),
+        rowsBefore: b?.rows ?? 0,
         rowsRemoved: removed,
         bytesBefore: bytesBefore.get(key) ?? 0,
         bytesAfter: bytesAfter.get(key) ?? 0,
@@ -360,10 +401,16 @@ async function purgeTable(
       });
     }
     if (failures.length) {
+      await deps.engine.restorePartitions(table, rewritten);
       throw new PurgeVerificationFailedError(
         name,
         `verification failed for ${failures.join(', ')}; restored`,
       );
+    }
+    // Verified: the old files go (on S3 they stay at their old location until now).
+    for (const r of rewritten) {
+      if (r.replacedKey && !r.replacedKey.startsWith(tableBackup))
+        await deps.store.deletePrefix(r.replacedKey);
     }
     return {
       table: name,
@@ -371,15 +418,29 @@ async function purgeTable(
       rowsRemoved: sum(results.map((r) => r.rowsRemoved)),
       status: 'ok',
     };
-  } catch (error) {
-    for (const p of partitions) {
-      const saved = backupOf(backup, table, p);
-      if ((await deps.store.list(saved)).length) await deps.store.replacePrefix(prefixOf(table, p), saved);
-    }
-    throw error;
   } finally {
-    await deps.store.deletePrefix(backup);
+    await deps.store.deletePrefix(tableBackup);
   }
+}
+
+function emptyReport(
+  runId: string,
+  started: Date,
+  dryRun: boolean,
+  outcome: 'paused' | 'nothing-to-resume',
+): PurgeReport {
+  return {
+    runId,
+    dryRun,
+    startedAt: started.toISOString(),
+    completedAt: started.toISOString(),
+    requestIds: [],
+    tables: [],
+    rowsRemoved: 0,
+    bytesRewritten: 0,
+    requests: [],
+    outcome,
+  };
 }
 
 async function finish(
@@ -424,11 +485,6 @@ function prefixOf(table: TableDefinition, p: Partition): string {
   return `${table.zone}/${table.name}/${path ? `${path}/` : ''}`;
 }
 
-function backupOf(backup: string, table: TableDefinition, p: Partition): string {
-  const path = partitionPath(table, p);
-  return `${backup}${path ? `${path}/` : ''}`;
-}
-
 /** Bytes per partition path of these partitions: one listing per partition, so the cost follows them, not the table. */
 async function bytesByPartition(
   store: ObjectStore,
@@ -442,16 +498,16 @@ async function bytesByPartition(
   return out;
 }
 
-async function copyPrefix(store: ObjectStore, from: string, to: string): Promise<void> {
-  for (const o of await store.list(from))
-    await store.write(`${to}${o.key.slice(from.length)}`, await store.read(o.key));
+function partitionOf(table: TableDefinition, row: Row): Partition {
+  const p: Record<string, string> = {};
+  for (const k of table.partitionKeys) p[k] = String(row[k]);
+  return p;
 }
 
 function uniquePartitions(table: TableDefinition, rows: readonly Row[]): Partition[] {
   const seen = new Map<string, Partition>();
   for (const row of rows) {
-    const p: Record<string, string> = {};
-    for (const k of table.partitionKeys) p[k] = String(row[k]);
+    const p = partitionOf(table, row);
     seen.set(partitionPath(table, p), p);
   }
   return [...seen.values()].sort((a, b) => partitionPath(table, a).localeCompare(partitionPath(table, b)));

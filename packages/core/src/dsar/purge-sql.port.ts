@@ -11,6 +11,8 @@ export interface PurgeIds {
  * `@lakeops/lake`. Every statement takes the users from the ids table, never from its own text.
  */
 export interface PurgeSql {
+  /** A boolean expression over the table's columns: a user column holds a purged id (the rows to drop). */
+  matches(table: TableDefinition, ids: PurgeIds): string;
   /** Partition keys, `user_id` and `n`: rows per partition per matched id (reads user columns only). */
   affected(table: TableDefinition, ids: PurgeIds): string;
   /** Partition keys, `rows_total`, `rows_matched`, `kept_checksum` for these partitions. */
@@ -19,6 +21,4 @@ export interface PurgeSql {
   keptRows(table: TableDefinition, ids: PurgeIds, partitions: readonly Partition[]): string;
   /** `id`: every distinct non-null value of the user columns, in the partitions under these prefixes (all without). */
   userIds(table: TableDefinition, prefixes?: readonly Partition[]): string;
-  /** `n`: rows anywhere in the table still tied to a purged id. */
-  remaining(table: TableDefinition, ids: PurgeIds): string;
 }

@@ -1,5 +1,6 @@
 import type { UserTombstonedV1 } from '@lakeops/contracts';
 import type { Clock } from '../shared/clock.port.ts';
+import { EventInvalidError } from '../shared/errors.ts';
 import type { StateStore } from '../state/state-store.port.ts';
 import { DeletionQueue } from './deletion-queue.ts';
 import { hashUserId, type SaltSource } from './salt.port.ts';
@@ -18,6 +19,8 @@ export interface TombstoneRecorded {
   readonly requestId: string;
 }
 
+const maskedId = /^\[masked:[a-z-]+\]$/;
+
 /**
  * DSAR intake: records a deleted user in the deletion queue for the next purge. Replays (same
  * request id) and duplicates (same user, another request id) change nothing. The result carries
@@ -33,6 +36,14 @@ export async function recordTombstone(
   event: TombstoneEvent,
 ): Promise<TombstoneRecorded> {
   const d = event.detail;
+  // A parked copy has its ids masked (`[masked:…]`): redriven as is, it must not queue a purge of
+  // the placeholder. It is refused (and parked again) instead.
+  const masked = [d.user_id, ...(d.anon_ids ?? [])].findIndex((id) => maskedId.test(id));
+  if (masked >= 0) {
+    throw new EventInvalidError('the tombstone holds a masked id (a parked copy): it cannot be purged', [
+      { pointer: masked === 0 ? '/user_id' : `/anon_ids/${masked - 1}`, message: 'is a masked placeholder' },
+    ]);
+  }
   const userHash = await hashUserId(await deps.salt.get(), d.user_id);
   return new DeletionQueue(deps).enqueue({
     requestId: d.request_id,

@@ -8,8 +8,11 @@ export {
 } from './errors.ts';
 export type { ObjectStore, StoredObject } from './object-store.port.ts';
 export type {
+  PartitionProfile,
   QueryEngine,
   QueryOptions,
+  RewritePartitionsInput,
+  RewrittenPartition,
   Row,
   SqlValue,
   WritePartitionsInput,

@@ -30,6 +30,38 @@ export interface WritePartitionsResult {
   readonly removed: readonly Partition[];
 }
 
+/** A partition's rows as counted by one read: all of them, those `drop` holds, and a checksum of the others. */
+export interface PartitionProfile {
+  readonly rows: number;
+  readonly dropped: number;
+  /** Sum of a hash of every kept row (as text): equal multisets of rows give equal sums. */
+  readonly checksum: string;
+}
+
+export interface RewritePartitionsInput {
+  /** A Parquet table; its files are rewritten with their column types, compression and key-value metadata. */
+  readonly table: TableDefinition;
+  /** Whole partitions (every key); `[{}]` for an unpartitioned table. */
+  readonly partitions: readonly Partition[];
+  /** A boolean SQL expression over the table's columns: the rows it holds are left out. */
+  readonly drop: string;
+  /**
+   * An object-store key prefix: the replaced files are kept under it (moved, not copied, where the
+   * store can rename) so the caller can check the new data first, then delete or restore them.
+   */
+  readonly keepReplacedUnder: string;
+}
+
+export interface RewrittenPartition {
+  readonly partition: Partition;
+  /** From the one read of the old files that also feeds the write. */
+  readonly before: PartitionProfile;
+  /** Read back from the partition's new files, after the swap (what readers now see). */
+  readonly after: PartitionProfile;
+  /** Key prefix of the replaced files (under `keepReplacedUnder`); absent when there were none. */
+  readonly replacedKey?: string;
+}
+
 /**
  * Runs SQL over the lake: DuckDB over local Parquet, Athena over S3. Tables are addressed as
  * `<zone>.<table>`. Writes go to a staging location first and replace partitions only once the
@@ -46,5 +78,13 @@ export interface QueryEngine {
   /** Rows one at a time, for results too large to hold. */
   stream(sql: string, options?: QueryOptions): AsyncIterable<Row>;
   writePartitions(input: WritePartitionsInput, options?: QueryOptions): Promise<WritePartitionsResult>;
+  /**
+   * Rewrites these partitions without the rows `drop` holds, profiling the old rows in the same
+   * read that feeds the write (no second scan) and the new files after the swap. The old files
+   * are kept under `keepReplacedUnder` until `restorePartitions` or a delete of that prefix.
+   */
+  rewritePartitions(input: RewritePartitionsInput, options?: QueryOptions): Promise<RewrittenPartition[]>;
+  /** Puts the kept old files of these rewritten partitions back in place (a failed verification). */
+  restorePartitions(table: TableDefinition, rewritten: readonly RewrittenPartition[]): Promise<void>;
   close(): Promise<void>;
 }
