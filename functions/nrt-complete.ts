@@ -57,4 +57,4 @@ export const make = eventFunction(
   },
 );
 
-export const handler = onLambda(make, () => import('./lib/aws-deps.ts').then((m) => m.nrtAthenaDeps()));
+export const handler = onLambda(make, () => import('./lib/aws-nrt-deps.ts').then((m) => m.nrtAthenaDeps()));

@@ -25,5 +25,5 @@ export const makeOnAthena = eventFunction(
 );
 
 export const handler = onLambda(makeOnAthena, () =>
-  import('./lib/aws-deps.ts').then((m) => m.nrtAthenaDeps()),
+  import('./lib/aws-nrt-deps.ts').then((m) => m.nrtAthenaDeps()),
 );

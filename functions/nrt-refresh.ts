@@ -48,5 +48,5 @@ export const makeOnAthena = scheduleFunction(routeById('nrt-refresh'), async (de
 );
 
 export const handler = onScheduleLambda(makeOnAthena, () =>
-  import('./lib/aws-deps.ts').then((m) => m.nrtAthenaDeps()),
+  import('./lib/aws-nrt-deps.ts').then((m) => m.nrtAthenaDeps()),
 );

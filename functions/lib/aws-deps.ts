@@ -9,7 +9,6 @@ import {
   type EventPublisher,
   type Notification,
   type Notifier,
-  type NrtView,
   type OpsMetrics,
   parseAlertmanagerConfig,
   type ReceiverNotifiers,
@@ -153,7 +152,8 @@ export async function wafMetricsDeps(): Promise<ChainDeps & { metrics: OpsMetric
   return { ...(await chainDeps()), metrics: powertoolsOpsMetrics() };
 }
 
-async function dynamoDbState(env: AwsEnv): Promise<StateStore> {
+/** The `State` table through `DynamoDbStateStore` (its module only, loaded on first use). */
+export async function dynamoDbState(env: AwsEnv): Promise<StateStore> {
   if (!env.stateTableName) throw new EnvironmentMissingError('LAKEOPS_STATE_TABLE');
   const [{ DynamoDBClient }, { DynamoDbStateStore }] = await Promise.all([
     import('@aws-sdk/client-dynamodb'),
@@ -316,69 +316,4 @@ export async function permissionSyncDeps(): Promise<ChainDeps & PermissionSyncDe
     clock: systemClock,
     repoPolicy: async () => repoPolicy,
   };
-}
-
-/**
- * The NRT refresh on AWS (nrt-refresh, nrt-rebuild, nrt-complete): `AthenaQueryEngine` (reads and
- * started writes) over the stage's Glue databases and the lake bucket, the `State` table, the bus,
- * and the NRT models copied into the bundle (`LAKEOPS_MODELS_DIR`), loaded once per cold start.
- * Every module comes through its own subpath, so no other function's bundle carries Athena or Glue.
- */
-export async function nrtAthenaDeps() {
-  const env = readAwsEnv();
-  const bucket = need(env.lakeBucket, 'LAKEOPS_LAKE_BUCKET');
-  const readWorkgroup = need(env.athenaReadWorkgroup, 'LAKEOPS_ATHENA_READ_WORKGROUP');
-  const writeWorkgroup = need(env.athenaWriteWorkgroup, 'LAKEOPS_ATHENA_WRITE_WORKGROUP');
-  const databasePrefix = need(env.glueDatabasePrefix, 'LAKEOPS_GLUE_DATABASE_PREFIX');
-  const modelsDir = need(env.modelsDir, 'LAKEOPS_MODELS_DIR');
-  const [
-    { AthenaClient },
-    { GlueClient },
-    { S3Client },
-    { AthenaQueryEngine },
-    { GlueCatalog },
-    { S3ObjectStore },
-    { tables },
-    { loadNrtViews },
-  ] = await Promise.all([
-    import('@aws-sdk/client-athena'),
-    import('@aws-sdk/client-glue'),
-    import('@aws-sdk/client-s3'),
-    import('@lakeops/adapters-aws/athena-query-engine'),
-    import('@lakeops/adapters-aws/glue-catalog'),
-    import('@lakeops/adapters-aws/s3-object-store'),
-    import('@lakeops/lake/tables'),
-    import('@lakeops/lake/nrt-views'),
-  ]);
-  const engine = new AthenaQueryEngine({
-    client: new AthenaClient({}),
-    readWorkgroup,
-    writeWorkgroup,
-    databasePrefix,
-    stagingLocation: `s3://${bucket}/_staging/`,
-    catalog: new GlueCatalog({ client: new GlueClient({}), tables, databasePrefix }),
-    objects: new S3ObjectStore({ client: new S3Client({}), bucket }),
-  });
-  let views: Promise<readonly NrtView[]> | undefined;
-  return {
-    ...(await chainDeps()),
-    engine,
-    writer: engine,
-    writeWorkgroup,
-    state: await dynamoDbState(env),
-    events: await eventPublisher(),
-    clock: systemClock,
-    nrtViews: () => {
-      views ??= loadNrtViews(undefined, { modelsDir });
-      views.catch(() => {
-        views = undefined;
-      });
-      return views;
-    },
-  };
-}
-
-function need(value: string | undefined, name: string): string {
-  if (!value) throw new EnvironmentMissingError(name);
-  return value;
 }

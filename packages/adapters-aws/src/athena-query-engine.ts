@@ -40,10 +40,10 @@ import {
   athenaInsert,
   athenaTableNames,
   decimalValue,
-  glueDatabaseName,
   ident,
   typedSelect,
-} from '@lakeops/lake';
+} from '@lakeops/lake/dialect';
+import { glueDatabaseName } from '@lakeops/lake/glue-databases';
 import { awsErrorName, awsFailure, StagingTableDropFailedError } from './aws-errors.ts';
 import type { PartitionBatches } from './glue-catalog.ts';
 import type { S3ObjectStore } from './s3-object-store.ts';
