@@ -5,7 +5,6 @@ import {
   patternAlternatives,
   type Route,
 } from '../functions/lib/route.ts';
-import type { Deployment } from './function-args.ts';
 
 /** The event bus and the dead-letter queue every function parks permanent failures in. */
 export function busStack() {
@@ -86,7 +85,10 @@ export function nativeEventPattern(routes: readonly Route[]): EventPattern | und
  * where everything arrives on one endpoint — at the price of a custom-event charge per forwarded
  * event (terminal states of lakeops' write workgroup, alarm state changes: a few per minute).
  */
-export function forwardNativeEvents(routes: readonly Route[], r: Messaging & { deployment: Deployment }) {
+export function forwardNativeEvents(
+  routes: readonly Route[],
+  r: Messaging & { deployment: { readonly account: $util.Input<string> } },
+) {
   const pattern = nativeEventPattern(routes);
   if (!pattern) return undefined;
   const name = `lakeops-${$app.stage}-native-events`;

@@ -6,7 +6,7 @@ import { loadNrtViews } from '@lakeops/lake';
 import { bundleAsSst, bundledInputs, localOnlyInputs, repoRoot } from '@lakeops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleFunction } from '../bench/bundle.ts';
-import { pinnedContracts } from '../lib/route.ts';
+import { pinnedContracts, type Route } from '../lib/route.ts';
 import { nrtModelsFolder, routes } from '../routes.ts';
 
 let out: string;
@@ -30,8 +30,9 @@ describe('AWS bundles (esbuild as SST runs it)', () => {
 
   // The NRT functions read their models through @lakeops/lake (loader, dialect, catalog); no other
   // function carries any of it, and none the data generator or the package index.
+  const table: readonly Route[] = routes;
   const nrtFunctions = new Set<string>(
-    routes.filter((r) => r.files?.some((f) => f === nrtModelsFolder)).map((r) => r.function),
+    table.filter((r) => r.files?.some((f) => f === nrtModelsFolder)).map((r) => r.function),
   );
   it.each(functions)(
     '%s carries no local-only dependency, and of @lakeops/lake only what the NRT models need',
@@ -53,7 +54,7 @@ describe('AWS bundles (esbuild as SST runs it)', () => {
   it('bundles the NRT models with the NRT functions: the copied files load every view with the same SQL', async () => {
     // Prepare: the route's files copied at the same relative path, as the stacks' copyFiles do
     const root = join(out, 'nrt-task-root');
-    for (const route of routes.filter((r) => nrtFunctions.has(r.function)))
+    for (const route of table.filter((r) => nrtFunctions.has(r.function)))
       for (const f of route.files ?? []) await cp(join(repoRoot, f), join(root, f), { recursive: true });
     // Act
     const bundled = await loadNrtViews(undefined, { modelsDir: join(root, 'packages/lake/models') });
