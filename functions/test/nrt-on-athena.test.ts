@@ -28,13 +28,13 @@ import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/c
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { validateDetail } from '@lakeops/contracts';
 import { athenaTableNames, loadNrtViews, modelsDir } from '@lakeops/lake';
-import { anEvent } from '@lakeops/testing';
+import { anEvent, InMemoryDeadLetter, InMemoryStateStore, ManualClock } from '@lakeops/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Parser } from 'node-sql-parser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeDynamoDbTable } from '../../packages/adapters-aws/test/fake-dynamodb-table.ts';
 import { lambdaContext } from '../lib/lambda-context.ts';
-import { handler as complete } from '../nrt-complete.ts';
+import { handler as complete, make as makeComplete } from '../nrt-complete.ts';
 import { handler as tick } from '../nrt-refresh.ts';
 import { routeById } from '../routes.ts';
 
@@ -292,5 +292,35 @@ describe('nrt-complete on AWS', () => {
     // Assess
     expect(result).toEqual({ status: 'processed', result: { status: 'ignored', why: 'another workgroup' } });
     expect(dynamo).toHaveReceivedCommandTimes(UpdateItemCommand, 0);
+  });
+});
+
+describe('nrt-complete locally', () => {
+  it('completes nothing where the engine waits for its writes (no writer): the state is not touched', async () => {
+    // Prepare: the local platform's deps carry no started-write engine
+    const state = new InMemoryStateStore();
+    const published: unknown[] = [];
+    const run = makeComplete({
+      state,
+      events: { publish: async (events) => void published.push(...events) },
+      clock: new ManualClock(),
+      nrtViews: () => loadNrtViews(),
+      deadLetter: new InMemoryDeadLetter(),
+    });
+    const put = anEvent('athena.query.state_changed', 'lakeops.nrt', {
+      v: 1,
+      query_execution_id: 'q1',
+      state: 'SUCCEEDED',
+      workgroup: 'lakeops-dev-writes',
+    });
+    // Act
+    const result = await run(put, context('nrt-complete'));
+    // Assess
+    expect(result).toEqual({
+      status: 'processed',
+      result: { status: 'ignored', why: 'no started writes on this platform' },
+    });
+    expect(await state.get({ pk: 'nrt#query', sk: 'q1' })).toBeUndefined();
+    expect(published).toEqual([]);
   });
 });
