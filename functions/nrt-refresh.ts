@@ -4,9 +4,11 @@ import {
   type NrtView,
   type QueryEngine,
   refreshNrtViews,
+  type StagedPartitionWriter,
   type StateStore,
+  startNrtRefresh,
 } from '@lakeops/core';
-import { scheduleFunction } from './lib/schedule-function.ts';
+import { onScheduleLambda, scheduleFunction } from './lib/schedule-function.ts';
 import { routeById } from './routes.ts';
 
 /** What the NRT refresh needs: the engine, the state port (lease, records), the bus, the views. */
@@ -19,15 +21,32 @@ export interface NrtRefreshDeps {
   readonly nrtViews: () => Promise<readonly NrtView[]>;
 }
 
-/** nrt-refresh: every 5 minutes, the hours of today touched since each view's watermark. */
+/**
+ * The NRT refresh on AWS: the same ports, plus the engine's started writes (a CTAS started and not
+ * waited for; nrt-complete carries it on when Athena reports it done).
+ */
+export interface NrtAthenaDeps extends Omit<NrtRefreshDeps, 'engine'> {
+  readonly engine: Pick<QueryEngine, 'query'>;
+  readonly writer: StagedPartitionWriter;
+}
+
+/**
+ * nrt-refresh, locally (`lakeops start`): every 5 minutes, the hours of today touched since each
+ * view's watermark, written through DuckDB and waited for.
+ */
 export const make = scheduleFunction(routeById('nrt-refresh'), async (deps: NrtRefreshDeps, run) =>
   refreshNrtViews(deps, { views: await deps.nrtViews(), runId: `nrt-${run.id}` }),
 );
 
-export const handler = async (): Promise<never> => {
-  // Not wired on AWS yet: the Athena path (CTAS per partition, completion from "Athena Query
-  // State Change" events) and an EventBridge publisher are open items of issue 12.
-  throw new Error(
-    'nrt-refresh runs locally only (lakeops start); its AWS composition root is not written yet',
-  );
-};
+/**
+ * nrt-refresh on AWS: every 5 minutes, per view, plan the touched hours and START its CTAS
+ * (`startNrtRefresh`); a view whose write is still in flight is skipped, one whose write ended
+ * without its completion event reaching nrt-complete (Athena's events are best effort) is completed.
+ */
+export const makeOnAthena = scheduleFunction(routeById('nrt-refresh'), async (deps: NrtAthenaDeps, run) =>
+  startNrtRefresh(deps, { views: await deps.nrtViews(), runId: `nrt-${run.id}` }),
+);
+
+export const handler = onScheduleLambda(makeOnAthena, () =>
+  import('./lib/aws-nrt-deps.ts').then((m) => m.nrtAthenaDeps()),
+);

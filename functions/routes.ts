@@ -29,6 +29,28 @@ const useNrtLease: Permission = {
   resource: 'state-table',
 };
 
+/**
+ * The NRT refresh on AWS (`startNrtRefresh` / `completeNrtQuery` over `AthenaQueryEngine`): the
+ * hours to refresh are found by a SELECT in the reads workgroup, each write is a CTAS started in the
+ * writes workgroup and followed with GetQueryExecution, its staged partitions are counted in the
+ * reads workgroup, switched in Glue (Batch{Create,Update}Partition, DROP TABLE of the staging
+ * table), the superseded folders deleted from the lake; the results land in the results bucket;
+ * `nrt.refreshed` / `nrt.refresh.failed` / the staleness alarm go onto the bus. The tick, the rebuild
+ * and the completion all may finish a write and start the next one, so they share one grant.
+ */
+const refreshNrtOnAthena: readonly Permission[] = [
+  useNrtLease,
+  queryAthenaReads,
+  queryAthenaWrites,
+  writeGlueCatalog,
+  writeLake,
+  useAthenaResults,
+  publishEvents,
+];
+
+/** The NRT models (`.sql`), read at run time: copied into the NRT functions' bundles. */
+export const nrtModelsFolder = 'packages/lake/models/nrt';
+
 /** Alert recording: the route groups in the `State` table, read-modify-write with a version condition. */
 const recordAlertGroups: Permission = {
   actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
@@ -135,10 +157,8 @@ export const routes = [
     schedule: 'rate(5 minutes)',
     timeoutSeconds: 240,
     memoryMB: 1024,
-    permissions: [parkInDeadLetter, writeTraces, useNrtLease],
-    // The Athena path of the refresh (CTAS per partition, completion from query-state events) is
-    // not built: on AWS the handler would fail every tick, so the stacks leave it out.
-    runs: 'local-only',
+    permissions: [parkInDeadLetter, writeTraces, ...refreshNrtOnAthena],
+    files: [nrtModelsFolder],
     tables: { reads: [{ set: 'nrt-view-sources' }], writes: [{ set: 'nrt-views' }] },
   },
   {
@@ -153,10 +173,8 @@ export const routes = [
     },
     timeoutSeconds: 240,
     memoryMB: 1024,
-    permissions: [parkInDeadLetter, writeTraces, useNrtLease],
-    // The Athena path of the refresh (CTAS per partition, completion from query-state events) is
-    // not built: on AWS the handler would fail every tick, so the stacks leave it out.
-    runs: 'local-only',
+    permissions: [parkInDeadLetter, writeTraces, ...refreshNrtOnAthena],
+    files: [nrtModelsFolder],
     tables: { reads: [{ set: 'nrt-view-sources' }], writes: [{ set: 'nrt-views' }] },
   },
   {
@@ -279,6 +297,39 @@ export const routes = [
     timeoutSeconds: 900,
     memoryMB: 1024,
     permissions: dsarPurgePermissions,
+  },
+  {
+    id: 'nrt-complete',
+    kind: 'event',
+    description:
+      'Carry an NRT refresh on when its Athena write ends: switch the partitions in and emit nrt.refreshed, or clean up and emit nrt.refresh.failed.',
+    function: 'nrt-complete',
+    pattern: {
+      $or: [
+        // Athena's own events (best effort, on the account's default bus; the stacks forward them to
+        // lakeops' bus): terminal states of a lakeops write workgroup (`lakeops-<stage>-writes`,
+        // stacks/storage.ts). Normalised to athena.query.state_changed v1.
+        {
+          source: ['aws.athena'],
+          'detail-type': ['Athena Query State Change'],
+          detail: {
+            workgroupName: [{ wildcard: 'lakeops-*-writes' }],
+            currentState: ['SUCCEEDED', 'FAILED', 'CANCELLED'],
+          },
+        },
+        // The same completion put by hand (`lakeops put-events`) when Athena's event was lost.
+        {
+          source: ['lakeops.nrt'],
+          'detail-type': ['athena.query.state_changed'],
+          detail: { v: [1], state: ['SUCCEEDED', 'FAILED', 'CANCELLED'] },
+        },
+      ],
+    },
+    timeoutSeconds: 240,
+    memoryMB: 1024,
+    permissions: [parkInDeadLetter, writeTraces, ...refreshNrtOnAthena],
+    files: [nrtModelsFolder],
+    tables: { reads: [{ set: 'nrt-view-sources' }], writes: [{ set: 'nrt-views' }] },
   },
 ] as const satisfies readonly Route[];
 

@@ -2,6 +2,7 @@
 // route's pinned contracts. Do not edit: change the route and run `node functions/codegen/route-validators.ts`.
 
 import { alarmTriggeredV1 } from '@lakeops/contracts/validators/alarm.triggered.v1';
+import { athenaQueryStateChangedV1 } from '@lakeops/contracts/validators/athena.query.state_changed.v1';
 import { deployFailedV1 } from '@lakeops/contracts/validators/deploy.failed.v1';
 import { deploySucceededV1 } from '@lakeops/contracts/validators/deploy.succeeded.v1';
 import { expectationFailedV1 } from '@lakeops/contracts/validators/expectation.failed.v1';
@@ -46,4 +47,9 @@ export const sreWafMetrics: RouteValidators<RouteById<'sre-waf-metrics'>> = {
 /** Route 'permission-sync': deploy.succeeded v1. */
 export const permissionSync: RouteValidators<RouteById<'permission-sync'>> = {
   'deploy.succeeded': { 1: deploySucceededV1 },
+};
+
+/** Route 'nrt-complete': athena.query.state_changed v1. */
+export const nrtComplete: RouteValidators<RouteById<'nrt-complete'>> = {
+  'athena.query.state_changed': { 1: athenaQueryStateChangedV1 },
 };

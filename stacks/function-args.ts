@@ -86,6 +86,7 @@ export function permissionsOf(permissions: readonly Permission[], r: Resources) 
 /** The Lambda function for a route: Node 24, ESM, least privilege, async failures to the DLQ. */
 export function functionArgs(route: Route, r: Resources): sst.aws.FunctionArgs {
   const alertingConfig = alertingConfigOf(route);
+  const models = modelsDirOf(route);
   return {
     handler: handlerOf(route),
     description: route.description,
@@ -107,11 +108,14 @@ export function functionArgs(route: Route, r: Resources): sst.aws.FunctionArgs {
       LAKEOPS_PAGERDUTY_ROUTING_KEY_PARAMETER: r.pagerDutyRoutingKeyParameter.name,
       // The routing config a route bundles (its `files`), relative to the bundle root.
       ...(alertingConfig ? { LAKEOPS_ALERTING_CONFIG: alertingConfig } : {}),
+      LAKEOPS_EVENT_BUS_NAME: r.bus.name,
+      // The lake on Athena (the DSAR purge, the NRT refresh): bucket, workgroups, Glue databases.
       LAKEOPS_LAKE_BUCKET: r.lake.name,
       LAKEOPS_ATHENA_READ_WORKGROUP: r.readWorkgroup.name,
       LAKEOPS_ATHENA_WRITE_WORKGROUP: r.writeWorkgroup.name,
       LAKEOPS_GLUE_DATABASE_PREFIX: r.glueDatabasePrefix,
-      LAKEOPS_EVENT_BUS_NAME: r.bus.name,
+      // The SQL models a route bundles (its `files`: `…/models/<zone>`), the folder above the zones.
+      ...(models ? { LAKEOPS_MODELS_DIR: models } : {}),
       // The permission sync resolves the bundled policy for this stage, on these databases.
       LAKEOPS_STAGE: $app.stage,
       LAKEOPS_CATALOG_ID: r.deployment.account,
@@ -133,6 +137,12 @@ export function functionArgs(route: Route, r: Resources): sst.aws.FunctionArgs {
       role: lambdaOnlyTrust,
     },
   };
+}
+
+/** The folder holding the zone folders of SQL models a route bundles (`…/models/nrt` → `…/models`), if any. */
+function modelsDirOf(route: Route): string | undefined {
+  const folder = route.files?.find((f) => /(^|\/)models\/[a-z_]+$/.test(f));
+  return folder?.slice(0, folder.lastIndexOf('/'));
 }
 
 /** The Alertmanager-format routing config among a route's bundled files (a `.yml`), if any. */

@@ -2,7 +2,7 @@ import { deployedOnAws, type Route } from '../functions/lib/route.ts';
 import { routes } from '../functions/routes.ts';
 import { alarmsStack, alertingStack } from './alerts.ts';
 import { archiveStack } from './archive.ts';
-import { busStack, deadLetterQueuePolicy } from './bus.ts';
+import { busStack, deadLetterQueuePolicy, forwardNativeEvents } from './bus.ts';
 import { deployment, type Resources } from './function-args.ts';
 import { schedulesStack } from './schedules.ts';
 import { storageStack } from './storage.ts';
@@ -25,10 +25,12 @@ export function lakeopsApp(appRoutes: readonly Route[] = routes) {
   const subscribers = subscribersStack(appRoutes, resources);
   const schedules = schedulesStack(appRoutes, resources);
   const archive = archiveStack(resources);
+  const forward = forwardNativeEvents(appRoutes, resources);
   // Every rule whose target parks undelivered events in the dead-letter queue, and only those.
   deadLetterQueuePolicy(resources.deadLetter, [
     ...subscribers.map((s) => s.apply((subscriber) => subscriber.nodes.rule.arn)),
     archive.archiveRule.arn,
+    ...(forward ? [forward.nativeEventsRule.arn] : []),
   ]);
   alarmsStack(resources);
   return {

@@ -152,7 +152,8 @@ export async function wafMetricsDeps(): Promise<ChainDeps & { metrics: OpsMetric
   return { ...(await chainDeps()), metrics: powertoolsOpsMetrics() };
 }
 
-async function dynamoDbState(env: AwsEnv): Promise<StateStore> {
+/** The `State` table through `DynamoDbStateStore` (its module only, loaded on first use). */
+export async function dynamoDbState(env: AwsEnv): Promise<StateStore> {
   if (!env.stateTableName) throw new EnvironmentMissingError('LAKEOPS_STATE_TABLE');
   const [{ DynamoDBClient }, { DynamoDbStateStore }] = await Promise.all([
     import('@aws-sdk/client-dynamodb'),

@@ -32,13 +32,6 @@ export interface AwsEnv {
    * path, see the route's `files`).
    */
   readonly alertingConfigFile: string | undefined;
-  /** The lake bucket's name (`LAKEOPS_LAKE_BUCKET`): Parquet under `<zone>/<table>/…`. */
-  readonly lakeBucket: string | undefined;
-  /** Athena workgroups (`LAKEOPS_ATHENA_READ_WORKGROUP`, `LAKEOPS_ATHENA_WRITE_WORKGROUP`). */
-  readonly athenaReadWorkgroup: string | undefined;
-  readonly athenaWriteWorkgroup: string | undefined;
-  /** The stage's Glue database prefix (`LAKEOPS_GLUE_DATABASE_PREFIX`, e.g. `lakeops_prod`). */
-  readonly glueDatabasePrefix: string | undefined;
   /** The deployment's EventBridge bus (`LAKEOPS_EVENT_BUS_NAME`), where lakeops' own events go. */
   readonly eventBusName: string | undefined;
   /** The SST stage (`LAKEOPS_STAGE`): the policy's per-stage differences are resolved for it. */
@@ -50,6 +43,19 @@ export interface AwsEnv {
    * `{"silver":"lakeops_prod_silver",…}`, set by the stacks from the databases they create).
    */
   readonly glueDatabases: Readonly<Record<string, string>> | undefined;
+  /** The lake bucket (`LAKEOPS_LAKE_BUCKET`): Hive partitions, CTAS staging under `_staging/`. */
+  readonly lakeBucket: string | undefined;
+  /** The Athena workgroup of SELECTs (`LAKEOPS_ATHENA_READ_WORKGROUP`, enforces its settings). */
+  readonly athenaReadWorkgroup: string | undefined;
+  /** The Athena workgroup of CTAS / INSERT INTO / DROP TABLE (`LAKEOPS_ATHENA_WRITE_WORKGROUP`). */
+  readonly athenaWriteWorkgroup: string | undefined;
+  /** `lakeops_<stage>` (`LAKEOPS_GLUE_DATABASE_PREFIX`): zone `silver` → database `<prefix>_silver`. */
+  readonly glueDatabasePrefix: string | undefined;
+  /**
+   * The folder holding `nrt/*.sql` (`LAKEOPS_MODELS_DIR`, relative to the bundle root
+   * `LAMBDA_TASK_ROOT`: the stacks copy the route's `files` there at the same path).
+   */
+  readonly modelsDir: string | undefined;
   /** X-Ray tracing through the Powertools Tracer (`POWERTOOLS_TRACE_ENABLED`, on unless `false`). */
   readonly tracing: boolean;
 }
@@ -78,20 +84,23 @@ export function readAwsEnv(env: NodeJS.ProcessEnv = process.env): AwsEnv {
     dsarSaltParameter: env.LAKEOPS_DSAR_SALT_PARAMETER || undefined,
     pagerDutyRoutingKeyParameter: env.LAKEOPS_PAGERDUTY_ROUTING_KEY_PARAMETER || undefined,
     pagerDutyEventsUrl: env.PAGERDUTY_EVENTS_URL || undefined,
-    alertingConfigFile: env.LAKEOPS_ALERTING_CONFIG
-      ? env.LAMBDA_TASK_ROOT && !env.LAKEOPS_ALERTING_CONFIG.startsWith('/')
-        ? `${env.LAMBDA_TASK_ROOT}/${env.LAKEOPS_ALERTING_CONFIG}`
-        : env.LAKEOPS_ALERTING_CONFIG
-      : undefined,
+    alertingConfigFile: inBundle(env, env.LAKEOPS_ALERTING_CONFIG),
     lakeBucket: env.LAKEOPS_LAKE_BUCKET || undefined,
     athenaReadWorkgroup: env.LAKEOPS_ATHENA_READ_WORKGROUP || undefined,
     athenaWriteWorkgroup: env.LAKEOPS_ATHENA_WRITE_WORKGROUP || undefined,
     glueDatabasePrefix: env.LAKEOPS_GLUE_DATABASE_PREFIX || undefined,
+    modelsDir: inBundle(env, env.LAKEOPS_MODELS_DIR),
     eventBusName: env.LAKEOPS_EVENT_BUS_NAME || undefined,
     stage: env.LAKEOPS_STAGE || undefined,
     catalogId: env.LAKEOPS_CATALOG_ID || undefined,
     glueDatabases: env.LAKEOPS_GLUE_DATABASES ? glueDatabases(env.LAKEOPS_GLUE_DATABASES) : undefined,
   };
+}
+
+/** A path the stacks give relative to the bundle root, under `LAMBDA_TASK_ROOT` when there is one. */
+function inBundle(env: NodeJS.ProcessEnv, path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  return env.LAMBDA_TASK_ROOT && !path.startsWith('/') ? `${env.LAMBDA_TASK_ROOT}/${path}` : path;
 }
 
 /** `LAKEOPS_GLUE_DATABASES` as zone → database name; anything else is a configuration fault. */

@@ -57,8 +57,9 @@ interface RouteBase {
     readonly writes?: readonly TableRef[];
   };
   /**
-   * Repository files the function reads at run time, copied into its bundle at the same relative
-   * path (SST `copyFiles`; on Lambda under `LAMBDA_TASK_ROOT`). Locally they are read from the repo.
+   * Repository files (or folders) the function reads at run time, copied into its bundle at the
+   * same relative path (SST `copyFiles`, which copies folders whole; on Lambda under
+   * `LAMBDA_TASK_ROOT`). Locally they are read from the repo.
    */
   readonly files?: readonly string[];
 }

@@ -1,12 +1,13 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listSchemas } from '@lakeops/contracts';
+import { loadNrtViews } from '@lakeops/lake';
 import { bundleAsSst, bundledInputs, localOnlyInputs, repoRoot } from '@lakeops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleFunction } from '../bench/bundle.ts';
-import { pinnedContracts } from '../lib/route.ts';
-import { routes } from '../routes.ts';
+import { pinnedContracts, type Route } from '../lib/route.ts';
+import { nrtModelsFolder, routes } from '../routes.ts';
 
 let out: string;
 beforeAll(async () => {
@@ -30,20 +31,55 @@ describe('AWS bundles (esbuild as SST runs it)', () => {
   // archive-events is no route: the Firehose delivery stream invokes it (stacks/archive.ts).
   const functions = [...new Set(routes.map((r) => r.function)), 'archive-events'];
 
+  // The NRT functions read their models through @lakeops/lake (loader, dialect, catalog); no other
+  // function carries any of it, and none the data generator or the package index.
+  const table: readonly Route[] = routes;
+  const nrtFunctions = new Set<string>(
+    table.filter((r) => r.files?.some((f) => f === nrtModelsFolder)).map((r) => r.function),
+  );
   it.each(functions)(
-    '%s carries no local-only dependency and (but for the DSAR purge) nothing of @lakeops/lake',
+    '%s carries no local-only dependency, and of @lakeops/lake only what the NRT models or the DSAR purge need',
     async (fn) => {
       // Act
       const bundle = await bundleFunction(fn, out);
       // Assess
       expect(localOnlyInputs(bundle.metafile)).toEqual([]);
       const inputs = bundledInputs(bundle.metafile);
-      // The DSAR purge runs the lake's own SQL on Athena (catalog, dialect, purge SQL): it is the one
-      // function that carries @lakeops/lake (see functions/README.md, bundle size).
-      if (!lakeFunctions.has(fn)) expect(inputs.filter((p) => p.startsWith('packages/lake/'))).toEqual([]);
+      const lake = inputs.filter((p) => p.startsWith('packages/lake/'));
+      // The DSAR purge runs the lake's own SQL on Athena (catalog, dialect, purge SQL): see
+      // functions/README.md, bundle size.
+      if (lakeFunctions.has(fn)) expect(lake.length).toBeGreaterThan(0);
+      else if (nrtFunctions.has(fn)) {
+        expect(lake).toContain('packages/lake/src/nrt-views.ts');
+        expect(lake.filter((p) => /\/(marketplace\/|seed\.ts$|index\.ts$)/.test(p))).toEqual([]);
+      } else expect(lake).toEqual([]);
       expect(inputs.some((p) => p.includes('@middy/core'))).toBe(true);
     },
   );
+
+  it('bundles the NRT models with the NRT functions: the copied files load every view with the same SQL', async () => {
+    // Prepare: the route's files copied at the same relative path, as the stacks' copyFiles do
+    const root = join(out, 'nrt-task-root');
+    for (const route of table.filter((r) => nrtFunctions.has(r.function)))
+      for (const f of route.files ?? []) await cp(join(repoRoot, f), join(root, f), { recursive: true });
+    // Act
+    const bundled = await loadNrtViews(undefined, { modelsDir: join(root, 'packages/lake/models') });
+    const repo = await loadNrtViews();
+    // Assess
+    const render = (views: typeof repo) =>
+      views.map((v) => [
+        v.name,
+        v.sql('2026-12-01', { hours: ['09'] }),
+        v.carryState?.sql('2026-12-01', { hours: ['09'] }),
+      ]);
+    expect(nrtFunctions).toEqual(new Set(['nrt-refresh', 'nrt-rebuild', 'nrt-complete']));
+    expect(bundled.map((v) => v.name)).toEqual([
+      'nrt.dispute_queue',
+      'nrt.payout_backlog',
+      'nrt.recon_gates',
+    ]);
+    expect(render(bundled)).toEqual(render(repo));
+  });
 
   const routeFunctions = [...new Set(routes.map((r) => r.function))];
   it.each(routeFunctions)(

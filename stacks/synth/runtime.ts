@@ -104,8 +104,12 @@ export function mockState(
     }
     case 'aws:cloudwatch/eventBus:EventBus':
       return { arn: at('events', `event-bus/${physical}`) };
-    case 'aws:cloudwatch/eventRule:EventRule':
-      return { arn: at('events', `rule/${str(inputs.eventBusName) ?? 'default'}/${physical}`) };
+    case 'aws:cloudwatch/eventRule:EventRule': {
+      // A rule on the default bus has no bus in its ARN: `rule/[<bus>/]<name>` (Service
+      // Authorization Reference, Amazon EventBridge resource types).
+      const bus = str(inputs.eventBusName) ?? 'default';
+      return { arn: at('events', bus === 'default' ? `rule/${physical}` : `rule/${bus}/${physical}`) };
+    }
     case 'aws:dynamodb/table:Table':
       return {
         arn: at('dynamodb', `table/${physical}`),

@@ -132,3 +132,37 @@ describe('who may assume the functions’ roles', () => {
     for (const { principals: p } of principals) expect(p).toEqual([{ Service: 'lambda.amazonaws.com' }]);
   });
 });
+
+describe('the NRT functions on Athena', () => {
+  const envOf = (fn: SynthResource) =>
+    (input(fn, 'environment', 'variables') ?? {}) as Record<string, unknown>;
+  const byRoute = (id: string) =>
+    ofType(app, 'aws:lambda/function:Function').find((fn) => envOf(fn).LAKEOPS_ROUTE_ID === id);
+
+  it.each(['nrt-refresh', 'nrt-rebuild', 'nrt-complete'])(
+    '%s is deployed and told the lake bucket, both workgroups, the Glue prefix and its bundled models',
+    (id) => {
+      // Prepare
+      const name = (type: string, logical: string) => one(app, type, logical).inputs;
+      // Act
+      const env = envOf(byRoute(id) as SynthResource);
+      // Assess
+      expect(env).toMatchObject({
+        LAKEOPS_LAKE_BUCKET: name('aws:s3/bucket:Bucket', 'LakeBucket').bucket,
+        LAKEOPS_ATHENA_READ_WORKGROUP: name('aws:athena/workgroup:Workgroup', 'AthenaReads').name,
+        LAKEOPS_ATHENA_WRITE_WORKGROUP: name('aws:athena/workgroup:Workgroup', 'AthenaWrites').name,
+        LAKEOPS_GLUE_DATABASE_PREFIX: 'lakeops_synth',
+        LAKEOPS_MODELS_DIR: 'packages/lake/models',
+      });
+    },
+  );
+
+  it('tells no other function where models are', () => {
+    // Act
+    const withModels = ofType(app, 'aws:lambda/function:Function')
+      .filter((fn) => envOf(fn).LAKEOPS_MODELS_DIR !== undefined)
+      .map((fn) => envOf(fn).LAKEOPS_ROUTE_ID);
+    // Assess
+    expect(withModels.sort()).toEqual(['nrt-complete', 'nrt-rebuild', 'nrt-refresh']);
+  });
+});

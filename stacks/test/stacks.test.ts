@@ -318,7 +318,12 @@ describe('sst.config.ts itself', () => {
 
     // Assess
     const rules = real
-      .filter((r) => r.type === 'aws:cloudwatch/eventRule:EventRule' && r.name !== 'ArchiveRule')
+      .filter(
+        (r) =>
+          r.type === 'aws:cloudwatch/eventRule:EventRule' &&
+          r.name !== 'ArchiveRule' &&
+          r.name !== 'NativeEventsRule',
+      )
       .map((r) => r.name);
     const schedules = real.filter((r) => r.type === 'aws:scheduler/schedule:Schedule').map((r) => r.name);
     const functionRoutes = real

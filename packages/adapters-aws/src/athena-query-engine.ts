@@ -44,11 +44,11 @@ import {
   athenaPartitionFilter,
   athenaTableNames,
   decimalValue,
-  glueDatabaseName,
   ident,
-  profileSql,
   typedSelect,
-} from '@lakeops/lake';
+} from '@lakeops/lake/dialect';
+import { glueDatabaseName } from '@lakeops/lake/glue-databases';
+import { profileSql } from '@lakeops/lake/purge-sql';
 import { awsErrorName, awsFailure, StagingTableDropFailedError } from './aws-errors.ts';
 import type { PartitionBatches } from './glue-catalog.ts';
 import type { S3ObjectStore } from './s3-object-store.ts';

@@ -23,7 +23,7 @@ import {
   TableUnknownError,
   type Zone,
 } from '@lakeops/core';
-import { glueDatabaseName } from '@lakeops/lake';
+import { glueDatabaseName } from '@lakeops/lake/glue-databases';
 import { awsFailure, PartitionBatchFailedError } from './aws-errors.ts';
 
 const isNotFound = (e: unknown) => (e as { name?: string }).name === 'EntityNotFoundException';

@@ -25,8 +25,10 @@ describe('lakeops infra synth', () => {
     const resources = JSON.parse(result.stdout) as SynthResource[];
     const schedules = resources.filter((r) => r.type === 'aws:scheduler/schedule:Schedule');
     const schedule = schedules.find((r) => r.name === 'test-nightlySchedule');
-    // nrt-refresh runs local-only (no AWS driver yet): no schedule for it.
-    expect(schedules.find((r) => r.name === 'nrt-refreshSchedule')).toBeUndefined();
+    // nrt-refresh runs on AWS too (CTAS started on Athena): its schedule is deployed.
+    expect(schedules.find((r) => r.name === 'nrt-refreshSchedule')).toMatchObject({
+      inputs: { scheduleExpression: 'rate(5 minutes)' },
+    });
     expect(schedule).toMatchObject({
       name: 'test-nightlySchedule',
       inputs: { scheduleExpression: 'cron(0 3 * * ? *)', scheduleExpressionTimezone: 'Europe/Berlin' },

@@ -73,7 +73,7 @@ describe('lakeops lineage', () => {
     const text = await lineage('nrt.recon_gates', '--upstream', '--depth', '1');
     const mermaid = await lineage('function:nrt-refresh', '--downstream', '--mermaid');
     const json = await lineage('bronze.cities_snapshot', '--downstream', '--depth', '1', '--json');
-    // Assess: the nrt-refresh schedule and the nrt-rebuild route rewrite every NRT view.
+    // Assess: the nrt-refresh schedule and the nrt-rebuild and nrt-complete routes rewrite every NRT view.
     expect(text.code).toBe(0);
     expect(text.stdout).toBe(
       [
@@ -85,6 +85,7 @@ describe('lakeops lineage', () => {
         '  event:booking.leg.status_changed.v1  (1 away)',
         '  event:payment.captured.v1  (1 away)',
         'functions:',
+        '  function:nrt-complete  (1 away)',
         '  function:nrt-rebuild  (1 away)',
         '  function:nrt-refresh  (1 away)',
         '',
@@ -94,6 +95,7 @@ describe('lakeops lineage', () => {
     expect(mermaid.stdout).toContain('  function_nrt_refresh --> nrt_payout_backlog\n');
     const nodes = (JSON.parse(json.stdout) as { nodes: { id: string; kind: string }[] }).nodes;
     expect(nodes.filter((n) => n.kind === 'function').map((n) => n.id)).toEqual([
+      'function:nrt-complete',
       'function:nrt-rebuild',
       'function:nrt-refresh',
     ]);

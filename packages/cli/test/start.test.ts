@@ -81,6 +81,7 @@ describe('lakeops start', () => {
       'alert-record',
       'dsar-intake',
       'notify-deploy',
+      'nrt-complete',
       'nrt-rebuild',
       'permission-sync',
       'sre-waf-metrics',

@@ -38,7 +38,12 @@ export { GateBaseUnknownError, SchemaUnreadableError } from './errors.ts';
 export { type IngestResult, ingestEvent, MAX_EVENT_BYTES } from './ingest-event.ts';
 export { appendPointer, escapePointerToken } from './json-pointer.ts';
 export { listSchemas, type SchemaEntry } from './list-schemas.ts';
-export { CLOUDWATCH_ALARM, type EventBridgeEvent, normaliseEvent } from './normalise-event.ts';
+export {
+  ATHENA_QUERY_STATE_CHANGE,
+  CLOUDWATCH_ALARM,
+  type EventBridgeEvent,
+  normaliseEvent,
+} from './normalise-event.ts';
 export {
   hasEmail,
   hasPhone,

@@ -29,6 +29,12 @@ const DEFAULT_SEVERITY: Record<AlarmState, Severity> = {
   INSUFFICIENT_DATA: 'warning',
   OK: 'info',
 };
+/** The detail-type and source of Athena's own query events ("Monitor Athena query events with EventBridge"). */
+export const ATHENA_QUERY_STATE_CHANGE = {
+  detailType: 'Athena Query State Change',
+  source: 'aws.athena',
+} as const;
+
 const SERVICE_DIMENSIONS = ['Service', 'ServiceName', 'service', 'FunctionName', 'ApiName'];
 
 /**
@@ -37,6 +43,9 @@ const SERVICE_DIMENSIONS = ['Service', 'ServiceName', 'service', 'FunctionName',
  * visible). Severity comes from a `severity:<level>` or `[<level>]` tag in the alarm description,
  * else from the state (ALARM → error, INSUFFICIENT_DATA → warning, OK → info). The service is the
  * metric's `Service`/`ServiceName`/`FunctionName`/`ApiName` dimension when there is one.
+ * Athena's "Athena Query State Change" (source `aws.athena`) becomes `athena.query.state_changed`
+ * v1: `queryExecutionId`, `currentState`, `previousState`, `workgroupName`, `statementType`,
+ * `sequenceNumber` (a string there, a number here) and `athenaError.errorMessage` as `reason`.
  * Any other event is returned unchanged (the same object).
  *
  * @example
@@ -46,6 +55,11 @@ const SERVICE_DIMENSIONS = ['Service', 'ServiceName', 'service', 'FunctionName',
  * ```
  */
 export function normaliseEvent(event: EventBridgeEvent): EventBridgeEvent {
+  if (
+    event.source === ATHENA_QUERY_STATE_CHANGE.source &&
+    event['detail-type'] === ATHENA_QUERY_STATE_CHANGE.detailType
+  )
+    return normaliseAthenaQueryEvent(event);
   if (event.source !== CLOUDWATCH_ALARM.source || event['detail-type'] !== CLOUDWATCH_ALARM.detailType)
     return event;
   const d = record(event.detail);
@@ -74,6 +88,28 @@ export function normaliseEvent(event: EventBridgeEvent): EventBridgeEvent {
   if (metricName) detail.metric = metricName;
   // An unexpected shape still normalises; the contract check then says exactly what is wrong.
   return { ...event, 'detail-type': 'alarm.triggered', detail };
+}
+
+/**
+ * Athena's query event (fields as in "Monitor Athena query events with EventBridge"; unknown ones
+ * are dropped: Athena "may add other event types and details").
+ */
+function normaliseAthenaQueryEvent(event: EventBridgeEvent): EventBridgeEvent {
+  const d = record(event.detail);
+  const detail: Record<string, unknown> = {
+    v: 1,
+    query_execution_id: d.queryExecutionId,
+    state: d.currentState,
+    workgroup: d.workgroupName,
+  };
+  if (d.previousState !== undefined) detail.previous_state = d.previousState;
+  if (d.statementType !== undefined) detail.statement_type = d.statementType;
+  const sequence = str(d.sequenceNumber);
+  if (sequence !== undefined) detail.sequence_number = /^\d+$/.test(sequence) ? Number(sequence) : sequence;
+  const reason = str(record(d.athenaError).errorMessage);
+  if (reason !== undefined) detail.reason = truncate(reason, 4000);
+  // An unexpected shape still normalises; the contract check then says exactly what is wrong.
+  return { ...event, 'detail-type': 'athena.query.state_changed', detail };
 }
 
 function isState(value: string | undefined): value is AlarmState {

@@ -4,77 +4,79 @@
 import s0 from '../events/action_card.status_changed.v1.schema.json' with { type: 'json' };
 import s1 from '../events/alarm.triggered.v1.schema.json' with { type: 'json' };
 import s2 from '../events/api.request.sampled.v1.schema.json' with { type: 'json' };
-import s3 from '../events/booking.leg.status_changed.v1.schema.json' with { type: 'json' };
-import s4 from '../events/checkout.started.v1.schema.json' with { type: 'json' };
-import s5 from '../events/deploy.failed.v1.schema.json' with { type: 'json' };
-import s6 from '../events/deploy.succeeded.v1.schema.json' with { type: 'json' };
-import s7 from '../events/device.seen.v1.schema.json' with { type: 'json' };
-import s8 from '../events/dispute.status_changed.v1.schema.json' with { type: 'json' };
-import s9 from '../events/doc.status_changed.v1.schema.json' with { type: 'json' };
-import s10 from '../events/dsar.purge.completed.v1.schema.json' with { type: 'json' };
-import s11 from '../events/exp.exposed.v1.schema.json' with { type: 'json' };
-import s12 from '../events/exp.guardrail.breached.v1.schema.json' with { type: 'json' };
-import s13 from '../events/exp.srm.detected.v1.schema.json' with { type: 'json' };
-import s14 from '../events/expectation.failed.v1.schema.json' with { type: 'json' };
-import s15 from '../events/kpi.anomaly.detected.v1.schema.json' with { type: 'json' };
-import s16 from '../events/kpi.anomaly.resolved.v1.schema.json' with { type: 'json' };
-import s17 from '../events/message.sent.v1.schema.json' with { type: 'json' };
-import s18 from '../events/notification.status_changed.v1.schema.json' with { type: 'json' };
-import s19 from '../events/nrt.refresh.failed.v1.schema.json' with { type: 'json' };
-import s20 from '../events/nrt.refreshed.v1.schema.json' with { type: 'json' };
-import s21 from '../events/payment.captured.v1.schema.json' with { type: 'json' };
-import s22 from '../events/payout.status_changed.v1.schema.json' with { type: 'json' };
-import s23 from '../events/permissions.sync.completed.v1.schema.json' with { type: 'json' };
-import s24 from '../events/profile.viewed.v1.schema.json' with { type: 'json' };
-import s25 from '../events/promotion.charged.v1.schema.json' with { type: 'json' };
-import s26 from '../events/promotion.interaction.v1.schema.json' with { type: 'json' };
-import s27 from '../events/quality.run.completed.v1.schema.json' with { type: 'json' };
-import s28 from '../events/refund.issued.v1.schema.json' with { type: 'json' };
-import s29 from '../events/review.submitted.v1.schema.json' with { type: 'json' };
-import s30 from '../events/search.click.v1.schema.json' with { type: 'json' };
-import s31 from '../events/search.impression.v1.schema.json' with { type: 'json' };
-import s32 from '../events/studio.updated.v1.schema.json' with { type: 'json' };
-import s33 from '../events/user.registered.v1.schema.json' with { type: 'json' };
-import s34 from '../events/user.tombstoned.v1.schema.json' with { type: 'json' };
-import s35 from '../events/verification.completed.v1.schema.json' with { type: 'json' };
-import s36 from '../events/waf.block.v1.schema.json' with { type: 'json' };
+import s3 from '../events/athena.query.state_changed.v1.schema.json' with { type: 'json' };
+import s4 from '../events/booking.leg.status_changed.v1.schema.json' with { type: 'json' };
+import s5 from '../events/checkout.started.v1.schema.json' with { type: 'json' };
+import s6 from '../events/deploy.failed.v1.schema.json' with { type: 'json' };
+import s7 from '../events/deploy.succeeded.v1.schema.json' with { type: 'json' };
+import s8 from '../events/device.seen.v1.schema.json' with { type: 'json' };
+import s9 from '../events/dispute.status_changed.v1.schema.json' with { type: 'json' };
+import s10 from '../events/doc.status_changed.v1.schema.json' with { type: 'json' };
+import s11 from '../events/dsar.purge.completed.v1.schema.json' with { type: 'json' };
+import s12 from '../events/exp.exposed.v1.schema.json' with { type: 'json' };
+import s13 from '../events/exp.guardrail.breached.v1.schema.json' with { type: 'json' };
+import s14 from '../events/exp.srm.detected.v1.schema.json' with { type: 'json' };
+import s15 from '../events/expectation.failed.v1.schema.json' with { type: 'json' };
+import s16 from '../events/kpi.anomaly.detected.v1.schema.json' with { type: 'json' };
+import s17 from '../events/kpi.anomaly.resolved.v1.schema.json' with { type: 'json' };
+import s18 from '../events/message.sent.v1.schema.json' with { type: 'json' };
+import s19 from '../events/notification.status_changed.v1.schema.json' with { type: 'json' };
+import s20 from '../events/nrt.refresh.failed.v1.schema.json' with { type: 'json' };
+import s21 from '../events/nrt.refreshed.v1.schema.json' with { type: 'json' };
+import s22 from '../events/payment.captured.v1.schema.json' with { type: 'json' };
+import s23 from '../events/payout.status_changed.v1.schema.json' with { type: 'json' };
+import s24 from '../events/permissions.sync.completed.v1.schema.json' with { type: 'json' };
+import s25 from '../events/profile.viewed.v1.schema.json' with { type: 'json' };
+import s26 from '../events/promotion.charged.v1.schema.json' with { type: 'json' };
+import s27 from '../events/promotion.interaction.v1.schema.json' with { type: 'json' };
+import s28 from '../events/quality.run.completed.v1.schema.json' with { type: 'json' };
+import s29 from '../events/refund.issued.v1.schema.json' with { type: 'json' };
+import s30 from '../events/review.submitted.v1.schema.json' with { type: 'json' };
+import s31 from '../events/search.click.v1.schema.json' with { type: 'json' };
+import s32 from '../events/search.impression.v1.schema.json' with { type: 'json' };
+import s33 from '../events/studio.updated.v1.schema.json' with { type: 'json' };
+import s34 from '../events/user.registered.v1.schema.json' with { type: 'json' };
+import s35 from '../events/user.tombstoned.v1.schema.json' with { type: 'json' };
+import s36 from '../events/verification.completed.v1.schema.json' with { type: 'json' };
+import s37 from '../events/waf.block.v1.schema.json' with { type: 'json' };
 
 export const schemaFiles: readonly { detailType: string; version: number; file: string; schema: object }[] = [
   { detailType: 'action_card.status_changed', version: 1, file: 'packages/contracts/events/action_card.status_changed.v1.schema.json', schema: s0 },
   { detailType: 'alarm.triggered', version: 1, file: 'packages/contracts/events/alarm.triggered.v1.schema.json', schema: s1 },
   { detailType: 'api.request.sampled', version: 1, file: 'packages/contracts/events/api.request.sampled.v1.schema.json', schema: s2 },
-  { detailType: 'booking.leg.status_changed', version: 1, file: 'packages/contracts/events/booking.leg.status_changed.v1.schema.json', schema: s3 },
-  { detailType: 'checkout.started', version: 1, file: 'packages/contracts/events/checkout.started.v1.schema.json', schema: s4 },
-  { detailType: 'deploy.failed', version: 1, file: 'packages/contracts/events/deploy.failed.v1.schema.json', schema: s5 },
-  { detailType: 'deploy.succeeded', version: 1, file: 'packages/contracts/events/deploy.succeeded.v1.schema.json', schema: s6 },
-  { detailType: 'device.seen', version: 1, file: 'packages/contracts/events/device.seen.v1.schema.json', schema: s7 },
-  { detailType: 'dispute.status_changed', version: 1, file: 'packages/contracts/events/dispute.status_changed.v1.schema.json', schema: s8 },
-  { detailType: 'doc.status_changed', version: 1, file: 'packages/contracts/events/doc.status_changed.v1.schema.json', schema: s9 },
-  { detailType: 'dsar.purge.completed', version: 1, file: 'packages/contracts/events/dsar.purge.completed.v1.schema.json', schema: s10 },
-  { detailType: 'exp.exposed', version: 1, file: 'packages/contracts/events/exp.exposed.v1.schema.json', schema: s11 },
-  { detailType: 'exp.guardrail.breached', version: 1, file: 'packages/contracts/events/exp.guardrail.breached.v1.schema.json', schema: s12 },
-  { detailType: 'exp.srm.detected', version: 1, file: 'packages/contracts/events/exp.srm.detected.v1.schema.json', schema: s13 },
-  { detailType: 'expectation.failed', version: 1, file: 'packages/contracts/events/expectation.failed.v1.schema.json', schema: s14 },
-  { detailType: 'kpi.anomaly.detected', version: 1, file: 'packages/contracts/events/kpi.anomaly.detected.v1.schema.json', schema: s15 },
-  { detailType: 'kpi.anomaly.resolved', version: 1, file: 'packages/contracts/events/kpi.anomaly.resolved.v1.schema.json', schema: s16 },
-  { detailType: 'message.sent', version: 1, file: 'packages/contracts/events/message.sent.v1.schema.json', schema: s17 },
-  { detailType: 'notification.status_changed', version: 1, file: 'packages/contracts/events/notification.status_changed.v1.schema.json', schema: s18 },
-  { detailType: 'nrt.refresh.failed', version: 1, file: 'packages/contracts/events/nrt.refresh.failed.v1.schema.json', schema: s19 },
-  { detailType: 'nrt.refreshed', version: 1, file: 'packages/contracts/events/nrt.refreshed.v1.schema.json', schema: s20 },
-  { detailType: 'payment.captured', version: 1, file: 'packages/contracts/events/payment.captured.v1.schema.json', schema: s21 },
-  { detailType: 'payout.status_changed', version: 1, file: 'packages/contracts/events/payout.status_changed.v1.schema.json', schema: s22 },
-  { detailType: 'permissions.sync.completed', version: 1, file: 'packages/contracts/events/permissions.sync.completed.v1.schema.json', schema: s23 },
-  { detailType: 'profile.viewed', version: 1, file: 'packages/contracts/events/profile.viewed.v1.schema.json', schema: s24 },
-  { detailType: 'promotion.charged', version: 1, file: 'packages/contracts/events/promotion.charged.v1.schema.json', schema: s25 },
-  { detailType: 'promotion.interaction', version: 1, file: 'packages/contracts/events/promotion.interaction.v1.schema.json', schema: s26 },
-  { detailType: 'quality.run.completed', version: 1, file: 'packages/contracts/events/quality.run.completed.v1.schema.json', schema: s27 },
-  { detailType: 'refund.issued', version: 1, file: 'packages/contracts/events/refund.issued.v1.schema.json', schema: s28 },
-  { detailType: 'review.submitted', version: 1, file: 'packages/contracts/events/review.submitted.v1.schema.json', schema: s29 },
-  { detailType: 'search.click', version: 1, file: 'packages/contracts/events/search.click.v1.schema.json', schema: s30 },
-  { detailType: 'search.impression', version: 1, file: 'packages/contracts/events/search.impression.v1.schema.json', schema: s31 },
-  { detailType: 'studio.updated', version: 1, file: 'packages/contracts/events/studio.updated.v1.schema.json', schema: s32 },
-  { detailType: 'user.registered', version: 1, file: 'packages/contracts/events/user.registered.v1.schema.json', schema: s33 },
-  { detailType: 'user.tombstoned', version: 1, file: 'packages/contracts/events/user.tombstoned.v1.schema.json', schema: s34 },
-  { detailType: 'verification.completed', version: 1, file: 'packages/contracts/events/verification.completed.v1.schema.json', schema: s35 },
-  { detailType: 'waf.block', version: 1, file: 'packages/contracts/events/waf.block.v1.schema.json', schema: s36 },
+  { detailType: 'athena.query.state_changed', version: 1, file: 'packages/contracts/events/athena.query.state_changed.v1.schema.json', schema: s3 },
+  { detailType: 'booking.leg.status_changed', version: 1, file: 'packages/contracts/events/booking.leg.status_changed.v1.schema.json', schema: s4 },
+  { detailType: 'checkout.started', version: 1, file: 'packages/contracts/events/checkout.started.v1.schema.json', schema: s5 },
+  { detailType: 'deploy.failed', version: 1, file: 'packages/contracts/events/deploy.failed.v1.schema.json', schema: s6 },
+  { detailType: 'deploy.succeeded', version: 1, file: 'packages/contracts/events/deploy.succeeded.v1.schema.json', schema: s7 },
+  { detailType: 'device.seen', version: 1, file: 'packages/contracts/events/device.seen.v1.schema.json', schema: s8 },
+  { detailType: 'dispute.status_changed', version: 1, file: 'packages/contracts/events/dispute.status_changed.v1.schema.json', schema: s9 },
+  { detailType: 'doc.status_changed', version: 1, file: 'packages/contracts/events/doc.status_changed.v1.schema.json', schema: s10 },
+  { detailType: 'dsar.purge.completed', version: 1, file: 'packages/contracts/events/dsar.purge.completed.v1.schema.json', schema: s11 },
+  { detailType: 'exp.exposed', version: 1, file: 'packages/contracts/events/exp.exposed.v1.schema.json', schema: s12 },
+  { detailType: 'exp.guardrail.breached', version: 1, file: 'packages/contracts/events/exp.guardrail.breached.v1.schema.json', schema: s13 },
+  { detailType: 'exp.srm.detected', version: 1, file: 'packages/contracts/events/exp.srm.detected.v1.schema.json', schema: s14 },
+  { detailType: 'expectation.failed', version: 1, file: 'packages/contracts/events/expectation.failed.v1.schema.json', schema: s15 },
+  { detailType: 'kpi.anomaly.detected', version: 1, file: 'packages/contracts/events/kpi.anomaly.detected.v1.schema.json', schema: s16 },
+  { detailType: 'kpi.anomaly.resolved', version: 1, file: 'packages/contracts/events/kpi.anomaly.resolved.v1.schema.json', schema: s17 },
+  { detailType: 'message.sent', version: 1, file: 'packages/contracts/events/message.sent.v1.schema.json', schema: s18 },
+  { detailType: 'notification.status_changed', version: 1, file: 'packages/contracts/events/notification.status_changed.v1.schema.json', schema: s19 },
+  { detailType: 'nrt.refresh.failed', version: 1, file: 'packages/contracts/events/nrt.refresh.failed.v1.schema.json', schema: s20 },
+  { detailType: 'nrt.refreshed', version: 1, file: 'packages/contracts/events/nrt.refreshed.v1.schema.json', schema: s21 },
+  { detailType: 'payment.captured', version: 1, file: 'packages/contracts/events/payment.captured.v1.schema.json', schema: s22 },
+  { detailType: 'payout.status_changed', version: 1, file: 'packages/contracts/events/payout.status_changed.v1.schema.json', schema: s23 },
+  { detailType: 'permissions.sync.completed', version: 1, file: 'packages/contracts/events/permissions.sync.completed.v1.schema.json', schema: s24 },
+  { detailType: 'profile.viewed', version: 1, file: 'packages/contracts/events/profile.viewed.v1.schema.json', schema: s25 },
+  { detailType: 'promotion.charged', version: 1, file: 'packages/contracts/events/promotion.charged.v1.schema.json', schema: s26 },
+  { detailType: 'promotion.interaction', version: 1, file: 'packages/contracts/events/promotion.interaction.v1.schema.json', schema: s27 },
+  { detailType: 'quality.run.completed', version: 1, file: 'packages/contracts/events/quality.run.completed.v1.schema.json', schema: s28 },
+  { detailType: 'refund.issued', version: 1, file: 'packages/contracts/events/refund.issued.v1.schema.json', schema: s29 },
+  { detailType: 'review.submitted', version: 1, file: 'packages/contracts/events/review.submitted.v1.schema.json', schema: s30 },
+  { detailType: 'search.click', version: 1, file: 'packages/contracts/events/search.click.v1.schema.json', schema: s31 },
+  { detailType: 'search.impression', version: 1, file: 'packages/contracts/events/search.impression.v1.schema.json', schema: s32 },
+  { detailType: 'studio.updated', version: 1, file: 'packages/contracts/events/studio.updated.v1.schema.json', schema: s33 },
+  { detailType: 'user.registered', version: 1, file: 'packages/contracts/events/user.registered.v1.schema.json', schema: s34 },
+  { detailType: 'user.tombstoned', version: 1, file: 'packages/contracts/events/user.tombstoned.v1.schema.json', schema: s35 },
+  { detailType: 'verification.completed', version: 1, file: 'packages/contracts/events/verification.completed.v1.schema.json', schema: s36 },
+  { detailType: 'waf.block', version: 1, file: 'packages/contracts/events/waf.block.v1.schema.json', schema: s37 },
 ];

@@ -104,6 +104,44 @@ export interface ApiRequestSampledV1 {
 }
 
 /**
+ * An Athena query changed state. Native 'Athena Query State Change' events (source aws.athena) are normalised to it; an operator may put it (source lakeops.nrt) to complete a write whose Athena event was lost. Read by the NRT completion (nrt-complete).
+ */
+export interface AthenaQueryStateChangedV1 {
+  /**
+   * Schema version of this detail.
+   */
+  v: 1;
+  /**
+   * Athena's query execution id (queryExecutionId of the native event).
+   */
+  query_execution_id: string;
+  /**
+   * The state the query is now in (currentState).
+   */
+  state: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+  /**
+   * The state it left (previousState).
+   */
+  previous_state?: 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+  /**
+   * The workgroup the query ran in (workgroupName).
+   */
+  workgroup: string;
+  /**
+   * DDL, DML or UTILITY (statementType).
+   */
+  statement_type?: string;
+  /**
+   * Order of the query's state changes (sequenceNumber, a string in the native event).
+   */
+  sequence_number?: number;
+  /**
+   * Why the query failed, when Athena says (athenaError.errorMessage).
+   */
+  reason?: string;
+}
+
+/**
  * A booking leg changed status, with a snapshot of the leg. Sent by the booking service; read by the lake (fact_booking_legs, GMV, cancellations).
  */
 export interface BookingLegStatusChangedV1 {
@@ -1497,6 +1535,7 @@ export interface EventDetails {
   'action_card.status_changed': { 1: ActionCardStatusChangedV1 };
   'alarm.triggered': { 1: AlarmTriggeredV1 };
   'api.request.sampled': { 1: ApiRequestSampledV1 };
+  'athena.query.state_changed': { 1: AthenaQueryStateChangedV1 };
   'booking.leg.status_changed': { 1: BookingLegStatusChangedV1 };
   'checkout.started': { 1: CheckoutStartedV1 };
   'deploy.failed': { 1: DeployFailedV1 };

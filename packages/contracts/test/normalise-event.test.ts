@@ -84,3 +84,59 @@ describe('normaliseEvent', () => {
     expect(check.ok ? [] : check.reasons.map((r) => r.pointer)).toEqual(['/state']);
   });
 });
+
+/** An "Athena Query State Change" as the Athena user guide shows it ("Monitor Athena query events with EventBridge"). */
+function athenaQueryEvent(detail: Record<string, unknown> = {}) {
+  return anEvent('Athena Query State Change', 'aws.athena', {
+    versionId: '0',
+    currentState: 'SUCCEEDED',
+    previousState: 'RUNNING',
+    statementType: 'DDL',
+    queryExecutionId: '01234567-0123-0123-0123-012345678901',
+    workgroupName: 'lakeops-prod-writes',
+    sequenceNumber: '3',
+    ...detail,
+  });
+}
+
+describe('normaliseEvent of Athena query events', () => {
+  it('turns a native Athena Query State Change into a valid athena.query.state_changed v1', () => {
+    // Act
+    const event = normaliseEvent(athenaQueryEvent());
+    // Assess
+    expect(event['detail-type']).toBe('athena.query.state_changed');
+    expect(event.source).toBe('aws.athena');
+    expect(event.detail).toEqual({
+      v: 1,
+      query_execution_id: '01234567-0123-0123-0123-012345678901',
+      state: 'SUCCEEDED',
+      previous_state: 'RUNNING',
+      workgroup: 'lakeops-prod-writes',
+      statement_type: 'DDL',
+      sequence_number: 3,
+    });
+    expect(validateDetail(event['detail-type'], event.detail)).toEqual({ ok: true, unknownFields: [] });
+  });
+
+  it("keeps a failed query's error message as its reason and drops fields Athena may add", () => {
+    // Act
+    const event = normaliseEvent(
+      athenaQueryEvent({
+        currentState: 'FAILED',
+        athenaError: { errorCategory: 2, errorType: 1301, errorMessage: 'TABLE_NOT_FOUND: no table' },
+        someFutureField: 'x',
+      }),
+    );
+    // Assess
+    expect(event.detail).toMatchObject({ state: 'FAILED', reason: 'TABLE_NOT_FOUND: no table' });
+    expect(event.detail).not.toHaveProperty('someFutureField');
+    expect(validateDetail(event['detail-type'], event.detail)).toEqual({ ok: true, unknownFields: [] });
+  });
+
+  it('normalises a malformed Athena event into one its contract check refuses', () => {
+    // Act
+    const event = normaliseEvent(athenaQueryEvent({ queryExecutionId: undefined, currentState: 'DONE' }));
+    // Assess
+    expect(validateDetail(event['detail-type'], event.detail).ok).toBe(false);
+  });
+});

@@ -25,27 +25,31 @@ export function tablesReadBy(sql: string): string[] {
 }
 
 /**
- * Loads every model, in dependency order (a model after every model it reads).
+ * Loads every model, in dependency order (a model after every model it reads), from `dir`
+ * (`models/` of this package; a Lambda passes the folder copied into its bundle).
  *
  * @example
  * ```ts
  * for (const model of await loadModels()) console.log(model.name, model.dependsOn);
  * ```
  */
-export async function loadModels(tables: readonly TableDefinition[] = allTables): Promise<Model[]> {
+export async function loadModels(
+  tables: readonly TableDefinition[] = allTables,
+  dir: string = modelsDir,
+): Promise<Model[]> {
   const byName = new Map<string, TableDefinition>(tables.map((t) => [qualifiedName(t), t]));
   const models: Model[] = [];
-  for (const zone of (await readdir(modelsDir)).sort()) {
-    for (const file of (await readdir(join(modelsDir, zone))).filter((f) => f.endsWith('.sql')).sort()) {
+  for (const zone of (await readdir(dir)).sort()) {
+    for (const file of (await readdir(join(dir, zone))).filter((f) => f.endsWith('.sql')).sort()) {
       const name = `${zone}.${basename(file, '.sql')}`;
       const table = byName.get(name);
       if (!table) throw new Error(`model ${name} has no table definition in packages/lake/src/tables.ts`);
-      const sql = await readFile(join(modelsDir, zone, file), 'utf8');
+      const sql = await readFile(join(dir, zone, file), 'utf8');
       const dependsOn = tablesReadBy(sql);
       for (const dep of dependsOn) {
         if (!byName.has(dep)) throw new Error(`model ${name} reads unknown table ${dep}`);
       }
-      models.push({ name, table, sql, file: join(modelsDir, zone, file), dependsOn });
+      models.push({ name, table, sql, file: join(dir, zone, file), dependsOn });
     }
   }
   return orderModels(models);

@@ -39,15 +39,19 @@ export function nrtChangesSql(
 
 /**
  * The NRT views as the refresh drives them: each `.sql` model of `models/nrt/`, rendered for one
- * day, with the query that finds the hours touched since a watermark.
+ * day, with the query that finds the hours touched since a watermark. `modelsDir` is the folder
+ * holding `nrt/` (this package's `models/` by default; on Lambda the copy in the bundle).
  *
  * @example
  * ```ts
  * await refreshNrtViews(deps, { views: await loadNrtViews(), runId });
  * ```
  */
-export async function loadNrtViews(only?: readonly string[]): Promise<NrtView[]> {
-  const models = (await loadModels()).filter((m) => m.table.zone === 'nrt');
+export async function loadNrtViews(
+  only?: readonly string[],
+  options: { readonly modelsDir?: string } = {},
+): Promise<NrtView[]> {
+  const models = (await loadModels(undefined, options.modelsDir)).filter((m) => m.table.zone === 'nrt');
   const unknown = (only ?? []).filter(
     (v) => !models.some((m) => sources[m.name] !== undefined && (m.name === v || m.table.name === v)),
   );

@@ -181,7 +181,7 @@ describe('lineage', () => {
         'nrt.recon_gates',
       ],
     });
-    expect(functions.map((f) => f.id)).toEqual(['nrt-refresh', 'nrt-rebuild', 'dsar-purge']);
+    expect(functions.map((f) => f.id)).toEqual(['nrt-refresh', 'nrt-rebuild', 'nrt-complete', 'dsar-purge']);
     const purged = functions.find((f) => f.id === 'dsar-purge')?.writes ?? [];
     expect(purged).toHaveLength(24);
     expect(purged).toEqual(
@@ -200,6 +200,7 @@ describe('lineage', () => {
     // The backlog reads the cities and the carry-over state of open payouts (which reads the events).
     expect(ids(walkLineage(withFunctions, 'nrt.payout_backlog', 'upstream', 1))).toEqual([
       '1 bronze.cities_snapshot',
+      '1 function:nrt-complete',
       '1 function:nrt-rebuild',
       '1 function:nrt-refresh',
       '1 nrt.payout_backlog_open',

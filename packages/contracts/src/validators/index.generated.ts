@@ -5,6 +5,7 @@ import type { ValidatorTable } from '../compiled-validator.ts';
 import { actionCardStatusChangedV1 } from './action_card.status_changed.v1.generated.ts';
 import { alarmTriggeredV1 } from './alarm.triggered.v1.generated.ts';
 import { apiRequestSampledV1 } from './api.request.sampled.v1.generated.ts';
+import { athenaQueryStateChangedV1 } from './athena.query.state_changed.v1.generated.ts';
 import { bookingLegStatusChangedV1 } from './booking.leg.status_changed.v1.generated.ts';
 import { checkoutStartedV1 } from './checkout.started.v1.generated.ts';
 import { deployFailedV1 } from './deploy.failed.v1.generated.ts';
@@ -44,6 +45,7 @@ export {
   actionCardStatusChangedV1,
   alarmTriggeredV1,
   apiRequestSampledV1,
+  athenaQueryStateChangedV1,
   bookingLegStatusChangedV1,
   checkoutStartedV1,
   deployFailedV1,
@@ -85,6 +87,7 @@ export const validators = {
   'action_card.status_changed': { 1: actionCardStatusChangedV1 },
   'alarm.triggered': { 1: alarmTriggeredV1 },
   'api.request.sampled': { 1: apiRequestSampledV1 },
+  'athena.query.state_changed': { 1: athenaQueryStateChangedV1 },
   'booking.leg.status_changed': { 1: bookingLegStatusChangedV1 },
   'checkout.started': { 1: checkoutStartedV1 },
   'deploy.failed': { 1: deployFailedV1 },
