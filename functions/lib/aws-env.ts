@@ -43,6 +43,14 @@ export interface AwsEnv {
    * `{"silver":"lakeops_prod_silver",…}`, set by the stacks from the databases they create).
    */
   readonly glueDatabases: Readonly<Record<string, string>> | undefined;
+  /** The Athena workgroup for reads (`LAKEOPS_ATHENA_READ_WORKGROUP`; it enforces its result location). */
+  readonly athenaReadWorkgroup: string | undefined;
+  /** The stage's Glue database prefix (`LAKEOPS_GLUE_DATABASE_PREFIX`): `nrt.x` → `"<prefix>_nrt"."x"`. */
+  readonly glueDatabasePrefix: string | undefined;
+  /** How long the console keeps a query's rows (`LAKEOPS_CONSOLE_CACHE_SECONDS`: the NRT refresh period). */
+  readonly consoleCacheSeconds: number | undefined;
+  /** The bundle's root on Lambda (`LAMBDA_TASK_ROOT`): files the stacks copy in (`files`) are under it. */
+  readonly taskRoot: string | undefined;
   /** X-Ray tracing through the Powertools Tracer (`POWERTOOLS_TRACE_ENABLED`, on unless `false`). */
   readonly tracing: boolean;
 }
@@ -80,7 +88,18 @@ export function readAwsEnv(env: NodeJS.ProcessEnv = process.env): AwsEnv {
     stage: env.LAKEOPS_STAGE || undefined,
     catalogId: env.LAKEOPS_CATALOG_ID || undefined,
     glueDatabases: env.LAKEOPS_GLUE_DATABASES ? glueDatabases(env.LAKEOPS_GLUE_DATABASES) : undefined,
+    athenaReadWorkgroup: env.LAKEOPS_ATHENA_READ_WORKGROUP || undefined,
+    glueDatabasePrefix: env.LAKEOPS_GLUE_DATABASE_PREFIX || undefined,
+    consoleCacheSeconds: env.LAKEOPS_CONSOLE_CACHE_SECONDS
+      ? wholeSeconds('LAKEOPS_CONSOLE_CACHE_SECONDS', env.LAKEOPS_CONSOLE_CACHE_SECONDS)
+      : undefined,
+    taskRoot: env.LAMBDA_TASK_ROOT || undefined,
   };
+}
+
+function wholeSeconds(name: string, raw: string): number {
+  if (!/^\d+$/.test(raw)) throw new EnvironmentInvalidError(name, 'a whole number of seconds');
+  return Number(raw);
 }
 
 /** `LAKEOPS_GLUE_DATABASES` as zone → database name; anything else is a configuration fault. */
