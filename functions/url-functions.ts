@@ -24,7 +24,8 @@ export const consoleFunction: UrlFunction = {
   authorization: 'iam',
   description: 'The ops console: pages and JSON API over the NRT views, KPIs, quality, alerts, DSAR runs.',
   function: 'console',
-  // A function URL waits for the function: the Ops page's three NRT queries run in parallel.
+  // A function URL waits for the answer: the Ops page runs its three NRT queries one after the other
+  // (each given up after consoleQueryTimeoutMs); cached, a page costs no query.
   timeoutSeconds: 30,
   memoryMB: 1024,
   permissions: [
