@@ -1,6 +1,6 @@
 import { type ConsoleDeps, handleConsoleRequest } from '@lakeops/console';
 import type { APIGatewayProxyStructuredResultV2, LambdaFunctionURLEvent } from 'aws-lambda';
-import { consoleDeps } from './lib/aws-deps.ts';
+import { consoleDeps } from './lib/aws-console-deps.ts';
 import { consoleRequestOf, functionUrlResultOf } from './lib/function-url.ts';
 import { logger } from './lib/observability.ts';
 

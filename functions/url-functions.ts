@@ -45,7 +45,7 @@ export const consoleFunction: UrlFunction = {
     },
   ],
   tables: { reads: [{ set: 'nrt-views' }, 'gold.kpi_gmv_daily', 'gold.kpi_promo_ctr'] },
-  // The page's static files, read at run time under LAMBDA_TASK_ROOT (functions/lib/aws-deps.ts).
+  // The page's static files, read at run time under LAMBDA_TASK_ROOT (functions/lib/aws-console-deps.ts).
   files: [
     'node_modules/uplot/dist/uPlot.iife.min.js',
     'node_modules/uplot/dist/uPlot.min.css',
