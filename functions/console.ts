@@ -1,5 +1,6 @@
 import { type ConsoleDeps, handleConsoleRequest } from '@lakeops/console';
 import type { APIGatewayProxyStructuredResultV2, LambdaFunctionURLEvent } from 'aws-lambda';
+import { consoleDeps } from './lib/aws-console-deps.ts';
 import { consoleRequestOf, functionUrlResultOf } from './lib/function-url.ts';
 import { logger } from './lib/observability.ts';
 
@@ -16,11 +17,15 @@ export const make =
       ),
     );
 
-export const handler = async (): Promise<never> => {
-  // Not wired on AWS yet: its composition root (AthenaQueryEngine behind cachedQueryEngine, the
-  // DynamoDB state store, the assets copied into the bundle) and its stack are open items of
-  // issue 17; the NRT views it reads are refreshed locally only so far (nrt-refresh).
-  throw new Error(
-    'the console runs locally only (lakeops start); its AWS composition root is not written yet',
-  );
+// Built at the first request and kept for the life of the execution environment (the query
+// cache with it); a failed build is retried by the next request.
+let ready: Promise<(event: LambdaFunctionURLEvent) => Promise<APIGatewayProxyStructuredResultV2>> | undefined;
+
+/** Deployed by stacks/console.ts (declared in functions/url-functions.ts). */
+export const handler = async (event: LambdaFunctionURLEvent): Promise<APIGatewayProxyStructuredResultV2> => {
+  ready ??= consoleDeps().then(make);
+  ready.catch(() => {
+    ready = undefined;
+  });
+  return (await ready)(event);
 };

@@ -1,6 +1,6 @@
 import { zones } from '@lakeops/core';
-import { glueDatabaseRoles } from '@lakeops/lake';
-import type { Permission, ResourceRef, Route } from '../functions/lib/route.ts';
+import { type GlueDatabaseRole, glueDatabaseRoles } from '@lakeops/lake';
+import type { FunctionDeclaration, Permission, ResourceRef } from '../functions/lib/route.ts';
 import { handlerOf } from '../functions/lib/route.ts';
 import type { Alerting } from './alerts.ts';
 import type { Messaging } from './bus.ts';
@@ -69,22 +69,80 @@ export function arnsOf(ref: ResourceRef, r: Resources): $util.Input<string>[] {
  * Glue resource ARNs (Service Authorization Reference, AWS Glue resource types): the account's
  * catalog, every zone database and the staging database, and the tables in each.
  */
-function glueArns(r: Resources): $util.Output<string>[] {
+function glueArns(
+  r: Resources,
+  roles: readonly GlueDatabaseRole[] = glueDatabaseRoles,
+): $util.Output<string>[] {
   const { partition, region, account } = r.deployment;
   const glue = $interpolate`arn:${partition}:glue:${region}:${account}`;
   return [
     $interpolate`${glue}:catalog`,
-    ...glueDatabaseRoles.map((role) => $interpolate`${glue}:database/${r.glueDatabases[role].name}`),
-    ...glueDatabaseRoles.map((role) => $interpolate`${glue}:table/${r.glueDatabases[role].name}/*`),
+    ...roles.map((role) => $interpolate`${glue}:database/${r.glueDatabases[role].name}`),
+    ...roles.map((role) => $interpolate`${glue}:table/${r.glueDatabases[role].name}/*`),
   ];
 }
 
 export function permissionsOf(permissions: readonly Permission[], r: Resources) {
-  return permissions.map((p) => ({ actions: [...p.actions], resources: arnsOf(p.resource, r) }));
+  return permissions.flatMap((p) => statementsOf(p, r));
 }
 
-/** The Lambda function for a route: Node 24, ESM, least privilege, async failures to the DLQ. */
-export function functionArgs(route: Route, r: Resources): sst.aws.FunctionArgs {
+interface Statement {
+  readonly actions: string[];
+  readonly resources: $util.Input<string>[];
+  readonly conditions?: { test: string; variable: string; values: string[] }[];
+}
+
+/** S3 actions on the bucket itself; the others act on objects (Service Authorization Reference, Amazon S3). */
+const bucketActions = new Set(['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads']);
+
+/**
+ * One permission as IAM statements: its actions on the resource's ARNs, narrowed to the lake zones
+ * or the state items it names. A scope on a resource it does not apply to is a declaration bug.
+ */
+function statementsOf(p: Permission, r: Resources): Statement[] {
+  const actions = [...p.actions];
+  if (p.stateKeys) {
+    if (p.resource !== 'state-table')
+      throw new Error(`stateKeys apply to the state-table, not ${p.resource}`);
+    // DynamoDB: "Using IAM policy conditions for fine-grained access control" (dynamodb:LeadingKeys).
+    const keys = {
+      test: 'ForAllValues:StringEquals',
+      variable: 'dynamodb:LeadingKeys',
+      values: [...p.stateKeys],
+    };
+    return [{ actions, resources: arnsOf(p.resource, r), conditions: [keys] }];
+  }
+  if (!p.zones) return [{ actions, resources: arnsOf(p.resource, r) }];
+  const zones = p.zones;
+  if (p.resource === 'glue-catalog') return [{ actions, resources: glueArns(r, zones) }];
+  if (p.resource !== 'lake-bucket')
+    throw new Error(`zones apply to the lake-bucket or glue-catalog, not ${p.resource}`);
+  const onObjects = actions.filter((a) => !bucketActions.has(a));
+  const onBucket = actions.filter((a) => bucketActions.has(a) && a !== 's3:ListBucket');
+  return [
+    ...(onObjects.length
+      ? [{ actions: onObjects, resources: zones.map((z) => $interpolate`${r.lake.arn}/${z}/*`) }]
+      : []),
+    ...(onBucket.length ? [{ actions: onBucket, resources: [r.lake.arn] }] : []),
+    // Listing only under the zones (S3 User Guide: "Amazon S3 condition key examples", s3:prefix).
+    ...(actions.includes('s3:ListBucket')
+      ? [
+          {
+            actions: ['s3:ListBucket'],
+            resources: [r.lake.arn],
+            conditions: [{ test: 'StringLike', variable: 's3:prefix', values: zones.map((z) => `${z}/*`) }],
+          },
+        ]
+      : []),
+  ];
+}
+
+/** The Lambda function for a route (or a declaration outside the event table): Node 24, ESM, least privilege, async failures to the DLQ. */
+export function functionArgs(
+  route: FunctionDeclaration,
+  r: Resources,
+  environment: Readonly<Record<string, $util.Input<string>>> = {},
+): sst.aws.FunctionArgs {
   const alertingConfig = alertingConfigOf(route);
   const models = modelsDirOf(route);
   return {
@@ -125,6 +183,7 @@ export function functionArgs(route: Route, r: Resources): sst.aws.FunctionArgs {
       POWERTOOLS_SERVICE_NAME: 'lakeops',
       POWERTOOLS_METRICS_NAMESPACE: 'lakeops',
       POWERTOOLS_TRACE_ENABLED: 'true',
+      ...environment,
     },
     // Async invocations that still fail after Lambda's retries land in the dead-letter queue (the
     // function's execution role needs sqs:SendMessage on it: every route has `parkInDeadLetter`).
@@ -140,13 +199,13 @@ export function functionArgs(route: Route, r: Resources): sst.aws.FunctionArgs {
 }
 
 /** The folder holding the zone folders of SQL models a route bundles (`…/models/nrt` → `…/models`), if any. */
-function modelsDirOf(route: Route): string | undefined {
+function modelsDirOf(route: FunctionDeclaration): string | undefined {
   const folder = route.files?.find((f) => /(^|\/)models\/[a-z_]+$/.test(f));
   return folder?.slice(0, folder.lastIndexOf('/'));
 }
 
 /** The Alertmanager-format routing config among a route's bundled files (a `.yml`), if any. */
-function alertingConfigOf(route: Route): string | undefined {
+function alertingConfigOf(route: FunctionDeclaration): string | undefined {
   return route.files?.find((f) => f.endsWith('.yml'));
 }
 

@@ -3,6 +3,7 @@ import { routes } from '../functions/routes.ts';
 import { alarmsStack, alertingStack } from './alerts.ts';
 import { archiveStack } from './archive.ts';
 import { busStack, deadLetterQueuePolicy, forwardNativeEvents } from './bus.ts';
+import { consoleStack } from './console.ts';
 import { deployment, type Resources } from './function-args.ts';
 import { schedulesStack } from './schedules.ts';
 import { storageStack } from './storage.ts';
@@ -33,6 +34,7 @@ export function lakeopsApp(appRoutes: readonly Route[] = routes) {
     ...(forward ? [forward.nativeEventsRule.arn] : []),
   ]);
   alarmsStack(resources);
+  const opsConsole = consoleStack(appRoutes, resources);
   return {
     bus: resources.bus.name,
     lakeBucket: resources.lake.name,
@@ -42,6 +44,8 @@ export function lakeopsApp(appRoutes: readonly Route[] = routes) {
     deadLetterQueue: resources.deadLetter.url,
     alertsTopic: resources.alerts.arn,
     archiveStream: archive.archiveStream.name,
+    // The ops console's function URL (AWS_IAM: requests must be SigV4-signed).
+    console: opsConsole.url,
     // Route id → deployed function name: `lakeops dead-letter redrive --aws` invokes these.
     functions: $util.all(
       Object.fromEntries([

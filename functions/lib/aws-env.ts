@@ -56,6 +56,10 @@ export interface AwsEnv {
    * `LAMBDA_TASK_ROOT`: the stacks copy the route's `files` there at the same path).
    */
   readonly modelsDir: string | undefined;
+  /** How long the console keeps a query's rows (`LAKEOPS_CONSOLE_CACHE_SECONDS`: the NRT refresh period). */
+  readonly consoleCacheSeconds: number | undefined;
+  /** The bundle's root on Lambda (`LAMBDA_TASK_ROOT`): files the stacks copy in (`files`) are under it. */
+  readonly taskRoot: string | undefined;
   /** X-Ray tracing through the Powertools Tracer (`POWERTOOLS_TRACE_ENABLED`, on unless `false`). */
   readonly tracing: boolean;
 }
@@ -94,6 +98,10 @@ export function readAwsEnv(env: NodeJS.ProcessEnv = process.env): AwsEnv {
     stage: env.LAKEOPS_STAGE || undefined,
     catalogId: env.LAKEOPS_CATALOG_ID || undefined,
     glueDatabases: env.LAKEOPS_GLUE_DATABASES ? glueDatabases(env.LAKEOPS_GLUE_DATABASES) : undefined,
+    consoleCacheSeconds: env.LAKEOPS_CONSOLE_CACHE_SECONDS
+      ? wholeSeconds('LAKEOPS_CONSOLE_CACHE_SECONDS', env.LAKEOPS_CONSOLE_CACHE_SECONDS)
+      : undefined,
+    taskRoot: env.LAMBDA_TASK_ROOT || undefined,
   };
 }
 
@@ -101,6 +109,11 @@ export function readAwsEnv(env: NodeJS.ProcessEnv = process.env): AwsEnv {
 function inBundle(env: NodeJS.ProcessEnv, path: string | undefined): string | undefined {
   if (!path) return undefined;
   return env.LAMBDA_TASK_ROOT && !path.startsWith('/') ? `${env.LAMBDA_TASK_ROOT}/${path}` : path;
+}
+
+function wholeSeconds(name: string, raw: string): number {
+  if (!/^\d+$/.test(raw)) throw new EnvironmentInvalidError(name, 'a whole number of seconds');
+  return Number(raw);
 }
 
 /** `LAKEOPS_GLUE_DATABASES` as zone → database name; anything else is a configuration fault. */

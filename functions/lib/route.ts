@@ -3,6 +3,7 @@
  * the docs. A pattern is written once, here, and never restated.
  */
 import type { CompiledValidator, EventDetails, EventOf } from '@lakeops/contracts';
+import type { Zone } from '@lakeops/core';
 
 /** An AWS resource a function may be granted access to; stacks/ map each to real ARNs. */
 export type ResourceRef =
@@ -25,9 +26,20 @@ export type ResourceRef =
 export interface Permission {
   readonly actions: readonly string[];
   readonly resource: ResourceRef;
+  /**
+   * Only these zones of the lake (`lake-bucket`, `glue-catalog`): the objects under `<zone>/`, and
+   * `s3:ListBucket` only for keys under them (`s3:prefix`); the zones' Glue databases and tables.
+   */
+  readonly zones?: readonly Zone[];
+  /**
+   * Only these items of the `state-table`: those whose partition key (`pk`) is one of these
+   * (`ForAllValues:StringEquals` on `dynamodb:LeadingKeys`).
+   */
+  readonly stateKeys?: readonly string[];
 }
 
-interface RouteBase {
+/** What the stacks need to deploy one function: a route's, or one outside the event table. */
+export interface FunctionDeclaration {
   /** Stable id: names the rule/schedule, the dead-letter file and the metrics dimension. */
   readonly id: string;
   readonly description: string;
@@ -77,12 +89,12 @@ export function deployedOnAws(route: { readonly runs?: 'local-only' }): boolean 
 /** An EventBridge event pattern, as JSON. */
 export type EventPattern = Readonly<Record<string, unknown>>;
 
-export interface EventRoute extends RouteBase {
+export interface EventRoute extends FunctionDeclaration {
   readonly kind: 'event';
   readonly pattern: EventPattern;
 }
 
-export interface ScheduleRoute extends RouteBase {
+export interface ScheduleRoute extends FunctionDeclaration {
   readonly kind: 'schedule';
   /** EventBridge Scheduler expression: `rate(5 minutes)` or `cron(0 3 * * ? *)`. */
   readonly schedule: string;
@@ -91,6 +103,16 @@ export interface ScheduleRoute extends RouteBase {
 }
 
 export type Route = EventRoute | ScheduleRoute;
+
+/**
+ * A function called over HTTPS through its Lambda function URL, not from the bus: the ops console
+ * (`functions/url-functions.ts`). `AWS_IAM`: every request is SigV4-signed by a caller allowed
+ * `lambda:InvokeFunctionUrl` (Lambda Developer Guide, "Control access to Lambda function URLs").
+ */
+export interface UrlFunction extends FunctionDeclaration {
+  readonly kind: 'url';
+  readonly authorization: 'iam';
+}
 
 /** Every function may park a permanently failing event in the dead-letter queue. */
 export const parkInDeadLetter: Permission = { actions: ['sqs:SendMessage'], resource: 'dead-letter-queue' };
@@ -206,7 +228,7 @@ export const writeLake: Permission = {
 };
 
 /** The SST handler string of a route: `functions/<function>.handler`. */
-export function handlerOf(route: Route): string {
+export function handlerOf(route: Pick<FunctionDeclaration, 'function'>): string {
   return `functions/${route.function}.handler`;
 }
 

@@ -107,6 +107,18 @@ describe('AWS bundles (esbuild as SST runs it)', () => {
     expect(bundledValidators(bundledInputs(bundle.metafile)).filter((v) => v !== 'index')).toEqual(contracts);
   });
 
+  it('console (a function URL, functions/url-functions.ts) carries Athena and DynamoDB, no local-only dependency, no other AWS client and no data generator', async () => {
+    // Act
+    const bundle = await bundleFunction('console', out);
+    // Assess
+    expect(localOnlyInputs(bundle.metafile)).toEqual([]);
+    const inputs = bundledInputs(bundle.metafile);
+    const clients = [...new Set(inputs.flatMap((p) => /@aws-sdk\/(client-[a-z-]+)\//.exec(p)?.[1] ?? []))];
+    expect(clients.sort()).toEqual(['client-athena', 'client-dynamodb']);
+    expect(inputs.filter((p) => p.startsWith('packages/lake/src/marketplace/'))).toEqual([]);
+    expect(inputs).toContain('packages/console/src/handle-console-request.ts');
+  });
+
   it('would catch every validator, DuckDB or the local adapters entering a bundle', async () => {
     // Prepare: an entry (in a temp folder, never in the source tree) that wrongly reaches for all
     // validators and the local adapters.

@@ -102,6 +102,12 @@ export function mockState(
         version: '$LATEST',
       };
     }
+    case 'aws:lambda/functionUrl:FunctionUrl':
+      // Lambda: `https://<url-id>.lambda-url.<region>.on.aws/` (FunctionUrlConfig).
+      return {
+        functionUrl: `https://${name.toLowerCase().replace(/[^a-z0-9]/g, '')}.lambda-url.${REGION}.on.aws/`,
+        urlId: name.toLowerCase(),
+      };
     case 'aws:cloudwatch/eventBus:EventBus':
       return { arn: at('events', `event-bus/${physical}`) };
     case 'aws:cloudwatch/eventRule:EventRule': {

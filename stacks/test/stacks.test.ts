@@ -243,8 +243,8 @@ describe('stacks generated from the route table, as SST declares them', () => {
         deadLetterConfig: { targetArn: deadLetterArn() },
       });
     }
-    // The routes' functions, and the Firehose transform of the archive (archive.ts).
-    expect(ofType('aws:lambda/function:Function')).toHaveLength(testRoutes.length + 1);
+    // The routes' functions, the Firehose transform of the archive (archive.ts) and the console (console.ts).
+    expect(ofType('aws:lambda/function:Function')).toHaveLength(testRoutes.length + 2);
   });
 
   it('tells every function its bus, stage, catalog and the Glue database of each zone (the permission sync reads them)', () => {
