@@ -46,5 +46,11 @@ export interface QueryEngine {
   /** Rows one at a time, for results too large to hold. */
   stream(sql: string, options?: QueryOptions): AsyncIterable<Row>;
   writePartitions(input: WritePartitionsInput, options?: QueryOptions): Promise<WritePartitionsResult>;
+  /**
+   * Optional: runs `work` with a view of the engine whose statements read one version of the
+   * source files the engine caches (the local engine's in-memory Bronze), looked at once instead of
+   * before every statement. Engines that read files at query time (Athena) have none.
+   */
+  withPinnedSources?<T>(work: (engine: QueryEngine) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
