@@ -341,7 +341,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       const key = partitionPrefixPath(table, prefix);
       const target = join(dir, key);
       const below = staged.filter((p) => isUnderPrefix(table, p, prefix));
-      const before = (await stagedPartitions(table, dir)).filter((p) => isUnderPrefix(table, p, prefix));
+      const before = await partitionsUnder(table, dir, key);
       if (below.length) {
         await swapDir(target, join(staging, key));
         written.push(...below);
@@ -501,11 +501,15 @@ export class DuckDbQueryEngine implements QueryEngine {
    * statement that names it, so one corrupt file does not break queries on other tables.
    */
   async #refreshViews(sql: string, pinned?: Set<string>): Promise<void> {
-    // Every table's folder is looked at on each statement (a view must never lag its files); the
-    // look-ups run together, not one after the other.
-    const present = await Promise.all([...this.#tables.values()].map((t) => hasData(this.tableDir(t))));
+    // The folder of every table the statement may read is looked at (a view must never lag its
+    // files), the look-ups together: a table without a view yet, or whose name appears in the SQL
+    // at all (any spelling of a reference to it holds its bare name; its view reads no other).
+    const looked = [...this.#tables].filter(
+      ([name, table]) => !this.#viewState.has(name) || namesTable(sql, table.name),
+    );
+    const present = await Promise.all(looked.map(([, t]) => hasData(this.tableDir(t))));
     let index = 0;
-    for (const [name, table] of this.#tables) {
+    for (const [name, table] of looked) {
       const dir = this.tableDir(table);
       const hasFiles = present[index++] === true;
       const named = mentions(sql, name);
@@ -696,6 +700,11 @@ async function statementTypeOf(sql: string): Promise<string> {
   }
 }
 
+/** Whether a table's bare name appears in the SQL as a word, in any case (quoted or not). */
+function namesTable(sql: string, bare: string): boolean {
+  return new RegExp(`\\b${bare.replace(/[^\w]/g, '\\$&')}\\b`, 'i').test(sql);
+}
+
 function mentions(sql: string, name: string): boolean {
   return new RegExp(`\\b${name.replace('.', '\\.')}\\b`).test(sql);
 }
@@ -805,6 +814,21 @@ async function exists(path: string): Promise<boolean> {
 async function hasData(dir: string): Promise<boolean> {
   const entries = await readdir(dir).catch(() => [] as string[]);
   return entries.some((e) => !e.startsWith('.') && !e.startsWith('_'));
+}
+
+/** The partitions present below one partition folder of a table (`dt=…`, or `dt=…/hour=…` itself). */
+async function partitionsUnder(table: TableDefinition, dir: string, prefix: string): Promise<Partition[]> {
+  const depth = prefix.split('/').length;
+  let paths = (await exists(join(dir, prefix))) ? [prefix] : [];
+  for (const key of table.partitionKeys.slice(depth)) {
+    const next: string[] = [];
+    for (const path of paths) {
+      const entries = await readdir(join(dir, path)).catch(() => [] as string[]);
+      for (const e of entries.sort()) if (e.startsWith(`${key}=`)) next.push(`${path}/${e}`);
+    }
+    paths = next;
+  }
+  return paths.map(parsePartitionPath);
 }
 
 /** The partitions present under a folder, from its `k=v/…` sub-folders. */
