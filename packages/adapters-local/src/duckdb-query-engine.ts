@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { Dirent, Stats } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import {
@@ -96,15 +97,27 @@ export class DuckDbQueryEngine implements QueryEngine {
   readonly #connection: DuckDBConnection;
   /** Per table: what its view reads now (`empty`, `files`, or `cache:<file signature>`). */
   readonly #viewState = new Map<string, string>();
+  /** Per table: the body of its view as last created. */
+  readonly #viewBody = new Map<string, string>();
   readonly #cacheNdjson: boolean;
   /** Per cached NDJSON table: the signature of each partition folder its cache holds. */
   readonly #cachedParts = new Map<string, Map<string, string>>();
+  /**
+   * Per cached NDJSON table with partitions: one cache table per value of its first partition key
+   * (a day of Bronze), by folder (`dt=…`). The view is their UNION ALL with that key as a constant,
+   * so a filter on the day skips the other days' tables entirely: DuckDB's zone maps cannot (they
+   * keep 8-byte string prefixes, and every `2026-11-…` looks alike).
+   */
+  readonly #cacheTables = new Map<string, Map<string, string>>();
+  #cacheTableCount = 0;
   readonly #readOnly: boolean;
   /**
    * Tables whose view found every declared column in the files: a write of this engine (which
    * writes every column) cannot change what the view reads, so it need not be described again.
    */
   readonly #complete = new Set<string>();
+  /** Tables whose Parquet files all have one shape: their views read without `union_by_name`. */
+  readonly #uniform = new Set<string>();
   /** Tables whose files could not be read at the last refresh, with the reason. */
   readonly #unreadable = new Map<string, Error>();
   #queue: Promise<void> = Promise.resolve();
@@ -149,9 +162,37 @@ export class DuckDbQueryEngine implements QueryEngine {
   }
 
   async query(sql: string, options: QueryOptions = {}): Promise<Row[]> {
+    return this.#query(sql, options);
+  }
+
+  /**
+   * Runs `work` with a view of this engine whose statements look at the cached Bronze NDJSON files
+   * once, on the first statement that reads them, and not again on each statement: every
+   * statement of `work` reads one version of Bronze (files arriving meanwhile are read by the next
+   * call), and a refresh of several tables does not list and stat Bronze before each of them.
+   * Other callers of this engine are not affected. Parquet tables are looked at as always.
+   *
+   * @example
+   * ```ts
+   * await engine.withPinnedSources((pinned) => refreshNrtViews({ ...deps, engine: pinned }, input));
+   * ```
+   */
+  async withPinnedSources<T>(work: (engine: QueryEngine) => Promise<T>): Promise<T> {
+    const pinned = new Set<string>();
+    return work({
+      query: (sql, options = {}) => this.#query(sql, options, pinned),
+      stream: (sql, options) => this.stream(sql, options),
+      writePartitions: (input, options = {}) => this.#writePartitions(input, options, pinned),
+      rewritePartitions: (input, options) => this.rewritePartitions(input, options),
+      restorePartitions: (table, rewritten) => this.restorePartitions(table, rewritten),
+      close: async () => undefined,
+    });
+  }
+
+  async #query(sql: string, options: QueryOptions, pinned?: Set<string>): Promise<Row[]> {
     return this.#serial(async () => {
       if (this.#readOnly) await this.#checkReading(sql);
-      await this.#refreshViews(sql);
+      await this.#refreshViews(sql, pinned);
       const reader = await this.#run(sql, options);
       const types = reader.columnTypes().map((t) => t.toString());
       const names = reader.columnNames();
@@ -209,6 +250,14 @@ export class DuckDbQueryEngine implements QueryEngine {
     input: WritePartitionsInput,
     options: QueryOptions = {},
   ): Promise<WritePartitionsResult> {
+    return this.#writePartitions(input, options);
+  }
+
+  async #writePartitions(
+    input: WritePartitionsInput,
+    options: QueryOptions,
+    pinned?: Set<string>,
+  ): Promise<WritePartitionsResult> {
     const { table } = input;
     if (this.#readOnly)
       throw new QueryRefusedError(
@@ -218,7 +267,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     if (table.format !== 'parquet')
       throw new QueryFailedError(`${qualifiedName(table)} is not a Parquet table`);
     return this.#serial(async () => {
-      await this.#refreshViews(input.sql);
+      await this.#refreshViews(input.sql, pinned);
       const staging = join(this.root, '_staging', `${qualifiedName(table)}-${randomUUID()}`);
       await mkdir(table.partitionKeys.length ? join(this.root, '_staging') : staging, { recursive: true });
       try {
@@ -443,7 +492,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       // The whole table: swap the folder.
       const previous = table.partitionKeys.length ? await stagedPartitions(table, dir) : [];
       await swapDir(dir, staging);
-      this.#wrote(table);
+      await this.#afterWrite(table, staged.length > 0);
       const keep = new Set(staged.map((p) => partitionPath(table, p)));
       return { rows, written: staged, removed: previous.filter((p) => !keep.has(partitionPath(table, p))) };
     }
@@ -474,8 +523,34 @@ export class DuckDbQueryEngine implements QueryEngine {
       const r = await this.#run(`SELECT count(*) FROM read_parquet([${glob}])`, {});
       writtenRows -= Number(r.getRowsJS()[0]?.[0] ?? 0);
     }
-    this.#wrote(table);
+    await this.#afterWrite(table, written.length > 0);
     return { rows: writtenRows, written, removed };
+  }
+
+  /**
+   * Points a table's view at its files after a write. The files just written carry every column of
+   * the table, so the columns present in some file are all of them: no DESCRIBE over the table's
+   * files, and no new view when it already reads them all. When nothing was written, or the table
+   * was unreadable, the next statement that names it looks again.
+   */
+  async #afterWrite(table: TableDefinition, wrote: boolean): Promise<void> {
+    const name = qualifiedName(table);
+    if (!wrote || this.#unreadable.has(name)) {
+      this.#viewState.delete(name);
+      return;
+    }
+    const body = await this.#readFiles(table, undefined, new Set(table.columns.map((c) => c.name)));
+    await this.#setView(table, body);
+    this.#viewState.set(name, 'files');
+  }
+
+  /** `CREATE OR REPLACE VIEW <zone>.<table>`, skipped when the view already has this body. */
+  async #setView(table: TableDefinition, body: string): Promise<void> {
+    const name = qualifiedName(table);
+    if (this.#viewBody.get(name) === body) return;
+    this.#viewBody.delete(name);
+    await this.#connection.run(`CREATE OR REPLACE VIEW ${ident(table.zone)}.${ident(table.name)} AS ${body}`);
+    this.#viewBody.set(name, body);
   }
 
   /**
@@ -599,18 +674,29 @@ export class DuckDbQueryEngine implements QueryEngine {
    * none). A table whose files cannot be read gets an empty view and its error is raised for any
    * statement that names it, so one corrupt file does not break queries on other tables.
    */
-  async #refreshViews(sql: string): Promise<void> {
-    for (const [name, table] of this.#tables) {
+  async #refreshViews(sql: string, pinned?: Set<string>): Promise<void> {
+    // The folder of every table the statement may read is looked at (a view must never lag its
+    // files), the look-ups together: a table without a view yet, or whose name appears in the SQL
+    // at all (any spelling of a reference to it holds its bare name; its view reads no other).
+    const looked = [...this.#tables].filter(
+      ([name, table]) => !this.#viewState.has(name) || namesTable(sql, table.name),
+    );
+    const present = await Promise.all(looked.map(([, t]) => hasData(this.tableDir(t))));
+    let index = 0;
+    for (const [name, table] of looked) {
       const dir = this.tableDir(table);
-      const hasFiles = await hasData(dir);
+      const hasFiles = present[index++] === true;
       const named = mentions(sql, name);
       let wanted: string;
       let parts: Map<string, string> | undefined;
+      const cached = this.#viewState.get(name)?.startsWith('cache:') === true;
       if (!hasFiles) wanted = 'empty';
+      else if (table.format === 'ndjson' && cached && named && pinned?.has(name)) continue;
       else if (table.format === 'ndjson' && this.#cacheNdjson && named) {
         parts = await partitionSignatures(table, dir);
+        pinned?.add(name);
         wanted = `cache:${combined(parts)}`;
-      } else if (table.format === 'ndjson' && this.#viewState.get(name)?.startsWith('cache:')) continue;
+      } else if (table.format === 'ndjson' && cached) continue;
       else wanted = 'files';
       if (this.#viewState.get(name) === wanted) continue;
       let body: string;
@@ -622,29 +708,18 @@ export class DuckDbQueryEngine implements QueryEngine {
           // models each read it, and parsing JSON dominates their cost. When some partition
           // folders changed (new events in today's hour), only those are parsed again, as Athena
           // reads only the partitions a query's filter names.
-          const cache = `${ident(`__cache_${table.zone}_${table.name}`)}`;
           const held = this.#viewState.get(name)?.startsWith('cache:')
             ? this.#cachedParts.get(name)
             : undefined;
           const next = parts ?? new Map<string, string>();
-          if (held && table.partitionKeys.length) {
-            for (const [folder, sig] of held) {
-              if (next.get(folder) === sig) continue;
-              const where = table.partitionKeys
-                .map((k) => `${ident(k)} = ${literal(parsePartitionPath(folder)[k] ?? '')}`)
-                .join(' AND ');
-              await this.#connection.run(`DELETE FROM ${cache} WHERE ${where}`);
-            }
-            for (const [folder, sig] of next) {
-              if (held.get(folder) === sig) continue;
-              await this.#connection.run(`INSERT INTO ${cache} ${await this.#readFiles(table, folder)}`);
-            }
-          } else {
-            this.#cachedParts.delete(name);
+          this.#cachedParts.delete(name);
+          if (table.partitionKeys.length) body = await this.#syncCacheTables(name, table, held, next);
+          else {
+            const cache = ident(`__cache_${table.zone}_${table.name}`);
             await this.#connection.run(`CREATE OR REPLACE TABLE ${cache} AS ${await this.#readFiles(table)}`);
+            body = `SELECT * FROM ${cache}`;
           }
           this.#cachedParts.set(name, next);
-          body = `SELECT * FROM ${cache}`;
         }
         this.#unreadable.delete(name);
         this.#viewState.set(name, wanted);
@@ -653,19 +728,89 @@ export class DuckDbQueryEngine implements QueryEngine {
         this.#viewState.delete(name);
         body = emptyRelation(table);
       }
-      await this.#connection.run(
-        `CREATE OR REPLACE VIEW ${ident(table.zone)}.${ident(table.name)} AS ${body}`,
-      );
+      await this.#setView(table, body);
     }
     for (const [name, error] of this.#unreadable) {
       if (mentions(sql, name)) throw error;
     }
   }
 
-  /** A SELECT over the table's files, or over one partition folder's (`dt=…/hour=…`). */
-  async #readFiles(table: TableDefinition, folder?: string): Promise<string> {
+  /**
+   * Brings the per-day cache tables of a partitioned NDJSON table in step with its folders (`next`,
+   * signature per partition folder) from what they hold (`held`; undefined: nothing trusted, every
+   * day read again): a day with a changed folder has that folder's rows deleted and read again, a
+   * new day is read into a new table, a day without folders is dropped. Returns the view body.
+   */
+  async #syncCacheTables(
+    name: string,
+    table: TableDefinition,
+    held: ReadonlyMap<string, string> | undefined,
+    next: ReadonlyMap<string, string>,
+  ): Promise<string> {
+    const dayOf = (folder: string) => folder.split('/')[0] ?? folder;
+    let days = held ? this.#cacheTables.get(name) : undefined;
+    if (!held || !days) {
+      for (const old of this.#cacheTables.get(name)?.values() ?? []) {
+        await this.#connection.run(`DROP TABLE IF EXISTS ${ident(old)}`);
+      }
+      days = new Map();
+    }
+    this.#cacheTables.set(name, days);
+    const before = held ?? new Map<string, string>();
+    const changed = new Set<string>();
+    for (const [folder, sig] of next) if (before.get(folder) !== sig) changed.add(dayOf(folder));
+    for (const [folder, sig] of before) if (next.get(folder) !== sig) changed.add(dayOf(folder));
+    for (const day of [...changed].sort()) {
+      const cache = days.get(day);
+      const folders = [...next.keys()].filter((f) => dayOf(f) === day);
+      if (!folders.length) {
+        if (cache !== undefined) await this.#connection.run(`DROP TABLE IF EXISTS ${ident(cache)}`);
+        days.delete(day);
+      } else if (cache === undefined) {
+        const created = `__cache_${table.zone}_${table.name}_${++this.#cacheTableCount}`;
+        await this.#connection.run(`CREATE TABLE ${ident(created)} AS ${await this.#readFiles(table, day)}`);
+        days.set(day, created);
+      } else {
+        for (const [folder, sig] of before) {
+          if (dayOf(folder) !== day || next.get(folder) === sig) continue;
+          const where = table.partitionKeys
+            .map((k) => `${ident(k)} = ${literal(parsePartitionPath(folder)[k] ?? '')}`)
+            .join(' AND ');
+          await this.#connection.run(`DELETE FROM ${ident(cache)} WHERE ${where}`);
+        }
+        for (const folder of folders) {
+          if (before.get(folder) === next.get(folder)) continue;
+          await this.#connection.run(`INSERT INTO ${ident(cache)} ${await this.#readFiles(table, folder)}`);
+        }
+      }
+    }
+    if (!days.size) return emptyRelation(table);
+    const [first, ...rest] = table.partitionKeys;
+    const columns = table.columns.map((c) => ident(c.name));
+    return [...days]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([day, cache]) => {
+        const value = literal(parsePartitionPath(day)[first ?? ''] ?? '');
+        const keys = [`${value} AS ${ident(first ?? '')}`, ...rest.map(ident)];
+        return `SELECT ${[...columns, ...keys].join(', ')} FROM ${ident(cache)}`;
+      })
+      .join('\nUNION ALL\n');
+  }
+
+  /**
+   * A SELECT over the table's files, or over those under one partition folder (`dt=…/hour=…`, or
+   * a leading part of it such as `dt=…`).
+   */
+  async #readFiles(
+    table: TableDefinition,
+    folder?: string,
+    columnsPresent?: ReadonlySet<string>,
+  ): Promise<string> {
     const dir = this.tableDir(table);
-    const levels = folder === undefined ? table.partitionKeys.map((k) => `${k}=*`) : [folder];
+    const levels =
+      folder === undefined
+        ? table.partitionKeys.map((k) => `${k}=*`)
+        : [folder, ...table.partitionKeys.slice(folder.split('/').length).map((k) => `${k}=*`)];
     const ext = table.format === 'ndjson' ? 'json' : 'parquet';
     const glob = literal([dir, ...levels, `*.${ext}`].join('/'));
     const hive = table.partitionKeys.length
@@ -688,15 +833,28 @@ export class DuckDbQueryEngine implements QueryEngine {
     // reads every file's footer again on each statement (about 4 s per statement at 22,000 files).
     // A file of another shape written later makes that view fail with a schema mismatch, on which
     // the views are rebuilt (`#run`). Otherwise, columns some files lack read as typed NULLs.
-    const shapes = await this.#connection.runAndReadAll(
-      `SELECT count(DISTINCT shape) AS n FROM (SELECT file_name, string_agg(concat_ws(':', name, type, converted_type, logical_type, repetition_type), ',' ORDER BY name) AS shape FROM parquet_schema(${glob}) GROUP BY file_name)`,
-    );
-    const uniform = Number(shapes.getRowsJS()[0]?.[0] ?? 0) === 1;
+    // Right after this engine's own write (`columnsPresent` given), the table keeps the shape it had:
+    // the files written carry every column with the catalog's types.
+    const name = qualifiedName(table);
+    let uniform = columnsPresent !== undefined && this.#uniform.has(name);
+    if (!uniform) {
+      const shapes = await this.#connection.runAndReadAll(
+        `SELECT count(DISTINCT shape) AS n FROM (SELECT file_name, string_agg(concat_ws(':', name, type, converted_type, logical_type, repetition_type), ',' ORDER BY name) AS shape FROM parquet_schema(${glob}) GROUP BY file_name)`,
+      );
+      uniform = Number(shapes.getRowsJS()[0]?.[0] ?? 0) === 1;
+      if (uniform) this.#uniform.add(name);
+      else this.#uniform.delete(name);
+    }
     const source = `read_parquet(${glob}${uniform ? '' : ', union_by_name = true'}${hive})`;
-    const described = await this.#connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
-    const present = new Set(described.getRowObjectsJS().map((r) => String(r.column_name)));
-    if (table.columns.every((c) => present.has(c.name))) this.#complete.add(qualifiedName(table));
-    else this.#complete.delete(qualifiedName(table));
+    const present =
+      columnsPresent ??
+      new Set(
+        (await this.#connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`))
+          .getRowObjectsJS()
+          .map((r) => String(r.column_name)),
+      );
+    if (table.columns.every((c) => present.has(c.name))) this.#complete.add(name);
+    else this.#complete.delete(name);
     const select = [
       ...table.columns.map((c) =>
         present.has(c.name)
@@ -734,6 +892,11 @@ async function statementTypeOf(sql: string): Promise<string> {
   }
 }
 
+/** Whether a table's bare name appears in the SQL as a word, in any case (quoted or not). */
+function namesTable(sql: string, bare: string): boolean {
+  return new RegExp(`\\b${bare.replace(/[^\w]/g, '\\$&')}\\b`, 'i').test(sql);
+}
+
 function mentions(sql: string, name: string): boolean {
   return new RegExp(`\\b${name.replace('.', '\\.')}\\b`).test(sql);
 }
@@ -744,26 +907,46 @@ function mentions(sql: string, name: string): boolean {
  */
 async function partitionSignatures(table: TableDefinition, dir: string): Promise<Map<string, string>> {
   const ext = table.format === 'ndjson' ? '.json' : '.parquet';
-  const entries = (await readdir(dir, { recursive: true }).catch(() => [] as string[])).sort();
-  const files = new Map<string, string[]>();
-  for (const entry of entries) {
-    const rel = entry.split(sep).join('/');
-    const at = rel.lastIndexOf('/');
-    const folder = at < 0 ? '' : rel.slice(0, at);
-    // Only the files the table's glob reads: `<k1>=…/…/<kn>=…/*.<ext>`.
-    const levels = folder === '' ? [] : folder.split('/');
-    if (!rel.endsWith(ext) || levels.length !== table.partitionKeys.length) continue;
-    if (!levels.every((l, i) => l.startsWith(`${table.partitionKeys[i]}=`))) continue;
-    const info = await stat(join(dir, entry)).catch(() => undefined);
-    if (!info?.isFile()) continue;
-    const list = files.get(folder) ?? [];
-    list.push(`${rel}:${info.size}:${info.mtimeMs}`);
-    files.set(folder, list);
+  const list = (folder: string) =>
+    readdir(join(dir, folder), { withFileTypes: true }).catch(() => [] as Dirent[]);
+  const under = (folder: string, name: string) => (folder === '' ? name : `${folder}/${name}`);
+  // Only the files the table's glob reads: `<k1>=…/…/<kn>=…/*.<ext>`, walked level by level with
+  // the folders of a level listed together (a recursive listing visits them one after the other).
+  let folders = [''];
+  for (const key of table.partitionKeys) {
+    const listed = await Promise.all(folders.map(list));
+    folders = folders.flatMap((folder, i) =>
+      (listed[i] ?? [])
+        .filter((e) => e.isDirectory() && e.name.startsWith(`${key}=`))
+        .map((e) => under(folder, e.name)),
+    );
   }
+  folders.sort();
+  const listed = await Promise.all(folders.map(list));
+  const wanted = folders.flatMap((folder, i) =>
+    (listed[i] ?? [])
+      .filter((e) => e.name.endsWith(ext) && !e.isDirectory())
+      .map((e) => ({ folder, rel: under(folder, e.name) }))
+      .sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0)),
+  );
+  // The stats run together (a few at a time), not one after the other.
+  const infos: (Stats | undefined)[] = [];
+  for (let i = 0; i < wanted.length; i += 64) {
+    const batch = wanted.slice(i, i + 64);
+    infos.push(...(await Promise.all(batch.map((w) => stat(join(dir, w.rel)).catch(() => undefined)))));
+  }
+  const files = new Map<string, string[]>();
+  wanted.forEach(({ rel, folder }, i) => {
+    const info = infos[i];
+    if (!info?.isFile()) return;
+    const entries = files.get(folder) ?? [];
+    entries.push(`${rel}:${info.size}:${info.mtimeMs}`);
+    files.set(folder, entries);
+  });
   return new Map(
-    [...files].map(([folder, list]) => [
+    [...files].map(([folder, entries]) => [
       folder,
-      createHash('sha256').update(list.join('\n')).digest('hex').slice(0, 16),
+      createHash('sha256').update(entries.join('\n')).digest('hex').slice(0, 16),
     ]),
   );
 }

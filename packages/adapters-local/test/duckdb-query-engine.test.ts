@@ -261,6 +261,38 @@ describe('DuckDbQueryEngine', () => {
     expect(again).toEqual(second);
   });
 
+  it('reads one version of Bronze inside withPinnedSources, and its own writes at once', async () => {
+    // Prepare
+    const dir = (dt: string) => join(root, 'bronze/raw_events', `dt=${dt}`);
+    const line = (id: string) => `{"id":"${id}","detail-type":"x"}\n`;
+    await mkdir(dir('2026-11-20'), { recursive: true });
+    await writeFile(join(dir('2026-11-20'), 'a.json'), line('a'));
+    const count = 'SELECT count(*) AS n FROM bronze.raw_events';
+    // Act
+    const inside = await engine.withPinnedSources(async (pinned) => {
+      const first = await pinned.query(count);
+      await writeFile(join(dir('2026-11-20'), 'b.json'), line('b'));
+      await mkdir(dir('2026-11-21'), { recursive: true });
+      await writeFile(join(dir('2026-11-21'), 'c.json'), line('c'));
+      const second = await pinned.query(count);
+      await pinned.writePartitions({
+        table: daily,
+        sql: `SELECT 'lis' AS city_id, count(*) AS n, 1.5 AS amount, NULL AS at, '2026-11-20' AS dt FROM bronze.raw_events`,
+        partitions: [{ dt: '2026-11-20' }],
+      });
+      const written = await pinned.query("SELECT n FROM gold.daily_totals WHERE dt = '2026-11-20'");
+      return { first, second, written };
+    });
+    const after = await engine.query(count);
+    const again = await engine.withPinnedSources((pinned) => pinned.query(count));
+    // Assess
+    expect(inside.first).toEqual([{ n: 1 }]);
+    expect(inside.second).toEqual([{ n: 1 }]);
+    expect(inside.written).toEqual([{ n: 1 }]);
+    expect(after).toEqual([{ n: 3 }]);
+    expect(again).toEqual([{ n: 3 }]);
+  });
+
   it('reports an unknown table as TableUnknown', async () => {
     // Act
     const read = engine.query('SELECT * FROM gold.nope');

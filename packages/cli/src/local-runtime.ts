@@ -201,6 +201,11 @@ export function lazyLakeEngine(root: string): QueryEngine {
     writePartitions: async (input, options) => (await engine()).writePartitions(input, options),
     rewritePartitions: async (input, options) => (await engine()).rewritePartitions(input, options),
     restorePartitions: async (table, rewritten) => (await engine()).restorePartitions(table, rewritten),
+    // One look at Bronze per NRT refresh (see DuckDbQueryEngine.withPinnedSources).
+    withPinnedSources: async (work) => {
+      const e = await engine();
+      return e.withPinnedSources ? e.withPinnedSources(work) : work(e);
+    },
     close: async () => {
       if (opened) await (await opened).close();
     },

@@ -10,6 +10,7 @@ import {
   type NrtView,
   nrtLeaseName,
   type PublishedEvent,
+  type QueryEngine,
   readNrtSkips,
   readNrtViewRecord,
   refreshNrtViews,
@@ -380,6 +381,68 @@ describe('refreshNrtViews over the local lake (DuckDB, Parquet)', () => {
       'nrt.recon_gates',
     ]);
     expect((await readNrtViewRecord(state, 'nrt.dispute_queue'))?.lastError).toMatch(/no_such_column/);
+  });
+
+  it('finds the touched hours of every view in one query, and a view whose query fails fails alone', async () => {
+    // Prepare: every statement the refresh sends to the engine, and a new payout this hour.
+    const statements: string[] = [];
+    const counting = (inner: QueryEngine): QueryEngine => ({
+      query: (sql, options) => {
+        statements.push(sql);
+        return inner.query(sql, options);
+      },
+      stream: (sql, options) => inner.stream(sql, options),
+      writePartitions: (input, options) => inner.writePartitions(input, options),
+      rewritePartitions: (input, options) => inner.rewritePartitions(input, options),
+      restorePartitions: (table, rewritten) => inner.restorePartitions(table, rewritten),
+      close: () => inner.close(),
+    });
+    const wrapped: QueryEngine = {
+      ...counting(engine),
+      withPinnedSources: (work) => engine.withPinnedSources((pinned) => work(counting(pinned))),
+    };
+    const payout = (payout_id: string) => ({
+      type: 'payout.status_changed',
+      source: 'marketplace.payments',
+      detail: {
+        payout_id,
+        status: 'scheduled',
+        leg_id: 'l-t1',
+        seller_id: 's000001',
+        city_id: city,
+        amount: 5,
+        currency: 'EUR',
+      },
+    });
+    now = new Date(now.getTime() + 60_000);
+    await arrive([payout('po-one-query')], new Date(now.getTime() - 30_000).toISOString());
+    const broken = views.map((v) =>
+      v.name === 'nrt.recon_gates'
+        ? { ...v, changesSql: () => 'SELECT no_such_column FROM bronze.events' }
+        : v,
+    );
+    // Act
+    const together = await refreshNrtViews({ ...deps(), engine: wrapped }, { views, runId: 'run-one-query' });
+    const queries = statements.length;
+    now = new Date(now.getTime() + 60_000);
+    await arrive([payout('po-one-broken')], new Date(now.getTime() - 30_000).toISOString());
+    const withBroken = await refreshNrtViews(
+      { ...deps(), engine: wrapped },
+      { views: broken, runId: 'run-broken' },
+    );
+    // Assess
+    expect(together.views.map((v) => [v.view, v.status])).toEqual([
+      ['nrt.dispute_queue', 'unchanged'],
+      ['nrt.payout_backlog', 'refreshed'],
+      ['nrt.recon_gates', 'unchanged'],
+    ]);
+    expect(queries).toBe(1);
+    expect(withBroken.views.map((v) => [v.view, v.status])).toEqual([
+      ['nrt.dispute_queue', 'unchanged'],
+      ['nrt.payout_backlog', 'refreshed'],
+      ['nrt.recon_gates', 'failed'],
+    ]);
+    expect(withBroken.views[2]).toMatchObject({ error: expect.stringMatching(/no_such_column/) });
   });
 
   it('records a skip while another refresh holds a view, and takes an expired lease over', async () => {

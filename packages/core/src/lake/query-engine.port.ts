@@ -86,5 +86,11 @@ export interface QueryEngine {
   rewritePartitions(input: RewritePartitionsInput, options?: QueryOptions): Promise<RewrittenPartition[]>;
   /** Puts the kept old files of these rewritten partitions back in place (a failed verification). */
   restorePartitions(table: TableDefinition, rewritten: readonly RewrittenPartition[]): Promise<void>;
+  /**
+   * Optional: runs `work` with a view of the engine whose statements read one version of the
+   * source files the engine caches (the local engine's in-memory Bronze), looked at once instead of
+   * before every statement. Engines that read files at query time (Athena) have none.
+   */
+  withPinnedSources?<T>(work: (engine: QueryEngine) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { QueryEngine } from '../lake/query-engine.port.ts';
+import type { QueryEngine, Row } from '../lake/query-engine.port.ts';
 import type { TableDefinition } from '../lake/table.ts';
 import type { Clock } from '../shared/clock.port.ts';
 import { LakeopsError } from '../shared/errors.ts';
@@ -171,14 +171,67 @@ export interface NrtPlan {
 }
 
 /**
+ * The rows of a view's `changesSql` found ahead (by `findNrtChanges`, for every view in one
+ * query), with the day and watermark they were asked for.
+ */
+export interface NrtChanges {
+  readonly day: string;
+  readonly since: string | null;
+  readonly rows: readonly Row[];
+}
+
+/**
+ * The hours touched since each view's watermark, for all `views` in one query (the views'
+ * `changesSql` joined by UNION ALL: one statement, one look at the source files, instead of one
+ * per view). Empty when there is only one view, or when the query fails (a view whose
+ * `changesSql` fails then fails on its own in `planNrtRefresh`, and the others still refresh).
+ */
+export async function findNrtChanges(
+  deps: { engine: Pick<QueryEngine, 'query'>; state: StateStore },
+  views: readonly NrtView[],
+  input: { readonly now: Date; readonly rebuild?: boolean },
+): Promise<Map<string, NrtChanges>> {
+  const found = new Map<string, NrtChanges>();
+  if (views.length < 2) return found;
+  const day = input.now.toISOString().slice(0, 10);
+  try {
+    const since = await Promise.all(
+      views.map(async (view) => {
+        const record = await readNrtViewRecord(deps.state, view.name);
+        return record?.day === day && !input.rebuild ? record.watermark : null;
+      }),
+    );
+    const sql = views
+      .map(
+        (view, i) =>
+          `SELECT ${i} AS view_index, hour, newest FROM (\n${view.changesSql(day, since[i] ?? undefined)}\n) AS changes_${i}`,
+      )
+      .join('\nUNION ALL\n');
+    const rows = await deps.engine.query(sql);
+    views.forEach((view, i) => {
+      found.set(view.name, {
+        day,
+        since: since[i] ?? null,
+        rows: rows.filter((r) => Number(r.view_index) === i),
+      });
+    });
+  } catch {
+    found.clear();
+  }
+  return found;
+}
+
+/**
  * Decides what a refresh of `view` at `now` writes: the hours of today touched since its
  * watermark (for carry-over views also every later hour up to now), plus any hour of today not
- * yet written; `rebuild` writes every hour of today so far, from all history.
+ * yet written; `rebuild` writes every hour of today so far, from all history. `changes` found
+ * ahead are used when they were asked for this day and this watermark (the record may have moved
+ * on since, e.g. another refresh wrote the view in between); otherwise the view's `changesSql` runs.
  */
 export async function planNrtRefresh(
   deps: { engine: Pick<QueryEngine, 'query'>; state: StateStore },
   view: NrtView,
-  input: { readonly now: Date; readonly rebuild?: boolean },
+  input: { readonly now: Date; readonly rebuild?: boolean; readonly changes?: NrtChanges | undefined },
 ): Promise<NrtPlan> {
   const day = input.now.toISOString().slice(0, 10);
   const currentHour = input.now.toISOString().slice(11, 13);
@@ -188,7 +241,11 @@ export async function planNrtRefresh(
   const carried = new Set(sameDay ? (previous.carried ?? []) : []);
   const watermark = sameDay ? previous.watermark : null;
   const base: NrtViewRecord = previous ?? emptyRecord(day);
-  const changes = await deps.engine.query(view.changesSql(day, watermark ?? undefined));
+  const ahead = input.changes;
+  const changes =
+    ahead && ahead.day === day && ahead.since === watermark
+      ? ahead.rows
+      : await deps.engine.query(view.changesSql(day, watermark ?? undefined));
   const touched = changes.map((r) => String(r.hour)).filter((h) => h <= currentHour);
   const newest = changes
     .map((r) => String(r.newest))
@@ -331,12 +388,27 @@ export async function refreshNrtViews(
   deps: { engine: QueryEngine; state: StateStore; events: EventPublisher; clock: Clock },
   input: RefreshNrtViewsInput,
 ): Promise<RefreshNrtViewsResult> {
+  // One version of the engine's cached sources for the whole run (where it caches any): the
+  // changes found and every view written read the same Bronze.
+  const { engine } = deps;
+  if (engine.withPinnedSources) {
+    return engine.withPinnedSources((pinned) => refreshViews({ ...deps, engine: pinned }, input));
+  }
+  return refreshViews(deps, input);
+}
+
+async function refreshViews(
+  deps: { engine: QueryEngine; state: StateStore; events: EventPublisher; clock: Clock },
+  input: RefreshNrtViewsInput,
+): Promise<RefreshNrtViewsResult> {
   const { engine, state, events, clock } = deps;
   const leaseSeconds = input.leaseSeconds ?? 240;
   const staleAfter = input.staleAfterSeconds ?? 900;
   const day = clock.now().toISOString().slice(0, 10);
   const outcomes: NrtViewOutcome[] = [];
   const alarms: { view: string; state: 'ALARM' | 'OK' }[] = [];
+  const rebuild = input.rebuild ? { rebuild: true } : {};
+  const changes = await findNrtChanges({ engine, state }, input.views, { now: clock.now(), ...rebuild });
 
   for (const view of input.views) {
     let lease = await acquireLease(
@@ -354,7 +426,8 @@ export async function refreshNrtViews(
       try {
         const plan = await planNrtRefresh({ engine, state }, view, {
           now: clock.now(),
-          ...(input.rebuild ? { rebuild: true } : {}),
+          ...rebuild,
+          changes: changes.get(view.name),
         });
         record = plan.base;
         if (plan.hours.length === 0) {
