@@ -252,18 +252,64 @@ export async function plain(value: unknown, work: string): Promise<unknown> {
 }
 
 /**
- * SST suffixes physical names with `crypto.randomBytes` (naming.ts); a counter-seeded stream makes
- * the names, and so the synth output, the same on every run.
+ * SST suffixes physical names with `crypto.randomBytes` (naming.ts: `physicalName` turns 8 random
+ * bytes into 8 "pretty" characters with `hashStringToPrettyString`). A counter-seeded stream makes
+ * the bytes reproducible, but not which resource gets which: names are made inside `apply`
+ * callbacks whose order depends on timing. So the suffixes handed out are remembered, and
+ * {@link canonicalSuffixes} renames them by where they first appear in the sorted output.
+ * Returns the suffixes generated so far (the pretty strings).
  */
-export function deterministicRandomBytes(crypto: { randomBytes: unknown; createHash: typeof createHash }) {
+export function deterministicRandomBytes(crypto: {
+  randomBytes: unknown;
+  createHash: typeof createHash;
+}): () => string[] {
   let counter = 0;
+  const generated: string[] = [];
   crypto.randomBytes = (size: number) => {
     const out = Buffer.alloc(size);
     for (let at = 0; at < size; at += 32) {
       crypto.createHash('sha256').update(`lakeops-synth-${counter++}`).digest().copy(out, at);
     }
+    if (size === 8) generated.push(prettySuffix(crypto.createHash, out.toString('hex')));
     return out;
   };
+  return () => [...generated];
+}
+
+/** SST's `hashStringToPrettyString(str, 8)` (naming.ts), for the suffixes we hand out. */
+function prettySuffix(hash: typeof createHash, str: string): string {
+  const chars = 'abcdefhkmnorstuvwxz';
+  let n = Number(`0x${hash('sha256').update(str).digest('hex').substring(0, 16)}`);
+  let out = '';
+  while (n > 0) {
+    out = chars[n % chars.length] + out;
+    n = Math.floor(n / chars.length);
+  }
+  return out.slice(0, 8).padStart(8, 's');
+}
+
+/**
+ * Renames every generated suffix (`-<8 chars>`) in the sorted output by the order in which it
+ * first appears there, so two runs that handed the same suffixes to different resources give the
+ * same text.
+ */
+export function canonicalSuffixes(
+  text: string,
+  suffixes: readonly string[],
+  hash: typeof createHash,
+): string {
+  if (suffixes.length === 0) return text;
+  const known = new Set(suffixes);
+  const renamed = new Map<string, string>();
+  return text.replace(/-([abcdefhkmnorstuvwxz]{8})(?![a-z0-9])/g, (whole, suffix: string) => {
+    if (!known.has(suffix)) return whole;
+    let next = renamed.get(suffix);
+    if (next === undefined) {
+      next = prettySuffix(hash, `lakeops-synth-canonical-${renamed.size}`);
+      renamed.set(suffix, next);
+    }
+    return `-${next}`;
+  });
 }
 
 /** The JSON-RPC 1.0 server SST's components call at `$SST_SERVER/rpc` (the CLI's, here mocked). */
@@ -334,7 +380,7 @@ export interface SynthRunInput {
 /** Runs the app under the mocks and writes the sorted resources (JSON) to `input.out`. */
 export async function synthInChild(input: SynthRunInput): Promise<void> {
   const recorded: Recorded[] = [];
-  deterministicRandomBytes(crypto);
+  const suffixes = deterministicRandomBytes(crypto);
   // Every secret not given gets a placeholder, as if set with `sst secret set`.
   process.env = new Proxy(process.env, {
     get: (env, key) =>
@@ -390,7 +436,7 @@ export async function synthInChild(input: SynthRunInput): Promise<void> {
       })),
     );
     resources.sort((a, b) => (a.type === b.type ? compare(a.name, b.name) : compare(a.type, b.type)));
-    await writeFile(input.out, JSON.stringify(resources));
+    await writeFile(input.out, canonicalSuffixes(JSON.stringify(resources), suffixes(), crypto.createHash));
   } finally {
     server.close();
   }
