@@ -7,12 +7,11 @@
  * Run `node functions/codegen/permission-policy.ts` after changing the policy or a table it names;
  * `--check` exits 1 when the committed file is stale (functions/test/permission-sync.test.ts too).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { PermissionPolicy, TableDefinition } from '@lakeops/core';
 import { tables } from '@lakeops/lake';
 import { policy } from '../../permissions/policy.ts';
+import { runGenerator, writeGeneratedFile } from './generated-file.ts';
 import { functionsDir } from './route-validators.ts';
 
 export const PERMISSION_POLICY_FILE = 'permission-policy.generated.ts';
@@ -45,31 +44,7 @@ export function permissionPolicyModule(
 
 /** Writes the file, or with `check` only says whether it is stale. Returns true when stale. */
 export function writePermissionPolicy(options: { check?: boolean } = {}): boolean {
-  const target = join(functionsDir, PERMISSION_POLICY_FILE);
-  const content = permissionPolicyModule();
-  let current: string | undefined;
-  try {
-    current = readFileSync(target, 'utf8');
-  } catch {
-    current = undefined;
-  }
-  if (current === content) return false;
-  if (!options.check) writeFileSync(target, content);
-  return true;
+  return writeGeneratedFile(join(functionsDir, PERMISSION_POLICY_FILE), permissionPolicyModule(), options);
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const check = process.argv.includes('--check');
-  const stale = writePermissionPolicy({ check });
-  if (check && stale) {
-    console.error(
-      `stale functions/${PERMISSION_POLICY_FILE} (run node functions/codegen/permission-policy.ts)`,
-    );
-    process.exit(1);
-  }
-  console.log(
-    check
-      ? `functions/${PERMISSION_POLICY_FILE} is up to date`
-      : `functions/${PERMISSION_POLICY_FILE}: ${stale ? 'written' : 'unchanged'}`,
-  );
-}
+runGenerator(import.meta.url, `functions/${PERMISSION_POLICY_FILE}`, writePermissionPolicy);

@@ -9,12 +9,12 @@
  * Run `node functions/codegen/route-validators.ts` after changing a route's pins; `--check`
  * exits 1 when the committed file is stale (functions/test/route-validators.test.ts does the same).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validatorName } from '@lakeops/contracts';
 import { pinnedContracts, type Route } from '../lib/route.ts';
 import { routes } from '../routes.ts';
+import { runGenerator, writeGeneratedFile } from './generated-file.ts';
 
 export const functionsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const ROUTE_VALIDATORS_FILE = 'routes.validators.generated.ts';
@@ -63,31 +63,7 @@ export function routeValidators(table: readonly Route[] = routes): string {
 
 /** Writes the file, or with `check` only says whether it is stale. Returns true when stale. */
 export function writeRouteValidators(options: { check?: boolean } = {}): boolean {
-  const target = join(functionsDir, ROUTE_VALIDATORS_FILE);
-  const content = routeValidators();
-  let current: string | undefined;
-  try {
-    current = readFileSync(target, 'utf8');
-  } catch {
-    current = undefined;
-  }
-  if (current === content) return false;
-  if (!options.check) writeFileSync(target, content);
-  return true;
+  return writeGeneratedFile(join(functionsDir, ROUTE_VALIDATORS_FILE), routeValidators(), options);
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const check = process.argv.includes('--check');
-  const stale = writeRouteValidators({ check });
-  if (check && stale) {
-    console.error(
-      `stale functions/${ROUTE_VALIDATORS_FILE} (run node functions/codegen/route-validators.ts)`,
-    );
-    process.exit(1);
-  }
-  console.log(
-    check
-      ? `functions/${ROUTE_VALIDATORS_FILE} is up to date`
-      : `functions/${ROUTE_VALIDATORS_FILE}: ${stale ? 'written' : 'unchanged'}`,
-  );
-}
+runGenerator(import.meta.url, `functions/${ROUTE_VALIDATORS_FILE}`, writeRouteValidators);
