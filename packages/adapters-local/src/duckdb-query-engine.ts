@@ -121,6 +121,17 @@ export class DuckDbQueryEngine implements QueryEngine {
   /** Tables whose files could not be read at the last refresh, with the reason. */
   readonly #unreadable = new Map<string, Error>();
   #queue: Promise<void> = Promise.resolve();
+  /**
+   * Per partition folder this engine wrote (swapped in): the key-value metadata it gave the COPY
+   * and the signature of the folder's files right after the swap. A later write of the same
+   * folder whose files still have that signature takes the metadata from here instead of reading
+   * the footers back (DuckDB writes no key-value metadata of its own: what `KV_METADATA` names is
+   * all the files carry). Any other change to the folder's files changes the signature.
+   */
+  readonly #writtenKv = new Map<
+    string,
+    { readonly kv: Record<string, string>; readonly signature: string }
+  >();
 
   private constructor(
     options: DuckDbQueryEngineOptions,
@@ -288,7 +299,7 @@ export class DuckDbQueryEngine implements QueryEngine {
             );
           }
         }
-        return await this.#swapIn(table, staging, staged, input.partitions, rows);
+        return await this.#swapIn(table, staging, staged, input.partitions, rows, kv);
       } finally {
         await rm(staging, { recursive: true, force: true });
       }
@@ -343,6 +354,7 @@ export class DuckDbQueryEngine implements QueryEngine {
           await this.#connection.run(`DROP TABLE IF EXISTS ${temp}`);
         }
         // Swap each partition in; its old folder moves (rename) under keepReplacedUnder.
+        this.#forgetKv(table);
         const staged = new Set((await stagedPartitions(table, staging)).map(path));
         const kept = new Map<string, string>();
         for (const p of input.partitions) {
@@ -395,6 +407,7 @@ export class DuckDbQueryEngine implements QueryEngine {
         const backup = join(this.root, r.replacedKey);
         if (await exists(backup)) await swapDir(key ? join(dir, key) : dir, backup);
       }
+      this.#forgetKv(table);
       this.#wrote(table);
     });
   }
@@ -454,10 +467,16 @@ export class DuckDbQueryEngine implements QueryEngine {
     const dir = this.tableDir(table);
     const folders = owned?.length ? owned.map((p) => join(dir, partitionPrefixPath(table, p))) : [dir];
     const globs: string[] = [];
+    const existing: string[] = [];
     for (const folder of folders) {
-      if (await exists(folder)) globs.push(literal(`${folder}/**/*.parquet`));
+      if (await exists(folder)) {
+        globs.push(literal(`${folder}/**/*.parquet`));
+        existing.push(folder);
+      }
     }
     if (!globs.length) return {};
+    const known = await this.#knownKv(existing);
+    if (known) return known;
     try {
       const r = await this.#connection.runAndReadAll(
         `SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata([${globs.join(', ')}]) ORDER BY file_name`,
@@ -473,6 +492,31 @@ export class DuckDbQueryEngine implements QueryEngine {
     }
   }
 
+  /**
+   * The key-value metadata of these folders from what this engine wrote there, when every one of
+   * them still holds exactly the files it swapped in; else undefined (the footers are read). First
+   * value per key in file-name order, as the footer query gives it.
+   */
+  async #knownKv(folders: readonly string[]): Promise<Record<string, string> | undefined> {
+    const parts: Record<string, string>[] = [];
+    for (const folder of [...folders].sort()) {
+      const entry = this.#writtenKv.get(folder);
+      if (!entry || entry.signature !== (await folderSignature(folder))) return undefined;
+      parts.push(entry.kv);
+    }
+    const out: Record<string, string> = {};
+    for (const kv of parts) for (const [k, v] of Object.entries(kv)) if (!(k in out)) out[k] = v;
+    return out;
+  }
+
+  /** Forgets the key-value metadata of a table's folders (written otherwise than by `#swapIn`). */
+  #forgetKv(table: TableDefinition): void {
+    const dir = this.tableDir(table);
+    for (const folder of this.#writtenKv.keys()) {
+      if (folder === dir || folder.startsWith(`${dir}${sep}`)) this.#writtenKv.delete(folder);
+    }
+  }
+
   async close(): Promise<void> {
     await this.#queue;
     this.#connection.closeSync();
@@ -485,10 +529,12 @@ export class DuckDbQueryEngine implements QueryEngine {
     staged: readonly Partition[],
     owned: readonly Partition[] | undefined,
     rows: number,
+    kv: Record<string, string>,
   ): Promise<WritePartitionsResult> {
     const dir = this.tableDir(table);
     await mkdir(dir, { recursive: true });
     if (!table.partitionKeys.length || owned === undefined) {
+      this.#forgetKv(table);
       // The whole table: swap the folder.
       const previous = table.partitionKeys.length ? await stagedPartitions(table, dir) : [];
       await swapDir(dir, staging);
@@ -508,8 +554,10 @@ export class DuckDbQueryEngine implements QueryEngine {
       const target = join(dir, key);
       const below = staged.filter((p) => isUnderPrefix(table, p, prefix));
       const before = existing.filter((p) => isUnderPrefix(table, p, prefix));
+      this.#writtenKv.delete(target);
       if (below.length) {
         await swapDir(target, join(staging, key));
+        this.#writtenKv.set(target, { kv, signature: await folderSignature(target) });
         written.push(...below);
       } else if (await exists(target)) {
         await rm(target, { recursive: true, force: true });
@@ -949,6 +997,19 @@ async function partitionSignatures(table: TableDefinition, dir: string): Promise
       createHash('sha256').update(entries.join('\n')).digest('hex').slice(0, 16),
     ]),
   );
+}
+
+/**
+ * The Parquet files below a folder (not in hidden or `_` folders), each with its inode, size and
+ * modification time: changes when any file is added, removed, replaced or rewritten.
+ */
+async function folderSignature(folder: string): Promise<string> {
+  const entries = await readdir(folder, { recursive: true }).catch(() => [] as string[]);
+  const files = entries
+    .filter((e) => e.endsWith('.parquet') && !e.split(sep).some((part) => /^[._]/.test(part)))
+    .sort();
+  const infos = await Promise.all(files.map((f) => stat(join(folder, f)).catch(() => undefined)));
+  return files.map((f, i) => `${f}:${infos[i]?.ino}:${infos[i]?.size}:${infos[i]?.mtimeMs}`).join('\n');
 }
 
 /** One signature for a whole table from its partition signatures. */

@@ -160,6 +160,41 @@ describe('DuckDbQueryEngine', () => {
     }
   });
 
+  it('keeps the key-value metadata of the files it replaces, also when another writer changed them after its own write', async () => {
+    // Prepare: the engine writes the day, then another writer replaces its file with one carrying metadata
+    const write = () =>
+      engine.writePartitions({
+        table: daily,
+        sql: rowsFor('2026-11-20', 2),
+        partitions: [{ dt: '2026-11-20' }],
+      });
+    const file = join(root, 'gold/daily_totals/dt=2026-11-20/data_0.parquet');
+    const replaceWith = (owner: string) =>
+      engine.query(
+        `COPY (SELECT 'lis' AS city_id, 1::BIGINT AS n, 1.5::DECIMAL(12,2) AS amount, NULL::TIMESTAMP AS at) TO '${file}' (FORMAT parquet, KV_METADATA {owner: '${owner}'})`,
+      );
+    const owners = async () =>
+      (
+        await engine.query(
+          `SELECT decode(value) AS v FROM parquet_kv_metadata('${file}') WHERE decode(key) = 'owner'`,
+        )
+      ).map((r) => r.v);
+    await write();
+    await replaceWith('x');
+    // Act
+    await write();
+    const afterFirst = await owners();
+    await write();
+    const afterSecond = await owners();
+    await replaceWith('yy');
+    await write();
+    const afterThird = await owners();
+    // Assess
+    expect(afterFirst).toEqual(['x']);
+    expect(afterSecond).toEqual(['x']);
+    expect(afterThird).toEqual(['yy']);
+  });
+
   it('empties a table when a full rewrite returns no rows', async () => {
     // Prepare
     await engine.writePartitions({ table: daily, sql: rowsFor('2026-11-20', 3) });
