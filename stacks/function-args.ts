@@ -1,4 +1,3 @@
-import { zones } from '@lakeops/core';
 import { type GlueDatabaseRole, glueDatabaseRoles } from '@lakeops/lake';
 import type { FunctionDeclaration, Permission, ResourceRef } from '../functions/lib/route.ts';
 import { handlerOf } from '../functions/lib/route.ts';
@@ -174,12 +173,9 @@ export function functionArgs(
       LAKEOPS_GLUE_DATABASE_PREFIX: r.glueDatabasePrefix,
       // The SQL models a route bundles (its `files`: `…/models/<zone>`), the folder above the zones.
       ...(models ? { LAKEOPS_MODELS_DIR: models } : {}),
-      // The permission sync resolves the bundled policy for this stage, on these databases.
+      // The permission sync resolves the bundled policy for this stage (on the prefix's databases).
       LAKEOPS_STAGE: $app.stage,
       LAKEOPS_CATALOG_ID: r.deployment.account,
-      LAKEOPS_GLUE_DATABASES: $jsonStringify(
-        Object.fromEntries(zones.map((zone) => [zone, r.glueDatabases[zone].name])),
-      ),
       POWERTOOLS_SERVICE_NAME: 'lakeops',
       POWERTOOLS_METRICS_NAMESPACE: 'lakeops',
       POWERTOOLS_TRACE_ENABLED: 'true',

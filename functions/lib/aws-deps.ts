@@ -17,7 +17,8 @@ import {
   systemClock,
   type Zone,
 } from '@lakeops/core';
-import { type AwsEnv, EnvironmentInvalidError, EnvironmentMissingError, readAwsEnv } from './aws-env.ts';
+import { glueDatabaseName } from '@lakeops/lake/glue-databases';
+import { type AwsEnv, EnvironmentMissingError, readAwsEnv } from './aws-env.ts';
 import type { ChainDeps } from './event-function.ts';
 import { logger, powertoolsOpsMetrics, tracingMiddleware } from './observability.ts';
 import { bundledRepoPolicy, type PermissionSyncDeps } from './sync-repo-permissions.ts';
@@ -289,20 +290,16 @@ const logNotifier: Notifier = {
  * The permission sync on AWS: Lake Formation through `LakeFormationPermissions` (the same adapter
  * the CLI uses), `permissions.sync.completed` onto the lakeops bus, and the policy bundled with the
  * function (`permissions/policy.ts` + the generated catalog entries) resolved for `LAKEOPS_STAGE`
- * on the stage's Glue databases (`LAKEOPS_GLUE_DATABASES`), once per cold start.
+ * on the stage's Glue databases (`LAKEOPS_GLUE_DATABASE_PREFIX`), once per cold start.
  */
 export async function permissionSyncDeps(): Promise<ChainDeps & PermissionSyncDeps> {
   const env = readAwsEnv();
-  const { stage, catalogId, glueDatabases } = env;
+  const { stage, catalogId, glueDatabasePrefix } = env;
   if (!stage) throw new EnvironmentMissingError('LAKEOPS_STAGE');
   if (!catalogId) throw new EnvironmentMissingError('LAKEOPS_CATALOG_ID');
-  if (!glueDatabases) throw new EnvironmentMissingError('LAKEOPS_GLUE_DATABASES');
-  const databaseName = (zone: Zone) => {
-    const name = glueDatabases[zone];
-    if (!name)
-      throw new EnvironmentInvalidError('LAKEOPS_GLUE_DATABASES', `naming the database of zone ${zone}`);
-    return name;
-  };
+  if (!glueDatabasePrefix) throw new EnvironmentMissingError('LAKEOPS_GLUE_DATABASE_PREFIX');
+  // The names the stacks gave the databases (stacks/storage.ts), from the same function.
+  const databaseName = (zone: Zone) => glueDatabaseName(glueDatabasePrefix, zone);
   // Loaded only by the permission sync: Lake Formation stays out of the other bundles.
   const [{ LakeFormationClient }, { LakeFormationPermissions }] = await Promise.all([
     import('@aws-sdk/client-lakeformation'),

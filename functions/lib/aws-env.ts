@@ -38,11 +38,6 @@ export interface AwsEnv {
   readonly stage: string | undefined;
   /** The Data Catalog id, i.e. the account (`LAKEOPS_CATALOG_ID`): Lake Formation's CatalogId. */
   readonly catalogId: string | undefined;
-  /**
-   * The Glue database of each zone in this stage (`LAKEOPS_GLUE_DATABASES`, JSON
-   * `{"silver":"lakeops_prod_silver",…}`, set by the stacks from the databases they create).
-   */
-  readonly glueDatabases: Readonly<Record<string, string>> | undefined;
   /** The lake bucket (`LAKEOPS_LAKE_BUCKET`): Hive partitions, CTAS staging under `_staging/`. */
   readonly lakeBucket: string | undefined;
   /** The Athena workgroup of SELECTs (`LAKEOPS_ATHENA_READ_WORKGROUP`, enforces its settings). */
@@ -97,7 +92,6 @@ export function readAwsEnv(env: NodeJS.ProcessEnv = process.env): AwsEnv {
     eventBusName: env.LAKEOPS_EVENT_BUS_NAME || undefined,
     stage: env.LAKEOPS_STAGE || undefined,
     catalogId: env.LAKEOPS_CATALOG_ID || undefined,
-    glueDatabases: env.LAKEOPS_GLUE_DATABASES ? glueDatabases(env.LAKEOPS_GLUE_DATABASES) : undefined,
     consoleCacheSeconds: env.LAKEOPS_CONSOLE_CACHE_SECONDS
       ? wholeSeconds('LAKEOPS_CONSOLE_CACHE_SECONDS', env.LAKEOPS_CONSOLE_CACHE_SECONDS)
       : undefined,
@@ -114,28 +108,6 @@ function inBundle(env: NodeJS.ProcessEnv, path: string | undefined): string | un
 function wholeSeconds(name: string, raw: string): number {
   if (!/^\d+$/.test(raw)) throw new EnvironmentInvalidError(name, 'a whole number of seconds');
   return Number(raw);
-}
-
-/** `LAKEOPS_GLUE_DATABASES` as zone → database name; anything else is a configuration fault. */
-function glueDatabases(raw: string): Record<string, string> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    parsed = undefined;
-  }
-  if (
-    typeof parsed !== 'object' ||
-    parsed === null ||
-    Array.isArray(parsed) ||
-    !Object.values(parsed).every((v) => typeof v === 'string' && v.length > 0)
-  ) {
-    throw new EnvironmentInvalidError(
-      'LAKEOPS_GLUE_DATABASES',
-      'a JSON object of zone to Glue database name',
-    );
-  }
-  return parsed as Record<string, string>;
 }
 
 export class EnvironmentInvalidError extends Error {

@@ -13,7 +13,7 @@ import {
   permissionSyncDeps,
   saltFrom,
 } from '../lib/aws-deps.ts';
-import { EnvironmentInvalidError, EnvironmentMissingError, readAwsEnv } from '../lib/aws-env.ts';
+import { EnvironmentMissingError, readAwsEnv } from '../lib/aws-env.ts';
 import { logger } from '../lib/observability.ts';
 
 const saved = { ...process.env };
@@ -253,30 +253,24 @@ describe('the DSAR intake deps', () => {
 });
 
 describe('permissionSyncDeps (the permission sync on AWS)', () => {
-  it('refuses to start without its stage, and with a Glue database map that is not one', async () => {
+  it('refuses to start without its stage or its Glue database prefix', async () => {
     // Prepare
     process.env.LAKEOPS_DEAD_LETTER_QUEUE_URL = 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq';
     process.env.LAKEOPS_CATALOG_ID = '123456789012';
     process.env.LAKEOPS_EVENT_BUS_NAME = 'lakeops-prod-events';
     process.env.POWERTOOLS_TRACE_ENABLED = 'false';
-    process.env.LAKEOPS_GLUE_DATABASES = '{"silver":"lakeops_prod_silver"}';
+    process.env.LAKEOPS_GLUE_DATABASE_PREFIX = 'lakeops_prod';
     delete process.env.LAKEOPS_STAGE;
     // Act
     const noStage = await permissionSyncDeps().catch((e: unknown) => e);
     process.env.LAKEOPS_STAGE = 'prod';
-    process.env.LAKEOPS_GLUE_DATABASES = '["lakeops_prod_silver"]';
-    const badMap = await permissionSyncDeps().catch((e: unknown) => e);
-    process.env.LAKEOPS_GLUE_DATABASES = '{"silver":"lakeops_prod_silver"}';
-    const missingZone = await permissionSyncDeps().catch((e: unknown) => e);
+    delete process.env.LAKEOPS_GLUE_DATABASE_PREFIX;
+    const noPrefix = await permissionSyncDeps().catch((e: unknown) => e);
     // Assess
     expect(noStage).toBeInstanceOf(EnvironmentMissingError);
     expect((noStage as Error).message).toContain('LAKEOPS_STAGE');
-    expect(badMap).toBeInstanceOf(EnvironmentInvalidError);
-    expect((badMap as Error).message).toBe(
-      'environment variable LAKEOPS_GLUE_DATABASES is not a JSON object of zone to Glue database name (it is set by the SST stacks)',
-    );
-    expect(missingZone).toBeInstanceOf(EnvironmentInvalidError);
-    expect((missingZone as Error).message).toContain('naming the database of zone gold');
+    expect(noPrefix).toBeInstanceOf(EnvironmentMissingError);
+    expect((noPrefix as Error).message).toContain('LAKEOPS_GLUE_DATABASE_PREFIX');
   });
 });
 

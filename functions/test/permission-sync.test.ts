@@ -193,7 +193,7 @@ describe('on AWS: the IAM permissions of the route are exactly what the function
       LAKEOPS_DEAD_LETTER_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq',
       LAKEOPS_STAGE: 'prod',
       LAKEOPS_CATALOG_ID: CATALOG,
-      LAKEOPS_GLUE_DATABASES: JSON.stringify(databases),
+      LAKEOPS_GLUE_DATABASE_PREFIX: 'lakeops_prod',
       POWERTOOLS_TRACE_ENABLED: 'false',
       AWS_REGION: 'eu-west-1',
       LAKEOPS_EVENT_BUS_NAME: 'lakeops-prod-events',
