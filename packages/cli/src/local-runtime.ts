@@ -35,7 +35,7 @@ import type {
 } from '@lakeops/core';
 import { LakeopsError, parseAlertmanagerConfig, systemClock } from '@lakeops/core';
 import type { Route } from '@lakeops/functions/lib/route';
-import type { BusEvent } from '@lakeops/local-cloud';
+import { type BusEvent, localEndpointClientConfig } from '@lakeops/local-cloud';
 import { invokeWithRunEvents } from './job-lineage.ts';
 import type { LocalConfig } from './local-config.ts';
 import { openLineageSinks } from './openlineage-sinks.ts';
@@ -144,12 +144,7 @@ function localLakePermissions(endpoint: () => string, region: string): LakePermi
   const lf = () => {
     const url = endpoint();
     if (current?.url !== url) {
-      const client = new LakeFormationClient({
-        endpoint: url,
-        region,
-        // The local endpoint accepts any credentials.
-        credentials: { accessKeyId: 'lakeops-local', secretAccessKey: 'lakeops-local' },
-      });
+      const client = new LakeFormationClient(localEndpointClientConfig(url, region));
       current = { url, lf: new LakeFormationPermissions(client, { catalogId: LOCAL_CATALOG_ID }) };
     }
     return current.lf;
@@ -335,12 +330,7 @@ export function localEventPublisher(
       const url = endpoint?.();
       if (!url) return file.publish(events);
       if (bus?.url !== url) {
-        const client = new EventBridgeClient({
-          endpoint: url,
-          region: 'us-east-1',
-          // The local endpoint accepts any credentials.
-          credentials: { accessKeyId: 'lakeops-local', secretAccessKey: 'lakeops-local' },
-        });
+        const client = new EventBridgeClient(localEndpointClientConfig(url));
         bus = { url, publisher: new EventBridgeEventPublisher({ client, eventBusName: 'default' }) };
       }
       return bus.publisher.publish(events);

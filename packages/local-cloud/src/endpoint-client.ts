@@ -13,6 +13,23 @@ export type SentEvent =
   | { readonly index: number; readonly eventId: string }
   | { readonly index: number; readonly errorCode: string; readonly errorMessage: string };
 
+/**
+ * The SDK client settings for the local endpoint (EventBridge and Lake Formation share its port):
+ * its URL, a region, and placeholder credentials, since the endpoint accepts any.
+ *
+ * @example
+ * ```ts
+ * const client = new LakeFormationClient(localEndpointClientConfig('http://127.0.0.1:4010'));
+ * ```
+ */
+export function localEndpointClientConfig(endpoint: string, region = 'us-east-1') {
+  return {
+    endpoint,
+    region,
+    credentials: { accessKeyId: 'lakeops-local', secretAccessKey: 'lakeops-local' },
+  };
+}
+
 /** A PutEvents entry for an event (the endpoint assigns a new id, as EventBridge does). */
 export function toPutEventsEntry(event: BusEvent): PutEventsRequestEntry {
   return {
@@ -40,13 +57,7 @@ export async function putEventsToEndpoint(
 ): Promise<SentEvent[]> {
   const client =
     options.client ??
-    new EventBridgeClient({
-      endpoint,
-      region: options.region ?? 'us-east-1',
-      // The local endpoint accepts any credentials; real ones are used when set.
-      credentials: { accessKeyId: 'lakeops-local', secretAccessKey: 'lakeops-local' },
-      maxAttempts: 3,
-    });
+    new EventBridgeClient({ ...localEndpointClientConfig(endpoint, options.region), maxAttempts: 3 });
   const out: SentEvent[] = [];
   try {
     for (let start = 0; start < events.length; start += PUT_EVENTS_MAX_ENTRIES) {

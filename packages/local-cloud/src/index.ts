@@ -16,7 +16,12 @@ export {
   type PutOptions,
   type PutResult,
 } from './durable-event-bus.ts';
-export { putEventsToEndpoint, type SentEvent, toPutEventsEntry } from './endpoint-client.ts';
+export {
+  localEndpointClientConfig,
+  putEventsToEndpoint,
+  type SentEvent,
+  toPutEventsEntry,
+} from './endpoint-client.ts';
 export {
   BusClosedError,
   BusStorageFailedError,

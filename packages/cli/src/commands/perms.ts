@@ -15,7 +15,7 @@ import {
   syncPermissions,
   systemClock,
 } from '@lakeops/core';
-import { putEventsToEndpoint } from '@lakeops/local-cloud';
+import { localEndpointClientConfig, putEventsToEndpoint } from '@lakeops/local-cloud';
 import { CliUsageError, type Command, type CommandContext } from '../command.ts';
 import { localConfig } from '../local-config.ts';
 import { LOCAL_CATALOG_ID } from '../local-runtime.ts';
@@ -188,10 +188,7 @@ async function lakeFormationTarget(
   }
   const endpoint = values.endpoint ?? `http://127.0.0.1:${config.port}`;
   const client = new LakeFormationClient({
-    endpoint,
-    region: config.region,
-    // The local endpoint accepts any credentials.
-    credentials: { accessKeyId: 'lakeops-local', secretAccessKey: 'lakeops-local' },
+    ...localEndpointClientConfig(endpoint, config.region),
     maxAttempts: 1,
   });
   const publish = async (detail: PermissionsSyncCompletedDetail) => {
