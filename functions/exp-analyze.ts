@@ -7,7 +7,7 @@ import {
   type QueryEngine,
   type TableDefinition,
 } from '@lakeops/core';
-import { scheduleFunction } from './lib/schedule-function.ts';
+import { onScheduleLambda, scheduleFunction } from './lib/schedule-function.ts';
 import { routeById } from './routes.ts';
 
 /** What the daily experiment analysis needs: the engine, the bus, the definitions and the lake's SQL. */
@@ -35,10 +35,6 @@ export const make = scheduleFunction(routeById('exp-analyze'), async (deps: ExpA
   });
 });
 
-export const handler = async (): Promise<never> => {
-  // Not wired on AWS yet: the Athena path of the analysis and the AppConfig loader of the
-  // definitions are open items of issue 15.
-  throw new Error(
-    'exp-analyze runs locally only (lakeops start); its AWS composition root is not written yet',
-  );
-};
+export const handler = onScheduleLambda(make, () =>
+  import('./lib/aws-exp-deps.ts').then((m) => m.expAnalyzeDeps()),
+);

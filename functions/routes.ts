@@ -6,6 +6,7 @@ import {
   queryAthenaWrites,
   type Route,
   readDsarSalt,
+  readExperimentsConfig,
   readPagerDutyRoutingKey,
   readSlackWebhook,
   useAthenaResults,
@@ -50,6 +51,27 @@ const refreshNrtOnAthena: readonly Permission[] = [
 
 /** The NRT models (`.sql`), read at run time: copied into the NRT functions' bundles. */
 export const nrtModelsFolder = 'packages/lake/models/nrt';
+
+/**
+ * The daily experiment analysis on AWS (`AthenaQueryEngine`): the definitions from AppConfig, the
+ * first exposure and the per-unit metrics by SELECTs in the reads workgroup, `gold.exp_results`
+ * written as the NRT views are (CTAS in the writes workgroup, Glue partition switch, superseded
+ * folder deleted), results in the results bucket; SRM and guardrail alerts onto the bus.
+ */
+const analyzeExperimentsOnAthena: readonly Permission[] = [
+  parkInDeadLetter,
+  writeTraces,
+  readExperimentsConfig,
+  queryAthenaReads,
+  queryAthenaWrites,
+  writeGlueCatalog,
+  writeLake,
+  useAthenaResults,
+  publishEvents,
+];
+
+/** The experiment analysis' SQL (`.sql`), read at run time: copied into its bundle. */
+export const experimentQueriesFolder = 'packages/lake/queries';
 
 /** Alert recording: the route groups in the `State` table, read-modify-write with a version condition. */
 const recordAlertGroups: Permission = {
@@ -270,12 +292,11 @@ export const routes = [
       'Analyse every running experiment as of yesterday: gold.exp_results, and exp.srm.detected / exp.guardrail.breached for the alerts.',
     function: 'exp-analyze',
     schedule: 'cron(30 3 * * ? *)',
+    timezone: 'UTC',
     timeoutSeconds: 600,
     memoryMB: 1024,
-    permissions: [parkInDeadLetter, writeTraces],
-    // The Athena path of the analysis and the AppConfig loader of the definitions are not built:
-    // on AWS the handler would fail every day, so the stacks leave it out.
-    runs: 'local-only',
+    permissions: analyzeExperimentsOnAthena,
+    files: [experimentQueriesFolder],
   },
   {
     id: 'dsar-purge',

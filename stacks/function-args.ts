@@ -3,6 +3,7 @@ import type { FunctionDeclaration, Permission, ResourceRef } from '../functions/
 import { handlerOf } from '../functions/lib/route.ts';
 import type { Alerting } from './alerts.ts';
 import type { Messaging } from './bus.ts';
+import type { Experiments } from './experiments.ts';
 import type { Storage } from './storage.ts';
 
 /** Where the stack is deployed: the parts of every ARN the stack has to build itself. */
@@ -12,7 +13,7 @@ export interface Deployment {
   readonly account: $util.Output<string>;
 }
 
-export interface Resources extends Storage, Messaging, Alerting {
+export interface Resources extends Storage, Messaging, Alerting, Experiments {
   readonly deployment: Deployment;
 }
 
@@ -54,6 +55,12 @@ export function arnsOf(ref: ResourceRef, r: Resources): $util.Input<string>[] {
       return [r.pagerDutyRoutingKeyParameter.arn];
     case 'dsar-salt-parameter':
       return [r.dsarSaltParameter.arn];
+    case 'experiments-config':
+      // AppConfig's `configuration` resource type (Service Authorization Reference, AWS AppConfig):
+      // arn:…:application/<app>/environment/<env>/configuration/<profile>.
+      return [
+        $interpolate`${r.experiments.environment.arn}/configuration/${r.experiments.profile.configurationProfileId}`,
+      ];
     case 'lake-formation':
       // Lake Formation's IAM actions take no resource ARN (Service Authorization Reference, AWS Lake
       // Formation): what the role may grant is decided by Lake Formation's own permissions.
@@ -144,6 +151,7 @@ export function functionArgs(
 ): sst.aws.FunctionArgs {
   const alertingConfig = alertingConfigOf(route);
   const models = modelsDirOf(route);
+  const queries = route.files?.find((f) => /(^|\/)queries$/.test(f));
   return {
     handler: handlerOf(route),
     description: route.description,
@@ -173,6 +181,12 @@ export function functionArgs(
       LAKEOPS_GLUE_DATABASE_PREFIX: r.glueDatabasePrefix,
       // The SQL models a route bundles (its `files`: `…/models/<zone>`), the folder above the zones.
       ...(models ? { LAKEOPS_MODELS_DIR: models } : {}),
+      // The experiment analysis' SQL a route bundles (its `files`: `…/queries`).
+      ...(queries ? { LAKEOPS_QUERIES_DIR: queries } : {}),
+      // The experiment definitions: the stage's AppConfig feature-flag profile (ids).
+      LAKEOPS_APPCONFIG_APPLICATION: r.experiments.application.id,
+      LAKEOPS_APPCONFIG_ENVIRONMENT: r.experiments.environment.environmentId,
+      LAKEOPS_APPCONFIG_PROFILE: r.experiments.profile.configurationProfileId,
       // The permission sync resolves the bundled policy for this stage (on the prefix's databases).
       LAKEOPS_STAGE: $app.stage,
       LAKEOPS_CATALOG_ID: r.deployment.account,

@@ -4,6 +4,7 @@ import { alarmsStack, alertingStack } from './alerts.ts';
 import { archiveStack } from './archive.ts';
 import { busStack, deadLetterQueuePolicy, forwardNativeEvents } from './bus.ts';
 import { consoleStack } from './console.ts';
+import { experimentsStack } from './experiments.ts';
 import { deployment, type Resources } from './function-args.ts';
 import { schedulesStack } from './schedules.ts';
 import { storageStack } from './storage.ts';
@@ -18,6 +19,7 @@ export function lakeopsApp(appRoutes: readonly Route[] = routes) {
     ...storageStack(),
     ...busStack(),
     ...alertingStack(),
+    ...experimentsStack(),
     deployment: deployment(),
   };
   const deployed = appRoutes.filter(deployedOnAws);

@@ -51,6 +51,19 @@ export interface AwsEnv {
    * `LAMBDA_TASK_ROOT`: the stacks copy the route's `files` there at the same path).
    */
   readonly modelsDir: string | undefined;
+  /**
+   * The folder holding the experiment analysis' `*.sql` (`LAKEOPS_QUERIES_DIR`, relative to the
+   * bundle root as `LAKEOPS_MODELS_DIR` is).
+   */
+  readonly queriesDir: string | undefined;
+  /**
+   * The AppConfig application, environment and configuration profile (ids) of the experiment
+   * definitions (`LAKEOPS_APPCONFIG_APPLICATION`, `LAKEOPS_APPCONFIG_ENVIRONMENT`,
+   * `LAKEOPS_APPCONFIG_PROFILE`).
+   */
+  readonly appConfig:
+    | { readonly application: string; readonly environment: string; readonly profile: string }
+    | undefined;
   /** How long the console keeps a query's rows (`LAKEOPS_CONSOLE_CACHE_SECONDS`: the NRT refresh period). */
   readonly consoleCacheSeconds: number | undefined;
   /** The bundle's root on Lambda (`LAMBDA_TASK_ROOT`): files the stacks copy in (`files`) are under it. */
@@ -89,6 +102,15 @@ export function readAwsEnv(env: NodeJS.ProcessEnv = process.env): AwsEnv {
     athenaWriteWorkgroup: env.LAKEOPS_ATHENA_WRITE_WORKGROUP || undefined,
     glueDatabasePrefix: env.LAKEOPS_GLUE_DATABASE_PREFIX || undefined,
     modelsDir: inBundle(env, env.LAKEOPS_MODELS_DIR),
+    queriesDir: inBundle(env, env.LAKEOPS_QUERIES_DIR),
+    appConfig:
+      env.LAKEOPS_APPCONFIG_APPLICATION && env.LAKEOPS_APPCONFIG_ENVIRONMENT && env.LAKEOPS_APPCONFIG_PROFILE
+        ? {
+            application: env.LAKEOPS_APPCONFIG_APPLICATION,
+            environment: env.LAKEOPS_APPCONFIG_ENVIRONMENT,
+            profile: env.LAKEOPS_APPCONFIG_PROFILE,
+          }
+        : undefined,
     eventBusName: env.LAKEOPS_EVENT_BUS_NAME || undefined,
     stage: env.LAKEOPS_STAGE || undefined,
     catalogId: env.LAKEOPS_CATALOG_ID || undefined,

@@ -18,6 +18,8 @@ export type ResourceRef =
   | 'slack-webhook-parameter'
   | 'pagerduty-routing-key-parameter'
   | 'dsar-salt-parameter'
+  /** The AppConfig configuration profile of the experiment definitions, in the stage's environment. */
+  | 'experiments-config'
   /** Lake Formation's permissions API: it has no resource-level IAM permissions (`*`). */
   | 'lake-formation'
   | 'xray';
@@ -140,6 +142,16 @@ export const readPagerDutyRoutingKey: Permission = {
  * on the event bus ARN).
  */
 export const publishEvents: Permission = { actions: ['events:PutEvents'], resource: 'bus' };
+
+/**
+ * Read the experiment definitions from AppConfig (Powertools' AppConfigProvider: a session, then
+ * the latest deployed version). Service Authorization Reference, AWS AppConfig: both actions take
+ * the `configuration` resource type (application/environment/configuration profile).
+ */
+export const readExperimentsConfig: Permission = {
+  actions: ['appconfig:StartConfigurationSession', 'appconfig:GetLatestConfiguration'],
+  resource: 'experiments-config',
+};
 
 /** Read the Slack webhook URL (an SSM SecureString under the AWS managed key) at run time. */
 export const readSlackWebhook: Permission = {

@@ -7,7 +7,7 @@ import { bundleAsSst, bundledInputs, localOnlyInputs, repoRoot } from '@lakeops/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleFunction } from '../bench/bundle.ts';
 import { pinnedContracts, type Route } from '../lib/route.ts';
-import { nrtModelsFolder, routes } from '../routes.ts';
+import { experimentQueriesFolder, nrtModelsFolder, routes } from '../routes.ts';
 
 let out: string;
 beforeAll(async () => {
@@ -37,6 +37,9 @@ describe('AWS bundles (esbuild as SST runs it)', () => {
   const nrtFunctions = new Set<string>(
     table.filter((r) => r.files?.some((f) => f === nrtModelsFolder)).map((r) => r.function),
   );
+  const expFunctions = new Set<string>(
+    table.filter((r) => r.files?.some((f) => f === experimentQueriesFolder)).map((r) => r.function),
+  );
   it.each(functions)(
     '%s carries no local-only dependency, and of @lakeops/lake only what the NRT models or the DSAR purge need',
     async (fn) => {
@@ -52,6 +55,10 @@ describe('AWS bundles (esbuild as SST runs it)', () => {
       else if (nrtFunctions.has(fn)) {
         expect(lake).toContain('packages/lake/src/nrt-views.ts');
         expect(lake.filter((p) => /\/(marketplace\/|seed\.ts$|index\.ts$)/.test(p))).toEqual([]);
+      } else if (expFunctions.has(fn)) {
+        // The experiment analysis renders its bundled queries with the lake's dialect and catalog.
+        expect(lake).toContain('packages/lake/src/experiment-queries.ts');
+        expect(lake.filter((p) => /\/(marketplace\/|seed\.ts$|index\.ts$|build\.ts$)/.test(p))).toEqual([]);
       } else {
         // The Glue database names (`glueDatabaseName`, no imports of its own) are the one piece of
         // the lake the permission sync needs: the names the stacks gave the databases.

@@ -90,6 +90,15 @@ function expectedArns(ref: ResourceRef): string[] {
       return [
         `arn:aws:dynamodb:us-east-1:123456789012:table/${text(named('aws:dynamodb/table:Table', 'StateTable'), 'name')}`,
       ];
+    case 'experiments-config': {
+      // application/<app id>/environment/<env id>/configuration/<profile id> (the mock's ids:
+      // the application's `<name>-id`, AppConfig-like 7 characters for the others).
+      const app = named('aws:appconfig/application:Application', 'ExperimentsApp');
+      expect(app.inputs.name).toBe('lakeops-test-experiments');
+      return [
+        'arn:aws:appconfig:us-east-1:123456789012:application/ExperimentsApp-id/environment/ronment/configuration/profile',
+      ];
+    }
     case 'lake-formation':
       return ['*'];
     case 'xray':
@@ -305,6 +314,59 @@ describe('stacks generated from the route table, as SST declares them', () => {
     });
   });
 
+  it('leaves out the routes marked local-only: no rule, schedule, function or role of theirs', () => {
+    // Prepare
+    const localOnly = allTestRoutes.filter((r) => r.runs === 'local-only').map((r) => r.id);
+    // Act
+    const names = resources.map((r) => r.name);
+    // Assess
+    expect(localOnly).toEqual(['test-local-schedule', 'test-local-event']);
+    for (const id of localOnly)
+      expect(
+        names.filter((n) => n.includes(id)),
+        id,
+      ).toEqual([]);
+    expect(names.filter((n) => n.includes('test-nightly')).length).toBeGreaterThan(0);
+  });
+
+  it('deploys the experiment definitions to AppConfig: a feature-flag profile, the repo document, all at once', () => {
+    // Act
+    const profile = named('aws:appconfig/configurationProfile:ConfigurationProfile', 'ExperimentsProfile');
+    const version = named(
+      'aws:appconfig/hostedConfigurationVersion:HostedConfigurationVersion',
+      'ExperimentsVersion',
+    );
+    const deployment = named('aws:appconfig/deployment:Deployment', 'ExperimentsDeployment');
+    // Assess
+    expect(profile.inputs).toMatchObject({
+      applicationId: 'ExperimentsApp-id',
+      locationUri: 'hosted',
+      type: 'AWS.AppConfig.FeatureFlags',
+    });
+    expect(JSON.parse(text(version, 'content'))).toEqual(
+      JSON.parse(readFileSync(join(repoRoot, 'examples/experiments.json'), 'utf8')),
+    );
+    expect(version.inputs).toMatchObject({
+      contentType: 'application/json',
+      configurationProfileId: 'profile',
+    });
+    // GetLatestConfiguration answers only with a deployed version.
+    expect(deployment.inputs).toMatchObject({
+      applicationId: 'ExperimentsApp-id',
+      environmentId: 'ronment',
+      configurationProfileId: 'profile',
+      configurationVersion: '1',
+      deploymentStrategyId: 'AppConfig.AllAtOnce',
+    });
+    const analyze = functionOf(routes.find((r) => r.id === 'exp-analyze') as Route);
+    expect(input(analyze, 'environment', 'variables')).toMatchObject({
+      LAKEOPS_APPCONFIG_APPLICATION: 'ExperimentsApp-id',
+      LAKEOPS_APPCONFIG_ENVIRONMENT: 'ronment',
+      LAKEOPS_APPCONFIG_PROFILE: 'profile',
+      LAKEOPS_QUERIES_DIR: 'packages/lake/queries',
+    });
+  });
+
   it('never restates a pattern by hand in stacks/', () => {
     // Patterns come from functions/routes.ts only: a literal source or detail-type in a stack
     // file would be a second copy that can drift.
@@ -340,8 +402,8 @@ describe('sst.config.ts itself', () => {
       .filter((id) => id !== undefined);
     const all: readonly Route[] = routes;
     const onAws = all.filter((r) => r.runs !== 'local-only');
+    // Every real route runs on AWS now; the exclusion is checked on the test table (next test).
     const localOnly = all.filter((r) => r.runs === 'local-only').map((r) => r.id);
-    expect(localOnly.length).toBeGreaterThan(0);
     expect(rules.sort()).toEqual(
       onAws
         .filter((r) => r.kind === 'event')

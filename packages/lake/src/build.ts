@@ -1,4 +1,5 @@
 import type { Partition, QueryEngine, QueryOptions } from '@lakeops/core';
+import { isDay } from './days.ts';
 import { renderModel, renderNrtModel } from './dialect.ts';
 import { LakeEmptyError, ModelBuildFailedError } from './errors.ts';
 import { loadModels, type Model } from './models.ts';
@@ -33,13 +34,7 @@ export interface BuildResult {
   readonly models: readonly BuiltModel[];
 }
 
-const dt = /^\d{4}-\d{2}-\d{2}$/;
-
-/** True for a real calendar day written YYYY-MM-DD. */
-export function isDay(value: string): boolean {
-  const t = Date.parse(`${value}T00:00:00Z`);
-  return dt.test(value) && !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === value;
-}
+export { isDay } from './days.ts';
 
 /** Every day from `from` to `to`, inclusive. */
 export function daysBetween(from: string, to: string): string[] {

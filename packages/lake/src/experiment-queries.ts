@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExperimentQueries, ExperimentWindow, ExpResultRow } from '@lakeops/core';
-import { isDay } from './build.ts';
+import { isDay } from './days.ts';
 import { ident, literal } from './dialect.ts';
 import { expResults } from './tables.ts';
 
@@ -71,16 +72,20 @@ function resultCell(row: ExpResultRow, name: keyof ExpResultRow): string | numbe
 }
 
 /**
- * The SQL of `analyzeExperiment`, read from `queries/*.sql` and rendered with quoted literals.
+ * The SQL of `analyzeExperiment`, read from `queries/*.sql` (or `options.queriesDir`: a Lambda
+ * bundle's copy of that folder) and rendered with quoted literals.
  *
  * @example
  * ```ts
  * await analyzeExperiment(deps, { experiment, resultsTable: expResults, queries: await loadExperimentQueries(), runId });
  * ```
  */
-export async function loadExperimentQueries(): Promise<ExperimentQueries> {
+export async function loadExperimentQueries(
+  options: { readonly queriesDir?: string } = {},
+): Promise<ExperimentQueries> {
+  const dir = options.queriesDir ?? queriesDir;
   const [first, units] = await Promise.all(
-    ['exp_first_exposure.sql', 'exp_units.sql'].map((f) => readFile(`${queriesDir}${f}`, 'utf8')),
+    ['exp_first_exposure.sql', 'exp_units.sql'].map((f) => readFile(join(dir, f), 'utf8')),
   );
   return {
     firstExposureSql(expKey: string): string {
