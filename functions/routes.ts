@@ -7,6 +7,8 @@ import {
   type Route,
   readDsarSalt,
   readExperimentsConfig,
+  readGlueCatalog,
+  readLake,
   readPagerDutyRoutingKey,
   readSlackWebhook,
   useAthenaResults,
@@ -72,6 +74,41 @@ const analyzeExperimentsOnAthena: readonly Permission[] = [
 
 /** The experiment analysis' SQL (`.sql`), read at run time: copied into its bundle. */
 export const experimentQueriesFolder = 'packages/lake/queries';
+
+/**
+ * The daily quality run on AWS: the suites' metric queries are SELECTs in the reads workgroup over
+ * the built zones; each table's run record goes to the `State` table (`quality#run`, what the
+ * console shows); `expectation.failed` / `quality.run.completed` onto the bus.
+ */
+const runQualityOnAthena: readonly Permission[] = [
+  parkInDeadLetter,
+  writeTraces,
+  queryAthenaReads,
+  { ...readGlueCatalog, zones: ['silver', 'silver_private', 'gold'] },
+  { ...readLake, zones: ['silver', 'silver_private', 'gold'] },
+  useAthenaResults,
+  { actions: ['dynamodb:UpdateItem'], resource: 'state-table', stateKeys: ['quality#run'] },
+  publishEvents,
+];
+
+/** The expectation suites (`.json`), read at run time: copied into the quality function's bundle. */
+export const expectationsFolder = 'packages/lake/expectations';
+
+/**
+ * The daily KPI check on AWS: the two KPI queries over Gold in the reads workgroup; the open
+ * anomalies in the `State` table (`kpi#open`, read then written with a version check);
+ * `kpi.anomaly.detected` / `kpi.anomaly.resolved` onto the bus.
+ */
+const checkKpisOnAthena: readonly Permission[] = [
+  parkInDeadLetter,
+  writeTraces,
+  queryAthenaReads,
+  { ...readGlueCatalog, zones: ['gold'] },
+  { ...readLake, zones: ['gold'] },
+  useAthenaResults,
+  { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resource: 'state-table', stateKeys: ['kpi#open'] },
+  publishEvents,
+];
 
 /** Alert recording: the route groups in the `State` table, read-modify-write with a version condition. */
 const recordAlertGroups: Permission = {
@@ -351,6 +388,31 @@ export const routes = [
     permissions: [parkInDeadLetter, writeTraces, ...refreshNrtOnAthena],
     files: [nrtModelsFolder],
     tables: { reads: [{ set: 'nrt-view-sources' }], writes: [{ set: 'nrt-views' }] },
+  },
+  {
+    id: 'quality-check',
+    kind: 'schedule',
+    description:
+      "Run every table's expectation suite on yesterday's partition: expectation.failed per failure, quality.run.completed.",
+    function: 'quality-check',
+    schedule: 'cron(0 5 * * ? *)',
+    timezone: 'UTC',
+    timeoutSeconds: 900,
+    memoryMB: 1024,
+    permissions: runQualityOnAthena,
+    files: [expectationsFolder],
+  },
+  {
+    id: 'kpi-check',
+    kind: 'schedule',
+    description:
+      'Judge GMV per city and in total, and CTR, against their baseline: kpi.anomaly.detected / kpi.anomaly.resolved.',
+    function: 'kpi-check',
+    schedule: 'cron(30 5 * * ? *)',
+    timezone: 'UTC',
+    timeoutSeconds: 300,
+    memoryMB: 512,
+    permissions: checkKpisOnAthena,
   },
 ] as const satisfies readonly Route[];
 

@@ -152,6 +152,7 @@ export function functionArgs(
   const alertingConfig = alertingConfigOf(route);
   const models = modelsDirOf(route);
   const queries = route.files?.find((f) => /(^|\/)queries$/.test(f));
+  const expectations = route.files?.find((f) => /(^|\/)expectations$/.test(f));
   return {
     handler: handlerOf(route),
     description: route.description,
@@ -183,6 +184,8 @@ export function functionArgs(
       ...(models ? { LAKEOPS_MODELS_DIR: models } : {}),
       // The experiment analysis' SQL a route bundles (its `files`: `…/queries`).
       ...(queries ? { LAKEOPS_QUERIES_DIR: queries } : {}),
+      // The expectation suites a route bundles (its `files`: `…/expectations`).
+      ...(expectations ? { LAKEOPS_EXPECTATIONS_DIR: expectations } : {}),
       // The experiment definitions: the stage's AppConfig feature-flag profile (ids).
       LAKEOPS_APPCONFIG_APPLICATION: r.experiments.application.id,
       LAKEOPS_APPCONFIG_ENVIRONMENT: r.experiments.environment.environmentId,

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type ConsoleAsset, type ConsoleDeps, cachedQueryEngine } from '@lakeops/console';
-import { type Catalog, LakeopsError, type QueryEngine, systemClock } from '@lakeops/core';
+import { systemClock } from '@lakeops/core';
 import { consoleFunction } from '../url-functions.ts';
+import { readOnlyAthenaEngine } from './athena-reads.ts';
 import { dynamoDbState } from './aws-deps.ts';
 import { EnvironmentMissingError, readAwsEnv } from './aws-env.ts';
 
@@ -25,61 +26,17 @@ export async function consoleDeps(): Promise<ConsoleDeps> {
   if (!workgroup) throw new EnvironmentMissingError('LAKEOPS_ATHENA_READ_WORKGROUP');
   if (!prefix) throw new EnvironmentMissingError('LAKEOPS_GLUE_DATABASE_PREFIX');
   if (consoleCacheSeconds === undefined) throw new EnvironmentMissingError('LAKEOPS_CONSOLE_CACHE_SECONDS');
-  // The module, not the package: the package index would carry Glue, S3 and Lake Formation along.
-  const [{ AthenaClient }, { AthenaQueryEngine }] = await Promise.all([
-    import('@aws-sdk/client-athena'),
-    import('@lakeops/adapters-aws/athena-query-engine'),
-  ]);
-  const athena = new AthenaQueryEngine({
-    client: new AthenaClient({}),
-    readWorkgroup: workgroup,
-    // The console only reads: its role may run nothing in the writes workgroup, and the write
-    // path's catalog and object store refuse (readOnly below refuses before either is reached).
-    writeWorkgroup: workgroup,
+  const athena = await readOnlyAthenaEngine({
+    workgroup,
     databasePrefix: prefix,
-    stagingLocation: 's3://lakeops-console-reads-only/',
-    catalog: refusingCatalog,
-    objects: {
-      keyOf: () => undefined,
-      locationOf: () => 's3://lakeops-console-reads-only/',
-      deletePrefix: refuseWrite,
-    },
+    what: 'the console',
     timeoutMs: consoleQueryTimeoutMs,
   });
   return {
-    engine: cachedQueryEngine(readOnly(athena), { ttlSeconds: consoleCacheSeconds, clock: systemClock }),
+    engine: cachedQueryEngine(athena, { ttlSeconds: consoleCacheSeconds, clock: systemClock }),
     state: await dynamoDbState(env),
     clock: systemClock,
     asset: bundledConsoleAssets(env.taskRoot ?? process.cwd()),
-  };
-}
-
-/** A write through the console's engine: it reads the lake only (its role has no write grant). */
-export class ConsoleWriteRefusedError extends LakeopsError {
-  constructor() {
-    super('ConsoleWriteRefused', 'the console reads the lake only', { retryable: false });
-  }
-}
-
-const refuseWrite = (): Promise<never> => Promise.reject(new ConsoleWriteRefusedError());
-
-const refusingCatalog: Catalog = {
-  tables: refuseWrite,
-  table: refuseWrite,
-  partitions: refuseWrite,
-  partitionLocation: refuseWrite,
-  setPartitionLocation: refuseWrite,
-  dropPartition: refuseWrite,
-};
-
-function readOnly(engine: QueryEngine): QueryEngine {
-  return {
-    query: (sql, options) => engine.query(sql, options),
-    stream: (sql, options) => engine.stream(sql, options),
-    writePartitions: refuseWrite,
-    rewritePartitions: refuseWrite,
-    restorePartitions: refuseWrite,
-    close: () => engine.close(),
   };
 }
 

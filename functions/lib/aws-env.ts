@@ -56,6 +56,8 @@ export interface AwsEnv {
    * bundle root as `LAKEOPS_MODELS_DIR` is).
    */
   readonly queriesDir: string | undefined;
+  /** The folder holding the expectation suites (`LAKEOPS_EXPECTATIONS_DIR`, relative to the bundle root). */
+  readonly expectationsDir: string | undefined;
   /**
    * The AppConfig application, environment and configuration profile (ids) of the experiment
    * definitions (`LAKEOPS_APPCONFIG_APPLICATION`, `LAKEOPS_APPCONFIG_ENVIRONMENT`,
@@ -103,6 +105,7 @@ export function readAwsEnv(env: NodeJS.ProcessEnv = process.env): AwsEnv {
     glueDatabasePrefix: env.LAKEOPS_GLUE_DATABASE_PREFIX || undefined,
     modelsDir: inBundle(env, env.LAKEOPS_MODELS_DIR),
     queriesDir: inBundle(env, env.LAKEOPS_QUERIES_DIR),
+    expectationsDir: inBundle(env, env.LAKEOPS_EXPECTATIONS_DIR),
     appConfig:
       env.LAKEOPS_APPCONFIG_APPLICATION && env.LAKEOPS_APPCONFIG_ENVIRONMENT && env.LAKEOPS_APPCONFIG_PROFILE
         ? {

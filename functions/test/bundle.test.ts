@@ -37,6 +37,8 @@ describe('AWS bundles (esbuild as SST runs it)', () => {
   const nrtFunctions = new Set<string>(
     table.filter((r) => r.files?.some((f) => f === nrtModelsFolder)).map((r) => r.function),
   );
+  // The quality and KPI checks run the lake's check code (suites, KPI queries) over Athena reads.
+  const checkFunctions = new Set(['quality-check', 'kpi-check']);
   const expFunctions = new Set<string>(
     table.filter((r) => r.files?.some((f) => f === experimentQueriesFolder)).map((r) => r.function),
   );
@@ -55,6 +57,9 @@ describe('AWS bundles (esbuild as SST runs it)', () => {
       else if (nrtFunctions.has(fn)) {
         expect(lake).toContain('packages/lake/src/nrt-views.ts');
         expect(lake.filter((p) => /\/(marketplace\/|seed\.ts$|index\.ts$)/.test(p))).toEqual([]);
+      } else if (checkFunctions.has(fn)) {
+        expect(lake).toContain('packages/lake/src/lake-checks.ts');
+        expect(lake.filter((p) => /\/(marketplace\/|seed\.ts$|index\.ts$|build\.ts$)/.test(p))).toEqual([]);
       } else if (expFunctions.has(fn)) {
         // The experiment analysis renders its bundled queries with the lake's dialect and catalog.
         expect(lake).toContain('packages/lake/src/experiment-queries.ts');

@@ -209,7 +209,12 @@ describe('stacks generated from the route table, as SST declares them', () => {
   });
 
   it('grants each function exactly the statements its route lists, on the resources they name', () => {
-    for (const route of testRoutes) {
+    // Permissions narrowed to zones or state items become several statements with conditions:
+    // those routes are worked out by hand (console.test.ts, checks.test.ts).
+    const scoped = (r: Route) =>
+      r.permissions.some((p) => p.zones !== undefined || p.stateKeys !== undefined);
+    expect(testRoutes.filter(scoped).map((r) => r.id)).toEqual(['quality-check', 'kpi-check']);
+    for (const route of testRoutes.filter((r) => !scoped(r))) {
       // Prepare
       const expected = route.permissions.map((p) => ({
         Effect: 'Allow',

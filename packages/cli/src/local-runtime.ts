@@ -29,12 +29,14 @@ import type {
   NrtView,
   OpsMetrics,
   PurgeDeps,
+  QualifiedTableName,
   QueryEngine,
   ReceiverNotifiers,
   TableDefinition,
 } from '@lakeops/core';
 import { LakeopsError, parseAlertmanagerConfig, systemClock } from '@lakeops/core';
 import type { Route } from '@lakeops/functions/lib/route';
+import type { Expectation } from '@lakeops/lake';
 import { type BusEvent, localEndpointClientConfig } from '@lakeops/local-cloud';
 import { invokeWithRunEvents } from './job-lineage.ts';
 import type { LocalConfig } from './local-config.ts';
@@ -133,6 +135,8 @@ export interface LocalDeps {
   readonly experimentSql: () => Promise<{ queries: ExperimentQueries; resultsTable: TableDefinition }>;
   /** The DSAR purge's ports over the local lake (the dsar-purge schedules). */
   readonly purge: () => Promise<PurgeDeps>;
+  /** The expectation suites of packages/lake/expectations (the quality-check schedule). */
+  readonly expectationSuites: () => Promise<ReadonlyMap<QualifiedTableName, readonly Expectation[]>>;
 }
 
 /** The catalog id of the local Lake Formation endpoint (any 12 digits would do). */
@@ -278,6 +282,7 @@ export async function localRuntime(
       return { queries: await lake.loadExperimentQueries(), resultsTable: lake.expResults };
     },
     purge: () => import('@lakeops/lake').then((m) => localPurgeDeps(config.home, deps, m)),
+    expectationSuites: () => import('@lakeops/lake').then((m) => m.loadExpectationSuites()),
   };
   const lineage = {
     namespace: 'lakeops-local',

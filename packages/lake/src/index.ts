@@ -6,6 +6,7 @@ export * from './expectation-suites.ts';
 export * from './experiment-queries.ts';
 export * from './glue-databases.ts';
 export { kpiLakeSql, kpiSeriesOfRows } from './kpi-series.ts';
+export * from './lake-checks.ts';
 export * from './lineage.ts';
 export type { MarketplaceDetails, MarketplaceDetailType, MarketplaceEvent } from './marketplace/events.ts';
 export { marketplaceDetailTypes, marketplaceSources, sourcesFromSchemas } from './marketplace/events.ts';
