@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Dirent, Stats } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import {
@@ -35,6 +34,7 @@ import {
   zones,
 } from '@lakeops/core';
 import { decimalValue, duckdbCopy, duckdbSession, ident, literal, profileSql, sqlType } from '@lakeops/lake';
+import { FolderListings } from './folder-listings.ts';
 import { exists, moveDir, swapDir } from './fs-swap.ts';
 
 export interface DuckDbQueryEngineOptions {
@@ -56,6 +56,11 @@ export interface DuckDbQueryEngineOptions {
    * its configuration is locked, and `writePartitions` is refused. Default `read-write` (the models).
    */
   readonly access?: 'read-write' | 'read-only';
+  /**
+   * Bronze currency check: a folder's listing is reused while the folder is unchanged, once its
+   * last change is older than this (default 2000 ms; see `FolderListings`). Tests set 0.
+   */
+  readonly listingGraceMs?: number;
 }
 
 /** A result as `queryTable` gives it: the columns with their DuckDB types, then the rows. */
@@ -102,6 +107,8 @@ export class DuckDbQueryEngine implements QueryEngine {
   readonly #cacheNdjson: boolean;
   /** Per cached NDJSON table: the signature of each partition folder its cache holds. */
   readonly #cachedParts = new Map<string, Map<string, string>>();
+  /** The folders of the cached NDJSON tables as last listed (read again only when changed). */
+  readonly #listings: FolderListings;
   /**
    * Per cached NDJSON table with partitions: one cache table per value of its first partition key
    * (a day of Bronze), by folder (`dt=…`). The view is their UNION ALL with that key as a constant,
@@ -142,6 +149,9 @@ export class DuckDbQueryEngine implements QueryEngine {
     this.#tables = new Map(options.tables.map((t) => [qualifiedName(t), t]));
     this.#cacheNdjson = options.cacheNdjson ?? true;
     this.#readOnly = options.access === 'read-only';
+    this.#listings = new FolderListings(
+      options.listingGraceMs === undefined ? {} : { graceMs: options.listingGraceMs },
+    );
     this.#instance = instance;
     this.#connection = connection;
   }
@@ -741,7 +751,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       if (!hasFiles) wanted = 'empty';
       else if (table.format === 'ndjson' && cached && named && pinned?.has(name)) continue;
       else if (table.format === 'ndjson' && this.#cacheNdjson && named) {
-        parts = await partitionSignatures(table, dir);
+        parts = await this.#listings.signatures(dir, table.partitionKeys, '.json');
         pinned?.add(name);
         wanted = `cache:${combined(parts)}`;
       } else if (table.format === 'ndjson' && cached) continue;
@@ -947,56 +957,6 @@ function namesTable(sql: string, bare: string): boolean {
 
 function mentions(sql: string, name: string): boolean {
   return new RegExp(`\\b${name.replace('.', '\\.')}\\b`).test(sql);
-}
-
-/**
- * Per partition folder of a table (`dt=…/hour=…`, every key), a hash of the names, sizes and
- * modification times of its data files: changes when any of its files does.
- */
-async function partitionSignatures(table: TableDefinition, dir: string): Promise<Map<string, string>> {
-  const ext = table.format === 'ndjson' ? '.json' : '.parquet';
-  const list = (folder: string) =>
-    readdir(join(dir, folder), { withFileTypes: true }).catch(() => [] as Dirent[]);
-  const under = (folder: string, name: string) => (folder === '' ? name : `${folder}/${name}`);
-  // Only the files the table's glob reads: `<k1>=…/…/<kn>=…/*.<ext>`, walked level by level with
-  // the folders of a level listed together (a recursive listing visits them one after the other).
-  let folders = [''];
-  for (const key of table.partitionKeys) {
-    const listed = await Promise.all(folders.map(list));
-    folders = folders.flatMap((folder, i) =>
-      (listed[i] ?? [])
-        .filter((e) => e.isDirectory() && e.name.startsWith(`${key}=`))
-        .map((e) => under(folder, e.name)),
-    );
-  }
-  folders.sort();
-  const listed = await Promise.all(folders.map(list));
-  const wanted = folders.flatMap((folder, i) =>
-    (listed[i] ?? [])
-      .filter((e) => e.name.endsWith(ext) && !e.isDirectory())
-      .map((e) => ({ folder, rel: under(folder, e.name) }))
-      .sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0)),
-  );
-  // The stats run together (a few at a time), not one after the other.
-  const infos: (Stats | undefined)[] = [];
-  for (let i = 0; i < wanted.length; i += 64) {
-    const batch = wanted.slice(i, i + 64);
-    infos.push(...(await Promise.all(batch.map((w) => stat(join(dir, w.rel)).catch(() => undefined)))));
-  }
-  const files = new Map<string, string[]>();
-  wanted.forEach(({ rel, folder }, i) => {
-    const info = infos[i];
-    if (!info?.isFile()) return;
-    const entries = files.get(folder) ?? [];
-    entries.push(`${rel}:${info.size}:${info.mtimeMs}`);
-    files.set(folder, entries);
-  });
-  return new Map(
-    [...files].map(([folder, entries]) => [
-      folder,
-      createHash('sha256').update(entries.join('\n')).digest('hex').slice(0, 16),
-    ]),
-  );
 }
 
 /**

@@ -296,6 +296,52 @@ describe('DuckDbQueryEngine', () => {
     expect(again).toEqual(second);
   });
 
+  it('misses no Bronze change while it reuses the folder listings of unchanged folders', async () => {
+    // Prepare: listings trusted at once (no grace), each change at a clock tick of its own.
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+    const reusing = await DuckDbQueryEngine.open({ root, tables: [raw], threads: 1, listingGraceMs: 0 });
+    const dir = (dt: string) => join(root, 'bronze/raw_events', `dt=${dt}`);
+    const line = (id: string) => `{"id":"${id}","detail-type":"x"}\n`;
+    for (const dt of ['2026-11-19', '2026-11-20']) {
+      await mkdir(dir(dt), { recursive: true });
+      await writeFile(join(dir(dt), 'a.json'), line(`${dt}-a`));
+    }
+    await settle();
+    const ids = async () =>
+      (await reusing.query('SELECT id FROM bronze.raw_events ORDER BY id')).map((r) => String(r.id));
+    const seen: string[][] = [];
+    try {
+      seen.push(await ids());
+      seen.push(await ids());
+      // Act: a file added to an existing folder; a file appended to in place (its folder does not
+      // change); a file deleted; a new folder.
+      await settle();
+      await writeFile(join(dir('2026-11-20'), 'b.json'), line('2026-11-20-b'));
+      seen.push(await ids());
+      await settle();
+      await writeFile(join(dir('2026-11-19'), 'a.json'), line('2026-11-19-late'), { flag: 'a' });
+      seen.push(await ids());
+      await settle();
+      await rm(join(dir('2026-11-20'), 'a.json'));
+      seen.push(await ids());
+      await settle();
+      await mkdir(dir('2026-11-21'));
+      await writeFile(join(dir('2026-11-21'), 'a.json'), line('2026-11-21-a'));
+      seen.push(await ids());
+    } finally {
+      await reusing.close();
+    }
+    // Assess
+    expect(seen).toEqual([
+      ['2026-11-19-a', '2026-11-20-a'],
+      ['2026-11-19-a', '2026-11-20-a'],
+      ['2026-11-19-a', '2026-11-20-a', '2026-11-20-b'],
+      ['2026-11-19-a', '2026-11-19-late', '2026-11-20-a', '2026-11-20-b'],
+      ['2026-11-19-a', '2026-11-19-late', '2026-11-20-b'],
+      ['2026-11-19-a', '2026-11-19-late', '2026-11-20-b', '2026-11-21-a'],
+    ]);
+  });
+
   it('reads one version of Bronze inside withPinnedSources, and its own writes at once', async () => {
     // Prepare
     const dir = (dt: string) => join(root, 'bronze/raw_events', `dt=${dt}`);

@@ -15,7 +15,13 @@ const sources: Readonly<Record<string, { detailTypes: readonly string[]; carrySt
 
 const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
-/** The hours of `day` with events of these types newer than `since`, and the newest event time. */
+/**
+ * The hours of `day` with events of these types newer than `since`, and the newest event time.
+ * Bronze sits in the folder of each event's own UTC hour (`archivePartition`, on both the local
+ * bus and the Firehose transform), so an event newer than `since` is in `since`'s hour or later:
+ * the query names those hours too, and reads only their partitions (the cached day on DuckDB,
+ * partition projection on Athena) instead of parsing every event time of the day.
+ */
 export function nrtChangesSql(
   detailTypes: readonly string[],
   day: string,
@@ -32,7 +38,10 @@ export function nrtChangesSql(
     `  AND dt = ${literal(day)}`,
     ...(since === undefined
       ? []
-      : [`  AND from_iso8601_timestamp(time) > from_iso8601_timestamp(${literal(since)})`]),
+      : [
+          ...(since.slice(0, 10) === day ? [`  AND hour >= ${literal(since.slice(11, 13))}`] : []),
+          `  AND from_iso8601_timestamp(time) > from_iso8601_timestamp(${literal(since)})`,
+        ]),
     "GROUP BY lpad(CAST(hour(from_iso8601_timestamp(time)) AS VARCHAR), 2, '0')",
   ].join('\n');
 }

@@ -14,6 +14,7 @@ import {
   factReviews,
   kpiGmvDaily,
   loadModels,
+  loadNrtViews,
   type Model,
   renderModel,
   renderNrtModel,
@@ -89,6 +90,22 @@ describe('models', () => {
         expect(athenaText, model.name).toContain(`"lakeops_ci_${zone}"."${name}"`);
       }
       expect(() => parseTrino(typedSelect(model.table, athenaText, 'athena')), model.name).not.toThrow();
+    }
+  });
+
+  it('parses the NRT changes queries as Trino, with a watermark of the day, of the day before, and none', async () => {
+    // Prepare
+    const views = await loadNrtViews();
+    for (const view of views) {
+      for (const since of [undefined, '2026-11-20T09:41:07.123Z', '2026-11-19T23:59:00Z']) {
+        // Act
+        const athenaText = athenaTableNames(view.changesSql(params.to, since), 'lakeops_ci');
+        // Assess
+        expect(() => parseTrino(athenaText), `${view.name} since ${since}`).not.toThrow();
+        expect(athenaText.includes("hour >= '09'"), `${view.name} since ${since}`).toBe(
+          since?.startsWith(params.to) === true,
+        );
+      }
     }
   });
 
