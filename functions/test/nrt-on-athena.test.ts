@@ -117,9 +117,9 @@ beforeEach(() => {
   }));
   athena.on(GetQueryResultsCommand).callsFake(({ QueryExecutionId }: { QueryExecutionId: string }) => {
     const sql = queries.get(QueryExecutionId)?.QueryString ?? '';
-    // The hours touched since the watermark: 00 (and nothing newer).
+    // The source events per hour counted from the first hour of the day: 5 in hour 00.
     if (sql.includes('"lakeops_ci_bronze"."events"'))
-      return rows(['hour', 'newest'], [['00', `${today()}T00:04:00.000Z`]]);
+      return rows(['hour', 'n', 'newest'], [['00', '5', `${today()}T00:04:00.000Z`]]);
     // The staged rows per partition: 3 in each hour the CTAS wrote.
     if (sql.includes('count(*) AS n')) {
       const ctas = [...queries.values()].find((q) => q.QueryString?.startsWith('CREATE TABLE'));
@@ -189,7 +189,7 @@ describe('nrt-refresh on AWS (the tick)', () => {
     // Assess
     const [view] = await loadNrtViews([VIEW]);
     expect(athena).toHaveReceivedCommandWith(StartQueryExecutionCommand, {
-      QueryString: athenaTableNames(view?.changesSql(today(), undefined) ?? '', 'lakeops_ci'),
+      QueryString: athenaTableNames(view?.changesSql(today(), '00') ?? '', 'lakeops_ci'),
       WorkGroup: 'lakeops-ci-reads',
     });
     const ctas = ctasOf();

@@ -36,7 +36,7 @@ const backlog: NrtView = {
     sql: (day, scope) => `state ${day} ${scope.hours.join(',')} carry ${scope.carry?.hour ?? 'none'}`,
   },
   sql: (day, scope) => `view ${day} ${scope.hours.join(',')}`,
-  changesSql: (day, since) => `changes ${day} ${since ?? 'all'}`,
+  changesSql: (day, fromHour) => `changes ${day} from ${fromHour}`,
 };
 
 /**
@@ -94,7 +94,7 @@ describe('startNrtRefresh and completeNrtQuery (the Athena path: no function wai
     state = new InMemoryStateStore({ clock });
     writer = new FakeWriter();
     published = [];
-    changes = [{ hour: '01', newest: '2026-12-01T01:50:00.000Z' }];
+    changes = [{ hour: '01', n: 4, newest: '2026-12-01T01:50:00.000Z' }];
   });
 
   it('starts the carry-over state write and returns; the view is written on its completion, then recorded once', async () => {
@@ -198,7 +198,7 @@ describe('startNrtRefresh and completeNrtQuery (the Athena path: no function wai
     const busy = await startNrtRefresh(deps(), { views: [backlog], runId: 'tick-2' });
     await complete('q1');
     await complete('q2');
-    changes = [{ hour: '02', newest: '2026-12-01T02:10:00.000Z' }];
+    changes = [{ hour: '02', n: 2, newest: '2026-12-01T02:10:00.000Z' }];
     clock.advance(300);
     const next = await startNrtRefresh(deps(), { views: [backlog], runId: 'tick-3' });
     // Assess

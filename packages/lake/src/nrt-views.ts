@@ -13,42 +13,32 @@ const sources: Readonly<Record<string, { detailTypes: readonly string[]; carrySt
   'nrt.dispute_queue': { detailTypes: ['dispute.status_changed'], carryState: 'nrt.dispute_queue_open' },
 };
 
-const instant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
+const hourPattern = /^([01]\d|2[0-3])$/;
 
 /**
- * The hours of `day` with events of these types newer than `since`, and the newest event time.
- * Bronze sits in the folder of each event's own UTC hour (`archivePartition`, on both the local
- * bus and the Firehose transform), so an event newer than `since` is in `since`'s hour or later:
- * the query names those hours too, and reads only their partitions (the cached day on DuckDB,
- * partition projection on Athena) instead of parsing every event time of the day.
+ * Per hour of `day` from `fromHour` on: how many events of these types Bronze holds (`n`) and the
+ * newest event time. Bronze sits in the folder of each event's own UTC hour (`archivePartition`,
+ * on both the local bus and the Firehose transform), so the count is by folder and reads only
+ * those hours' partitions (the cached day on DuckDB, partition projection on Athena). A refresh
+ * compares the counts with the ones it recorded: a late event (one older than the newest already
+ * seen, e.g. held in Firehose's buffer) moves its hour's count like any new one.
  */
-export function nrtChangesSql(
-  detailTypes: readonly string[],
-  day: string,
-  since: string | undefined,
-): string {
+export function nrtChangesSql(detailTypes: readonly string[], day: string, fromHour: string): string {
   if (!isDay(day)) throw new TypeError(`day must be YYYY-MM-DD, got '${day}'`);
-  if (since !== undefined && !instant.test(since))
-    throw new TypeError(`since must be RFC 3339 UTC, got '${since}'`);
+  if (!hourPattern.test(fromHour)) throw new TypeError(`fromHour must be HH (00-23), got '${fromHour}'`);
   return [
-    "SELECT lpad(CAST(hour(from_iso8601_timestamp(time)) AS VARCHAR), 2, '0') AS hour,",
-    '  to_iso8601(max(from_iso8601_timestamp(time))) AS newest',
+    'SELECT hour, count(*) AS n, to_iso8601(max(from_iso8601_timestamp(time))) AS newest',
     'FROM bronze.events',
     `WHERE detail_type IN (${detailTypes.map(literal).join(', ')})`,
     `  AND dt = ${literal(day)}`,
-    ...(since === undefined
-      ? []
-      : [
-          ...(since.slice(0, 10) === day ? [`  AND hour >= ${literal(since.slice(11, 13))}`] : []),
-          `  AND from_iso8601_timestamp(time) > from_iso8601_timestamp(${literal(since)})`,
-        ]),
-    "GROUP BY lpad(CAST(hour(from_iso8601_timestamp(time)) AS VARCHAR), 2, '0')",
+    ...(fromHour === '00' ? [] : [`  AND hour >= ${literal(fromHour)}`]),
+    'GROUP BY hour',
   ].join('\n');
 }
 
 /**
  * The NRT views as the refresh drives them: each `.sql` model of `models/nrt/`, rendered for one
- * day, with the query that finds the hours touched since a watermark. `modelsDir` is the folder
+ * day, with the query that counts the source events of the day's recent hours. `modelsDir` is the folder
  * holding `nrt/` (this package's `models/` by default; on Lambda the copy in the bundle).
  *
  * @example
@@ -87,7 +77,7 @@ export async function loadNrtViews(
             }
           : {}),
         sql: (day, scope) => renderNrtModel(model.sql, day, scope),
-        changesSql: (day, since) => nrtChangesSql(source.detailTypes, day, since),
+        changesSql: (day, fromHour) => nrtChangesSql(source.detailTypes, day, fromHour),
       };
     });
 }

@@ -270,6 +270,51 @@ describe('refreshNrtViews over the local lake (DuckDB, Parquet)', () => {
     );
   });
 
+  it("finds an event that arrives late (older than the newest one already seen) by its hour's count, and equals a rebuild", async () => {
+    // Prepare: a payout scheduled at 09:05 reaches Bronze only now (e.g. held in Firehose's
+    // buffer), after events of 10:25 were already refreshed.
+    const backlog = (hour: string) =>
+      engine.query(`SELECT city_id, age_bucket, payouts, CAST(amount AS DOUBLE) AS amount FROM nrt.payout_backlog
+        WHERE dt = '2026-11-21' AND hour = '${hour}' ORDER BY city_id, age_bucket`);
+    expect((await readNrtViewRecord(state, 'nrt.payout_backlog'))?.watermark).toBe(
+      '2026-11-21T10:25:00.000Z',
+    );
+    await arrive(
+      [
+        {
+          type: 'payout.status_changed',
+          source: 'marketplace.payments',
+          detail: {
+            payout_id: 'po-late',
+            status: 'scheduled',
+            leg_id: 'l-late',
+            seller_id: 's000001',
+            city_id: city,
+            amount: 55,
+            currency: 'EUR',
+          },
+        },
+      ],
+      '2026-11-21T09:05:00.000Z',
+    );
+    now = new Date('2026-11-21T10:37:00.000Z');
+    // Act
+    const late = await refreshNrtViews(deps(), { views, runId: 'run-late' });
+    const incremental = { 9: await backlog('09'), 10: await backlog('10') };
+    const again = await refreshNrtViews(deps(), { views, runId: 'run-late-again' });
+    await refreshNrtViews(deps(), { views, runId: 'run-late-rebuild', rebuild: true });
+    // Assess: hour 09 and every later hour of the backlog rewritten, the payout in both.
+    expect(late.views).toContainEqual(
+      expect.objectContaining({ view: 'nrt.payout_backlog', hours: ['09', '10'] }),
+    );
+    expect(late.views).toContainEqual({ view: 'nrt.recon_gates', status: 'unchanged' });
+    expect(again.views.map((v) => v.status)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+    expect(incremental[9]).toEqual(await backlog('09'));
+    expect(incremental[10]).toEqual(await backlog('10'));
+    const queued = incremental[9].reduce((n, r) => n + Number(r.payouts), 0);
+    expect(queued).toBeGreaterThan(0);
+  });
+
   it('matches a direct query over Silver', async () => {
     // Prepare
     await buildLake({ engine }, { from: '2026-11-18', to: '2026-11-21', select: ['silver'] });
@@ -350,7 +395,8 @@ describe('refreshNrtViews over the local lake (DuckDB, Parquet)', () => {
     }
     expect(backlog).toHaveLength(11);
     for (const row of backlog) expect(row.queued, String(row.hour)).toBe(row.silver_queued);
-    expect(Number(backlog[9]?.queued)).toBe(Number(backlog[8]?.queued) + 1);
+    // Hour 09 holds the payouts scheduled at 09:10 and, arrived late, at 09:05.
+    expect(Number(backlog[9]?.queued)).toBe(Number(backlog[8]?.queued) + 2);
   });
 
   it('reports a view whose SQL fails and still refreshes the others', async () => {

@@ -21,8 +21,10 @@ The near-real-time ops views (nrt.recon_gates, nrt.payout_backlog, nrt.dispute_q
 materialized under lake/nrt/<view>/dt=<today>/hour=<HH>/ on the local lake.
 
   refresh   what the nrt-refresh schedule does every 5 minutes: per view, under its lease, the
-            hours of today touched since its watermark (and any hour of today not yet written)
-            are rewritten and swapped in; a view another refresh holds is skipped (and counted).
+            hours of today whose count of source events moved (recounted from 3 hours before
+            the current one, so late events are found too), and any hour of today not yet
+            written, are rewritten and swapped in; a view another refresh holds is skipped (and
+            counted).
   status    per view: last refresh, lag, rows, hours written, last error, skips.
 
 Each view's refresh is an OpenLineage run (job nrt-refresh.<view>, or nrt-rebuild.<view> with

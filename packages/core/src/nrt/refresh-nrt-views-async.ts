@@ -54,6 +54,8 @@ export interface StartNrtRefreshInput {
   readonly views: readonly NrtView[];
   readonly runId: string;
   readonly rebuild?: boolean;
+  /** Hours before the current one recounted each tick (see `RefreshNrtViewsInput.lateHours`). */
+  readonly lateHours?: number;
   /**
    * Lease time-to-live: how long a started refresh may take before another one takes the view
    * over (its late completion is then ignored and its staged data removed). Default 1800 s.
@@ -124,6 +126,7 @@ export async function startNrtRefresh(
       const plan = await planNrtRefresh({ engine, state }, view, {
         now: clock.now(),
         ...(input.rebuild ? { rebuild: true } : {}),
+        ...(input.lateHours === undefined ? {} : { lateHours: input.lateHours }),
       });
       record = plan.base;
       if (!plan.hours.length) {

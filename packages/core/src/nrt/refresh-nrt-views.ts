@@ -46,10 +46,12 @@ export interface NrtView {
   /** A SELECT returning the view's rows for the hours of `scope` (columns, then `dt`, `hour`). */
   sql(day: string, scope: NrtScope): string;
   /**
-   * A SELECT returning one row per hour of `day` with source events newer than `since` (an RFC
-   * 3339 instant; all of the day when undefined): `hour` ('HH') and `newest` (RFC 3339 text).
+   * A SELECT returning one row per hour of `day` from `fromHour` ('HH') on that holds source
+   * events: `hour` ('HH'), `n` (how many source events that hour holds now) and `newest` (the
+   * newest event time, RFC 3339 text). An hour whose `n` differs from what the view last counted
+   * has changed, whatever its events' times: a late event is found as well as a new one.
    */
-  changesSql(day: string, since: string | undefined): string;
+  changesSql(day: string, fromHour: string): string;
 }
 
 /** What the refresh remembers per view (state item `nrt#view/<view>`). */
@@ -57,8 +59,13 @@ export interface NrtViewRecord {
   readonly [key: string]: StateValue | undefined;
   /** The day (UTC) the hours below belong to. */
   readonly day: string;
-  /** Newest source event time covered (RFC 3339); the watermark of the next refresh. */
+  /** Newest source event time covered (RFC 3339), shown by `nrt status` and the console. */
   readonly watermark: string | null;
+  /**
+   * Source events counted per hour of `day` when it was last written ('HH' → n): the next refresh
+   * rewrites an hour whose count moved. Absent in records written before counts were kept.
+   */
+  readonly counts?: Readonly<Record<string, number>>;
   /** Hours of `day` written so far. */
   readonly hours: readonly string[];
   /**
@@ -100,6 +107,11 @@ export interface RefreshNrtViewsInput {
   readonly leaseSeconds?: number;
   /** Lag (now − last time the view was current) above which the staleness alarm fires. Default 900 s. */
   readonly staleAfterSeconds?: number;
+  /**
+   * How many hours before the current one are recounted on every refresh (default 3): an event
+   * arriving later than that into an older hour of the day waits for the next rebuild.
+   */
+  readonly lateHours?: number;
 }
 
 export interface RefreshNrtViewsResult {
@@ -163,8 +175,10 @@ export interface NrtPlan {
   /** Hours written, ascending; empty when nothing changed. */
   readonly hours: readonly string[];
   readonly scope: NrtScope;
-  /** Newest source event time covered after this refresh: the next watermark. */
+  /** Newest source event time covered after this refresh. */
   readonly newest: string | null;
+  /** The source events counted per hour after this refresh (the record's next `counts`). */
+  readonly counts: Readonly<Record<string, number>>;
   /** Hours of `day` written (and whose carry-over state was written) before this refresh. */
   readonly written: readonly string[];
   readonly carried: readonly string[];
@@ -172,12 +186,29 @@ export interface NrtPlan {
 
 /**
  * The rows of a view's `changesSql` found ahead (by `findNrtChanges`, for every view in one
- * query), with the day and watermark they were asked for.
+ * query), with the day and first hour they were asked for.
  */
 export interface NrtChanges {
   readonly day: string;
-  readonly since: string | null;
+  readonly fromHour: string;
   readonly rows: readonly Row[];
+}
+
+/** Default of `RefreshNrtViewsInput.lateHours`. */
+export const nrtLateHours = 3;
+
+/**
+ * The first hour a refresh recounts: `lateHours` before the current hour when the view was
+ * already written today (older hours are settled), else the day's first hour.
+ */
+export function nrtFromHour(
+  record: NrtViewRecord | undefined,
+  input: { readonly now: Date; readonly rebuild?: boolean; readonly lateHours?: number },
+): string {
+  const day = input.now.toISOString().slice(0, 10);
+  if (input.rebuild || record?.day !== day) return '00';
+  const late = input.lateHours ?? nrtLateHours;
+  return String(Math.max(0, input.now.getUTCHours() - late)).padStart(2, '0');
 }
 
 /**
@@ -189,29 +220,26 @@ export interface NrtChanges {
 export async function findNrtChanges(
   deps: { engine: Pick<QueryEngine, 'query'>; state: StateStore },
   views: readonly NrtView[],
-  input: { readonly now: Date; readonly rebuild?: boolean },
+  input: { readonly now: Date; readonly rebuild?: boolean; readonly lateHours?: number },
 ): Promise<Map<string, NrtChanges>> {
   const found = new Map<string, NrtChanges>();
   if (views.length < 2) return found;
   const day = input.now.toISOString().slice(0, 10);
   try {
-    const since = await Promise.all(
-      views.map(async (view) => {
-        const record = await readNrtViewRecord(deps.state, view.name);
-        return record?.day === day && !input.rebuild ? record.watermark : null;
-      }),
+    const fromHours = await Promise.all(
+      views.map(async (view) => nrtFromHour(await readNrtViewRecord(deps.state, view.name), input)),
     );
     const sql = views
       .map(
         (view, i) =>
-          `SELECT ${i} AS view_index, hour, newest FROM (\n${view.changesSql(day, since[i] ?? undefined)}\n) AS changes_${i}`,
+          `SELECT ${i} AS view_index, hour, n, newest FROM (\n${view.changesSql(day, fromHours[i] ?? '00')}\n) AS changes_${i}`,
       )
       .join('\nUNION ALL\n');
     const rows = await deps.engine.query(sql);
     views.forEach((view, i) => {
       found.set(view.name, {
         day,
-        since: since[i] ?? null,
+        fromHour: fromHours[i] ?? '00',
         rows: rows.filter((r) => Number(r.view_index) === i),
       });
     });
@@ -222,16 +250,23 @@ export async function findNrtChanges(
 }
 
 /**
- * Decides what a refresh of `view` at `now` writes: the hours of today touched since its
- * watermark (for carry-over views also every later hour up to now), plus any hour of today not
- * yet written; `rebuild` writes every hour of today so far, from all history. `changes` found
- * ahead are used when they were asked for this day and this watermark (the record may have moved
- * on since, e.g. another refresh wrote the view in between); otherwise the view's `changesSql` runs.
+ * Decides what a refresh of `view` at `now` writes: the hours of today whose count of source
+ * events moved since the view last counted them (recounted from `lateHours` before the current
+ * hour; a late event into one of those hours is found like a new one), for carry-over views also
+ * every later hour up to now, plus any hour of today not yet written; `rebuild` writes every hour
+ * of today so far, from all history. `changes` found ahead are used when they were asked for this
+ * day from the same hour; otherwise the view's `changesSql` runs. Counts compared with a record
+ * another refresh moved in between can only make an hour look changed: it is written again.
  */
 export async function planNrtRefresh(
   deps: { engine: Pick<QueryEngine, 'query'>; state: StateStore },
   view: NrtView,
-  input: { readonly now: Date; readonly rebuild?: boolean; readonly changes?: NrtChanges | undefined },
+  input: {
+    readonly now: Date;
+    readonly rebuild?: boolean;
+    readonly lateHours?: number;
+    readonly changes?: NrtChanges | undefined;
+  },
 ): Promise<NrtPlan> {
   const day = input.now.toISOString().slice(0, 10);
   const currentHour = input.now.toISOString().slice(11, 13);
@@ -241,13 +276,24 @@ export async function planNrtRefresh(
   const carried = new Set(sameDay ? (previous.carried ?? []) : []);
   const watermark = sameDay ? previous.watermark : null;
   const base: NrtViewRecord = previous ?? emptyRecord(day);
+  const fromHour = nrtFromHour(previous, input);
   const ahead = input.changes;
   const changes =
-    ahead && ahead.day === day && ahead.since === watermark
+    ahead && ahead.day === day && ahead.fromHour === fromHour
       ? ahead.rows
-      : await deps.engine.query(view.changesSql(day, watermark ?? undefined));
-  const touched = changes.map((r) => String(r.hour)).filter((h) => h <= currentHour);
+      : await deps.engine.query(view.changesSql(day, fromHour));
+  const counted: Record<string, number> = sameDay ? { ...(previous.counts ?? {}) } : {};
+  const touched: string[] = [];
+  for (const r of changes) {
+    const hour = String(r.hour);
+    // An hour after the current one (a clock ahead of ours) is counted once it is due.
+    if (hour > currentHour) continue;
+    const n = Number(r.n);
+    if (counted[hour] !== n) touched.push(hour);
+    counted[hour] = n;
+  }
   const newest = changes
+    .filter((r) => String(r.hour) <= currentHour)
     .map((r) => String(r.newest))
     .reduce<string | null>((a, b) => (a === null || Date.parse(b) > Date.parse(a) ? b : a), watermark);
   const hours = new Set(hoursOfDay.filter((h) => h <= currentHour && !written.has(h)));
@@ -266,7 +312,16 @@ export async function planNrtRefresh(
       ? { carry: { dt: day, hour: before } }
       : {}),
   };
-  return { day, base, hours: toWrite, scope, newest, written: [...written], carried: [...carried] };
+  return {
+    day,
+    base,
+    hours: toWrite,
+    scope,
+    newest,
+    counts: counted,
+    written: [...written],
+    carried: [...carried],
+  };
 }
 
 /** The record after a refresh that wrote `plan.hours`. */
@@ -279,6 +334,7 @@ export function refreshedRecord(
     ...plan.base,
     day: plan.day,
     watermark: plan.newest,
+    counts: plan.counts,
     hours: [...new Set([...plan.written, ...plan.hours])].sort(),
     ...(view.carryState ? { carried: [...new Set([...plan.carried, ...plan.hours])].sort() } : {}),
     rows: result.rows,
@@ -407,7 +463,10 @@ async function refreshViews(
   const day = clock.now().toISOString().slice(0, 10);
   const outcomes: NrtViewOutcome[] = [];
   const alarms: { view: string; state: 'ALARM' | 'OK' }[] = [];
-  const rebuild = input.rebuild ? { rebuild: true } : {};
+  const rebuild = {
+    ...(input.rebuild ? { rebuild: true } : {}),
+    ...(input.lateHours === undefined ? {} : { lateHours: input.lateHours }),
+  };
   const changes = await findNrtChanges({ engine, state }, input.views, { now: clock.now(), ...rebuild });
 
   for (const view of input.views) {
