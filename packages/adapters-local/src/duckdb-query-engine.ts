@@ -36,6 +36,7 @@ import {
 } from '@lakeops/core';
 import { decimalValue, duckdbCopy, duckdbSession, ident, literal, profileSql, sqlType } from '@lakeops/lake';
 import { exists, moveDir, swapDir } from './fs-swap.ts';
+import { PartitionMembership } from './partition-membership.ts';
 
 export interface DuckDbQueryEngineOptions {
   /** The lake root: `<LAKEOPS_HOME>/lake`, holding `<zone>/<table>/dt=…/`. */
@@ -56,6 +57,13 @@ export interface DuckDbQueryEngineOptions {
    * its configuration is locked, and `writePartitions` is refused. Default `read-write` (the models).
    */
   readonly access?: 'read-write' | 'read-only';
+  /**
+   * A secret (≥ 16 bytes): when given, every partition this engine writes of a Parquet table whose
+   * user columns are strings gets a membership sidecar (keyed hashes of those columns' values, see
+   * `PartitionMembership`), and `partitionsMayHold` skips the partitions whose sidecar rules the
+   * ids out. Without it, no sidecar is written and every partition is read.
+   */
+  readonly membershipKey?: string | Uint8Array;
 }
 
 /** A result as `queryTable` gives it: the columns with their DuckDB types, then the rows. */
@@ -132,6 +140,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     string,
     { readonly kv: Record<string, string>; readonly signature: string }
   >();
+  readonly #membership: PartitionMembership | undefined;
 
   private constructor(
     options: DuckDbQueryEngineOptions,
@@ -142,6 +151,8 @@ export class DuckDbQueryEngine implements QueryEngine {
     this.#tables = new Map(options.tables.map((t) => [qualifiedName(t), t]));
     this.#cacheNdjson = options.cacheNdjson ?? true;
     this.#readOnly = options.access === 'read-only';
+    this.#membership =
+      options.membershipKey === undefined ? undefined : new PartitionMembership(options.membershipKey);
     this.#instance = instance;
     this.#connection = connection;
   }
@@ -196,6 +207,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       writePartitions: (input, options = {}) => this.#writePartitions(input, options, pinned),
       rewritePartitions: (input, options) => this.rewritePartitions(input, options),
       restorePartitions: (table, rewritten) => this.restorePartitions(table, rewritten),
+      partitionsMayHold: (table, ids) => this.partitionsMayHold(table, ids),
       close: async () => undefined,
     });
   }
@@ -298,6 +310,13 @@ export class DuckDbQueryEngine implements QueryEngine {
               `staged ${qualifiedName(table)} has ${readBack} rows, expected ${rows}`,
             );
           }
+          await this.#writeMembership(
+            table,
+            staging,
+            staged,
+            `(${this.#parquetRelation(table, literal(glob))}) AS w`,
+            options,
+          );
         }
         return await this.#swapIn(table, staging, staged, input.partitions, rows, kv);
       } finally {
@@ -348,6 +367,14 @@ export class DuckDbQueryEngine implements QueryEngine {
           );
           await this.#run(
             duckdbCopy(table, `SELECT * EXCLUDE (__drop) FROM ${temp} WHERE NOT __drop`, staging, kv),
+            options,
+          );
+          // The new sidecars hold the kept rows' values only: a purged id is in none of them.
+          await this.#writeMembership(
+            table,
+            staging,
+            await stagedPartitions(table, staging),
+            `(SELECT * FROM ${temp} WHERE NOT __drop) AS w`,
             options,
           );
         } finally {
@@ -436,7 +463,64 @@ export class DuckDbQueryEngine implements QueryEngine {
   /** The files this engine just wrote in these folders: every column, one shape (no schema look-up). */
   #writtenRelation(table: TableDefinition, folders: readonly string[]): string {
     const below = table.partitionKeys.length ? '*.parquet' : '**/*.parquet';
-    const files = `[${folders.map((f) => literal(`${f}/${below}`)).join(', ')}]`;
+    return this.#parquetRelation(table, `[${folders.map((f) => literal(`${f}/${below}`)).join(', ')}]`);
+  }
+
+  /**
+   * Optional capability of the port (`QueryEngine.partitionsMayHold`): the partitions of `table`
+   * that may hold one of `ids` in a user column, from the membership sidecars this engine writes
+   * (a partition without a valid sidecar is always one of them). Undefined when there is no
+   * membership key, the table has none, or no partition could be ruled out: read them all.
+   */
+  async partitionsMayHold(table: TableDefinition, ids: readonly string[]): Promise<Partition[] | undefined> {
+    const membership = this.#membership;
+    if (!membership || !indexable(table)) return undefined;
+    return this.#serial(
+      async () => (await membership.candidates(table, this.tableDir(table), ids))?.partitions,
+    );
+  }
+
+  /**
+   * Writes the membership sidecar of each staged partition folder (before it is swapped in, so the
+   * swap moves both at once) from `relation` (the rows written, with the partition keys). Skipped
+   * without a key, for a table it does not cover, or when the rows' partitions and the staged
+   * folders disagree (a partition without a sidecar is read by the purge: never a miss).
+   */
+  async #writeMembership(
+    table: TableDefinition,
+    staging: string,
+    staged: readonly Partition[],
+    relation: string,
+    options: QueryOptions,
+  ): Promise<void> {
+    const membership = this.#membership;
+    if (!membership || !indexable(table) || !staged.length) return;
+    const keys = table.partitionKeys.map(ident);
+    const selects = table.userColumns.map(
+      (c) => `SELECT ${[...keys, `${ident(c)} AS __v`].join(', ')} FROM ${relation}`,
+    );
+    const rows = await this.#rows(
+      `SELECT ${[...keys, 'list(DISTINCT __v) AS __vs'].join(', ')} FROM (${selects.join(' UNION ALL ')}) AS u WHERE __v IS NOT NULL${keys.length ? ` GROUP BY ${keys.join(', ')}` : ''}`,
+      options,
+    );
+    const folders = new Set(staged.map((p) => partitionPath(table, p)));
+    const values = new Map<string, string[]>();
+    for (const row of rows) {
+      const key = partitionPath(
+        table,
+        Object.fromEntries(table.partitionKeys.map((k) => [k, String(row[k])])),
+      );
+      if (!folders.has(key)) return;
+      values.set(key, JSON.parse(String(row.__vs)) as string[]);
+    }
+    for (const key of folders) {
+      if (key && !key.split('/').every((segment) => /^[^=]+=[A-Za-z0-9_.:-]+$/.test(segment))) continue;
+      await membership.write(key ? join(staging, key) : staging, table.userColumns, values.get(key) ?? []);
+    }
+  }
+
+  /** A relation over these Parquet files (a glob literal or a list of them), read by name without a schema look-up. */
+  #parquetRelation(table: TableDefinition, files: string): string {
     const hive = table.partitionKeys.length
       ? `, hive_partitioning = true, hive_types = {${table.partitionKeys.map((k) => `${literal(k)}: 'VARCHAR'`).join(', ')}}`
       : ', hive_partitioning = false';
@@ -1074,6 +1158,15 @@ function profiles(table: TableDefinition, rows: readonly Row[]): Map<string, Par
     });
   }
   return out;
+}
+
+/** Tables with membership sidecars: Parquet, with user columns, all of them strings (compared as text). */
+function indexable(table: TableDefinition): boolean {
+  return (
+    table.format === 'parquet' &&
+    table.userColumns.length > 0 &&
+    table.userColumns.every((c) => table.columns.find((d) => d.name === c)?.type === 'string')
+  );
 }
 
 /** True when a folder holds a Parquet file (below it, for an unpartitioned table's folder). */

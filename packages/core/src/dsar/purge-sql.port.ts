@@ -13,8 +13,11 @@ export interface PurgeIds {
 export interface PurgeSql {
   /** A boolean expression over the table's columns: a user column holds a purged id (the rows to drop). */
   matches(table: TableDefinition, ids: PurgeIds): string;
-  /** Partition keys, `user_id` and `n`: rows per partition per matched id (reads user columns only). */
-  affected(table: TableDefinition, ids: PurgeIds): string;
+  /**
+   * Partition keys, `user_id` and `n`: rows per partition per matched id (reads user columns only),
+   * in these partitions only when given (else the whole table).
+   */
+  affected(table: TableDefinition, ids: PurgeIds, partitions?: readonly Partition[]): string;
   /** Partition keys, `rows_total`, `rows_matched`, `kept_checksum` for these partitions. */
   partitionStats(table: TableDefinition, ids: PurgeIds, partitions: readonly Partition[]): string;
   /** The rows of these partitions that no user column ties to a purged id. */

@@ -92,5 +92,16 @@ export interface QueryEngine {
    * before every statement. Engines that read files at query time (Athena) have none.
    */
   withPinnedSources?<T>(work: (engine: QueryEngine) => Promise<T>): Promise<T>;
+  /**
+   * Optional: the partitions of `table` that may hold one of `ids` in a user column, from an index
+   * the engine keeps beside its files (the local engine's membership sidecars); every partition it
+   * cannot rule out is included. Undefined: no index for this table, read every partition. Engines
+   * without an index (Athena, for now) have none. A false positive costs a read, a miss would leave
+   * a deleted user's rows: an engine returns a partition unless it is sure.
+   */
+  partitionsMayHold?(
+    table: TableDefinition,
+    ids: readonly string[],
+  ): Promise<readonly Partition[] | undefined>;
   close(): Promise<void>;
 }
