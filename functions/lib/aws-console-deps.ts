@@ -79,6 +79,12 @@ function readOnly(engine: QueryEngine): QueryEngine {
     writePartitions: refuseWrite,
     rewritePartitions: refuseWrite,
     restorePartitions: refuseWrite,
+    ...(engine.partitionsMayHold
+      ? {
+          partitionsMayHold: (table, ids) =>
+            engine.partitionsMayHold?.(table, ids) ?? Promise.resolve(undefined),
+        }
+      : {}),
     close: () => engine.close(),
   };
 }

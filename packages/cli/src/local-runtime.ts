@@ -196,6 +196,8 @@ export function lazyLakeEngine(root: string): QueryEngine {
     writePartitions: async (input, options) => (await engine()).writePartitions(input, options),
     rewritePartitions: async (input, options) => (await engine()).rewritePartitions(input, options),
     restorePartitions: async (table, rewritten) => (await engine()).restorePartitions(table, rewritten),
+    // The purge's find step reads only the partitions the membership sidecars cannot rule out.
+    partitionsMayHold: async (table, ids) => (await engine()).partitionsMayHold?.(table, ids),
     // One look at Bronze per NRT refresh (see DuckDbQueryEngine.withPinnedSources).
     withPinnedSources: async (work) => {
       const e = await engine();
