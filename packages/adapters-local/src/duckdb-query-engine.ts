@@ -16,6 +16,7 @@ import {
   LakeopsError,
   type Partition,
   PartitionCorruptError,
+  type PartitionSubset,
   parsePartitionPath,
   partitionPath,
   partitionPrefixPath,
@@ -472,12 +473,21 @@ export class DuckDbQueryEngine implements QueryEngine {
    * (a partition without a valid sidecar is always one of them). Undefined when there is no
    * membership key, the table has none, or no partition could be ruled out: read them all.
    */
-  async partitionsMayHold(table: TableDefinition, ids: readonly string[]): Promise<Partition[] | undefined> {
+  async partitionsMayHold(
+    table: TableDefinition,
+    ids: readonly string[],
+  ): Promise<PartitionSubset | undefined> {
     const membership = this.#membership;
     if (!membership || !indexable(table)) return undefined;
-    return this.#serial(
-      async () => (await membership.candidates(table, this.tableDir(table), ids))?.partitions,
-    );
+    return this.#serial(async () => {
+      const dir = this.tableDir(table);
+      const found = await membership.candidates(table, dir, ids);
+      if (!found?.partitions.length) return found;
+      // Their folders' files only: through the table's view, DuckDB would list every file of the
+      // table and test the partition filter on each path first (≈ 0.5 s at 22,000 files).
+      const folders = found.partitions.map((p) => join(dir, partitionPath(table, p)));
+      return { partitions: found.partitions, from: `(${await this.#folderRelation(table, folders)})` };
+    });
   }
 
   /**

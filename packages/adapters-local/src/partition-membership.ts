@@ -143,7 +143,7 @@ export class PartitionMembership {
     table: TableDefinition,
     dir: string,
     ids: readonly string[],
-  ): Promise<{ partitions: Partition[]; of: number } | undefined> {
+  ): Promise<{ partitions: Partition[] } | undefined> {
     const wanted = this.hashes(ids);
     const leaves = await leafFolders(table, dir);
     const folders = leaves.map((l) => l.folder);
@@ -157,7 +157,7 @@ export class PartitionMembership {
     if (kept.length === folders.length) return undefined;
     const partitions = kept.map(parsePartitionPath);
     if (partitions.some((p) => Object.values(p).some((v) => !plainValue.test(v)))) return undefined;
-    return { partitions, of: folders.length };
+    return { partitions };
   }
 }
 

@@ -70,16 +70,17 @@ export function purgeSql(dialect: Dialect): PurgeSql {
   const keys = (table: TableDefinition) => table.partitionKeys.map(ident);
   return {
     matches: match,
-    affected(table, ids, partitions) {
+    affected(table, ids, within) {
       // Reads only the user columns and partition keys (Parquet column pruning), of the given
       // partitions only (partition pruning) when the engine's index ruled the others out.
       const ors = table.userColumns.map((c) => `t.${ident(c)} = i.${ident('user_id')}`).join(' OR ');
       const groupBy = [...keys(table).map((k) => `t.${k}`), `i.${ident('user_id')}`];
+      const partitions = within?.partitions;
       const where = !partitions
         ? ''
         : `\nWHERE ${partitions.length ? inPartitions(table, partitions, 't.') : 'false'}`;
       return `SELECT ${[...keys(table).map((k) => `t.${k} AS ${k}`), `i.${ident('user_id')} AS ${ident('user_id')}`, 'count(*) AS n'].join(', ')}
-FROM ${qualifiedName(table)} AS t JOIN (${idsOf(ids)}) AS i ON (${ors})${where}
+FROM ${within?.from ?? qualifiedName(table)} AS t JOIN (${idsOf(ids)}) AS i ON (${ors})${where}
 GROUP BY ${groupBy.join(', ')}`;
     },
     partitionStats(table, ids, partitions) {

@@ -325,7 +325,9 @@ async function purgeTable(
   // partitions the engine's index could not rule out, when it keeps one (none left: no scan).
   const mayHold = await deps.engine.partitionsMayHold?.(table, [...ids.keys()]);
   const hits =
-    mayHold?.length === 0 ? [] : await deps.engine.query(deps.sql.affected(table, idsRef, mayHold));
+    mayHold?.partitions.length === 0
+      ? []
+      : await deps.engine.query(deps.sql.affected(table, idsRef, mayHold));
   const partitions = uniquePartitions(table, hits).filter(
     (p) => !only || only.some((prefix) => isUnderPrefix(table, p, prefix)),
   );

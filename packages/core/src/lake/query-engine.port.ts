@@ -4,6 +4,17 @@ import type { Partition, TableDefinition } from './table.ts';
 export type SqlValue = string | number | boolean | null;
 export type Row = Readonly<Record<string, SqlValue>>;
 
+/** Some partitions of a table, and optionally how this engine reads just them. */
+export interface PartitionSubset {
+  readonly partitions: readonly Partition[];
+  /**
+   * A relation in this engine's SQL over exactly these partitions' files, with the table's columns
+   * and partition keys (what `<zone>.<table>` filtered to them returns); cheaper than the table's
+   * own name when the engine would otherwise list every file of the table first.
+   */
+  readonly from?: string;
+}
+
 export interface QueryOptions {
   /** Aborting cancels the running query (`QueryCancelledError`). */
   readonly signal?: AbortSignal;
@@ -99,9 +110,6 @@ export interface QueryEngine {
    * without an index (Athena, for now) have none. A false positive costs a read, a miss would leave
    * a deleted user's rows: an engine returns a partition unless it is sure.
    */
-  partitionsMayHold?(
-    table: TableDefinition,
-    ids: readonly string[],
-  ): Promise<readonly Partition[] | undefined>;
+  partitionsMayHold?(table: TableDefinition, ids: readonly string[]): Promise<PartitionSubset | undefined>;
   close(): Promise<void>;
 }
