@@ -38,6 +38,7 @@ import type { Route } from '@lakeops/functions/lib/route';
 import { type BusEvent, localEndpointClientConfig } from '@lakeops/local-cloud';
 import { invokeWithRunEvents } from './job-lineage.ts';
 import type { LocalConfig } from './local-config.ts';
+import { localMembershipKey } from './membership-key.ts';
 import { openLineageSinks } from './openlineage-sinks.ts';
 import { DEFAULT_POLICY_FILE, lakeStage, loadDesiredPermissions } from './permissions-policy.ts';
 
@@ -180,11 +181,15 @@ function localPurgeDeps(
 }
 
 /** A DuckDB engine over the local lake, opened on its first query (start-up does not pay for it). */
-export function lazyLakeEngine(root: string): QueryEngine {
+export function lazyLakeEngine(root: string, membershipKey?: () => Promise<Uint8Array>): QueryEngine {
   let opened: Promise<QueryEngine> | undefined;
   const engine = async () => {
-    opened ??= import('@lakeops/lake').then(({ tables, dsarPurgeIds }) =>
-      DuckDbQueryEngine.open({ root, tables: [...tables, dsarPurgeIds] }),
+    opened ??= import('@lakeops/lake').then(async ({ tables, dsarPurgeIds }) =>
+      DuckDbQueryEngine.open({
+        root,
+        tables: [...tables, dsarPurgeIds],
+        ...(membershipKey ? { membershipKey: await membershipKey() } : {}),
+      }),
     );
     return opened;
   };
@@ -259,7 +264,7 @@ export async function localRuntime(
     clock: systemClock,
     state: new SqliteStateStore({ file: join(config.home, 'state.sqlite') }),
     salt: new FileSaltSource({ file: join(config.home, 'secrets', 'dsar-salt') }),
-    engine: lazyLakeEngine(join(config.home, 'lake')),
+    engine: lazyLakeEngine(join(config.home, 'lake'), () => localMembershipKey(config.home)),
     events: localEventPublisher(config.home, options.eventsEndpoint),
     nrtViews: () => import('@lakeops/lake').then((m) => m.loadNrtViews()),
     lakePermissions: localLakePermissions(
