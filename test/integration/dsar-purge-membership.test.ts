@@ -165,8 +165,12 @@ describe('DSAR purge with membership sidecars', () => {
     // Prepare: u003 (city c00) lives in dt=…/city_id=c00; two of its sidecars are damaged.
     await writeFile(join(dir(), 'dt=2026-11-01', 'city_id=c00', membershipFile), 'not json');
     const sidecar = join(dir(), 'dt=2026-11-02', 'city_id=c00', membershipFile);
-    const parsed = JSON.parse(await readFile(sidecar, 'utf8')) as { hashes: string };
-    await writeFile(sidecar, JSON.stringify({ ...parsed, hashes: Buffer.alloc(8).toString('base64') }));
+    const [sum, body = ''] = (await readFile(sidecar, 'utf8')).split('\n');
+    const parsed = JSON.parse(body) as { hashes: string };
+    await writeFile(
+      sidecar,
+      `${sum}\n${JSON.stringify({ ...parsed, hashes: Buffer.alloc(8).toString('base64') })}`,
+    );
     // Act
     const report = await purge(['u003']);
     // Assess

@@ -506,26 +506,29 @@ export class DuckDbQueryEngine implements QueryEngine {
     const membership = this.#membership;
     if (!membership || !indexable(table) || !staged.length) return;
     const keys = table.partitionKeys.map(ident);
-    const selects = table.userColumns.map(
-      (c) => `SELECT ${[...keys, `${ident(c)} AS __v`].join(', ')} FROM ${relation}`,
+    // As text, cast as the COPY casts a column to the declared string type; hashed by DuckDB.
+    const values = table.userColumns.map(
+      (c) => `SELECT ${[...keys, `CAST(${ident(c)} AS VARCHAR) AS __v`].join(', ')} FROM ${relation}`,
     );
-    const rows = await this.#rows(
-      `SELECT ${[...keys, 'list(DISTINCT __v) AS __vs'].join(', ')} FROM (${selects.join(' UNION ALL ')}) AS u WHERE __v IS NOT NULL${keys.length ? ` GROUP BY ${keys.join(', ')}` : ''}`,
+    const sql = `SELECT ${[...keys, 'list(DISTINCT __h) AS __hs'].join(', ')} FROM (SELECT ${[...keys, `${membership.hashSql('__v')} AS __h`].join(', ')} FROM (${values.join(' UNION ALL ')}) AS u WHERE __v IS NOT NULL) AS h${keys.length ? ` GROUP BY ${keys.join(', ')}` : ''}`;
+    const reader = await this.#guard(
+      () => this.#connection.runAndReadAll(sql, { ...membership.parameters }),
       options,
+      sql,
     );
     const folders = new Set(staged.map((p) => partitionPath(table, p)));
-    const values = new Map<string, string[]>();
-    for (const row of rows) {
+    const hashes = new Map<string, number[]>();
+    for (const row of reader.getRowObjectsJS()) {
       const key = partitionPath(
         table,
         Object.fromEntries(table.partitionKeys.map((k) => [k, String(row[k])])),
       );
       if (!folders.has(key)) return;
-      values.set(key, JSON.parse(String(row.__vs)) as string[]);
+      hashes.set(key, ((row.__hs ?? []) as unknown as readonly bigint[]).map(Number));
     }
     for (const key of folders) {
       if (key && !key.split('/').every((segment) => /^[^=]+=[A-Za-z0-9_.:-]+$/.test(segment))) continue;
-      await membership.write(key ? join(staging, key) : staging, table.userColumns, values.get(key) ?? []);
+      await membership.write(key ? join(staging, key) : staging, table.userColumns, hashes.get(key) ?? []);
     }
   }
 

@@ -11,7 +11,10 @@ import { parsePartitionPath } from '@lakeops/core';
  */
 export const membershipFile = '.lakeops-members.json';
 
-/** A sidecar as stored: no raw value, only 32-bit prefixes of keyed hashes. */
+/**
+ * A sidecar as stored: the SHA-256 (hex) of the body, a newline, the body (JSON). No raw value,
+ * only 32-bit prefixes of keyed hashes.
+ */
 interface Sidecar {
   readonly v: 1;
   /** Which key made the hashes (a hash of the key, never the key). */
@@ -22,8 +25,6 @@ interface Sidecar {
   readonly files: readonly (readonly [string, number, number])[];
   /** Sorted distinct uint32 (little-endian), base64. */
   readonly hashes: string;
-  /** SHA-256 of everything above: a damaged sidecar is not trusted. */
-  readonly sum: string;
 }
 
 /** What a sidecar says about some ids in its partition. */
@@ -37,43 +38,58 @@ const plainValue = /^[A-Za-z0-9_.:-]+$/;
  * find step: a partition whose sidecar is valid (same key, same columns, the same data files by name,
  * size and modification time, intact) and holds none of the ids' hashes cannot hold a row of them.
  * Everything else (no sidecar, a stale or damaged one, another key) counts as `unknown`: scanned.
- * Values are stored as keyed hashes (HMAC-SHA-256 with a secret key, first 32 bits): no raw id on
- * disk, and a guess cannot be tested without the key. A 32-bit prefix can collide (a false
- * positive: one partition scanned for nothing), never miss.
+ * Values are stored as keyed hashes: the first 32 bits of SHA-256(k ‖ value), where k is 64 hex
+ * characters derived from the secret key (HMAC-SHA-256), computed by DuckDB over the rows written
+ * (`hashSql`, k bound as a parameter, never in SQL text) and here for the ids (`hashes`). No raw id
+ * on disk, and a guess cannot be tested without the key. A 32-bit prefix can collide (a false
+ * positive: one partition read for nothing), never miss.
  *
  * @example
  * ```ts
  * const members = new PartitionMembership(secretKey);
- * await members.write(folder, ['user_id'], values);
+ * await members.write(folder, ['user_id'], members.hashes(values));
  * await members.check(folder, ['user_id'], members.hashes(['u1'])); // 'holds-none' | 'may-hold' | 'unknown'
  * ```
  */
 export class PartitionMembership {
-  readonly #key: Buffer;
+  /** The hash key: 64 hex characters (the secret's HMAC), bound into `hashSql` as `$membership_key`. */
+  readonly #hashKey: string;
   readonly #keyId: string;
 
   constructor(key: string | Uint8Array) {
-    this.#key = Buffer.from(key);
-    if (this.#key.length < 16) throw new TypeError('the membership key must hold at least 16 bytes');
-    this.#keyId = createHmac('sha256', this.#key)
-      .update('lakeops/partition-membership/key-id')
-      .digest('hex')
-      .slice(0, 16);
+    const secret = Buffer.from(key);
+    if (secret.length < 16) throw new TypeError('the membership key must hold at least 16 bytes');
+    const derive = (label: string) => createHmac('sha256', secret).update(label).digest('hex');
+    this.#hashKey = derive('lakeops/partition-membership/hash-key');
+    this.#keyId = derive('lakeops/partition-membership/key-id').slice(0, 16);
   }
 
   /** Sorted distinct hashes of these values. */
   hashes(values: Iterable<string>): Uint32Array {
     const out = new Set<number>();
     for (const v of values)
-      out.add(createHmac('sha256', this.#key).update(v, 'utf8').digest().readUInt32LE(0));
+      out.add(createHash('sha256').update(`${this.#hashKey}${v}`, 'utf8').digest().readUInt32BE(0));
     return Uint32Array.from(out).sort();
   }
 
-  /** Writes the sidecar of `folder` for its data files as they are now and these values. */
-  async write(folder: string, columns: readonly string[], values: Iterable<string>): Promise<void> {
+  /**
+   * The same hash in DuckDB SQL of a VARCHAR expression (a UBIGINT below 2^32); run it with
+   * `parameters` bound. Tested against `hashes` (membership test).
+   */
+  hashSql(expr: string): string {
+    return `CAST(('0x' || left(sha256($membership_key || ${expr}), 8)) AS UBIGINT)`;
+  }
+
+  /** The bound values `hashSql` needs. */
+  get parameters(): Readonly<Record<string, string>> {
+    return { membership_key: this.#hashKey };
+  }
+
+  /** Writes the sidecar of `folder` for its data files as they are now and these value hashes. */
+  async write(folder: string, columns: readonly string[], hashes: Iterable<number>): Promise<void> {
     const files = dataFiles(folder, await readdir(folder, { withFileTypes: true }));
     if (!files) return;
-    const sorted = this.hashes(values);
+    const sorted = Uint32Array.from(new Set(hashes)).sort();
     const buf = Buffer.alloc(sorted.length * 4);
     sorted.forEach((h, i) => {
       buf.writeUInt32LE(h, i * 4);
@@ -85,9 +101,9 @@ export class PartitionMembership {
       files,
       hashes: buf.toString('base64'),
     };
-    const sidecar: Sidecar = { ...body, sum: digest(body) };
+    const text = JSON.stringify(body satisfies Sidecar);
     const temp = join(folder, `${membershipFile}.tmp`);
-    await writeFile(temp, JSON.stringify(sidecar));
+    await writeFile(temp, `${digest(text)}\n${text}`);
     await rename(temp, join(folder, membershipFile));
   }
 
@@ -105,13 +121,14 @@ export class PartitionMembership {
     try {
       const listed = entries ?? readdirSync(folder, { withFileTypes: true });
       if (!listed.some((e) => e.name === membershipFile)) return 'unknown';
-      const text = readFileSync(join(folder, membershipFile), 'utf8');
+      const stored = readFileSync(join(folder, membershipFile), 'utf8');
+      const newline = stored.indexOf('\n');
+      const text = stored.slice(newline + 1);
+      if (newline !== 64 || stored.slice(0, 64) !== digest(text)) return 'unknown';
       const s = JSON.parse(text) as Partial<Sidecar>;
       if (s.v !== 1 || s.key !== this.#keyId || typeof s.hashes !== 'string' || !Array.isArray(s.files))
         return 'unknown';
       if (JSON.stringify(s.columns) !== JSON.stringify(columns)) return 'unknown';
-      const { sum, ...body } = s;
-      if (sum !== digest(body)) return 'unknown';
       const files = dataFiles(folder, listed);
       if (!files || JSON.stringify(files) !== JSON.stringify(s.files)) return 'unknown';
       const held = Buffer.from(s.hashes, 'base64');
@@ -161,8 +178,8 @@ export class PartitionMembership {
   }
 }
 
-function digest(body: object): string {
-  return createHash('sha256').update(JSON.stringify(body)).digest('hex');
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
 
 /**

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +27,8 @@ const seed = `SELECT 'v' || i AS visit_id,
     CASE WHEN i % 11 = 0 THEN NULL ELSE 'u' || lpad(CAST((i * 7) % 48 AS VARCHAR), 2, '0') END AS user_id,
     's' || (i % 6) AS seller_id,
     '2026-11-0' || (1 + i % 4) AS dt, 'c' || (i % 3) AS city_id
-  FROM range(60) AS t(i)`;
+  FROM range(60) AS t(i)
+  UNION ALL SELECT 'v-x', 'ü-ß€ 用户', NULL, '2026-11-02', 'c2'`;
 const run = 'test-run';
 const sql = purgeSql('duckdb');
 const idsRef = { table: qualifiedName(dsarPurgeIds), run };
@@ -79,7 +80,9 @@ describe('PartitionMembership and DuckDbQueryEngine.partitionsMayHold', () => {
 
   it('finds exactly the partitions a full scan finds, for ids present (in either user column) and absent', async () => {
     // Prepare
+    // Non-ASCII text hashes alike in DuckDB (the rows) and in Node (the ids): UTF-8 both.
     const cases = [
+      ['ü-ß€ 用户'],
       ['u07'],
       ['u00', 'u13'],
       ['s4'],
@@ -167,15 +170,25 @@ describe('PartitionMembership and DuckDbQueryEngine.partitionsMayHold', () => {
     const [a, b] = await folders();
     if (!a || !b) throw new Error('expected partitions');
     const ids = ['u99'];
-    const flip = JSON.parse(await readFile(join(dir(), a, membershipFile), 'utf8')) as { hashes: string };
-    const bytes = Buffer.from(flip.hashes, 'base64');
+    // A sidecar is `<sha-256 of the body>\n<body>`.
+    const read = async (folder: string) => {
+      const [sum = '', body = ''] = (await readFile(join(dir(), folder, membershipFile), 'utf8')).split('\n');
+      return { sum, body: JSON.parse(body) as { hashes: string; columns: string[] } };
+    };
+    // a: one hash byte flipped (the sum no longer matches).
+    const flip = await read(a);
+    const bytes = Buffer.from(flip.body.hashes, 'base64');
     bytes[0] = (bytes[0] ?? 0) ^ 0xff;
     await writeFile(
       join(dir(), a, membershipFile),
-      JSON.stringify({ ...flip, hashes: bytes.toString('base64') }),
+      `${flip.sum}\n${JSON.stringify({ ...flip.body, hashes: bytes.toString('base64') })}`,
     );
-    const cols = JSON.parse(await readFile(join(dir(), b, membershipFile), 'utf8')) as { columns: string[] };
-    await writeFile(join(dir(), b, membershipFile), JSON.stringify({ ...cols, columns: ['user_id'] }));
+    // b: another column list, with a sum that matches it.
+    const cols = JSON.stringify({ ...(await read(b)).body, columns: ['user_id'] });
+    await writeFile(
+      join(dir(), b, membershipFile),
+      `${createHash('sha256').update(cols).digest('hex')}\n${cols}`,
+    );
     // Act
     const may = (await engine.partitionsMayHold(visits, ids))?.partitions;
     // Assess
