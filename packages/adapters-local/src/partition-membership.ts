@@ -121,7 +121,7 @@ export class PartitionMembership {
     try {
       const listed = entries ?? readdirSync(folder, { withFileTypes: true });
       if (!listed.some((e) => e.name === membershipFile)) return 'unknown';
-      const stored = readFileSync(join(folder, membershipFile), 'utf8');
+      const stored = readFileSync(`${folder}/${membershipFile}`, 'utf8');
       const newline = stored.indexOf('\n');
       const text = stored.slice(newline + 1);
       if (newline !== 64 || stored.slice(0, 64) !== digest(text)) return 'unknown';
@@ -130,7 +130,7 @@ export class PartitionMembership {
         return 'unknown';
       if (JSON.stringify(s.columns) !== JSON.stringify(columns)) return 'unknown';
       const files = dataFiles(folder, listed);
-      if (!files || JSON.stringify(files) !== JSON.stringify(s.files)) return 'unknown';
+      if (!files || !sameFiles(files, s.files)) return 'unknown';
       const held = Buffer.from(s.hashes, 'base64');
       if (held.length % 4 !== 0) return 'unknown';
       const n = held.length / 4;
@@ -178,6 +178,14 @@ export class PartitionMembership {
   }
 }
 
+function sameFiles(a: readonly (readonly [string, number, number])[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((f, i) => {
+    const g = b[i];
+    return Array.isArray(g) && g.length === 3 && g[0] === f[0] && g[1] === f[1] && g[2] === f[2];
+  });
+}
+
 function digest(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
@@ -196,7 +204,8 @@ function dataFiles(folder: string, entries: readonly Dirent[]): [string, number,
       continue;
     }
     if (!e.name.endsWith('.parquet')) continue;
-    const info = statSync(join(folder, e.name));
+    // (Paths joined by hand: `path.join` normalises, which cost more than the stat at 22,000 files.)
+    const info = statSync(`${folder}/${e.name}`);
     out.push([e.name, info.size, info.mtimeMs]);
   }
   return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
