@@ -4,7 +4,7 @@
 // plain COPY (engine write of the same partitions, unchanged; through the table's view as a model
 // would, and reading just their folders) and a full rewrite of the table. The engine keeps
 // membership sidecars (a key is given), which the purge's find step prunes partitions with.
-// Run: node packages/lake/bench/purge.bench.ts [rows] [days] [cities]
+// Run: node packages/adapters-local/bench/purge.bench.ts [rows] [days] [cities] [--no-index]
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,18 +13,21 @@ import { DuckDbQueryEngine, FsCatalog, FsObjectStore, SqliteStateStore } from '@
 import { DeletionQueue, type Partition, purgeDeletedUsers, systemClock } from '@lakeops/core';
 import { dsarPurgeIds, factSearchImpressions, purgeSql } from '@lakeops/lake';
 
-const rows = Number(process.argv[2] ?? 10_000_000);
-const days = Number(process.argv[3] ?? 60);
-const cities = Number(process.argv[4] ?? 20);
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const rows = Number(args[0] ?? 10_000_000);
+const days = Number(args[1] ?? 60);
+const cities = Number(args[2] ?? 20);
 const users = Math.max(2000, Math.floor(rows / 20));
 const table = factSearchImpressions;
 const home = await mkdtemp(join(tmpdir(), 'lakeops-purge-bench-'));
 const root = join(home, 'lake');
 // The membership key turns on the sidecars the purge's find step prunes partitions with.
+// `--no-index` measures without them (the find step reads the whole table), for a before/after.
+const indexed = !process.argv.includes('--no-index');
 const engine = await DuckDbQueryEngine.open({
   root,
   tables: [table, dsarPurgeIds],
-  membershipKey: randomBytes(32),
+  ...(indexed ? { membershipKey: randomBytes(32) } : {}),
 });
 const state = new SqliteStateStore({ file: join(home, 'state.sqlite') });
 const seconds = (t: number) => (performance.now() - t) / 1000;
@@ -48,7 +51,7 @@ try {
   const files = await new FsObjectStore({ root }).list(`${table.zone}/${table.name}/`);
   const tableBytes = files.reduce((s, f) => s + f.size, 0);
   console.log(
-    `lake: ${rows.toLocaleString('en-US')} rows, ${new Set(files.map((f) => f.key.split('/').slice(2, 4).join('/'))).size} partitions in ${files.length} files, ${(tableBytes / 1e6).toFixed(1)} MB (written in ${seedS.toFixed(1)} s)\n`,
+    `lake: ${rows.toLocaleString('en-US')} rows${indexed ? ', membership sidecars' : ', no index (--no-index)'}, ${new Set(files.map((f) => f.key.split('/').slice(2, 4).join('/'))).size} partitions in ${files.length} files, ${(tableBytes / 1e6).toFixed(1)} MB (written in ${seedS.toFixed(1)} s)\n`,
   );
 
   const t1 = performance.now();

@@ -510,7 +510,8 @@ export class DuckDbQueryEngine implements QueryEngine {
     const values = table.userColumns.map(
       (c) => `SELECT ${[...keys, `CAST(${ident(c)} AS VARCHAR) AS __v`].join(', ')} FROM ${relation}`,
     );
-    const sql = `SELECT ${[...keys, 'list(DISTINCT __h) AS __hs'].join(', ')} FROM (SELECT ${[...keys, `${membership.hashSql('__v')} AS __h`].join(', ')} FROM (${values.join(' UNION ALL ')}) AS u WHERE __v IS NOT NULL) AS h${keys.length ? ` GROUP BY ${keys.join(', ')}` : ''}`;
+    // Distinct values first (a user has many rows), then one hash per value and partition.
+    const sql = `SELECT ${[...keys, `list(${membership.hashSql('__v')}) AS __hs`].join(', ')} FROM (SELECT DISTINCT ${[...keys, '__v'].join(', ')} FROM (${values.join(' UNION ALL ')}) AS u WHERE __v IS NOT NULL) AS d${keys.length ? ` GROUP BY ${keys.join(', ')}` : ''}`;
     const reader = await this.#guard(
       () => this.#connection.runAndReadAll(sql, { ...membership.parameters }),
       options,
