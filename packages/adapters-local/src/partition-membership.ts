@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { type Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
 import { readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import type { Partition, TableDefinition } from '@lakeops/core';
 import { parsePartitionPath } from '@lakeops/core';
 
@@ -9,13 +10,14 @@ import { parsePartitionPath } from '@lakeops/core';
  * The sidecar's name inside a partition folder. It starts with `.`: the engine's globs read only
  * `*.parquet`, the object store's listing skips dot names, and Hive-style readers treat it as hidden.
  */
-export const membershipFile = '.lakeops-members.json';
+export const membershipFile = '.lakeops-members';
 
 /**
- * A sidecar as stored: the SHA-256 (hex) of the body, a newline, the body (JSON). No raw value,
- * only 32-bit prefixes of keyed hashes.
+ * A sidecar as stored: this header as one line of JSON, a newline, `n` sorted distinct uint32
+ * (little-endian: the 32-bit prefixes of the values' keyed hashes), then the CRC-32 (little-endian)
+ * of everything before it, so a damaged file is not trusted. No raw value.
  */
-interface Sidecar {
+interface SidecarHeader {
   readonly v: 1;
   /** Which key made the hashes (a hash of the key, never the key). */
   readonly key: string;
@@ -23,8 +25,8 @@ interface Sidecar {
   readonly columns: readonly string[];
   /** The data files it covers: name, size, modification time (ms). */
   readonly files: readonly (readonly [string, number, number])[];
-  /** Sorted distinct uint32 (little-endian), base64. */
-  readonly hashes: string;
+  /** How many hashes follow. */
+  readonly n: number;
 }
 
 /** What a sidecar says about some ids in its partition. */
@@ -90,20 +92,16 @@ export class PartitionMembership {
     const files = dataFiles(folder, await readdir(folder, { withFileTypes: true }));
     if (!files) return;
     const sorted = Uint32Array.from(new Set(hashes)).sort();
-    const buf = Buffer.alloc(sorted.length * 4);
+    const header: SidecarHeader = { v: 1, key: this.#keyId, columns: [...columns], files, n: sorted.length };
+    const head = Buffer.from(`${JSON.stringify(header)}\n`);
+    const buf = Buffer.alloc(head.length + sorted.length * 4 + 4);
+    head.copy(buf);
     sorted.forEach((h, i) => {
-      buf.writeUInt32LE(h, i * 4);
+      buf.writeUInt32LE(h, head.length + i * 4);
     });
-    const body = {
-      v: 1 as const,
-      key: this.#keyId,
-      columns: [...columns],
-      files,
-      hashes: buf.toString('base64'),
-    };
-    const text = JSON.stringify(body satisfies Sidecar);
+    buf.writeUInt32LE(crc32(buf.subarray(0, buf.length - 4)), buf.length - 4);
     const temp = join(folder, `${membershipFile}.tmp`);
-    await writeFile(temp, `${digest(text)}\n${text}`);
+    await writeFile(temp, buf);
     await rename(temp, join(folder, membershipFile));
   }
 
@@ -121,19 +119,19 @@ export class PartitionMembership {
     try {
       const listed = entries ?? readdirSync(folder, { withFileTypes: true });
       if (!listed.some((e) => e.name === membershipFile)) return 'unknown';
-      const stored = readFileSync(`${folder}/${membershipFile}`, 'utf8');
-      const newline = stored.indexOf('\n');
-      const text = stored.slice(newline + 1);
-      if (newline !== 64 || stored.slice(0, 64) !== digest(text)) return 'unknown';
-      const s = JSON.parse(text) as Partial<Sidecar>;
-      if (s.v !== 1 || s.key !== this.#keyId || typeof s.hashes !== 'string' || !Array.isArray(s.files))
-        return 'unknown';
+      const stored = readFileSync(`${folder}/${membershipFile}`);
+      const end = stored.length - 4;
+      if (end < 0 || crc32(stored.subarray(0, end)) !== stored.readUInt32LE(end)) return 'unknown';
+      const newline = stored.indexOf(10);
+      if (newline < 0 || newline > end) return 'unknown';
+      const s = JSON.parse(stored.toString('utf8', 0, newline)) as Partial<SidecarHeader>;
+      if (s.v !== 1 || s.key !== this.#keyId || !Array.isArray(s.files)) return 'unknown';
       if (JSON.stringify(s.columns) !== JSON.stringify(columns)) return 'unknown';
+      const n = s.n;
+      if (typeof n !== 'number' || end - newline - 1 !== n * 4) return 'unknown';
       const files = dataFiles(folder, listed);
       if (!files || !sameFiles(files, s.files)) return 'unknown';
-      const held = Buffer.from(s.hashes, 'base64');
-      if (held.length % 4 !== 0) return 'unknown';
-      const n = held.length / 4;
+      const held = stored.subarray(newline + 1, end);
       for (const h of wanted) {
         let lo = 0;
         let hi = n - 1;
@@ -184,10 +182,6 @@ function sameFiles(a: readonly (readonly [string, number, number])[], b: readonl
     const g = b[i];
     return Array.isArray(g) && g.length === 3 && g[0] === f[0] && g[1] === f[1] && g[2] === f[2];
   });
-}
-
-function digest(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /**

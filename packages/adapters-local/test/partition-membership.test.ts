@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { type Partition, partitionPath, qualifiedName, type TableDefinition } from '@lakeops/core';
 import { dsarPurgeIds, purgeSql } from '@lakeops/lake';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -106,11 +107,15 @@ describe('PartitionMembership and DuckDbQueryEngine.partitionsMayHold', () => {
     // Prepare
     const folder = join(dir(), (await folders())[0] ?? '');
     // Act
-    const text = await readFile(join(folder, membershipFile), 'utf8');
+    const stored = await readFile(join(folder, membershipFile));
+    const newline = stored.indexOf(10);
+    const header = JSON.parse(stored.toString('utf8', 0, newline)) as { n: number };
     const other = new PartitionMembership(randomBytes(32));
     const mine = new PartitionMembership(key);
     // Assess
-    expect(text).not.toMatch(/u\d\d|"s\d"/);
+    // The header names files and columns, never a value; after it come exactly n hashes and a CRC.
+    expect(stored.toString('utf8', 0, newline)).not.toMatch(/u\d\d|"s\d"/);
+    expect(stored.length).toBe(newline + 1 + header.n * 4 + 4);
     expect(other.check(folder, visits.userColumns, other.hashes(['s0', 's1', 's2', 's3', 's4', 's5']))).toBe(
       'unknown',
     );
@@ -170,25 +175,23 @@ describe('PartitionMembership and DuckDbQueryEngine.partitionsMayHold', () => {
     const [a, b] = await folders();
     if (!a || !b) throw new Error('expected partitions');
     const ids = ['u99'];
-    // A sidecar is `<sha-256 of the body>\n<body>`.
-    const read = async (folder: string) => {
-      const [sum = '', body = ''] = (await readFile(join(dir(), folder, membershipFile), 'utf8')).split('\n');
-      return { sum, body: JSON.parse(body) as { hashes: string; columns: string[] } };
-    };
-    // a: one hash byte flipped (the sum no longer matches).
-    const flip = await read(a);
-    const bytes = Buffer.from(flip.body.hashes, 'base64');
-    bytes[0] = (bytes[0] ?? 0) ^ 0xff;
-    await writeFile(
-      join(dir(), a, membershipFile),
-      `${flip.sum}\n${JSON.stringify({ ...flip.body, hashes: bytes.toString('base64') })}`,
-    );
-    // b: another column list, with a sum that matches it.
-    const cols = JSON.stringify({ ...(await read(b)).body, columns: ['user_id'] });
-    await writeFile(
-      join(dir(), b, membershipFile),
-      `${createHash('sha256').update(cols).digest('hex')}\n${cols}`,
-    );
+    // A sidecar is `<header JSON>\n<n uint32 hashes><CRC-32 of all before>`.
+    const file = (folder: string) => join(dir(), folder, membershipFile);
+    // a: one hash byte flipped (the CRC no longer matches).
+    const flipped = await readFile(file(a));
+    const at = flipped.indexOf(10) + 1;
+    flipped[at] = (flipped[at] ?? 0) ^ 0xff;
+    await writeFile(file(a), flipped);
+    // b: another column list, with a CRC that matches it.
+    const stored = await readFile(file(b));
+    const header = JSON.parse(stored.toString('utf8', 0, stored.indexOf(10))) as Record<string, unknown>;
+    const body = Buffer.concat([
+      Buffer.from(`${JSON.stringify({ ...header, columns: ['user_id'] })}\n`),
+      stored.subarray(stored.indexOf(10) + 1, stored.length - 4),
+    ]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32LE(crc32(body));
+    await writeFile(file(b), Buffer.concat([body, crc]));
     // Act
     const may = (await engine.partitionsMayHold(visits, ids))?.partitions;
     // Assess
