@@ -24,7 +24,11 @@ function refreshProcess(
       [join(repoRoot, 'packages/cli/bin/lakeops.js'), 'nrt', 'refresh', ...args],
       {
         cwd: repoRoot,
-        env: { PATH: process.env.PATH ?? '', LAKEOPS_HOME: home, LAKEOPS_NRT_LEASE_SECONDS: String(leaseSeconds) },
+        env: {
+          PATH: process.env.PATH ?? '',
+          LAKEOPS_HOME: home,
+          LAKEOPS_NRT_LEASE_SECONDS: String(leaseSeconds),
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
