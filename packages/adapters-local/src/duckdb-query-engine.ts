@@ -494,9 +494,24 @@ export class DuckDbQueryEngine implements QueryEngine {
    * Writes the membership sidecar of each staged partition folder (before it is swapped in, so the
    * swap moves both at once) from `relation` (the rows written, with the partition keys). Skipped
    * without a key, for a table it does not cover, or when the rows' partitions and the staged
-   * folders disagree (a partition without a sidecar is read by the purge: never a miss).
+   * folders disagree (a partition without a sidecar is read by the purge: never a miss). A failure
+   * here leaves folders without sidecars and does not fail the write (only a cancellation does).
    */
   async #writeMembership(
+    table: TableDefinition,
+    staging: string,
+    staged: readonly Partition[],
+    relation: string,
+    options: QueryOptions,
+  ): Promise<void> {
+    try {
+      await this.#writeMembershipOf(table, staging, staged, relation, options);
+    } catch (error) {
+      if (error instanceof QueryCancelledError) throw error;
+    }
+  }
+
+  async #writeMembershipOf(
     table: TableDefinition,
     staging: string,
     staged: readonly Partition[],
