@@ -147,7 +147,7 @@ describe('PartitionMembership and DuckDbQueryEngine.partitionsMayHold', () => {
     // c: a file overwritten in place (same name) under a valid-looking sidecar.
     const cFile = (await readdir(join(dir(), c))).find((f) => f.endsWith('.parquet')) ?? '';
     const writer = await DuckDbQueryEngine.open({
-      root: await mkdtemp(join(tmpdir(), 'lakeops-w-')),
+      root: join(root, '_writer'),
       tables: [],
     });
     await writer.query(
