@@ -15,6 +15,7 @@ import {
   LakeopsError,
   type Partition,
   PartitionCorruptError,
+  type PartitionSubset,
   parsePartitionPath,
   partitionPath,
   partitionPrefixPath,
@@ -36,6 +37,7 @@ import {
 import { decimalValue, duckdbCopy, duckdbSession, ident, literal, profileSql, sqlType } from '@lakeops/lake';
 import { FolderListings } from './folder-listings.ts';
 import { exists, moveDir, swapDir } from './fs-swap.ts';
+import { PartitionMembership } from './partition-membership.ts';
 
 export interface DuckDbQueryEngineOptions {
   /** The lake root: `<LAKEOPS_HOME>/lake`, holding `<zone>/<table>/dt=…/`. */
@@ -61,6 +63,13 @@ export interface DuckDbQueryEngineOptions {
    * last change is older than this (default 2000 ms; see `FolderListings`). Tests set 0.
    */
   readonly listingGraceMs?: number;
+  /**
+   * A secret (≥ 16 bytes): when given, every partition this engine writes of a Parquet table whose
+   * user columns are strings gets a membership sidecar (keyed hashes of those columns' values, see
+   * `PartitionMembership`), and `partitionsMayHold` skips the partitions whose sidecar rules the
+   * ids out. Without it, no sidecar is written and every partition is read.
+   */
+  readonly membershipKey?: string | Uint8Array;
 }
 
 /** A result as `queryTable` gives it: the columns with their DuckDB types, then the rows. */
@@ -139,6 +148,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     string,
     { readonly kv: Record<string, string>; readonly signature: string }
   >();
+  readonly #membership: PartitionMembership | undefined;
 
   private constructor(
     options: DuckDbQueryEngineOptions,
@@ -152,6 +162,8 @@ export class DuckDbQueryEngine implements QueryEngine {
     this.#listings = new FolderListings(
       options.listingGraceMs === undefined ? {} : { graceMs: options.listingGraceMs },
     );
+    this.#membership =
+      options.membershipKey === undefined ? undefined : new PartitionMembership(options.membershipKey);
     this.#instance = instance;
     this.#connection = connection;
   }
@@ -206,6 +218,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       writePartitions: (input, options = {}) => this.#writePartitions(input, options, pinned),
       rewritePartitions: (input, options) => this.rewritePartitions(input, options),
       restorePartitions: (table, rewritten) => this.restorePartitions(table, rewritten),
+      partitionsMayHold: (table, ids) => this.partitionsMayHold(table, ids),
       close: async () => undefined,
     });
   }
@@ -308,6 +321,13 @@ export class DuckDbQueryEngine implements QueryEngine {
               `staged ${qualifiedName(table)} has ${readBack} rows, expected ${rows}`,
             );
           }
+          await this.#writeMembership(
+            table,
+            staging,
+            staged,
+            `(${this.#parquetRelation(table, literal(glob))}) AS w`,
+            options,
+          );
         }
         return await this.#swapIn(table, staging, staged, input.partitions, rows, kv);
       } finally {
@@ -358,6 +378,14 @@ export class DuckDbQueryEngine implements QueryEngine {
           );
           await this.#run(
             duckdbCopy(table, `SELECT * EXCLUDE (__drop) FROM ${temp} WHERE NOT __drop`, staging, kv),
+            options,
+          );
+          // The new sidecars hold the kept rows' values only: a purged id is in none of them.
+          await this.#writeMembership(
+            table,
+            staging,
+            await stagedPartitions(table, staging),
+            `(SELECT * FROM ${temp} WHERE NOT __drop) AS w`,
             options,
           );
         } finally {
@@ -446,7 +474,92 @@ export class DuckDbQueryEngine implements QueryEngine {
   /** The files this engine just wrote in these folders: every column, one shape (no schema look-up). */
   #writtenRelation(table: TableDefinition, folders: readonly string[]): string {
     const below = table.partitionKeys.length ? '*.parquet' : '**/*.parquet';
-    const files = `[${folders.map((f) => literal(`${f}/${below}`)).join(', ')}]`;
+    return this.#parquetRelation(table, `[${folders.map((f) => literal(`${f}/${below}`)).join(', ')}]`);
+  }
+
+  /**
+   * Optional capability of the port (`QueryEngine.partitionsMayHold`): the partitions of `table`
+   * that may hold one of `ids` in a user column, from the membership sidecars this engine writes
+   * (a partition without a valid sidecar is always one of them). Undefined when there is no
+   * membership key, the table has none, or no partition could be ruled out: read them all.
+   */
+  async partitionsMayHold(
+    table: TableDefinition,
+    ids: readonly string[],
+  ): Promise<PartitionSubset | undefined> {
+    const membership = this.#membership;
+    if (!membership || !indexable(table)) return undefined;
+    return this.#serial(async () => {
+      const dir = this.tableDir(table);
+      const found = await membership.candidates(table, dir, ids);
+      if (!found?.partitions.length) return found;
+      // Their folders' files only: through the table's view, DuckDB would list every file of the
+      // table and test the partition filter on each path first (≈ 0.5 s at 22,000 files).
+      const folders = found.partitions.map((p) => join(dir, partitionPath(table, p)));
+      return { partitions: found.partitions, from: `(${await this.#folderRelation(table, folders)})` };
+    });
+  }
+
+  /**
+   * Writes the membership sidecar of each staged partition folder (before it is swapped in, so the
+   * swap moves both at once) from `relation` (the rows written, with the partition keys). Skipped
+   * without a key, for a table it does not cover, or when the rows' partitions and the staged
+   * folders disagree (a partition without a sidecar is read by the purge: never a miss). A failure
+   * here leaves folders without sidecars and does not fail the write (only a cancellation does).
+   */
+  async #writeMembership(
+    table: TableDefinition,
+    staging: string,
+    staged: readonly Partition[],
+    relation: string,
+    options: QueryOptions,
+  ): Promise<void> {
+    try {
+      await this.#writeMembershipOf(table, staging, staged, relation, options);
+    } catch (error) {
+      if (error instanceof QueryCancelledError) throw error;
+    }
+  }
+
+  async #writeMembershipOf(
+    table: TableDefinition,
+    staging: string,
+    staged: readonly Partition[],
+    relation: string,
+    options: QueryOptions,
+  ): Promise<void> {
+    const membership = this.#membership;
+    if (!membership || !indexable(table) || !staged.length) return;
+    const keys = table.partitionKeys.map(ident);
+    // As text, cast as the COPY casts a column to the declared string type; hashed by DuckDB.
+    const values = table.userColumns.map(
+      (c) => `SELECT ${[...keys, `CAST(${ident(c)} AS VARCHAR) AS __v`].join(', ')} FROM ${relation}`,
+    );
+    // Distinct values first (a user has many rows), then one hash per value and partition.
+    const sql = `SELECT ${[...keys, `list(${membership.hashSql('__v')}) AS __hs`].join(', ')} FROM (SELECT DISTINCT ${[...keys, '__v'].join(', ')} FROM (${values.join(' UNION ALL ')}) AS u WHERE __v IS NOT NULL) AS d${keys.length ? ` GROUP BY ${keys.join(', ')}` : ''}`;
+    const reader = await this.#guard(
+      () => this.#connection.runAndReadAll(sql, { ...membership.parameters }),
+      options,
+      sql,
+    );
+    const folders = new Set(staged.map((p) => partitionPath(table, p)));
+    const hashes = new Map<string, number[]>();
+    for (const row of reader.getRowObjectsJS()) {
+      const key = partitionPath(
+        table,
+        Object.fromEntries(table.partitionKeys.map((k) => [k, String(row[k])])),
+      );
+      if (!folders.has(key)) return;
+      hashes.set(key, ((row.__hs ?? []) as unknown as readonly bigint[]).map(Number));
+    }
+    for (const key of folders) {
+      if (key && !key.split('/').every((segment) => /^[^=]+=[A-Za-z0-9_.:-]+$/.test(segment))) continue;
+      await membership.write(key ? join(staging, key) : staging, table.userColumns, hashes.get(key) ?? []);
+    }
+  }
+
+  /** A relation over these Parquet files (a glob literal or a list of them), read by name without a schema look-up. */
+  #parquetRelation(table: TableDefinition, files: string): string {
     const hive = table.partitionKeys.length
       ? `, hive_partitioning = true, hive_types = {${table.partitionKeys.map((k) => `${literal(k)}: 'VARCHAR'`).join(', ')}}`
       : ', hive_partitioning = false';
@@ -1034,6 +1147,15 @@ function profiles(table: TableDefinition, rows: readonly Row[]): Map<string, Par
     });
   }
   return out;
+}
+
+/** Tables with membership sidecars: Parquet, with user columns, all of them strings (compared as text). */
+function indexable(table: TableDefinition): boolean {
+  return (
+    table.format === 'parquet' &&
+    table.userColumns.length > 0 &&
+    table.userColumns.every((c) => table.columns.find((d) => d.name === c)?.type === 'string')
+  );
 }
 
 /** True when a folder holds a Parquet file (below it, for an unpartitioned table's folder). */

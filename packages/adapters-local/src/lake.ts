@@ -8,3 +8,4 @@ export {
 export { FsCatalog } from './fs-catalog.ts';
 export { FsObjectStore } from './fs-object-store.ts';
 export { swapDir } from './fs-swap.ts';
+export { type Membership, membershipFile, PartitionMembership } from './partition-membership.ts';

@@ -12,6 +12,7 @@ import {
   tables,
 } from '@lakeops/lake';
 import { CliUsageError } from './command.ts';
+import { localMembershipKey } from './membership-key.ts';
 
 /** The local lake under `<home>/lake`: the DuckDB engine, the filesystem store and catalog. */
 export interface LocalLake {
@@ -29,7 +30,13 @@ export async function openLocalLake(
 ): Promise<LocalLake> {
   const root = join(home, 'lake');
   // The DSAR ids table is the engine's only: purges and builds join it, the catalog never lists it.
-  const engine = await DuckDbQueryEngine.open({ root, tables: [...tables, dsarPurgeIds], access });
+  // Writers keep the partitions' membership sidecars (the purge's find step skips by them).
+  const engine = await DuckDbQueryEngine.open({
+    root,
+    tables: [...tables, dsarPurgeIds],
+    access,
+    ...(access === 'read-write' ? { membershipKey: await localMembershipKey(home) } : {}),
+  });
   return {
     root,
     engine,

@@ -40,6 +40,7 @@ import type { Expectation } from '@lakeops/lake';
 import { type BusEvent, localEndpointClientConfig } from '@lakeops/local-cloud';
 import { invokeWithRunEvents } from './job-lineage.ts';
 import type { LocalConfig } from './local-config.ts';
+import { localMembershipKey } from './membership-key.ts';
 import { openLineageSinks } from './openlineage-sinks.ts';
 import { DEFAULT_POLICY_FILE, lakeStage, loadDesiredPermissions } from './permissions-policy.ts';
 
@@ -184,11 +185,15 @@ function localPurgeDeps(
 }
 
 /** A DuckDB engine over the local lake, opened on its first query (start-up does not pay for it). */
-export function lazyLakeEngine(root: string): QueryEngine {
+export function lazyLakeEngine(root: string, membershipKey?: () => Promise<Uint8Array>): QueryEngine {
   let opened: Promise<QueryEngine> | undefined;
   const engine = async () => {
-    opened ??= import('@lakeops/lake').then(({ tables, dsarPurgeIds }) =>
-      DuckDbQueryEngine.open({ root, tables: [...tables, dsarPurgeIds] }),
+    opened ??= import('@lakeops/lake').then(async ({ tables, dsarPurgeIds }) =>
+      DuckDbQueryEngine.open({
+        root,
+        tables: [...tables, dsarPurgeIds],
+        ...(membershipKey ? { membershipKey: await membershipKey() } : {}),
+      }),
     );
     return opened;
   };
@@ -200,6 +205,8 @@ export function lazyLakeEngine(root: string): QueryEngine {
     writePartitions: async (input, options) => (await engine()).writePartitions(input, options),
     rewritePartitions: async (input, options) => (await engine()).rewritePartitions(input, options),
     restorePartitions: async (table, rewritten) => (await engine()).restorePartitions(table, rewritten),
+    // The purge's find step reads only the partitions the membership sidecars cannot rule out.
+    partitionsMayHold: async (table, ids) => (await engine()).partitionsMayHold?.(table, ids),
     // One look at Bronze per NRT refresh (see DuckDbQueryEngine.withPinnedSources).
     withPinnedSources: async (work) => {
       const e = await engine();
@@ -261,7 +268,7 @@ export async function localRuntime(
     clock: systemClock,
     state: new SqliteStateStore({ file: join(config.home, 'state.sqlite') }),
     salt: new FileSaltSource({ file: join(config.home, 'secrets', 'dsar-salt') }),
-    engine: lazyLakeEngine(join(config.home, 'lake')),
+    engine: lazyLakeEngine(join(config.home, 'lake'), () => localMembershipKey(config.home)),
     events: localEventPublisher(config.home, options.eventsEndpoint),
     nrtViews: () => import('@lakeops/lake').then((m) => m.loadNrtViews()),
     lakePermissions: localLakePermissions(

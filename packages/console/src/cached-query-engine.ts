@@ -39,6 +39,12 @@ export function cachedQueryEngine(
     writePartitions: (input, queryOptions) => engine.writePartitions(input, queryOptions),
     rewritePartitions: (input, queryOptions) => engine.rewritePartitions(input, queryOptions),
     restorePartitions: (table, rewritten) => engine.restorePartitions(table, rewritten),
+    ...(engine.partitionsMayHold
+      ? {
+          partitionsMayHold: (table, ids) =>
+            engine.partitionsMayHold?.(table, ids) ?? Promise.resolve(undefined),
+        }
+      : {}),
     close: () => engine.close(),
   };
 }

@@ -56,25 +56,31 @@ export function purgeSql(dialect: Dialect): PurgeSql {
   const match = (table: TableDefinition, ids: PurgeIds) =>
     `(${table.userColumns.map((c) => `(${ident(c)} IS NOT NULL AND ${ident(c)} IN (${idsOf(ids)}))`).join(' OR ')})`;
   // Each key IN its values (what engines prune partitions by), then the exact combinations.
-  const inPartitions = (table: TableDefinition, partitions: readonly Partition[]) => {
+  const inPartitions = (table: TableDefinition, partitions: readonly Partition[], alias = '') => {
     if (table.partitionKeys.length === 0) return 'true';
+    const col = (k: string) => `${alias}${ident(k)}`;
     const perKey = table.partitionKeys.map(
-      (k) => `${ident(k)} IN (${[...new Set(partitions.map((p) => p[k] ?? ''))].map(literal).join(', ')})`,
+      (k) => `${col(k)} IN (${[...new Set(partitions.map((p) => p[k] ?? ''))].map(literal).join(', ')})`,
     );
     if (table.partitionKeys.length === 1) return `(${perKey.join('')})`;
-    const combined = table.partitionKeys.map(ident).join(" || '/' || ");
+    const combined = table.partitionKeys.map(col).join(" || '/' || ");
     const exact = `${combined} IN (${partitions.map((p) => literal(table.partitionKeys.map((k) => p[k] ?? '').join('/'))).join(', ')})`;
     return `(${[...perKey, exact].join(' AND ')})`;
   };
   const keys = (table: TableDefinition) => table.partitionKeys.map(ident);
   return {
     matches: match,
-    affected(table, ids) {
-      // Reads only the user columns and partition keys (Parquet column pruning).
+    affected(table, ids, within) {
+      // Reads only the user columns and partition keys (Parquet column pruning), of the given
+      // partitions only (partition pruning) when the engine's index ruled the others out.
       const ors = table.userColumns.map((c) => `t.${ident(c)} = i.${ident('user_id')}`).join(' OR ');
       const groupBy = [...keys(table).map((k) => `t.${k}`), `i.${ident('user_id')}`];
+      const partitions = within?.partitions;
+      const where = !partitions
+        ? ''
+        : `\nWHERE ${partitions.length ? inPartitions(table, partitions, 't.') : 'false'}`;
       return `SELECT ${[...keys(table).map((k) => `t.${k} AS ${k}`), `i.${ident('user_id')} AS ${ident('user_id')}`, 'count(*) AS n'].join(', ')}
-FROM ${qualifiedName(table)} AS t JOIN (${idsOf(ids)}) AS i ON (${ors})
+FROM ${within?.from ?? qualifiedName(table)} AS t JOIN (${idsOf(ids)}) AS i ON (${ors})${where}
 GROUP BY ${groupBy.join(', ')}`;
     },
     partitionStats(table, ids, partitions) {

@@ -25,13 +25,14 @@ describe('purgeSql', () => {
       // Act
       const texts = [
         sql.affected(factReviews, ids),
+        sql.affected(factSearchImpressions, ids, { partitions }),
         sql.partitionStats(factSearchImpressions, ids, partitions),
         sql.keptRows(factSearchImpressions, ids, partitions),
         sql.matches(factReviews, ids),
         sql.userIds(factReviews, [{ dt: '2026-11-19' }]),
       ];
       // Assess
-      for (const text of texts.slice(0, 4)) {
+      for (const text of texts.slice(0, 5)) {
         expect(text).toContain(
           `FROM silver_private.dsar_purge_ids WHERE "run" = 'purge-20261201-020000-abc123'`,
         );
@@ -46,6 +47,8 @@ describe('purgeSql', () => {
     // Act
     const parse = [
       sql.affected(factReviews, ids),
+      sql.affected(factSearchImpressions, ids, { partitions }),
+      sql.affected(factSearchImpressions, ids, { partitions: [] }),
       sql.partitionStats(factSearchImpressions, ids, partitions),
       sql.partitionStats(dimUserPublic, ids, [{}]),
       sql.keptRows(factSearchImpressions, ids, partitions),
@@ -56,6 +59,24 @@ describe('purgeSql', () => {
     ].map((text) => () => parseTrino(text));
     // Assess
     for (const p of parse) expect(p).not.toThrow();
+  });
+
+  it('narrows the find step to the given partitions, read through the relation the engine gave', () => {
+    // Act
+    const text = purgeSql('duckdb').affected(factSearchImpressions, ids, {
+      partitions,
+      from: "(SELECT * FROM read_parquet(['/lake/dt=2026-11-19/city_id=c01/*.parquet']))",
+    });
+    const none = purgeSql('duckdb').affected(factSearchImpressions, ids, { partitions: [] });
+    // Assess
+    expect(text).toContain(
+      "FROM (SELECT * FROM read_parquet(['/lake/dt=2026-11-19/city_id=c01/*.parquet'])) AS t JOIN",
+    );
+    expect(text).toContain(
+      `WHERE (t."dt" IN ('2026-11-19', '2026-11-20') AND t."city_id" IN ('c01', 'c02') AND`,
+    );
+    expect(text).toContain(`t."dt" || '/' || t."city_id" IN ('2026-11-19/c01', '2026-11-20/c02')`);
+    expect(none).toContain('WHERE false');
   });
 
   it('matches a row on any of the table user columns, never on NULL', () => {

@@ -13,6 +13,7 @@ import type { Command } from '../command.ts';
 import { cliJobLineage, purgeOutcomes, purgeUnits, startRuns } from '../job-lineage.ts';
 import { asUsageError, parseOptions } from '../lake.ts';
 import { localConfig } from '../local-config.ts';
+import { localMembershipKey } from '../membership-key.ts';
 
 const help = `Usage: lakeops purge [--dry-run]
 
@@ -40,7 +41,11 @@ export const purgeCommand: Command = {
     const { values } = parseOptions(args, { 'dry-run': { type: 'boolean' } });
     const home = localConfig(ctx).home;
     const root = join(home, 'lake');
-    const engine = await DuckDbQueryEngine.open({ root, tables: [...tables, dsarPurgeIds] });
+    const engine = await DuckDbQueryEngine.open({
+      root,
+      tables: [...tables, dsarPurgeIds],
+      membershipKey: await localMembershipKey(home),
+    });
     const state = new SqliteStateStore({ file: join(home, 'state.sqlite') });
     try {
       const retentionDays = Number(ctx.env.LAKEOPS_BRONZE_RETENTION_DAYS ?? 30);

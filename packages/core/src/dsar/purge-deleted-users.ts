@@ -321,8 +321,13 @@ async function purgeTable(
   only?: readonly Partition[],
 ): Promise<Omit<TablePurge, 'millis'>> {
   const name = qualifiedName(table);
-  // The one scan of the table: user columns and partition keys only, joined with the ids.
-  const hits = await deps.engine.query(deps.sql.affected(table, idsRef));
+  // The one scan of the table: user columns and partition keys only, joined with the ids; of the
+  // partitions the engine's index could not rule out, when it keeps one (none left: no scan).
+  const mayHold = await deps.engine.partitionsMayHold?.(table, [...ids.keys()]);
+  const hits =
+    mayHold?.partitions.length === 0
+      ? []
+      : await deps.engine.query(deps.sql.affected(table, idsRef, mayHold));
   const partitions = uniquePartitions(table, hits).filter(
     (p) => !only || only.some((prefix) => isUnderPrefix(table, p, prefix)),
   );

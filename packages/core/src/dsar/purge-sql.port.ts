@@ -1,3 +1,4 @@
+import type { PartitionSubset } from '../lake/query-engine.port.ts';
 import type { Partition, TableDefinition } from '../lake/table.ts';
 
 /** Where a run's ids are: `table` (`<zone>.<table>`, partitioned by `run`) and the run. */
@@ -13,8 +14,11 @@ export interface PurgeIds {
 export interface PurgeSql {
   /** A boolean expression over the table's columns: a user column holds a purged id (the rows to drop). */
   matches(table: TableDefinition, ids: PurgeIds): string;
-  /** Partition keys, `user_id` and `n`: rows per partition per matched id (reads user columns only). */
-  affected(table: TableDefinition, ids: PurgeIds): string;
+  /**
+   * Partition keys, `user_id` and `n`: rows per partition per matched id (reads user columns only),
+   * in these partitions only when given (read through `within.from` when set), else the whole table.
+   */
+  affected(table: TableDefinition, ids: PurgeIds, within?: PartitionSubset): string;
   /** Partition keys, `rows_total`, `rows_matched`, `kept_checksum` for these partitions. */
   partitionStats(table: TableDefinition, ids: PurgeIds, partitions: readonly Partition[]): string;
   /** The rows of these partitions that no user column ties to a purged id. */

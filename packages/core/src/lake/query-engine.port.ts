@@ -4,6 +4,17 @@ import type { Partition, TableDefinition } from './table.ts';
 export type SqlValue = string | number | boolean | null;
 export type Row = Readonly<Record<string, SqlValue>>;
 
+/** Some partitions of a table, and optionally how this engine reads just them. */
+export interface PartitionSubset {
+  readonly partitions: readonly Partition[];
+  /**
+   * A relation in this engine's SQL over exactly these partitions' files, with the table's columns
+   * and partition keys (what `<zone>.<table>` filtered to them returns); cheaper than the table's
+   * own name when the engine would otherwise list every file of the table first.
+   */
+  readonly from?: string;
+}
+
 export interface QueryOptions {
   /** Aborting cancels the running query (`QueryCancelledError`). */
   readonly signal?: AbortSignal;
@@ -92,5 +103,13 @@ export interface QueryEngine {
    * before every statement. Engines that read files at query time (Athena) have none.
    */
   withPinnedSources?<T>(work: (engine: QueryEngine) => Promise<T>): Promise<T>;
+  /**
+   * Optional: the partitions of `table` that may hold one of `ids` in a user column, from an index
+   * the engine keeps beside its files (the local engine's membership sidecars); every partition it
+   * cannot rule out is included. Undefined: no index for this table, read every partition. Engines
+   * without an index (Athena, for now) have none. A false positive costs a read, a miss would leave
+   * a deleted user's rows: an engine returns a partition unless it is sure.
+   */
+  partitionsMayHold?(table: TableDefinition, ids: readonly string[]): Promise<PartitionSubset | undefined>;
   close(): Promise<void>;
 }
