@@ -497,8 +497,15 @@ async function bytesByPartition(
   partitions: readonly Partition[],
 ): Promise<Map<string, number>> {
   const out = new Map<string, number>();
-  for (const p of partitions) {
-    out.set(partitionPath(table, p), sum((await store.list(prefixOf(table, p))).map((o) => o.size)));
+  // 16 partitions listed at a time: a purge of 1,000 users lists every partition twice.
+  for (let i = 0; i < partitions.length; i += 16) {
+    const batch = partitions.slice(i, i + 16);
+    const sizes = await Promise.all(
+      batch.map(async (p) => sum((await store.list(prefixOf(table, p))).map((o) => o.size))),
+    );
+    batch.forEach((p, j) => {
+      out.set(partitionPath(table, p), sizes[j] ?? 0);
+    });
   }
   return out;
 }
