@@ -83,6 +83,12 @@ export class EnvironmentMissingError extends Error {
   }
 }
 
+/** A variable a composition root cannot run without (already read by `readAwsEnv`): its value, or `EnvironmentMissingError`. */
+export function requiredEnv(value: string | undefined, name: string): string {
+  if (!value) throw new EnvironmentMissingError(name);
+  return value;
+}
+
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name];
   if (!value) throw new EnvironmentMissingError(name);

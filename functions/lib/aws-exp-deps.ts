@@ -1,7 +1,7 @@
 import { systemClock } from '@lakeops/core';
 import { appConfigExperiments } from './appconfig-experiments.ts';
 import { chainDeps, eventPublisher } from './aws-deps.ts';
-import { EnvironmentMissingError, readAwsEnv } from './aws-env.ts';
+import { EnvironmentMissingError, readAwsEnv, requiredEnv } from './aws-env.ts';
 
 /**
  * The AWS composition root of exp-analyze, beside aws-deps.ts (a module of its own so that Athena,
@@ -13,44 +13,17 @@ import { EnvironmentMissingError, readAwsEnv } from './aws-env.ts';
  */
 export async function expAnalyzeDeps() {
   const env = readAwsEnv();
-  const bucket = need(env.lakeBucket, 'LAKEOPS_LAKE_BUCKET');
-  const readWorkgroup = need(env.athenaReadWorkgroup, 'LAKEOPS_ATHENA_READ_WORKGROUP');
-  const writeWorkgroup = need(env.athenaWriteWorkgroup, 'LAKEOPS_ATHENA_WRITE_WORKGROUP');
-  const databasePrefix = need(env.glueDatabasePrefix, 'LAKEOPS_GLUE_DATABASE_PREFIX');
-  const queriesDir = need(env.queriesDir, 'LAKEOPS_QUERIES_DIR');
+  const queriesDir = requiredEnv(env.queriesDir, 'LAKEOPS_QUERIES_DIR');
   if (!env.appConfig) throw new EnvironmentMissingError('LAKEOPS_APPCONFIG_APPLICATION/ENVIRONMENT/PROFILE');
-  const [
-    { AppConfigDataClient },
-    { AthenaClient },
-    { GlueClient },
-    { S3Client },
-    { AthenaQueryEngine },
-    { GlueCatalog },
-    { S3ObjectStore },
-    { tables },
-    { loadExperimentQueries },
-  ] = await Promise.all([
+  const [{ AppConfigDataClient }, { athenaLake }, { tables }, { loadExperimentQueries }] = await Promise.all([
     import('@aws-sdk/client-appconfigdata'),
-    import('@aws-sdk/client-athena'),
-    import('@aws-sdk/client-glue'),
-    import('@aws-sdk/client-s3'),
-    import('@lakeops/adapters-aws/athena-query-engine'),
-    import('@lakeops/adapters-aws/glue-catalog'),
-    import('@lakeops/adapters-aws/s3-object-store'),
+    import('./athena-lake.ts'),
     import('@lakeops/lake/tables'),
     import('@lakeops/lake/experiment-queries'),
   ]);
   const resultsTable = tables.find((t) => t.zone === 'gold' && t.name === 'exp_results');
   if (!resultsTable) throw new Error('the table catalog has no gold.exp_results');
-  const engine = new AthenaQueryEngine({
-    client: new AthenaClient({}),
-    readWorkgroup,
-    writeWorkgroup,
-    databasePrefix,
-    stagingLocation: `s3://${bucket}/_staging/`,
-    catalog: new GlueCatalog({ client: new GlueClient({}), tables, databasePrefix }),
-    objects: new S3ObjectStore({ client: new S3Client({}), bucket }),
-  });
+  const { engine } = athenaLake(env);
   const experiments = await appConfigExperiments({ client: new AppConfigDataClient({}), ...env.appConfig });
   let queries: ReturnType<typeof loadExperimentQueries> | undefined;
   return {
@@ -67,9 +40,4 @@ export async function expAnalyzeDeps() {
       return { queries: await queries, resultsTable };
     },
   };
-}
-
-function need(value: string | undefined, name: string): string {
-  if (!value) throw new EnvironmentMissingError(name);
-  return value;
 }

@@ -1,7 +1,7 @@
 import { systemClock } from '@lakeops/core';
 import { readOnlyAthenaEngine } from './athena-reads.ts';
 import { chainDeps, dynamoDbState, eventPublisher } from './aws-deps.ts';
-import { EnvironmentMissingError, readAwsEnv } from './aws-env.ts';
+import { readAwsEnv, requiredEnv } from './aws-env.ts';
 
 /**
  * The AWS composition roots of the quality and KPI checks, beside aws-deps.ts (Athena and the lake's
@@ -11,13 +11,11 @@ import { EnvironmentMissingError, readAwsEnv } from './aws-env.ts';
  */
 async function checkDeps(what: string) {
   const env = readAwsEnv();
-  if (!env.athenaReadWorkgroup) throw new EnvironmentMissingError('LAKEOPS_ATHENA_READ_WORKGROUP');
-  if (!env.glueDatabasePrefix) throw new EnvironmentMissingError('LAKEOPS_GLUE_DATABASE_PREFIX');
   return {
     env,
     engine: await readOnlyAthenaEngine({
-      workgroup: env.athenaReadWorkgroup,
-      databasePrefix: env.glueDatabasePrefix,
+      workgroup: requiredEnv(env.athenaReadWorkgroup, 'LAKEOPS_ATHENA_READ_WORKGROUP'),
+      databasePrefix: requiredEnv(env.glueDatabasePrefix, 'LAKEOPS_GLUE_DATABASE_PREFIX'),
       what,
     }),
     state: await dynamoDbState(env),
@@ -28,8 +26,7 @@ async function checkDeps(what: string) {
 
 export async function qualityCheckDeps() {
   const { env, ...deps } = await checkDeps('the quality check');
-  const dir = env.expectationsDir;
-  if (!dir) throw new EnvironmentMissingError('LAKEOPS_EXPECTATIONS_DIR');
+  const dir = requiredEnv(env.expectationsDir, 'LAKEOPS_EXPECTATIONS_DIR');
   const { loadExpectationSuites } = await import('@lakeops/lake/expectation-suites');
   let suites: ReturnType<typeof loadExpectationSuites> | undefined;
   return {

@@ -15,7 +15,7 @@ import {
 import { type Expectation, type ExpectationResult, runExpectations } from './data-tests.ts';
 import { suiteFor } from './expectation-suites.ts';
 import { kpiLakeSql, kpiSeriesOfRows } from './kpi-series.ts';
-import { kpiAnomalyEvents, type OpenKpiAnomaly, qualityRunEvents } from './quality-events.ts';
+import { kpiAnomalyEvents, latestJudged, type OpenKpiAnomaly, qualityRunEvents } from './quality-events.ts';
 
 /** The sources of the quality and KPI events (the event catalogue's producers). */
 export const qualitySource = 'lakeops.quality';
@@ -172,15 +172,8 @@ export async function runKpiCheck(deps: {
   await deps.state.put(kpiOpenKey, next.open as unknown as StateValue, {
     if: current ? current.version : 'absent',
   });
-  const latest = new Map<string, KpiVerdict>();
-  for (const v of verdicts) {
-    if (v.status === 'skipped') continue;
-    const key = `${v.metric}|${v.scope}`;
-    const seen = latest.get(key);
-    if (!seen || seen.date < v.date) latest.set(key, v);
-  }
   return {
-    judged: [...latest.values()].map((v) => ({
+    judged: [...latestJudged(verdicts).values()].map((v) => ({
       metric: v.metric,
       scope: v.scope,
       date: v.date,

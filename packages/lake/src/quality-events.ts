@@ -55,6 +55,18 @@ export function qualityRunEvents(
   return { failed, completed };
 }
 
+/** The latest judged (not skipped) verdict of each metric and scope, keyed `<metric>|<scope>`. */
+export function latestJudged(verdicts: readonly KpiVerdict[]): Map<string, KpiVerdict> {
+  const latest = new Map<string, KpiVerdict>();
+  for (const v of verdicts) {
+    if (v.status === 'skipped') continue;
+    const key = `${v.metric}|${v.scope}`;
+    const seen = latest.get(key);
+    if (!seen || seen.date < v.date) latest.set(key, v);
+  }
+  return latest;
+}
+
 /** An anomaly still open (detected, not yet resolved), keyed by `<metric>|<scope>`. */
 export interface OpenKpiAnomaly {
   readonly key: string;
@@ -78,13 +90,7 @@ export function kpiAnomalyEvents(
   now: Date,
 ): { detected: KpiAnomalyDetectedV1[]; resolved: KpiAnomalyResolvedV1[]; open: OpenKpiAnomaly[] } {
   const stillOpen = new Map(open.map((o) => [o.key, o]));
-  const latest = new Map<string, KpiVerdict>();
-  for (const v of verdicts) {
-    if (v.status === 'skipped') continue;
-    const key = `${v.metric}|${v.scope}`;
-    const seen = latest.get(key);
-    if (!seen || seen.date < v.date) latest.set(key, v);
-  }
+  const latest = latestJudged(verdicts);
   const detected: KpiAnomalyDetectedV1[] = [];
   const resolved: KpiAnomalyResolvedV1[] = [];
   const at = now.toISOString();
