@@ -15,6 +15,9 @@ describe('lakeops exp', () => {
     await writeFile(join(dir, 'empty.csv'), 'variant,value\n');
     await writeFile(join(dir, 'blank.csv'), 'variant,value\ncontrol,1\ntreatment,\n');
     await writeFile(join(dir, 'text.csv'), 'variant,value\ncontrol,1\ntreatment,abc\n');
+    await writeFile(join(dir, 'one-value.csv'), 'value\n5\n');
+    await writeFile(join(dir, 'same.csv'), '5\n5\n5\n');
+    await writeFile(join(dir, 'word.csv'), '5\nabc\n');
     await writeFile(
       join(dir, 'bad-flags.json'),
       JSON.stringify({
@@ -86,7 +89,7 @@ describe('lakeops exp', () => {
     ],
     [['assign', '--user', 'u1'], 2, 'lakeops: assign needs --exp KEY'],
     [['assign', '--exp', 'checkout-cta'], 2, 'lakeops: assign needs --user ID'],
-    [['shuffle'], 2, "lakeops: unknown action 'shuffle' (assign, stats or analyze)"],
+    [['shuffle'], 2, "lakeops: unknown action 'shuffle' (assign, stats, power or analyze)"],
     [
       ['analyze', 'nope'],
       1,
@@ -115,14 +118,59 @@ describe('lakeops exp', () => {
       2,
       'lakeops: --day is for analyze',
     ],
+    [['power', '--mean', '1', '--sd', '1'], 2, 'lakeops: power needs --effect R (0.03 = +3 %)'],
+    [
+      ['power', '--effect', 'x', '--mean', '1', '--sd', '1'],
+      2,
+      "lakeops: --effect must be a relative effect other than 0, above -1, got 'x'",
+    ],
+    [['power', '--effect', '0.03', '--sd', '1'], 2, 'lakeops: power needs --mean M (or --csv FILE)'],
+    [['power', '--effect', '0.03', '--mean', '1'], 2, 'lakeops: power needs --sd S (or --csv FILE)'],
+    [
+      ['power', '--effect', '0.03', '--mean', '1', '--sd', '0'],
+      2,
+      "lakeops: --sd must be a number above 0, got '0'",
+    ],
+    [
+      ['power', '--effect', '0.03', '--mean', '1', '--sd', '1', '--power', '1'],
+      2,
+      "lakeops: --power must be between 0 and 1, got '1'",
+    ],
+    [
+      ['power', '--effect', '0.03', '--mean', '2', '--metric-type', 'proportion'],
+      2,
+      "lakeops: --mean of a proportion must be between 0 and 1, got '2'",
+    ],
+    [
+      ['power', '--effect', '0.03', '--mean', '1', '--csv', 'x.csv'],
+      2,
+      'lakeops: give --csv or --mean/--sd, not both',
+    ],
+    [
+      ['power', '--effect', '0.03', '--csv', 'examples/nope.csv'],
+      1,
+      'lakeops: cannot read examples/nope.csv: ENOENT',
+    ],
+    [['stats', '--csv', 'x.csv', '--effect', '0.03'], 2, 'lakeops: --effect is for power'],
+    ...(
+      [
+        ['one-value.csv', '1 value; a standard deviation needs 2'],
+        ['same.csv', 'every value is the same; no effect can be measured'],
+        ['word.csv', "line 2: value 'abc' is not a number"],
+      ] as const
+    ).map(([file, why]): [string[], number, string] => [
+      ['power', '--effect', '0.03', '--csv', `{dir}/${file}`],
+      1,
+      `lakeops: {dir}/${file}: ${why}`,
+    ]),
   ])('%j fails with exit %i and one line', async (args, exitCode, line) => {
     // Act
-    const { code, stdout, stderr } = await run(...args);
+    const { code, stdout, stderr } = await run(...args.map((a) => a.replace('{dir}', dir)));
     // Assess
     expect({ code, stdout, stderr }).toEqual({
       code: exitCode,
       stdout: '',
-      stderr: `${line.replace('lakeops:', 'lakeops exp:')}\n`,
+      stderr: `${line.replace('lakeops:', 'lakeops exp:').replace('{dir}', dir)}\n`,
     });
   });
 
@@ -163,6 +211,60 @@ describe('lakeops exp', () => {
     expect(Number(c?.variance_reduction)).toBeGreaterThan(0.9);
     expect(Number(c?.ci_low)).toBeLessThan(3 * 1.0113); // the injected effect: 3 % of E[GMV] ≈ 3.03 per user
     expect(Number(c?.ci_high)).toBeGreaterThan(3 * 1.0113);
+  });
+
+  it('stats reports the minimum detectable effect: about (1.96 + 0.84) / 1.96 of the 95 % half-width; the raw comparison cannot find +3 %, CUPED can', async () => {
+    // Act
+    const plain = JSON.parse(
+      (await run('stats', '--csv', 'examples/exp-gmv.csv', '--metric-type', 'mean')).stdout,
+    );
+    const cuped = JSON.parse(
+      (await run('stats', '--csv', 'examples/exp-gmv.csv', '--metric-type', 'mean', '--cuped')).stdout,
+    );
+    // Assess: z quantiles 0.975 and 0.8 from any table; Welch's t at ~4,000 df is within 1e-3 of z
+    for (const r of [plain, cuped]) {
+      const halfwidth = (r.ci_high - r.ci_low) / 2;
+      expect(r.mde / halfwidth).toBeCloseTo((1.959964 + 0.841621) / 1.959964, 3);
+    }
+    expect(plain.mde).toBeGreaterThan(3 * 1.0113);
+    expect(cuped.mde).toBeLessThan(3 * 1.0113);
+  });
+
+  it('power gives the units per variant statsmodels NormalIndPower.solve_power gives, rounded up', async () => {
+    // Act: effect sizes 0.0174 (50/50) and 0.2 (10/90) as mean 1, sd 1, relative effect = d
+    const even = await run('power', '--effect', '0.0174', '--mean', '1', '--sd', '1');
+    const skewed = await run('power', '--effect', '0.2', '--mean', '1', '--sd', '1', '--weights', '10,90');
+    // Assess: statsmodels 0.13.5: nobs1 = 51848.728427 and 218.023902 (test/fixtures of packages/experiments)
+    expect(even).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(even.stdout)).toEqual({
+      effect: 0.0174,
+      delta: 0.0174,
+      mean: 1,
+      sd: 1,
+      effect_size: 0.0174,
+      alpha: 0.05,
+      power: 0.8,
+      n: { control: 51849, treatment: 51849 },
+      total: 103698,
+    });
+    expect(JSON.parse(skewed.stdout)).toMatchObject({ n: { control: 219, treatment: 1971 }, total: 2190 });
+  });
+
+  it('power reads the mean and sd from a CSV, and a proportion implies its sd', async () => {
+    // Prepare
+    await writeFile(join(dir, 'values.csv'), '10\n20\n30\n40\n');
+    // Act
+    const fromCsv = JSON.parse(
+      (await run('power', '--effect', '0.1', '--csv', join(dir, 'values.csv'))).stdout,
+    );
+    const rate = JSON.parse(
+      (await run('power', '--effect', '0.1', '--mean', '0.2', '--metric-type', 'proportion')).stdout,
+    );
+    // Assess: mean 25, sample sd sqrt(500/3); a rate of 0.2 has sd 0.4
+    expect(fromCsv).toMatchObject({ mean: 25, delta: 2.5 });
+    expect(fromCsv.sd).toBeCloseTo(Math.sqrt(500 / 3), 12);
+    expect(rate.sd).toBeCloseTo(0.4, 15);
+    expect(rate.effect_size).toBeCloseTo(0.05, 15);
   });
 
   it('stats --weights adds the SRM check: 2,000 / 2,000 under 50/50 is no mismatch', async () => {

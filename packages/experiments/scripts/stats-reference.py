@@ -10,7 +10,9 @@ is committed. Run from the package folder (Debian's python3, where the apt packa
 Conventions checked: Welch = scipy.stats.ttest_ind(treatment, control, equal_var=False), interval
 delta +- t.isf(alpha/2, df) * se with the Welch-Satterthwaite df; two proportions = statsmodels
 proportions_ztest (pooled) and confint_proportions_2indep(method="wald", compare="diff"); SRM =
-scipy.stats.chisquare; CUPED theta = cov(y, x) / var(x) over both variants pooled, then Welch.
+scipy.stats.chisquare; CUPED theta = cov(y, x) / var(x) over both variants pooled, then Welch;
+power = statsmodels NormalIndPower (two-sided, both tails): the sample size of the first group
+for a standardised effect, and the smallest standardised effect detected at a sample size.
 The sequential cases are the normal-mixture formula transcribed here a second time (numpy), not
 an independent library.
 """
@@ -21,6 +23,7 @@ import numpy as np
 import scipy
 import statsmodels
 from scipy import stats
+from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
 
 ALPHA = 0.05
@@ -130,6 +133,24 @@ grid = {
         (0.001, 1), (0.5, 1), (3.84, 1), (10.83, 1), (50.0, 1), (20.0, 3), (2.0, 2), (100.0, 10), (5.0, 24), (300.0, 250)]],
 }
 
+# Power: NormalIndPower.power at given points (exact), and its solve_power answers (brentq; they
+# hit the target power only to ~1e-6, so the TypeScript solver is checked by its own power at the
+# answer and against these to 1e-5 relative).
+solver = NormalIndPower()
+power = {
+    "points": [[d, n1, ratio, alpha, float(solver.power(d, n1, alpha, ratio))] for d, n1, ratio, alpha in [
+        (0.0174, 52000, 1.0, 0.05), (0.1, 700, 1.0, 0.05), (0.2, 218, 9.0, 0.05), (0.5, 356, 0.25, 0.01),
+        (0.01, 1000, 1.0, 0.05), (0.3, 30, 1.0, 0.1), (1.0, 50, 1.0, 0.05)]],
+    "sample_sizes": [[d, ratio, alpha, pw, float(solver.solve_power(effect_size=d, nobs1=None, alpha=alpha, power=pw,
+                                                                    ratio=ratio))]
+                     for d, ratio, alpha, pw in [(0.0174, 1.0, 0.05, 0.8), (0.05, 1.0, 0.05, 0.9), (0.2, 9.0, 0.05, 0.8),
+                                                 (0.5, 0.25, 0.01, 0.95)]],
+    "effect_sizes": [[n1, ratio, alpha, pw, float(solver.solve_power(effect_size=None, nobs1=n1, alpha=alpha, power=pw,
+                                                                     ratio=ratio))]
+                     for n1, ratio, alpha, pw in [(700, 1.0, 0.05, 0.8), (52000, 1.0, 0.05, 0.8), (4000, 9.0, 0.1, 0.8),
+                                                  (30, 1.0, 0.05, 0.5)]],
+}
+
 json.dump({
     "generator": "scripts/stats-reference.py",
     "versions": {"python": sys.version.split()[0], "numpy": np.__version__, "scipy": scipy.__version__,
@@ -141,5 +162,6 @@ json.dump({
     "proportions": proportions,
     "srm": srm,
     "cuped": cuped,
+    "power": power,
 }, sys.stdout, indent=2, default=float)
 print()

@@ -11,6 +11,14 @@ export {
   type UnitRow,
 } from './stats/analyze.ts';
 export {
+  DEFAULT_POWER,
+  detectableEffectSize,
+  detectableMultiple,
+  detectionProbability,
+  sampleSizeForEffect,
+  twoSamplePower,
+} from './stats/power.ts';
+export {
   chiSquareSf,
   erfc,
   lnBeta,

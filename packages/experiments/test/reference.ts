@@ -79,4 +79,12 @@ export interface Reference {
     expected: WelchExpected & { theta: number; variance_reduction: number };
     sequential: Interval;
   }[];
+  power: {
+    /** [effect size, nobs1, ratio, alpha, power] */
+    points: [number, number, number, number, number][];
+    /** [effect size, ratio, alpha, power, nobs1 solved by statsmodels] */
+    sample_sizes: [number, number, number, number, number][];
+    /** [nobs1, ratio, alpha, power, effect size solved by statsmodels] */
+    effect_sizes: [number, number, number, number, number][];
+  };
 }

@@ -823,6 +823,12 @@ export const expResults = table(
       description:
         'Share of the variance of delta CUPED removed (1 − Var with / Var without); null without CUPED.',
     }),
+    col('mde', 'double', 'internal', {
+      nullable: true,
+      checks: { min: 0 },
+      description:
+        'Minimum detectable effect, in the unit of mean: the smallest true delta found with 80 % probability at this n, standard error and interval; null on the control row.',
+    }),
     col('alpha', 'double', 'public', { checks: { min: 0, max: 1 } }),
     col('srm_p_value', 'double', 'internal', { checks: { min: 0, max: 1 } }),
     col('guardrail_breached', 'boolean', 'internal', { nullable: true }),

@@ -66,6 +66,8 @@ export interface ExpResultRow {
   readonly p_value: number | null;
   readonly method: string;
   readonly variance_reduction: number | null;
+  /** The minimum detectable effect at 80 % power (see `MetricResult.mde`); null on the control row. */
+  readonly mde: number | null;
   readonly alpha: number;
   readonly srm_p_value: number;
   readonly guardrail_breached: boolean | null;
@@ -282,6 +284,7 @@ export async function analyzeExperiment(
         p_value: null,
         method: methodOf,
         variance_reduction: null,
+        mde: null,
         guardrail_breached: null,
       };
       const breached =
@@ -299,6 +302,7 @@ export async function analyzeExperiment(
         p_value: result.p_value,
         method: methodOf,
         variance_reduction: result.variance_reduction,
+        mde: result.mde,
         guardrail_breached: breached,
       });
       if (breached) {

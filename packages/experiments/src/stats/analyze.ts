@@ -1,4 +1,5 @@
 import { StatsInputInvalidError } from '../errors.ts';
+import { DEFAULT_POWER, detectableMultiple } from './power.ts';
 import { normalIsf, normalSf } from './special.ts';
 import {
   type Comparison,
@@ -41,6 +42,12 @@ export interface MetricResult {
   readonly method: string;
   /** 1 − Var(δ̂ with CUPED) / Var(δ̂ without): the share of the estimate's variance CUPED removed. */
   readonly variance_reduction: number | null;
+  /**
+   * The minimum detectable effect: the smallest true difference (in the metric's unit) whose
+   * estimate would fall outside this interval's half-width with 80 % probability, at this n and
+   * standard error (both tails). A real effect below it is more likely missed than found.
+   */
+  readonly mde: number;
   readonly alpha: number;
   readonly theta?: number;
   /** With `weights`: the chi-square sample-ratio-mismatch p-value, and whether it is below 0.001. */
@@ -121,6 +128,9 @@ export function analyzeMetric(rows: readonly UnitRow[], options: AnalyzeOptions)
     ({ ciLow, ciHigh, pValue } = s);
     method = `sequential-normal-mixture${options.cuped ? '-cuped' : ''}`;
   }
+  const halfwidth = (ciHigh - ciLow) / 2;
+  const mde =
+    comparison.se > 0 ? detectableMultiple(halfwidth / comparison.se, DEFAULT_POWER) * comparison.se : 0;
   return {
     variants,
     control,
@@ -132,6 +142,7 @@ export function analyzeMetric(rows: readonly UnitRow[], options: AnalyzeOptions)
     p_value: pValue,
     method,
     variance_reduction: varianceReduction,
+    mde,
     alpha,
     ...(theta === undefined ? {} : { theta }),
     ...srm(sa.n, sb.n, options.weights),
