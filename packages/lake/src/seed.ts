@@ -5,8 +5,13 @@ import type { MarketplaceEvent } from './marketplace/events.ts';
 import { cities } from './marketplace/reference.ts';
 import { dayString, MarketplaceSimulation } from './marketplace/simulation.ts';
 
-/** The name of the Bronze file a seed writes per hour; re-seeding replaces only these. */
-const SEED_FILE = 'seed-00000.json';
+/**
+ * The names of the Bronze files a seed writes per hour: `seed-00000.json`, then `seed-00001.json`
+ * … when an hour holds more than 100,000 events (`SeedOptions.chunking`). Re-seeding replaces only these.
+ */
+const seedFile = (n: number) => `seed-${String(n).padStart(5, '0')}.json`;
+/** Events per seed file (~40 MB of NDJSON) and users between two looks: bound a large seed's memory. */
+const defaultChunking = { fileLines: 100_000, usersPerStep: 5_000 } as const;
 
 /** Progress of a long step, for a bar on a terminal or a plain line otherwise. */
 export interface Progress {
@@ -37,6 +42,12 @@ export interface SeedOptions {
    * exposure on. 0.03 is +3 % GMV per user. Default 0 (no effect); from −0.5 to 1.
    */
   readonly experimentEffect?: number;
+  /**
+   * How the seed bounds its memory: an hour's buffer of at least `fileLines` events (default
+   * 100,000) is written out as that hour's next file, looked for after every `usersPerStep` users
+   * (default 5,000). The events, and their order across an hour's files, do not depend on it.
+   */
+  readonly chunking?: { readonly fileLines: number; readonly usersPerStep: number };
 }
 
 export interface SeedResult {
@@ -79,7 +90,8 @@ export const seedLimits = { days: { min: 1, max: 366 }, users: { min: 10, max: 2
 
 /**
  * Writes a synthetic marketplace into Bronze through the object store: events as NDJSON under
- * `bronze/events/dt=…/hour=…/seed-00000.json`, and the daily exports (accounts, services,
+ * `bronze/events/dt=…/hour=…/seed-00000.json` (more files, `seed-00001.json` …, in an hour of more
+ * than 100,000 events), and the daily exports (accounts, services,
  * campaigns, cities) under `bronze/<name>_snapshot/dt=<last day>/`. Earlier Bronze is replaced.
  *
  * @example
@@ -122,8 +134,11 @@ export async function seedBronze(deps: { store: ObjectStore }, options: SeedOpti
     await store.deletePrefix(prefix);
   }
 
-  // Per partition (dt/hour) buffers; a day is final once the next day is simulated.
+  // Per partition (dt/hour) buffers; a day is final once the next day is simulated. A buffer that
+  // reaches chunking.fileLines is written out as the partition's next file without waiting.
+  const chunking = options.chunking ?? defaultChunking;
   const buffers = new Map<string, string[]>();
+  const written = new Map<string, number>();
   const byType: Record<string, number> = {};
   let events = 0;
   let files = 0;
@@ -141,18 +156,30 @@ export async function seedBronze(deps: { store: ObjectStore }, options: SeedOpti
     byType[event['detail-type']] = (byType[event['detail-type']] ?? 0) + 1;
     events++;
   };
+  const writeFile = async (key: string, lines: readonly string[]) => {
+    const n = written.get(key) ?? 0;
+    written.set(key, n + 1);
+    await store.write(`bronze/events/${key}/${seedFile(n)}`, `${lines.join('\n')}\n`);
+    files++;
+  };
   const flushBefore = async (day: string | undefined) => {
     for (const key of [...buffers.keys()].sort()) {
       if (day !== undefined && key.slice(3, 13) >= day) continue;
       const lines = buffers.get(key) ?? [];
       buffers.delete(key);
-      await store.write(`bronze/events/${key}/${SEED_FILE}`, `${lines.join('\n')}\n`);
-      files++;
+      if (lines.length > 0) await writeFile(key, lines);
+    }
+  };
+  const flushFull = async () => {
+    for (const [key, lines] of buffers) {
+      if (lines.length < chunking.fileLines) continue;
+      buffers.set(key, []);
+      await writeFile(key, lines);
     }
   };
   for (let i = 0; i < days.length; i++) {
     if (options.signal?.aborted) throw new SeedCancelledError(days[i] ?? '');
-    sim.simulateDay(i, emit);
+    for (const _ of sim.simulateDayInSteps(i, emit, chunking.usersPerStep)) await flushFull();
     await flushBefore(days[i]);
     options.progress?.({ phase: 'seed', done: i + 1, total: days.length, label: days[i] ?? '' });
   }

@@ -74,6 +74,46 @@ describe('seedBronze', () => {
     );
   });
 
+  it('splits a large hour into several files (bounded memory) without changing an event or their order', async () => {
+    // Prepare
+    const whole = new FsObjectStore({ root: join(dir, 'whole') });
+    const split = new FsObjectStore({ root: join(dir, 'split') });
+    const options = { days: 2, users: 300, seed: 5, end };
+    // Act
+    await seedBronze({ store: whole }, options);
+    await seedBronze({ store: split }, { ...options, chunking: { fileLines: 40, usersPerStep: 25 } });
+    const hours = async (store: FsObjectStore) => {
+      const byHour = new Map<string, string[]>();
+      for (const { key } of await store.list('bronze/events/')) {
+        const hour = key.slice(0, key.lastIndexOf('/'));
+        byHour.set(hour, [...(byHour.get(hour) ?? []), key]);
+      }
+      return byHour;
+    };
+    const wholeHours = await hours(whole);
+    const splitHours = await hours(split);
+    // Assess: the same hours; each hour's files, read in name order, are the single file's bytes
+    expect([...splitHours.keys()].sort()).toEqual([...wholeHours.keys()].sort());
+    let multi = 0;
+    for (const [hour, keys] of splitHours) {
+      const sorted = [...keys].sort();
+      expect(sorted.map((k) => k.slice(hour.length + 1))).toEqual(
+        sorted.map((_, n) => `seed-${String(n).padStart(5, '0')}.json`),
+      );
+      if (sorted.length > 1) multi++;
+      const text = async (store: FsObjectStore, key: string) =>
+        Buffer.from(await store.read(key)).toString('utf8');
+      const joined = (await Promise.all(sorted.map((k) => text(split, k)))).join('');
+      const expected = await text(whole, `${hour}/seed-00000.json`);
+      expect({ hour, length: joined.length, same: joined === expected }).toEqual({
+        hour,
+        length: expected.length,
+        same: true,
+      });
+    }
+    expect(multi).toBeGreaterThan(10);
+  });
+
   it('re-seeds only its own files: events archived by the bus stay in Bronze', async () => {
     // Prepare: an earlier seed, and an event the local bus archived in between.
     const store = new FsObjectStore({ root: join(dir, 'reseed') });

@@ -203,6 +203,19 @@ export class MarketplaceSimulation {
    * payouts, reviews), never on earlier ones; events after `end` are dropped.
    */
   simulateDay(index: number, emit: (event: MarketplaceEvent, ms: number) => void): void {
+    for (const _ of this.simulateDayInSteps(index, emit, Number.POSITIVE_INFINITY));
+  }
+
+  /**
+   * {@link simulateDay}, pausing after every `usersPerStep` users so that a caller can write out
+   * what was emitted so far (a seed of a million users emits more in a day than fits in memory).
+   * The draws and events are the same whatever the step.
+   */
+  *simulateDayInSteps(
+    index: number,
+    emit: (event: MarketplaceEvent, ms: number) => void,
+    usersPerStep: number,
+  ): Generator<void, void, void> {
     const r = this.#random;
     const dayMs = this.firstDayMs + index * DAY;
     const weekday = weekdayFactor[new Date(dayMs).getUTCDay()] ?? 1;
@@ -236,7 +249,12 @@ export class MarketplaceSimulation {
     this.#wafBlocks(dayMs, extra);
     this.#alarms(dayMs, extra);
 
+    let inStep = 0;
     for (const user of this.users) {
+      if (++inStep > usersPerStep) {
+        inStep = 1;
+        yield;
+      }
       if (user.signupMs >= dayMs && user.signupMs < dayMs + DAY) {
         send('user.registered', user.signupMs, {
           user_id: user.user_id,
