@@ -21,6 +21,11 @@ import { repoRoot } from '@lakeops/testing';
 
 const users = Number(process.argv[2] ?? 20_000);
 const days = Number(process.argv[3] ?? 16);
+// the day the experiment starts (default 2: a 14-day experiment after a 2-day pre-period)
+const startDay = Number(process.argv[4] ?? 2);
+// the injected effect (0 for an A/A lake: the same draws, only the treated amounts differ)
+const effect = Number(process.argv[5] ?? 0.03);
+const seed = Number(process.argv[6] ?? 11);
 const day = '2026-11-20';
 const end = new Date(`${day}T23:59:59.999Z`);
 const home = await mkdtemp(join(tmpdir(), 'lakeops-exp-bench-'));
@@ -60,9 +65,10 @@ try {
     {
       days,
       users,
-      seed: 11,
+      seed,
       end,
-      experimentEffect: 0.03,
+      experimentEffect: effect,
+      experimentStartDay: startDay,
       // the generator's events are checked against their contracts by the seed tests; at this
       // size the check would cost a third of the seed
       validate: false,
@@ -102,14 +108,16 @@ try {
   const fixedFile = join(home, 'fixed.json');
   await writeFile(fixedFile, JSON.stringify(flags));
   const analyses: [string, Row[], Record<string, number>][] = [];
+  let window = { start: '', preFrom: '', to: day };
   for (const [label, extra] of [
     ['sequential (as declared)', []],
     ['fixed horizon', ['--flags', fixedFile]],
   ] as const) {
     const out = JSON.parse(
       lakeops('exp', 'analyze', 'search-ranking-v3', '--day', day, '--json', ...extra),
-    ) as { rows: Row[]; counts: Record<string, number> };
+    ) as { rows: Row[]; counts: Record<string, number>; window: typeof window };
     analyses.push([label, out.rows, out.counts]);
+    window = out.window;
   }
 
   // exp power from the lake's own per-user GMV (the units query of the analysis)
@@ -117,12 +125,7 @@ try {
   const reader = await DuckDbQueryEngine.open({ root, tables });
   let stats: { mean: number; sd: number };
   try {
-    const units = queries.unitsSql({
-      expKey: 'search-ranking-v3',
-      start: '2026-11-13',
-      preFrom: '2026-10-16',
-      to: day,
-    });
+    const units = queries.unitsSql({ expKey: 'search-ranking-v3', ...window });
     const [r] = (await reader.query(
       `SELECT avg(gmv_per_user) AS mean, stddev_samp(gmv_per_user) AS sd FROM (${units}) AS u`,
     )) as { mean: number; sd: number }[];
@@ -135,7 +138,7 @@ try {
   ) as { n: { control: number } };
 
   console.log(
-    `\n${users.toLocaleString('en')} users × ${days} days: ${seeded.events.toLocaleString('en')} events, seed ${seedSeconds} s, build ${buildSeconds} s; GMV per user mean ${stats.mean.toFixed(2)}, sd ${stats.sd.toFixed(2)} (cv ${(stats.sd / stats.mean).toFixed(2)}); exp power: ${power.n.control.toLocaleString('en')} units per variant for +3 % (fixed, 80 %)\n`,
+    `\n${users.toLocaleString('en')} users × ${days} days (experiment from ${window.start}): ${seeded.events.toLocaleString('en')} events, seed ${seedSeconds} s, build ${buildSeconds} s; GMV per user mean ${stats.mean.toFixed(2)}, sd ${stats.sd.toFixed(2)} (cv ${(stats.sd / stats.mean).toFixed(2)}); exp power: ${power.n.control.toLocaleString('en')} units per variant for +3 % (fixed, 80 %)\n`,
   );
   console.log(
     '| analysis | units per variant | GMV per user, treatment vs control | 95 % CI | p | MDE (80 %) | CUPED variance reduction | found? |',

@@ -118,6 +118,10 @@ describe('lakeops seed with bad input', () => {
     [['--days', '1.5'], "lakeops seed: --days must be a whole number from 1 to 366, got '1.5'\n"],
     [['--users', '5'], "lakeops seed: --users must be a whole number from 10 to 2000000, got '5'\n"],
     [['--end', '2026-02-30'], "lakeops seed: --end must be a date YYYY-MM-DD, got '2026-02-30'\n"],
+    [
+      ['--days', '4', '--exp-start-day', '4'],
+      "lakeops seed: --exp-start-day must be a whole number from 0 to 3, got '4'\n",
+    ],
     [['--weeks', '2'], "lakeops seed: Unknown option '--weeks'\n"],
   ])('%j gives one line and exit code 2', async (args, line) => {
     // Prepare

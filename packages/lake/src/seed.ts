@@ -43,6 +43,12 @@ export interface SeedOptions {
    */
   readonly experimentEffect?: number;
   /**
+   * The day index (0 = the first day) the seeded experiment starts on: the days before it are its
+   * pre-period. Default: the middle of the window. A long experiment with a short pre-period gives
+   * each exposed user a longer window, so fewer users find the same effect.
+   */
+  readonly experimentStartDay?: number;
+  /**
    * How the seed bounds its memory: an hour's buffer of at least `fileLines` events (default
    * 100,000) is written out as that hour's next file, looked for after every `usersPerStep` users
    * (default 5,000). The events, and their order across an hour's files, do not depend on it.
@@ -112,12 +118,18 @@ export async function seedBronze(deps: { store: ObjectStore }, options: SeedOpti
   const effect = options.experimentEffect ?? 0;
   if (!(Number.isFinite(effect) && effect >= -0.5 && effect <= 1))
     throw new RangeError(`experimentEffect must be a number from -0.5 to 1, got ${options.experimentEffect}`);
+  const start = options.experimentStartDay;
+  if (start !== undefined && !(Number.isInteger(start) && start >= 0 && start < options.days))
+    throw new RangeError(
+      `experimentStartDay must be a whole number from 0 to ${options.days - 1}, got ${start}`,
+    );
   const sim = new MarketplaceSimulation({
     days: options.days,
     users: options.users,
     seed: options.seed,
     end: options.end ?? new Date(),
     experimentEffect: effect,
+    ...(options.experimentStartDay === undefined ? {} : { experimentStartDay: options.experimentStartDay }),
   });
   const days = sim.dayStrings;
   // Bronze events are append-only and shared with the local bus: a re-seed replaces only the

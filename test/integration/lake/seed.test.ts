@@ -114,6 +114,34 @@ describe('seedBronze', () => {
     expect(multi).toBeGreaterThan(10);
   });
 
+  it('starts the seeded experiment on the day asked for: no exposure before it, exposures from it on', async () => {
+    // Prepare
+    const store = new FsObjectStore({ root: join(dir, 'start') });
+    const exposedDays = new Set<string>();
+    // Act
+    await seedBronze(
+      { store },
+      {
+        days: 6,
+        users: 200,
+        seed: 3,
+        end,
+        experimentStartDay: 1,
+        validate: (e) => {
+          if (e['detail-type'] === 'exp.exposed') exposedDays.add(e.time.slice(0, 10));
+        },
+      },
+    );
+    // Assess: days 2026-11-15 … 20; day index 1 is 2026-11-16
+    expect([...exposedDays].sort()).toEqual([
+      '2026-11-16',
+      '2026-11-17',
+      '2026-11-18',
+      '2026-11-19',
+      '2026-11-20',
+    ]);
+  });
+
   it('re-seeds only its own files: events archived by the bus stay in Bronze', async () => {
     // Prepare: an earlier seed, and an event the local bus archived in between.
     const store = new FsObjectStore({ root: join(dir, 'reseed') });
@@ -221,6 +249,8 @@ describe('seedBronze', () => {
     [{ days: 0 }, /days must be a whole number from 1 to 366/],
     [{ days: 2.5 }, /days must be a whole number/],
     [{ users: 3 }, /users must be a whole number from 10/],
+    [{ experimentStartDay: 2 }, /experimentStartDay must be a whole number from 0 to 1, got 2/],
+    [{ experimentStartDay: -1 }, /experimentStartDay must be a whole number from 0 to 1, got -1/],
   ])('refuses %o', async (bad, message) => {
     // Prepare
     const store = new FsObjectStore({ root: join(dir, 'bad') });

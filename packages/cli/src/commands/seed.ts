@@ -3,7 +3,7 @@ import { CliUsageError, type Command } from '../command.ts';
 import { asUsageError, openLocalLake, parseOptions, progressPrinter } from '../lake.ts';
 import { localConfig } from '../local-config.ts';
 
-const help = `Usage: lakeops seed [--days N] [--users N] [--seed N] [--end YYYY-MM-DD] [--exp-effect E] [--no-build]
+const help = `Usage: lakeops seed [--days N] [--users N] [--seed N] [--end YYYY-MM-DD] [--exp-effect E] [--exp-start-day N] [--no-build]
 
 Writes a synthetic services marketplace into the local lake's Bronze zone (events as NDJSON,
 validated against their contracts, plus daily account/service/campaign/city exports), then builds
@@ -18,6 +18,8 @@ Options:
   --exp-effect E a true effect for the seeded experiment search-ranking-v3 (started mid-window):
                  treated users' booking amounts × (1 + E) after their first exposure, e.g. 0.03
                  for +3 % GMV per user (-0.5 to 1; default 0, no effect)
+  --exp-start-day N the day (0 = the first) the seeded experiment starts on; the days before are
+                 its pre-period (default: the middle of the window)
   --no-build     only write Bronze
 Lake: $LAKEOPS_HOME/lake (default ./.lakeops/lake).`;
 
@@ -56,6 +58,7 @@ export const seedCommand: Command = {
       seed: { type: 'string' },
       end: { type: 'string' },
       'exp-effect': { type: 'string' },
+      'exp-start-day': { type: 'string' },
       'no-build': { type: 'boolean' },
     });
     const days = wholeNumber('days', values.days, 14, seedLimits.days.min, seedLimits.days.max);
@@ -66,6 +69,9 @@ export const seedCommand: Command = {
     const effect = rawEffect === undefined ? 0 : Number(rawEffect);
     if (rawEffect !== undefined && (rawEffect.trim() === '' || !(effect >= -0.5 && effect <= 1)))
       throw new CliUsageError(`--exp-effect must be a number from -0.5 to 1, got '${rawEffect}'`);
+    const rawStart = values['exp-start-day'];
+    const startDay =
+      rawStart === undefined ? undefined : wholeNumber('exp-start-day', rawStart, 0, 0, days - 1);
     const { home } = localConfig(ctx);
     const progress = progressPrinter(ctx.stderr);
     const lake = await openLocalLake(home);
@@ -81,6 +87,7 @@ export const seedCommand: Command = {
           signal: ctx.signal,
           ...(end ? { end } : {}),
           ...(effect === 0 ? {} : { experimentEffect: effect }),
+          ...(startDay === undefined ? {} : { experimentStartDay: startDay }),
         },
       );
       const seedSeconds = (performance.now() - started) / 1000;

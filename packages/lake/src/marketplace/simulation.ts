@@ -19,6 +19,8 @@ export interface SimulationOptions {
    * Default 0 (an A/A experiment).
    */
   readonly experimentEffect?: number;
+  /** The day index the experiment starts on (default the middle of the window, `days / 2`). */
+  readonly experimentStartDay?: number;
 }
 
 /** The experiment the simulation runs: key, variants, and its first day (the middle of the window). */
@@ -429,7 +431,7 @@ export class MarketplaceSimulation {
    */
   #exposure(user: SimUser, index: number, dayMs: number, send: Send): void {
     const a = this.#aux;
-    if (index < seededExperiment.startIndex(this.options.days)) return;
+    if (index < (this.options.experimentStartDay ?? seededExperiment.startIndex(this.options.days))) return;
     if (!a.chance(0.3)) return;
     // The variant `lakeops exp assign --exp search-ranking-v3` gives (examples/experiments.json: salt
     // = key, 50/50, all traffic): bucket below 5000 is control.
