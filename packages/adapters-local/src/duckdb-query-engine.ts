@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import {
@@ -306,9 +307,14 @@ export class DuckDbQueryEngine implements QueryEngine {
       await mkdir(table.partitionKeys.length ? join(this.root, '_staging') : staging, { recursive: true });
       try {
         const kv = await this.#keyValueMetadata(table, input.partitions);
-        const copy = await this.#run(duckdbCopy(table, input.sql, staging, kv), options);
-        const rows = Number(copy.getRowsJS()[0]?.[0] ?? 0);
-        const staged = await stagedPartitions(table, staging);
+        const copy = await this.#run(
+          duckdbCopy(table, input.sql, staging, kv, { returnFiles: true }),
+          options,
+        );
+        const [count, files] = copy.getRowsJS()[0] ?? [];
+        const rows = Number(count ?? 0);
+        // The partitions written, from the files the COPY names (no listing of the staging folder).
+        const staged = partitionsOfFiles(table, staging, Array.isArray(files) ? files.map(String) : []);
         // Read back what was written before anything is replaced.
         if (staged.length) {
           const glob = table.partitionKeys.length
@@ -331,7 +337,9 @@ export class DuckDbQueryEngine implements QueryEngine {
         }
         return await this.#swapIn(table, staging, staged, input.partitions, rows, kv);
       } finally {
-        await rm(staging, { recursive: true, force: true });
+        // After a swap, only the emptied `k=v` folders are left here; synchronous, as one call
+        // (the promise version walks the tree in several round trips through the thread pool).
+        rmSync(staging, { recursive: true, force: true });
       }
     });
   }
@@ -668,21 +676,25 @@ export class DuckDbQueryEngine implements QueryEngine {
     const written: Partition[] = [];
     const removed: Partition[] = [];
     let writtenRows = rows;
-    // The table's partitions, listed once (not once per owned prefix: that made a write of n
-    // partitions list the whole table n times).
-    const existing = await stagedPartitions(table, dir);
     for (const prefix of owned) {
       // A prefix (e.g. `{ dt }` of a table by dt and city) is one folder: swapped as a whole.
       const key = partitionPrefixPath(table, prefix);
       const target = join(dir, key);
       const below = staged.filter((p) => isUnderPrefix(table, p, prefix));
-      const before = existing.filter((p) => isUnderPrefix(table, p, prefix));
+      // The partitions the folder held before: only a prefix shorter than the partition keys has
+      // several to list; a whole partition is the folder itself, if it existed.
+      const whole = table.partitionKeys.every((k) => prefix[k] !== undefined);
+      const before = whole
+        ? existsSync(target)
+          ? [prefix]
+          : []
+        : (await stagedPartitions(table, dir, key)).filter((p) => isUnderPrefix(table, p, prefix));
       this.#writtenKv.delete(target);
       if (below.length) {
         await swapDir(target, join(staging, key));
         this.#writtenKv.set(target, { kv, signature: await folderSignature(target) });
         written.push(...below);
-      } else if (await exists(target)) {
+      } else if (whole ? before.length > 0 : await exists(target)) {
         await rm(target, { recursive: true, force: true });
       }
       const kept = new Set(below.map((p) => partitionPath(table, p)));
@@ -849,10 +861,12 @@ export class DuckDbQueryEngine implements QueryEngine {
     // The folder of every table the statement may read is looked at (a view must never lag its
     // files), the look-ups together: a table without a view yet, or whose name appears in the SQL
     // at all (any spelling of a reference to it holds its bare name; its view reads no other).
+    // Synchronous look-ups (a few µs each; through the thread pool each costs a round trip, on
+    // every statement).
     const looked = [...this.#tables].filter(
       ([name, table]) => !this.#viewState.has(name) || namesTable(sql, table.name),
     );
-    const present = await Promise.all(looked.map(([, t]) => hasData(this.tableDir(t))));
+    const present = looked.map(([, t]) => hasDataSync(this.tableDir(t)));
     let index = 0;
     for (const [name, table] of looked) {
       const dir = this.tableDir(table);
@@ -1164,17 +1178,46 @@ async function hasParquet(dir: string): Promise<boolean> {
   return entries.some((e) => e.endsWith('.parquet') && !e.split(sep).some((part) => /^[._]/.test(part)));
 }
 
+/**
+ * The partitions of the files a COPY wrote under `staging` (its `RETURN_FILES` list), sorted,
+ * each once; an unpartitioned table has the one partition `{}` when a file was written.
+ */
+function partitionsOfFiles(table: TableDefinition, staging: string, files: readonly string[]): Partition[] {
+  if (!table.partitionKeys.length) return files.length ? [{}] : [];
+  const folders = new Set<string>();
+  for (const file of files) {
+    const parts = relative(staging, file).split(sep).slice(0, -1);
+    if (parts.length === table.partitionKeys.length) folders.add(parts.join('/'));
+  }
+  return [...folders].sort().map(parsePartitionPath);
+}
+
 /** True when the table folder holds at least one data entry (not staging or hidden files). */
 async function hasData(dir: string): Promise<boolean> {
   const entries = await readdir(dir).catch(() => [] as string[]);
   return entries.some((e) => !e.startsWith('.') && !e.startsWith('_'));
 }
 
-/** The partitions present under a folder, from its `k=v/…` sub-folders. */
-async function stagedPartitions(table: TableDefinition, dir: string): Promise<Partition[]> {
+/** `hasData`, synchronously. */
+function hasDataSync(dir: string): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return false;
+  }
+  return entries.some((e) => !e.startsWith('.') && !e.startsWith('_'));
+}
+
+/**
+ * The partitions present under a folder, from its `k=v/…` sub-folders; with `under` (a partition
+ * prefix path such as `dt=…`), only those below that prefix.
+ */
+async function stagedPartitions(table: TableDefinition, dir: string, under = ''): Promise<Partition[]> {
   if (!table.partitionKeys.length) return (await hasData(dir)) ? [{}] : [];
-  let paths = [''];
-  for (const key of table.partitionKeys) {
+  const depth = under ? under.split('/').length : 0;
+  let paths = [under];
+  for (const key of table.partitionKeys.slice(depth)) {
     const next: string[] = [];
     for (const path of paths) {
       const entries = await readdir(join(dir, path)).catch(() => [] as string[]);

@@ -77,21 +77,27 @@ export function typedSelect(table: TableDefinition, sql: string, dialect: Dialec
   return `SELECT ${[...columns, ...keys].join(', ')}\nFROM (\n${sql.trim().replace(/;\s*$/, '')}\n) AS model`;
 }
 
-/** DuckDB: write a query's result as Parquet under `dir`, one Hive folder per partition. */
+/**
+ * DuckDB: write a query's result as Parquet under `dir`, one Hive folder per partition. With
+ * `returnFiles`, the statement returns the paths of the files it wrote beside the row count
+ * (DuckDB's `RETURN_FILES`), so the caller need not list `dir` to find them.
+ */
 export function duckdbCopy(
   table: TableDefinition,
   sql: string,
   dir: string,
   keyValueMetadata: Readonly<Record<string, string>> = {},
+  options: { readonly returnFiles?: boolean } = {},
 ): string {
   const entries = Object.entries(keyValueMetadata);
   // Parquet key-value metadata the replaced files carried, written again into the new ones.
   const kv = entries.length
     ? `, KV_METADATA {${entries.map(([k, v]) => `${ident(k)}: ${literal(v)}`).join(', ')}}`
     : '';
+  const files = options.returnFiles ? ', RETURN_FILES true' : '';
   const target = table.partitionKeys.length
-    ? `${literal(dir)} (FORMAT parquet, COMPRESSION zstd${kv}, PARTITION_BY (${table.partitionKeys.map(ident).join(', ')}))`
-    : `${literal(`${dir}/data_0.parquet`)} (FORMAT parquet, COMPRESSION zstd${kv})`;
+    ? `${literal(dir)} (FORMAT parquet, COMPRESSION zstd${kv}, PARTITION_BY (${table.partitionKeys.map(ident).join(', ')})${files})`
+    : `${literal(`${dir}/data_0.parquet`)} (FORMAT parquet, COMPRESSION zstd${kv}${files})`;
   return `COPY (\n${typedSelect(table, sql, 'duckdb')}\n) TO ${target}`;
 }
 
