@@ -6,10 +6,14 @@
  * the experiment declared fixed-horizon — then `exp power` for the lake's own per-user GMV.
  * Prints one markdown table row per analysis.
  *
- * Run: `node packages/cli/bench/exp-effect.bench.ts [users] [days]` (default 20,000 users for
- * `npm run bench`: the +3 % is then below the MDE). The run that finds it:
- * `node packages/cli/bench/exp-effect.bench.ts 400000` — ~90 M events, ~36 GB of Bronze NDJSON;
- * it needs that much free disk under $TMPDIR and ~40 minutes on 2 cores. KEEP=1 keeps the lake.
+ * Run: `node packages/cli/bench/exp-effect.bench.ts [users] [days] [start-day] [effect] [seed]`
+ * (defaults 20,000 users, 16 days, the experiment from day 2, effect 0.03, seed 11; `npm run bench`
+ * runs the defaults in about a minute). At 20,000 users the MDE is about 9.5 %, so the estimate is
+ * mostly noise: seed 11 gives +12.7 % ("found", by luck), and the same seed with effect 0 (an A/A
+ * lake) +9.5 % — an underpowered significant result overstates the effect. The run that finds the
+ * +3 % (sized with `exp power`, ~90 % power): `node packages/cli/bench/exp-effect.bench.ts 260000`
+ * — 59 M events, ~24 GB of Bronze NDJSON under $TMPDIR, ~25 minutes on 2 cores (README of
+ * packages/experiments). KEEP=1 keeps the lake.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
