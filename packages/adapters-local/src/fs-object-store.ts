@@ -74,10 +74,23 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async deletePrefix(prefix: string): Promise<number> {
+    if (prefix.endsWith('/')) {
+      // A folder goes in one recursive remove (not a call per file), its objects counted as `list`
+      // sees them (no dot names) from one recursive listing, without a `stat` per file (a DSAR
+      // purge of 1,000 users removes a backup of ≈ 22,000 files).
+      const folder = this.pathOf(prefix);
+      const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch(() => []);
+      const count = entries.filter(
+        (e) =>
+          !e.isDirectory() &&
+          !e.name.startsWith('.') &&
+          !e.parentPath.slice(folder.length).includes(`${sep}.`),
+      ).length;
+      await rm(folder, { recursive: true, force: true });
+      return count;
+    }
     const objects = await this.list(prefix);
-    // A folder goes in one recursive remove (not a call per file); a bare prefix file by file.
-    if (prefix.endsWith('/')) await rm(this.pathOf(prefix), { recursive: true, force: true });
-    else for (const o of objects) await rm(this.pathOf(o.key), { force: true });
+    for (const o of objects) await rm(this.pathOf(o.key), { force: true });
     return objects.length;
   }
 

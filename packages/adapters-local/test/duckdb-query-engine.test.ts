@@ -206,6 +206,37 @@ describe('DuckDbQueryEngine', () => {
     expect(rows).toEqual([{ n: 0 }]);
   });
 
+  it('rewrites partitions without the dropped rows, the old rows profiled before and the new files as written after', async () => {
+    // Prepare: 2 days of 2,000 rows each
+    await engine.writePartitions({
+      table: daily,
+      sql: `SELECT 'c' || (x % 50) AS city_id, x AS n, 1.25 AS amount, NULL AS at, '2026-11-2' || (x // 2000) AS dt FROM range(4000) AS t(x)`,
+    });
+    const partitions = [{ dt: '2026-11-20' }, { dt: '2026-11-21' }];
+    // Act
+    const exact = await engine.rewritePartitions({
+      table: daily,
+      partitions,
+      drop: "city_id = 'c7'",
+      keepReplacedUnder: '_backup/a/',
+    });
+    const left = await engine.query(
+      "SELECT dt, count(*) AS n, count(*) FILTER (WHERE city_id = 'c7') AS c7 FROM gold.daily_totals GROUP BY dt ORDER BY dt",
+    );
+    // Assess
+    expect(
+      exact.map((r) => [r.partition, r.before.rows, r.before.dropped, r.after.rows, r.after.dropped]),
+    ).toEqual([
+      [{ dt: '2026-11-20' }, 2000, 40, 1960, 0],
+      [{ dt: '2026-11-21' }, 2000, 40, 1960, 0],
+    ]);
+    expect(exact.every((r) => r.after.checksum === r.before.checksum)).toBe(true);
+    expect(left).toEqual([
+      { dt: '2026-11-20', n: 1960, c7: 0 },
+      { dt: '2026-11-21', n: 1960, c7: 0 },
+    ]);
+  });
+
   it('keeps the old data and leaves no staging behind when the query fails', async () => {
     // Prepare
     await engine.writePartitions({ table: daily, sql: rowsFor('2026-11-20', 3) });

@@ -32,8 +32,15 @@ function checksum(table: TableDefinition, dialect: Dialect, where: string): stri
  * One read of a partition set, profiled: per partition (`keys` of the table), `rows`, `dropped`
  * (rows `drop` holds) and `checksum` (of the others, as text). `from` is a relation with the
  * table's columns and partition keys; `drop` a boolean expression over them (NULL counts as false).
+ * `extra`: more aggregates per partition, computed in the same read (the local engine's sidecar hashes).
  */
-export function profileSql(table: TableDefinition, dialect: Dialect, from: string, drop: string): string {
+export function profileSql(
+  table: TableDefinition,
+  dialect: Dialect,
+  from: string,
+  drop: string,
+  extra: readonly string[] = [],
+): string {
   const keys = table.partitionKeys.map(ident);
   const dropped = `coalesce((${drop}), false)`;
   const select = [
@@ -41,6 +48,7 @@ export function profileSql(table: TableDefinition, dialect: Dialect, from: strin
     'count(*) AS rows_total',
     `count(*) FILTER (WHERE ${dropped}) AS rows_dropped`,
     `${checksum(table, dialect, `NOT ${dropped}`)} AS kept_checksum`,
+    ...extra,
   ];
   return `SELECT ${select.join(', ')} FROM ${from}${keys.length ? ` GROUP BY ${keys.join(', ')}` : ''}`;
 }

@@ -65,7 +65,7 @@ export interface RewritePartitionsInput {
 
 export interface RewrittenPartition {
   readonly partition: Partition;
-  /** From the one read of the old files that also feeds the write. */
+  /** From a read of the old files before the write (locally the same statement also hashes the kept values for the sidecars). */
   readonly before: PartitionProfile;
   /** Read back from the partition's new files, after the swap (what readers now see). */
   readonly after: PartitionProfile;
@@ -90,9 +90,9 @@ export interface QueryEngine {
   stream(sql: string, options?: QueryOptions): AsyncIterable<Row>;
   writePartitions(input: WritePartitionsInput, options?: QueryOptions): Promise<WritePartitionsResult>;
   /**
-   * Rewrites these partitions without the rows `drop` holds, profiling the old rows in the same
-   * read that feeds the write (no second scan) and the new files after the swap. The old files
-   * are kept under `keepReplacedUnder` until `restorePartitions` or a delete of that prefix.
+   * Rewrites these partitions without the rows `drop` holds, profiling the old rows before the
+   * write and the new files after the swap (two independent reads, so a bad write shows). The old
+   * files are kept under `keepReplacedUnder` until `restorePartitions` or a delete of that prefix.
    */
   rewritePartitions(input: RewritePartitionsInput, options?: QueryOptions): Promise<RewrittenPartition[]>;
   /** Puts the kept old files of these rewritten partitions back in place (a failed verification). */
