@@ -22,6 +22,7 @@ import { handler as kpiCheck } from '../kpi-check.ts';
 import { lambdaContext } from '../lib/lambda-context.ts';
 import { handler as qualityCheck } from '../quality-check.ts';
 import { routeById } from '../routes.ts';
+import { athenaResults, startQueryRecorder, stubLakeFunctionEnv } from './athena-fakes.ts';
 
 // The quality and KPI checks' AWS handlers end to end: the composition root
 // (functions/lib/aws-lake-checks-deps.ts) builds the read-only Athena engine, the DynamoDB state
@@ -43,34 +44,16 @@ beforeAll(async () => {
   await mkdir(join(root, 'packages/lake/expectations'), { recursive: true });
   for (const f of await readdir(expectationsDir))
     await copyFile(join(expectationsDir, f), join(root, 'packages/lake/expectations', f));
-  for (const [name, value] of Object.entries({
+  stubLakeFunctionEnv({
     LAMBDA_TASK_ROOT: root,
     LAKEOPS_EXPECTATIONS_DIR: 'packages/lake/expectations',
-    LAKEOPS_DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/dlq',
     LAKEOPS_STATE_TABLE: 'State',
-    LAKEOPS_EVENT_BUS_NAME: 'lakeops-ci',
-    LAKEOPS_ATHENA_READ_WORKGROUP: 'lakeops-ci-reads',
-    LAKEOPS_ATHENA_WRITE_WORKGROUP: 'lakeops-ci-writes',
-    LAKEOPS_GLUE_DATABASE_PREFIX: 'lakeops_ci',
-    POWERTOOLS_TRACE_ENABLED: 'false',
-  }))
-    vi.stubEnv(name, value);
+  });
 });
 
 afterAll(async () => {
   vi.unstubAllEnvs();
   await rm(root, { recursive: true, force: true });
-});
-
-const results = (columns: [string, string][], values: string[][]): GetQueryResultsCommandOutput => ({
-  $metadata: {},
-  ResultSet: {
-    Rows: [
-      { Data: columns.map(([n]) => ({ VarCharValue: n })) },
-      ...values.map((v) => ({ Data: v.map((x) => ({ VarCharValue: x })) })),
-    ],
-    ResultSetMetadata: { ColumnInfo: columns.map(([Name, Type]) => ({ Name, Type })) },
-  },
 });
 
 /** 70 days to DAY of GMV in two cities (Lisbon triples on DAY) and a flat CTR. */
@@ -90,11 +73,7 @@ beforeEach(() => {
   dynamo.on(UpdateItemCommand).callsFake((input) => table.updateItem(input));
   dynamo.on(QueryCommand).callsFake((input) => table.query(input));
   queries = new Map();
-  athena.on(StartQueryExecutionCommand).callsFake((input: StartQueryExecutionCommandInput) => {
-    const id = `q${queries.size + 1}`;
-    queries.set(id, input);
-    return { QueryExecutionId: id };
-  });
+  athena.on(StartQueryExecutionCommand).callsFake(startQueryRecorder(queries));
   athena.on(GetQueryExecutionCommand).callsFake(() => ({
     QueryExecution: { Status: { State: 'SUCCEEDED' }, StatementType: 'DML' },
   }));
@@ -105,7 +84,7 @@ beforeEach(() => {
     );
   answer = (sql) => {
     if (sql === athenaTableNames(kpiLakeSql.gmv, 'lakeops_ci'))
-      return results(
+      return athenaResults(
         [
           ['date', 'varchar'],
           ['scope', 'varchar'],
@@ -114,7 +93,7 @@ beforeEach(() => {
         gmvRows,
       );
     if (sql === athenaTableNames(kpiLakeSql.ctr, 'lakeops_ci'))
-      return results(
+      return athenaResults(
         [
           ['date', 'varchar'],
           ['scope', 'varchar'],
@@ -123,7 +102,7 @@ beforeEach(() => {
         ],
         ctrRows,
       );
-    return results([], []);
+    return athenaResults([], []);
   };
   bus.on(PutEventsCommand).callsFake((input: PutEventsCommandInput) => ({
     FailedEntryCount: 0,

@@ -10,7 +10,6 @@ import {
   AthenaClient,
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
-  type GetQueryResultsCommandOutput,
   StartQueryExecutionCommand,
   type StartQueryExecutionCommandInput,
 } from '@aws-sdk/client-athena';
@@ -32,6 +31,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { handler } from '../exp-analyze.ts';
 import { lambdaContext } from '../lib/lambda-context.ts';
 import { routeById } from '../routes.ts';
+import { athenaResults, startQueryRecorder, stubLakeFunctionEnv } from './athena-fakes.ts';
 
 // exp-analyze's AWS handler end to end: the composition root (functions/lib/aws-exp-deps.ts)
 // builds the real AppConfig loader (Powertools), AthenaQueryEngine, GlueCatalog, S3ObjectStore and
@@ -77,21 +77,14 @@ beforeAll(async () => {
   await mkdir(join(root, 'packages/lake/queries'), { recursive: true });
   for (const f of ['exp_first_exposure.sql', 'exp_units.sql'])
     await copyFile(join(queriesDir, f), join(root, 'packages/lake/queries', f));
-  for (const [name, value] of Object.entries({
+  stubLakeFunctionEnv({
     LAMBDA_TASK_ROOT: root,
     LAKEOPS_QUERIES_DIR: 'packages/lake/queries',
     LAKEOPS_APPCONFIG_APPLICATION: 'app0001',
     LAKEOPS_APPCONFIG_ENVIRONMENT: 'env0001',
     LAKEOPS_APPCONFIG_PROFILE: 'prof001',
-    LAKEOPS_DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/dlq',
-    LAKEOPS_EVENT_BUS_NAME: 'lakeops-ci',
     LAKEOPS_LAKE_BUCKET: 'lake',
-    LAKEOPS_ATHENA_READ_WORKGROUP: 'lakeops-ci-reads',
-    LAKEOPS_ATHENA_WRITE_WORKGROUP: 'lakeops-ci-writes',
-    LAKEOPS_GLUE_DATABASE_PREFIX: 'lakeops_ci',
-    POWERTOOLS_TRACE_ENABLED: 'false',
-  }))
-    vi.stubEnv(name, value);
+  });
 });
 
 afterAll(async () => {
@@ -108,16 +101,6 @@ const unitColumns: [string, string][] = [
   ['comms_bounce_rate', 'integer'],
   ['covariate', 'double'],
 ];
-const results = (columns: [string, string][], values: string[][]): GetQueryResultsCommandOutput => ({
-  $metadata: {},
-  ResultSet: {
-    Rows: [
-      { Data: columns.map(([n]) => ({ VarCharValue: n })) },
-      ...values.map((v) => ({ Data: v.map((x) => ({ VarCharValue: x })) })),
-    ],
-    ResultSetMetadata: { ColumnInfo: columns.map(([Name, Type]) => ({ Name, Type })) },
-  },
-});
 /** 150 control and 50 treatment units (a sample-ratio mismatch against 50/50), varied metrics. */
 const units = Array.from({ length: 200 }, (_, i) => [
   i < 150 ? 'control' : 'treatment',
@@ -139,11 +122,7 @@ beforeEach(() => {
     NextPollIntervalInSeconds: 60,
   });
   queries = new Map();
-  athena.on(StartQueryExecutionCommand).callsFake((input: StartQueryExecutionCommandInput) => {
-    const id = `q${queries.size + 1}`;
-    queries.set(id, input);
-    return { QueryExecutionId: id };
-  });
+  athena.on(StartQueryExecutionCommand).callsFake(startQueryRecorder(queries));
   athena.on(GetQueryExecutionCommand).callsFake(({ QueryExecutionId }: { QueryExecutionId: string }) => ({
     QueryExecution: {
       Status: { State: 'SUCCEEDED' },
@@ -158,10 +137,10 @@ beforeEach(() => {
   athena.on(GetQueryResultsCommand).callsFake(({ QueryExecutionId }: { QueryExecutionId: string }) => {
     const sql = queries.get(QueryExecutionId)?.QueryString ?? '';
     if (sql.includes('"lakeops_ci_silver"."dim_exposure"') && sql.includes('covariate'))
-      return results(unitColumns, units);
+      return athenaResults(unitColumns, units);
     // What the CTAS staged: the one partition of the day's results.
     if (sql.includes('count(*) AS n'))
-      return results(
+      return athenaResults(
         [
           ['dt', 'varchar'],
           ['exp_key', 'varchar'],
@@ -169,7 +148,7 @@ beforeEach(() => {
         ],
         [[DAY, 'checkout-cta', '4']],
       );
-    return results([], []);
+    return athenaResults([], []);
   });
   glue.on(GetTableCommand).resolves({
     Table: {

@@ -5,7 +5,6 @@ import {
   AthenaClient,
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
-  type GetQueryResultsCommandOutput,
   StartQueryExecutionCommand,
   type StartQueryExecutionCommandInput,
 } from '@aws-sdk/client-athena';
@@ -37,6 +36,7 @@ import { lambdaContext } from '../lib/lambda-context.ts';
 import { handler as complete, make as makeComplete } from '../nrt-complete.ts';
 import { handler as tick } from '../nrt-refresh.ts';
 import { routeById } from '../routes.ts';
+import { athenaResults, startQueryRecorder, stubLakeFunctionEnv } from './athena-fakes.ts';
 
 // The AWS handlers end to end: the composition root (functions/lib/aws-deps.ts) builds the real
 // AthenaQueryEngine, GlueCatalog, S3ObjectStore, DynamoDbStateStore and EventBridgeEventPublisher
@@ -65,19 +65,12 @@ beforeAll(async () => {
     join(modelsDir, 'nrt/recon_gates.sql'),
     join(root, 'packages/lake/models/nrt/recon_gates.sql'),
   );
-  for (const [name, value] of Object.entries({
+  stubLakeFunctionEnv({
     LAMBDA_TASK_ROOT: root,
     LAKEOPS_MODELS_DIR: 'packages/lake/models',
-    LAKEOPS_DEAD_LETTER_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/dlq',
     LAKEOPS_STATE_TABLE: 'State',
-    LAKEOPS_EVENT_BUS_NAME: 'lakeops-ci',
     LAKEOPS_LAKE_BUCKET: 'lake',
-    LAKEOPS_ATHENA_READ_WORKGROUP: 'lakeops-ci-reads',
-    LAKEOPS_ATHENA_WRITE_WORKGROUP: 'lakeops-ci-writes',
-    LAKEOPS_GLUE_DATABASE_PREFIX: 'lakeops_ci',
-    POWERTOOLS_TRACE_ENABLED: 'false',
-  }))
-    vi.stubEnv(name, value);
+  });
 });
 
 afterAll(async () => {
@@ -86,14 +79,11 @@ afterAll(async () => {
 });
 
 const today = () => new Date().toISOString().slice(0, 10);
-const header = (names: string[]) => ({ Data: names.map((n) => ({ VarCharValue: n })) });
-const rows = (names: string[], values: string[][]): GetQueryResultsCommandOutput => ({
-  $metadata: {},
-  ResultSet: {
-    Rows: [header(names), ...values.map((v) => ({ Data: v.map((x) => ({ VarCharValue: x })) }))],
-    ResultSetMetadata: { ColumnInfo: names.map((Name) => ({ Name, Type: 'varchar' })) },
-  },
-});
+const rows = (names: string[], values: string[][]) =>
+  athenaResults(
+    names.map((n) => [n, 'varchar'] as const),
+    values,
+  );
 
 beforeEach(() => {
   for (const m of [athena, glue, s3, dynamo, bus, sqs]) m.reset();
@@ -104,11 +94,7 @@ beforeEach(() => {
   dynamo.on(QueryCommand).callsFake((input) => table.query(input));
   queries = new Map();
   states = new Map();
-  athena.on(StartQueryExecutionCommand).callsFake((input: StartQueryExecutionCommandInput) => {
-    const id = `q${queries.size + 1}`;
-    queries.set(id, input);
-    return { QueryExecutionId: id };
-  });
+  athena.on(StartQueryExecutionCommand).callsFake(startQueryRecorder(queries));
   athena.on(GetQueryExecutionCommand).callsFake(({ QueryExecutionId }: { QueryExecutionId: string }) => ({
     QueryExecution: {
       Status: { State: states.get(QueryExecutionId) ?? 'SUCCEEDED' },

@@ -202,16 +202,10 @@ export class MarketplaceSimulation {
 
   /**
    * Simulates day `index` (0 = oldest). Events may be timed on later days (a booking's legs,
-   * payouts, reviews), never on earlier ones; events after `end` are dropped.
-   */
-  simulateDay(index: number, emit: (event: MarketplaceEvent, ms: number) => void): void {
-    for (const _ of this.simulateDayInSteps(index, emit, Number.POSITIVE_INFINITY));
-  }
-
-  /**
-   * {@link simulateDay}, pausing after every `usersPerStep` users so that a caller can write out
-   * what was emitted so far (a seed of a million users emits more in a day than fits in memory).
-   * The draws and events are the same whatever the step.
+   * payouts, reviews), never on earlier ones; events after `end` are dropped. Pauses (yields)
+   * after every `usersPerStep` users so that a caller can write out what was emitted so far (a
+   * seed of a million users emits more in a day than fits in memory); the draws and events are
+   * the same whatever the step.
    */
   *simulateDayInSteps(
     index: number,
