@@ -213,7 +213,7 @@ describe('the ops console in a browser', () => {
     const set = async (view: string, minutesAgo: number) => {
       const record = (await readNrtViewRecord(state, view)) as NrtViewRecord;
       const refreshedAt = new Date(Date.now() - minutesAgo * 60_000).toISOString();
-      await state.put(nrtRecordKey(view), { ...record, refreshedAt } as StateValue);
+      await state.put(nrtRecordKey(view), { ...record, refreshedAt } as unknown as StateValue);
     };
     await set('nrt.payout_backlog', 20);
     await set('nrt.dispute_queue', 12);

@@ -247,4 +247,68 @@ describe('startNrtRefresh and completeNrtQuery (the Athena path: no function wai
     expect((await readNrtViewRecord(state, 'nrt.payout_backlog'))?.lastError).toMatch(/HIVE_BAD_DATA/);
     expect(next.views[0]).toMatchObject({ status: 'started', queryId: 'q2' });
   });
+  it("writes yesterday's last hour again for an event that lands after midnight, then today from yesterday's new state", async () => {
+    // Prepare: the view's SQL says which day, hours and carry it was asked for; the engine counts
+    // yesterday's hour 23 (5 events, then 6 once the late one lands) and nothing yet today.
+    const view: NrtView = {
+      ...backlog,
+      carryState: {
+        table: table('payout_backlog_open'),
+        sql: (day, scope) =>
+          `state ${day} ${scope.hours.join(',')} carry ${scope.carry ? `${scope.carry.dt}/${scope.carry.hour}` : 'none'}`,
+      },
+    };
+    let lateOnes = 0;
+    const counting = {
+      query: async (sql: string): Promise<Row[]> =>
+        sql.includes('2026-11-30')
+          ? [{ hour: '23', n: 5 + lateOnes, newest: '2026-11-30T23:50:00.000Z' }]
+          : [],
+    };
+    const d = () => ({ engine: counting, writer, state, events, clock });
+    const tick = async (at: string) => {
+      clock = new ManualClock(at);
+      const started = await startNrtRefresh(d(), { views: [view], runId: at });
+      for (const v of started.views) {
+        if (v.status !== 'started') continue;
+        const next = await completeNrtQuery(d(), { views: [view], queryId: v.queryId, state: 'SUCCEEDED' });
+        if (next.status === 'next')
+          await completeNrtQuery(d(), { views: [view], queryId: next.queryId, state: 'SUCCEEDED' });
+      }
+      return writer.started
+        .splice(0)
+        .filter((w) => w.table === 'payout_backlog_open')
+        .map((w) => w.sql);
+    };
+    // Act
+    const evening = await tick('2026-11-30T23:57:00Z');
+    const midnight = await tick('2026-12-01T00:02:00Z');
+    lateOnes = 1; // an event of 23:58 that Firehose delivered after the 00:02 refresh
+    const afterLate = await tick('2026-12-01T00:07:00Z');
+    const recordAfterLate = await readNrtViewRecord(state, view.name);
+    const next = await tick('2026-12-01T00:12:00Z');
+    const settled = await tick('2026-12-01T00:17:00Z');
+    lateOnes = 2; // past the late window (3 hours): waits for a rebuild, as an old hour of today does
+    const outside = await tick('2026-12-01T03:02:00Z');
+    // Assess
+    expect(evening).toHaveLength(1);
+    expect(midnight).toEqual(['state 2026-12-01 00 carry 2026-11-30/23']);
+    expect(afterLate).toEqual(['state 2026-11-30 23 carry 2026-11-30/22']);
+    expect(recordAfterLate).toMatchObject({
+      day: '2026-12-01',
+      hours: [],
+      carried: [],
+      previous: { day: '2026-11-30', counts: { '23': 6 } },
+    });
+    expect(next).toEqual(['state 2026-12-01 00 carry 2026-11-30/23']);
+    expect(settled).toEqual([]);
+    expect(outside).toEqual(['state 2026-12-01 01,02,03 carry 2026-12-01/00']);
+    expect(published.filter((e) => e.detailType === 'nrt.refreshed').map((e) => e.detail.dt)).toEqual([
+      '2026-11-30',
+      '2026-12-01',
+      '2026-11-30',
+      '2026-12-01',
+      '2026-12-01',
+    ]);
+  });
 });

@@ -23,8 +23,9 @@ materialized under lake/nrt/<view>/dt=<today>/hour=<HH>/ on the local lake.
   refresh   what the nrt-refresh schedule does every 5 minutes: per view, under its lease, the
             hours of today whose count of source events moved (recounted from 3 hours before
             the current one, so late events are found too), and any hour of today not yet
-            written, are rewritten and swapped in; a view another refresh holds is skipped (and
-            counted).
+            written, are rewritten and swapped in; in the first 3 hours of a day, yesterday's
+            last hours too (an event of 23:58 that lands after midnight); a view another
+            refresh holds is skipped (and counted).
   status    per view: last refresh, lag, rows, hours written, last error, skips.
 
 Each view's refresh is an OpenLineage run (job nrt-refresh.<view>, or nrt-rebuild.<view> with
@@ -138,8 +139,11 @@ export const nrtCommand: Command = {
 
 function formatOutcome(v: NrtViewOutcome): string {
   switch (v.status) {
-    case 'refreshed':
-      return `${v.view}: refreshed hours ${v.hours.join(',')} (${v.rows} rows, ${v.durationMs} ms)`;
+    case 'refreshed': {
+      const late = v.late ? `${v.late.dt} hours ${v.late.hours.join(',')} (late events)` : '';
+      const today = v.hours.length ? `hours ${v.hours.join(',')}` : '';
+      return `${v.view}: refreshed ${[late, today].filter(Boolean).join(', ')} (${v.rows} rows, ${v.durationMs} ms)`;
+    }
     case 'unchanged':
       return `${v.view}: nothing new`;
     case 'skipped':

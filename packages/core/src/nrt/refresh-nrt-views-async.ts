@@ -13,6 +13,7 @@ import {
   type NrtViewOutcome,
   type NrtViewRecord,
   nrtLeaseName,
+  nrtPasses,
   nrtRecordKey,
   planNrtRefresh,
   readNrtViewRecord,
@@ -121,13 +122,24 @@ export async function startNrtRefresh(
       continue;
     }
     const day = clock.now().toISOString().slice(0, 10);
-    let record: NrtViewRecord = (await readNrtViewRecord(state, view.name)) ?? emptyRecord(day);
+    let record: NrtViewRecord | undefined = await readNrtViewRecord(state, view.name);
     try {
-      const plan = await planNrtRefresh({ engine, state }, view, {
-        now: clock.now(),
+      const options = {
         ...(input.rebuild ? { rebuild: true } : {}),
         ...(input.lateHours === undefined ? {} : { lateHours: input.lateHours }),
-      });
+      };
+      // One write in flight per view: yesterday's late hours first when they moved (then today
+      // is written by the next tick, from yesterday's state as it is now), else today.
+      let plan: NrtPlan | undefined;
+      for (const pass of nrtPasses(record, { now: clock.now(), ...options })) {
+        plan = await planNrtRefresh({ engine, state }, view, {
+          now: pass.now,
+          fromHour: pass.fromHour,
+          ...options,
+        });
+        if (plan.hours.length) break;
+      }
+      if (!plan) throw new RangeError('no day to refresh');
       record = plan.base;
       if (!plan.hours.length) {
         await finishRecord(deps, view, { ...plan.base, refreshedAt: clock.now().toISOString() }, input);
@@ -150,7 +162,11 @@ export async function startNrtRefresh(
       outcomes.push({ view: view.name, status: 'started', queryId: write.queryId, hours: plan.hours });
       await registerQuery(deps, input.views, view.name, write);
     } catch (error) {
-      const failed = failedRefresh(view, record, error, { day, failedAt: clock.now(), runId: input.runId });
+      const failed = failedRefresh(view, record ?? emptyRecord(day), error, {
+        day,
+        failedAt: clock.now(),
+        runId: input.runId,
+      });
       await events.publish([failed.event]);
       await finishRecord(deps, view, failed.record, input);
       await state.delete(nrtJobKey(view.name)).catch(() => undefined);

@@ -54,9 +54,8 @@ export interface NrtView {
   changesSql(day: string, fromHour: string): string;
 }
 
-/** What the refresh remembers per view (state item `nrt#view/<view>`). */
-export interface NrtViewRecord {
-  readonly [key: string]: StateValue | undefined;
+/** What the refresh remembers of one day of a view: which hours it wrote, from how many events. */
+export interface NrtDayRecord {
   /** The day (UTC) the hours below belong to. */
   readonly day: string;
   /** Newest source event time covered (RFC 3339), shown by `nrt status` and the console. */
@@ -73,6 +72,17 @@ export interface NrtViewRecord {
    * refresh may start from one of them). Absent in records written before the state existed.
    */
   readonly carried?: readonly string[];
+}
+
+/** What the refresh remembers per view (state item `nrt#view/<view>`): today, and yesterday while it may move. */
+export interface NrtViewRecord extends NrtDayRecord {
+  readonly [key: string]: StateValue | NrtDayRecord | undefined;
+  /**
+   * The day before `day`, kept through the first `lateHours` of `day`: a late event into its last
+   * hours is still found (by its hour's count) and written, to that day and (carry-over views)
+   * to every hour after it. Absent from then on, and in records written before it was kept.
+   */
+  readonly previous?: NrtDayRecord;
   /** Rows written by the last refresh that wrote, and which hours it wrote. */
   readonly rows: number;
   readonly lastHours: readonly string[];
@@ -89,7 +99,10 @@ export type NrtViewOutcome =
   | {
       readonly view: string;
       readonly status: 'refreshed';
+      /** Hours of today written (none when only yesterday's moved). */
       readonly hours: readonly string[];
+      /** Hours of yesterday rewritten for events that arrived after midnight (first `lateHours` of the day). */
+      readonly late?: { readonly dt: string; readonly hours: readonly string[] };
       readonly rows: number;
       readonly durationMs: number;
     }
@@ -211,6 +224,52 @@ export function nrtFromHour(
   return String(Math.max(0, input.now.getUTCHours() - late)).padStart(2, '0');
 }
 
+/** The day (`YYYY-MM-DD`, UTC) before `day`. */
+export function nrtDayBefore(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00.000Z`) - 86_400_000).toISOString().slice(0, 10);
+}
+
+/** What `record` remembers of `day`: itself, its `previous`, or nothing. */
+export function nrtDayRecord(record: NrtViewRecord | undefined, day: string): NrtDayRecord | undefined {
+  if (record?.day === day) return record;
+  if (record?.previous?.day === day) return record.previous;
+  return undefined;
+}
+
+/** One day a refresh writes: planned as at `now`, recounting its hours from `fromHour`. */
+export interface NrtPass {
+  readonly day: string;
+  readonly now: Date;
+  readonly fromHour: string;
+}
+
+/**
+ * The days a refresh at `now` writes, in order. Today, preceded during the first `lateHours` of
+ * the day by yesterday when the view wrote it: planned as at its last millisecond and recounted
+ * from `lateHours` before `now`, so an event of 23:58 that reaches Bronze after midnight (Firehose
+ * holds records up to its buffer interval) is still written to yesterday, and, for carry-over
+ * views, to today, which continues from yesterday's last hour.
+ */
+export function nrtPasses(
+  record: NrtViewRecord | undefined,
+  input: { readonly now: Date; readonly rebuild?: boolean; readonly lateHours?: number },
+): NrtPass[] {
+  const day = input.now.toISOString().slice(0, 10);
+  const today: NrtPass = { day, now: input.now, fromHour: nrtFromHour(record, input) };
+  const late = input.lateHours ?? nrtLateHours;
+  const hour = input.now.getUTCHours();
+  const yesterday = nrtDayBefore(day);
+  if (input.rebuild || hour >= late || nrtDayRecord(record, yesterday) === undefined) return [today];
+  return [
+    {
+      day: yesterday,
+      now: new Date(`${yesterday}T23:59:59.999Z`),
+      fromHour: String(24 + hour - late).padStart(2, '0'),
+    },
+    today,
+  ];
+}
+
 /**
  * The hours touched since each view's watermark, for all `views` in one query (the views'
  * `changesSql` joined by UNION ALL: one statement, one look at the source files, instead of one
@@ -250,13 +309,14 @@ export async function findNrtChanges(
 }
 
 /**
- * Decides what a refresh of `view` at `now` writes: the hours of today whose count of source
- * events moved since the view last counted them (recounted from `lateHours` before the current
- * hour; a late event into one of those hours is found like a new one), for carry-over views also
- * every later hour up to now, plus any hour of today not yet written; `rebuild` writes every hour
- * of today so far, from all history. `changes` found ahead are used when they were asked for this
- * day from the same hour; otherwise the view's `changesSql` runs. Counts compared with a record
- * another refresh moved in between can only make an hour look changed: it is written again.
+ * Decides what a refresh of `view` at `now` writes: the hours of that day whose count of source
+ * events moved since the view last counted them (recounted from `fromHour`, by default `lateHours`
+ * before the current hour; a late event into one of those hours is found like a new one), for
+ * carry-over views also every later hour up to now, plus any hour of the day not yet written;
+ * `rebuild` writes every hour of today so far, from all history. `changes` found ahead are used
+ * when they were asked for this day from the same hour; otherwise the view's `changesSql` runs.
+ * Counts compared with a record another refresh moved in between can only make an hour look
+ * changed: it is written again. Yesterday is planned by passing a `now` on that day (see `nrtPasses`).
  */
 export async function planNrtRefresh(
   deps: { engine: Pick<QueryEngine, 'query'>; state: StateStore },
@@ -265,24 +325,25 @@ export async function planNrtRefresh(
     readonly now: Date;
     readonly rebuild?: boolean;
     readonly lateHours?: number;
+    readonly fromHour?: string;
     readonly changes?: NrtChanges | undefined;
   },
 ): Promise<NrtPlan> {
   const day = input.now.toISOString().slice(0, 10);
   const currentHour = input.now.toISOString().slice(11, 13);
   const previous = await readNrtViewRecord(deps.state, view.name);
-  const sameDay = previous?.day === day && !input.rebuild;
-  const written = new Set(sameDay ? previous.hours : []);
-  const carried = new Set(sameDay ? (previous.carried ?? []) : []);
-  const watermark = sameDay ? previous.watermark : null;
+  const part = input.rebuild ? undefined : nrtDayRecord(previous, day);
+  const written = new Set(part?.hours ?? []);
+  const carried = new Set(part?.carried ?? []);
+  const watermark = part?.watermark ?? null;
   const base: NrtViewRecord = previous ?? emptyRecord(day);
-  const fromHour = nrtFromHour(previous, input);
+  const fromHour = input.fromHour ?? nrtFromHour(previous, input);
   const ahead = input.changes;
   const changes =
     ahead && ahead.day === day && ahead.fromHour === fromHour
       ? ahead.rows
       : await deps.engine.query(view.changesSql(day, fromHour));
-  const counted: Record<string, number> = sameDay ? { ...(previous.counts ?? {}) } : {};
+  const counted: Record<string, number> = { ...(part?.counts ?? {}) };
   const touched: string[] = [];
   for (const r of changes) {
     const hour = String(r.hour);
@@ -303,20 +364,11 @@ export async function planNrtRefresh(
     for (const h of hoursOfDay) if (h >= first && h <= currentHour) hours.add(h);
   }
   const toWrite = [...hours].sort();
-  // A carry-over view continues from its state at the end of the hour before the first one
-  // written, when that state was written today; otherwise it starts from all history.
-  const before = hoursOfDay[hoursOfDay.indexOf(toWrite[0] ?? '00') - 1];
-  const scope: NrtScope = {
-    hours: toWrite,
-    ...(view.carryState && before !== undefined && carried.has(before)
-      ? { carry: { dt: day, hour: before } }
-      : {}),
-  };
   return {
     day,
     base,
     hours: toWrite,
-    scope,
+    scope: { hours: toWrite, ...carryOf(view, previous, day, toWrite[0], carried, input.rebuild) },
     newest,
     counts: counted,
     written: [...written],
@@ -324,24 +376,72 @@ export async function planNrtRefresh(
   };
 }
 
-/** The record after a refresh that wrote `plan.hours`. */
+/**
+ * Where a carry-over view continues from: its state at the end of the hour before the first one
+ * written, when that state was written (today's, or yesterday's last hour before today's first);
+ * otherwise, or on a rebuild, from all history.
+ */
+function carryOf(
+  view: NrtView,
+  record: NrtViewRecord | undefined,
+  day: string,
+  firstHour: string | undefined,
+  carried: ReadonlySet<string>,
+  rebuild: boolean | undefined,
+): { carry?: { dt: string; hour: string } } {
+  if (!view.carryState || rebuild) return {};
+  const before = hoursOfDay[hoursOfDay.indexOf(firstHour ?? '00') - 1];
+  if (before !== undefined) return carried.has(before) ? { carry: { dt: day, hour: before } } : {};
+  const yesterday = nrtDayBefore(day);
+  return nrtDayRecord(record, yesterday)?.carried?.includes('23')
+    ? { carry: { dt: yesterday, hour: '23' } }
+    : {};
+}
+
+/**
+ * The record after a refresh that wrote `plan.hours` of `plan.day`. Today's (or a new day's, whose
+ * record keeps the day before as `previous`), or yesterday's: then a carry-over view's hours of
+ * today are forgotten, as they continued from a state of yesterday that has just changed, and the
+ * next pass writes them all again.
+ */
 export function refreshedRecord(
   view: NrtView,
   plan: NrtPlan,
   result: { readonly rows: number; readonly durationMs: number; readonly refreshedAt: Date },
 ): NrtViewRecord {
-  return {
-    ...plan.base,
+  const { base } = plan;
+  const part: NrtDayRecord = {
     day: plan.day,
     watermark: plan.newest,
     counts: plan.counts,
     hours: [...new Set([...plan.written, ...plan.hours])].sort(),
     ...(view.carryState ? { carried: [...new Set([...plan.carried, ...plan.hours])].sort() } : {}),
+  };
+  const last = {
     rows: result.rows,
     lastHours: plan.hours,
     durationMs: result.durationMs,
     refreshedAt: result.refreshedAt.toISOString(),
     lastError: null,
+  };
+  if (base.previous?.day === plan.day && base.day > plan.day) {
+    const forget = view.carryState && plan.hours.length > 0 ? { hours: [], carried: [] } : {};
+    return { ...base, ...forget, previous: part, ...last };
+  }
+  const { previous, ...rest } = base;
+  const kept =
+    plan.day === base.day ? previous : base.day === nrtDayBefore(plan.day) ? dayPart(base) : undefined;
+  return { ...rest, ...part, ...(kept ? { previous: kept } : {}), ...last };
+}
+
+/** The day part of a record (without `previous` and the last refresh's figures). */
+function dayPart(record: NrtViewRecord): NrtDayRecord {
+  return {
+    day: record.day,
+    watermark: record.watermark,
+    ...(record.counts ? { counts: record.counts } : {}),
+    hours: record.hours,
+    ...(record.carried ? { carried: record.carried } : {}),
   };
 }
 
@@ -483,16 +583,18 @@ async function refreshViews(
       let record = (await readNrtViewRecord(state, view.name)) ?? null;
       const began = performance.now();
       try {
-        const plan = await planNrtRefresh({ engine, state }, view, {
-          now: clock.now(),
-          ...rebuild,
-          changes: changes.get(view.name),
-        });
-        record = plan.base;
-        if (plan.hours.length === 0) {
-          record = { ...plan.base, refreshedAt: clock.now().toISOString() };
-          outcomes.push({ view: view.name, status: 'unchanged' });
-        } else {
+        let hours: readonly string[] = [];
+        let late: { dt: string; hours: readonly string[] } | undefined;
+        let rows = 0;
+        for (const pass of nrtPasses(record ?? undefined, { now: clock.now(), ...rebuild })) {
+          const plan = await planNrtRefresh({ engine, state }, view, {
+            now: pass.now,
+            fromHour: pass.fromHour,
+            ...rebuild,
+            changes: pass.day === day ? changes.get(view.name) : undefined,
+          });
+          record = plan.base;
+          if (plan.hours.length === 0) continue;
           // Fencing: a refresh whose lease was taken over (it ran past its TTL) stops here.
           lease = await renewLease({ state, clock }, lease, leaseSeconds);
           const partitions = plan.hours.map((hour) => ({ dt: plan.day, hour }));
@@ -517,14 +619,27 @@ async function refreshViews(
             refreshedAt: clock.now(),
           };
           record = refreshedRecord(view, plan, done);
+          rows += result.rows;
+          await events.publish([refreshedEvent(view, plan, { ...done, runId: input.runId })]);
+          if (pass.day === day) hours = plan.hours;
+          else {
+            late = { dt: pass.day, hours: plan.hours };
+            // Yesterday's hours are recorded before today's pass, which reads the record.
+            await state.put(nrtRecordKey(view.name), record as unknown as StateValue);
+          }
+        }
+        if (record === null || (hours.length === 0 && late === undefined)) {
+          record = { ...(record ?? emptyRecord(day)), refreshedAt: clock.now().toISOString() };
+          outcomes.push({ view: view.name, status: 'unchanged' });
+        } else {
           outcomes.push({
             view: view.name,
             status: 'refreshed',
-            hours: plan.hours,
-            rows: result.rows,
-            durationMs: done.durationMs,
+            hours,
+            ...(late ? { late } : {}),
+            rows,
+            durationMs: Math.round(performance.now() - began),
           });
-          await events.publish([refreshedEvent(view, plan, { ...done, runId: input.runId })]);
         }
       } catch (error) {
         const failed = failedRefresh(view, record ?? emptyRecord(day), error, {

@@ -1,0 +1,261 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDbQueryEngine, FsObjectStore } from '@lakeops/adapters-local';
+import {
+  type Clock,
+  type NrtView,
+  type PublishedEvent,
+  readNrtViewRecord,
+  refreshNrtViews,
+  type WritePartitionsInput,
+} from '@lakeops/core';
+import { loadNrtViews, seedBronze, tables } from '@lakeops/lake';
+import { InMemoryStateStore } from '@lakeops/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+async function filesUnder(dir: string): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  for (const entry of await readdir(dir, { recursive: true })) {
+    const path = join(dir, entry);
+    if ((await stat(path)).isFile()) out.set(entry, await readFile(path));
+  }
+  return out;
+}
+
+const changedFolders = (before: Map<string, Buffer>, after: Map<string, Buffer>) =>
+  [
+    ...new Set(
+      [...new Set([...before.keys(), ...after.keys()])]
+        .filter((k) => !before.get(k)?.equals(after.get(k) ?? Buffer.alloc(0)))
+        .map((k) => k.replace(/\/[^/]+\.parquet$/, '')),
+    ),
+  ].sort();
+
+// Firehose holds records up to its buffer interval (300 s here) before they reach Bronze: an
+// event of 23:58 can land after the first refresh of the next day. It must still reach
+// yesterday's hour 23 and, through the carry-over state, today's backlogs and queues.
+describe('refreshNrtViews across midnight (DuckDB, Parquet)', () => {
+  let home: string;
+  let root: string;
+  let engine: DuckDbQueryEngine;
+  let views: NrtView[];
+  let city: string;
+  let now = new Date('2026-11-20T23:55:00.000Z');
+  const clock: Clock = { now: () => now };
+  const state = new InMemoryStateStore({ clock });
+  const published: PublishedEvent[] = [];
+  const events = { publish: async (e: readonly PublishedEvent[]) => void published.push(...e) };
+  const writes: WritePartitionsInput[] = [];
+  let sequence = 0;
+
+  /** The engine, recording what each refresh writes. */
+  const deps = () => ({
+    engine: {
+      ...engine,
+      query: engine.query.bind(engine),
+      stream: engine.stream.bind(engine),
+      rewritePartitions: engine.rewritePartitions.bind(engine),
+      restorePartitions: engine.restorePartitions.bind(engine),
+      partitionsMayHold: engine.partitionsMayHold.bind(engine),
+      close: engine.close.bind(engine),
+      writePartitions: (input: WritePartitionsInput) => {
+        writes.push(input);
+        return engine.writePartitions(input);
+      },
+    },
+    state,
+    events,
+    clock,
+  });
+
+  async function arrive(type: string, detail: Record<string, unknown>, at: string) {
+    const line = JSON.stringify({
+      version: '0',
+      id: `midnight-${++sequence}`,
+      'detail-type': type,
+      source: 'marketplace.payments',
+      account: '000000000000',
+      time: at,
+      region: 'eu-west-1',
+      resources: [],
+      detail: { v: 1, ...detail },
+    });
+    const dir = join(root, 'bronze/events', `dt=${at.slice(0, 10)}`, `hour=${at.slice(11, 13)}`);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, `bus-late-${sequence}.json`), `${line}\n`);
+  }
+
+  const rows = (view: string, dt: string, hour: string) =>
+    engine.query(`SELECT * EXCLUDE (as_of) FROM nrt.${view} WHERE dt = '${dt}' AND hour = '${hour}'
+      ORDER BY ALL`);
+  const total = async (view: string, column: string, dt: string, hour: string) =>
+    (await rows(view, dt, hour)).reduce((n, r) => n + Number(r[column]), 0);
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'lakeops-nrt-midnight-'));
+    root = join(home, 'lake');
+    await seedBronze(
+      { store: new FsObjectStore({ root }) },
+      { days: 3, users: 300, seed: 7, end: new Date('2026-11-20T23:54:59.999Z') },
+    );
+    engine = await DuckDbQueryEngine.open({ root, tables, threads: 1, listingGraceMs: 0 });
+    views = await loadNrtViews();
+    const cities = await engine.query('SELECT min(city_id) AS city_id FROM bronze.cities_snapshot');
+    city = String(cities[0]?.city_id);
+  });
+  afterAll(async () => {
+    await engine.close();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it("starts the new day from yesterday's last carry-over state, not from all history", async () => {
+    // Prepare
+    await refreshNrtViews(deps(), { views, runId: 'evening' });
+    writes.length = 0;
+    now = new Date('2026-11-21T00:02:00.000Z');
+    // Act
+    const result = await refreshNrtViews(deps(), { views, runId: 'midnight' });
+    // Assess
+    expect(result.views.map((v) => [v.view, v.status === 'refreshed' ? v.hours : v.status])).toEqual([
+      ['nrt.dispute_queue', ['00']],
+      ['nrt.payout_backlog', ['00']],
+      ['nrt.recon_gates', ['00']],
+    ]);
+    const carryReads = writes
+      .filter((w) => w.table.name.endsWith('_open'))
+      .map((w) => /WHERE dt = '([^']+)' AND hour = '(\d\d)'/.exec(w.sql)?.slice(1, 3).join('/'));
+    expect(carryReads).toEqual(['2026-11-20/23', '2026-11-20/23']);
+    expect((await readNrtViewRecord(state, 'nrt.payout_backlog'))?.previous?.day).toBe('2026-11-20');
+  });
+
+  it("writes an event of 23:58 that lands after midnight to yesterday's hour 23 and to today, and equals a rebuild", async () => {
+    // Prepare
+    const before = await filesUnder(join(root, 'nrt'));
+    const queuedAtMidnight = await total('payout_backlog', 'payouts', '2026-11-21', '00');
+    const paymentsAt23 = await total('recon_gates', 'payments', '2026-11-20', '23');
+    await arrive(
+      'payout.status_changed',
+      {
+        payout_id: 'po-midnight',
+        status: 'scheduled',
+        leg_id: 'l-midnight',
+        seller_id: 's000001',
+        city_id: city,
+        amount: 55,
+        currency: 'EUR',
+      },
+      '2026-11-20T23:58:00.000Z',
+    );
+    await arrive(
+      'payment.captured',
+      {
+        payment_id: 'p-midnight',
+        booking_id: 'b-midnight',
+        leg_id: 'l-midnight',
+        user_id: 'u0000001',
+        city_id: city,
+        amount: 55,
+        currency: 'EUR',
+        method: 'card',
+      },
+      '2026-11-20T23:58:30.000Z',
+    );
+    now = new Date('2026-11-21T00:07:00.000Z');
+    // Act
+    const result = await refreshNrtViews(deps(), { views, runId: 'after-late' });
+    const incremental = {
+      backlog23: await rows('payout_backlog', '2026-11-20', '23'),
+      backlog00: await rows('payout_backlog', '2026-11-21', '00'),
+      recon23: await rows('recon_gates', '2026-11-20', '23'),
+      disputes00: await rows('dispute_queue', '2026-11-21', '00'),
+    };
+    const after = await filesUnder(join(root, 'nrt'));
+    // Rebuilds from all history, with a state of their own: yesterday as at its end, then today.
+    const fresh = new InMemoryStateStore({ clock });
+    const rebuildDeps = { ...deps(), state: fresh };
+    now = new Date('2026-11-20T23:59:59.999Z');
+    await refreshNrtViews(rebuildDeps, { views, runId: 'rebuild-yesterday', rebuild: true });
+    now = new Date('2026-11-21T00:07:00.000Z');
+    await refreshNrtViews(rebuildDeps, { views, runId: 'rebuild-today', rebuild: true });
+    // Assess
+    expect(
+      result.views.map((v) => [
+        v.view,
+        v.status === 'refreshed' ? [v.late?.dt, v.late?.hours, v.hours] : v.status,
+      ]),
+    ).toEqual([
+      ['nrt.dispute_queue', 'unchanged'],
+      ['nrt.payout_backlog', ['2026-11-20', ['23'], ['00']]],
+      ['nrt.recon_gates', ['2026-11-20', ['23'], []]],
+    ]);
+    expect(changedFolders(before, after)).toEqual([
+      'payout_backlog/dt=2026-11-20/hour=23',
+      'payout_backlog/dt=2026-11-21/hour=00',
+      'payout_backlog_open/dt=2026-11-20/hour=23',
+      'payout_backlog_open/dt=2026-11-21/hour=00',
+      'recon_gates/dt=2026-11-20/hour=23',
+    ]);
+    expect(await total('payout_backlog', 'payouts', '2026-11-21', '00')).toBe(queuedAtMidnight + 1);
+    expect(incremental.recon23.reduce((n, r) => n + Number(r.payments), 0)).toBe(paymentsAt23 + 1);
+    expect(incremental.backlog23).toEqual(await rows('payout_backlog', '2026-11-20', '23'));
+    expect(incremental.backlog00).toEqual(await rows('payout_backlog', '2026-11-21', '00'));
+    expect(incremental.recon23).toEqual(await rows('recon_gates', '2026-11-20', '23'));
+    expect(incremental.disputes00).toEqual(await rows('dispute_queue', '2026-11-21', '00'));
+    expect(
+      published
+        .filter((e) => e.detailType === 'nrt.refreshed' && e.detail.run_id === 'after-late')
+        .map((e) => [e.detail.view, e.detail.dt]),
+    ).toEqual([
+      ['nrt.payout_backlog', '2026-11-20'],
+      ['nrt.payout_backlog', '2026-11-21'],
+      ['nrt.recon_gates', '2026-11-20'],
+    ]);
+  });
+  it("repairs today from yesterday's new state after a refresh that died between the two days", async () => {
+    // Prepare: another late payout of 23:59; the refresh writes yesterday's hour 23, records it,
+    // then hangs forever in today's write (as if killed there), holding its lease.
+    await arrive(
+      'payout.status_changed',
+      {
+        payout_id: 'po-midnight-2',
+        status: 'scheduled',
+        leg_id: 'l-midnight-2',
+        seller_id: 's000001',
+        city_id: city,
+        amount: 21,
+        currency: 'EUR',
+      },
+      '2026-11-20T23:59:00.000Z',
+    );
+    const queuedAt23 = await total('payout_backlog', 'payouts', '2026-11-20', '23');
+    now = new Date('2026-11-21T00:12:00.000Z');
+    const hanging = deps();
+    const die = hanging.engine.writePartitions;
+    hanging.engine.writePartitions = (input: WritePartitionsInput) =>
+      input.partitions?.some((p) => p.dt === '2026-11-21') ? new Promise(() => undefined) : die(input);
+    void refreshNrtViews(hanging, {
+      views: views.filter((v) => v.name === 'nrt.payout_backlog'),
+      runId: 'dies',
+    });
+    await expect
+      .poll(async () => total('payout_backlog', 'payouts', '2026-11-20', '23'))
+      .toBe(queuedAt23 + 1);
+    const queued00 = await total('payout_backlog', 'payouts', '2026-11-21', '00');
+    // Act: the next tick, once the dead refresh's lease (240 s) has expired.
+    now = new Date('2026-11-21T00:17:00.000Z');
+    const result = await refreshNrtViews(deps(), { views, runId: 'repair' });
+    // Assess
+    expect(result.views.find((v) => v.view === 'nrt.payout_backlog')).toMatchObject({
+      status: 'refreshed',
+      hours: ['00'],
+    });
+    expect(await total('payout_backlog', 'payouts', '2026-11-21', '00')).toBe(queued00 + 1);
+    const repaired = await rows('payout_backlog', '2026-11-21', '00');
+    await refreshNrtViews(
+      { ...deps(), state: new InMemoryStateStore({ clock }) },
+      { views, runId: 'rebuild', rebuild: true },
+    );
+    expect(repaired).toEqual(await rows('payout_backlog', '2026-11-21', '00'));
+  });
+});
