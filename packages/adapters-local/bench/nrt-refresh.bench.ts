@@ -7,8 +7,10 @@
 // moves with the other processes' load (0.14–0.29 for the same code within minutes: a loaded box
 // stretches the CPU-bound rebuild more than the short tick); the CPU time moves less. Both are
 // printed; the wall time is the measure of the goal.
-// Run: node packages/adapters-local/bench/nrt-refresh.bench.ts [days] [users] [day-ticks]
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+// `history` (default 0) earlier days of NRT partitions are laid under the views before part (1), as a
+// refresh running for that long leaves them (copies of today's, dated before the seeded days).
+// Run: node packages/adapters-local/bench/nrt-refresh.bench.ts [days] [users] [day-ticks] [history]
+import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbQueryEngine, FsObjectStore, SqliteStateStore } from '@lakeops/adapters-local';
@@ -18,6 +20,7 @@ import { loadNrtViews, seedBronze, tables } from '@lakeops/lake';
 const days = Number(process.argv[2] ?? 14);
 const users = Number(process.argv[3] ?? 5000);
 const dayTicks = Number(process.argv[4] ?? 288); // 24 h at 5 minutes
+const history = Number(process.argv[5] ?? 0);
 const day = '2026-11-20';
 const home = await mkdtemp(join(tmpdir(), 'lakeops-bench-nrt-'));
 const root = join(home, 'lake');
@@ -53,6 +56,15 @@ try {
     );
     baseState.close();
     await rename(join(aside, 'hour=23'), join(dayDir, 'hour=23'));
+    for (const t of tables.filter((t) => t.zone === 'nrt')) {
+      const from = join(root, 'nrt', t.name, `dt=${day}`);
+      for (let d = 1; d <= history; d++) {
+        const dt = new Date(Date.parse(`${day}T00:00:00Z`) - (days + d) * 86_400_000)
+          .toISOString()
+          .slice(0, 10);
+        await cp(from, join(root, 'nrt', t.name, `dt=${dt}`), { recursive: true });
+      }
+    }
     const inc: number[] = [];
     const full: number[] = [];
     const incCpu: number[] = [];
@@ -88,7 +100,9 @@ try {
     }
     const incMs = quantile(inc, 0.5);
     const fullMs = quantile(full, 0.5);
-    console.log(`| refresh (${days} days, ${users} users), median of 3 alternated | hours written | ms |`);
+    console.log(
+      `| refresh (${days} days, ${users} users, ${history} earlier days of NRT partitions), median of 3 alternated | hours written | ms |`,
+    );
     console.log('| --- | --- | ---: |');
     console.log(`| incremental after one hour of new events | ${hours.join('; ')} | ${incMs.toFixed(0)} |`);
     console.log(

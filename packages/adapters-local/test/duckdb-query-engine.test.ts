@@ -277,6 +277,38 @@ describe('DuckDbQueryEngine', () => {
     expect(await readFile(join(root, 'silver/cities/data_0.parquet'))).toEqual(citiesBefore);
   });
 
+  it('reads only the partitions a write names in `reads`: other folders are not even listed', async () => {
+    // Prepare: three days, one of them corrupt; a partition named but absent reads as empty.
+    await engine.writePartitions({
+      table: daily,
+      sql: `${rowsFor('2026-11-18', 2)} UNION ALL ${rowsFor('2026-11-19', 3)} UNION ALL ${rowsFor('2026-11-20', 4)}`,
+    });
+    await engine.query('SELECT count(*) FROM gold.daily_totals');
+    await writeFile(join(root, 'gold/daily_totals/dt=2026-11-18/data_0.parquet'), 'not parquet at all');
+    const copy = (sql: string, reads?: { dt: string }[]) =>
+      engine.writePartitions({
+        table: cities,
+        sql,
+        ...(reads ? { reads: [{ table: daily, partitions: reads }] } : {}),
+      });
+    const sum =
+      "SELECT city_id || '-' || CAST(sum(n) AS VARCHAR) AS city_id FROM gold.daily_totals WHERE dt >= '2026-11-19' GROUP BY city_id";
+    // Act
+    const named = await copy(sum, [{ dt: '2026-11-19' }, { dt: '2026-11-20' }, { dt: '2026-11-21' }]);
+    const namedRows = await engine.query('SELECT city_id FROM silver.cities');
+    const oneDay = await copy(sum, [{ dt: '2026-11-20' }]);
+    const oneDayRows = await engine.query('SELECT city_id FROM silver.cities');
+    const none = await copy(sum, [{ dt: '2026-11-21' }]);
+    const unnamed = copy(sum);
+    // Assess: 1 + 2 (day 19) + 6 (day 20) = 9; day 20 alone, 6; nothing named that exists, no rows.
+    expect(named.rows).toBe(1);
+    expect(namedRows).toEqual([{ city_id: 'lis-9' }]);
+    expect(oneDay.rows).toBe(1);
+    expect(oneDayRows).toEqual([{ city_id: 'lis-6' }]);
+    expect(none.rows).toBe(0);
+    await expect(unnamed).rejects.toMatchObject({ code: 'PartitionCorrupt' });
+  });
+
   it('reads NDJSON with explicit columns (unknown fields ignored, nested JSON as text) and sees new files', async () => {
     // Prepare
     await mkdir(join(root, 'bronze/raw_events/dt=2026-11-20'), { recursive: true });

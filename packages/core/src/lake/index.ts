@@ -9,6 +9,7 @@ export {
 export type { ObjectStore, StoredObject } from './object-store.port.ts';
 export type {
   PartitionProfile,
+  PartitionReads,
   PartitionSubset,
   QueryEngine,
   QueryOptions,

@@ -33,6 +33,21 @@ export interface WritePartitionsInput {
    * rebuilds).
    */
   readonly partitions?: readonly Partition[];
+  /**
+   * Partitioned tables the query reads only some partitions of (an NRT view reads its carry-over
+   * state for the hours it writes), with every partition of them it reads. An engine may read just
+   * those partitions' files for these tables (the local DuckDB engine does: its views of a table
+   * list every partition folder on each statement); the query's own filter still applies. A
+   * partition the query reads and that is not listed is read as empty by such an engine.
+   */
+  readonly reads?: readonly PartitionReads[];
+}
+
+/** Which partitions of `table` a query reads (`WritePartitionsInput.reads`). */
+export interface PartitionReads {
+  readonly table: TableDefinition;
+  /** Whole partitions (every partition key given). */
+  readonly partitions: readonly Partition[];
 }
 
 export interface WritePartitionsResult {

@@ -15,6 +15,7 @@ import {
   nrtLeaseName,
   nrtPasses,
   nrtRecordKey,
+  nrtWrites,
   planNrtRefresh,
   readNrtViewRecord,
   recordNrtSkip,
@@ -278,12 +279,8 @@ export async function completeNrtQuery(
 
 /** The write of one step: the carry-over state, or the view. */
 function stepWrite(view: NrtView, plan: NrtPlan, step: 'state' | 'view') {
-  const target = step === 'state' && view.carryState ? view.carryState : view;
-  return {
-    table: target.table,
-    sql: target.sql(plan.day, plan.scope),
-    partitions: plan.hours.map((hour) => ({ dt: plan.day, hour })),
-  };
+  const writes = nrtWrites(view, plan);
+  return step === 'state' && writes.state ? writes.state : writes.view;
 }
 
 /**

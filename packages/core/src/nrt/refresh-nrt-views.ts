@@ -1,4 +1,4 @@
-import type { QueryEngine, Row } from '../lake/query-engine.port.ts';
+import type { QueryEngine, Row, WritePartitionsInput } from '../lake/query-engine.port.ts';
 import type { TableDefinition } from '../lake/table.ts';
 import type { Clock } from '../shared/clock.port.ts';
 import { LakeopsError } from '../shared/errors.ts';
@@ -445,6 +445,37 @@ function dayPart(record: NrtViewRecord): NrtDayRecord {
   };
 }
 
+/**
+ * The writes of a refresh of `plan`: a carry-over view's state first, which reads its own partition
+ * of `scope.carry` (if any), then the view, which reads the state of the hours it writes. Each names
+ * the partitions it reads (`reads`): the local engine then lists only those folders instead of every
+ * partition of the state's history.
+ */
+export function nrtWrites(
+  view: NrtView,
+  plan: NrtPlan,
+): { readonly state?: WritePartitionsInput; readonly view: WritePartitionsInput } {
+  const partitions = plan.hours.map((hour) => ({ dt: plan.day, hour }));
+  const { carryState } = view;
+  const { carry } = plan.scope;
+  const viewWrite: WritePartitionsInput = {
+    table: view.table,
+    sql: view.sql(plan.day, plan.scope),
+    partitions,
+    ...(carryState ? { reads: [{ table: carryState.table, partitions }] } : {}),
+  };
+  if (!carryState) return { view: viewWrite };
+  return {
+    state: {
+      table: carryState.table,
+      sql: carryState.sql(plan.day, plan.scope),
+      partitions,
+      reads: [{ table: carryState.table, partitions: carry ? [{ dt: carry.dt, hour: carry.hour }] : [] }],
+    },
+    view: viewWrite,
+  };
+}
+
 /** `nrt.refreshed` of a refresh that wrote `plan.hours`. */
 export function refreshedEvent(
   view: NrtView,
@@ -597,22 +628,11 @@ async function refreshViews(
           if (plan.hours.length === 0) continue;
           // Fencing: a refresh whose lease was taken over (it ran past its TTL) stops here.
           lease = await renewLease({ state, clock }, lease, leaseSeconds);
-          const partitions = plan.hours.map((hour) => ({ dt: plan.day, hour }));
           // The carry-over state first: the view reads it. A run killed in between leaves the
           // record as it was, so the next run redoes both from the same earlier state.
-          const { carryState } = view;
-          if (carryState) {
-            await engine.writePartitions({
-              table: carryState.table,
-              sql: carryState.sql(plan.day, plan.scope),
-              partitions,
-            });
-          }
-          const result = await engine.writePartitions({
-            table: view.table,
-            sql: view.sql(plan.day, plan.scope),
-            partitions,
-          });
+          const writes = nrtWrites(view, plan);
+          if (writes.state) await engine.writePartitions(writes.state);
+          const result = await engine.writePartitions(writes.view);
           const done = {
             rows: result.rows,
             durationMs: Math.round(performance.now() - began),
