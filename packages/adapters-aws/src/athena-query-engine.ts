@@ -243,6 +243,32 @@ export class AthenaQueryEngine implements QueryEngine, StagedPartitionWriter {
       });
   }
 
+  /**
+   * Where these partitions' files are now: each one's Glue location as a key of the lake bucket
+   * (all of the table's partitions in one paginated `GetPartitions` when the catalog can, else one
+   * `GetPartition` each). A partition Glue does not know, or one located outside the lake bucket,
+   * is left out: the caller reads its folder.
+   */
+  async partitionPrefixes(
+    table: TableDefinition,
+    partitions: readonly Partition[],
+  ): Promise<ReadonlyMap<string, string>> {
+    const name = qualifiedName(table);
+    const { catalog, objects } = this.#o;
+    const known =
+      table.partitionKeys.length && hasPartitionBatches(catalog)
+        ? await catalog.partitionLocations(name)
+        : undefined;
+    const out = new Map<string, string>();
+    for (const p of partitions) {
+      const path = partitionPath(table, p);
+      const location = known ? known.get(path) : await catalog.partitionLocation(name, p);
+      const key = location === undefined ? undefined : objects.keyOf(location.replace(/\/?$/, '/'));
+      if (key !== undefined) out.set(path, key);
+    }
+    return out;
+  }
+
   /** Points each rewritten partition's Glue location back at its old files; deletes the new ones. */
   async restorePartitions(table: TableDefinition, rewritten: readonly RewrittenPartition[]): Promise<void> {
     const name = qualifiedName(table);

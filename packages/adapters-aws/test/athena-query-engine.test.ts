@@ -574,6 +574,29 @@ describe('AthenaQueryEngine', () => {
       ]);
     });
 
+    it("names where each partition's files are now: its Glue location, under staging after a rewrite", async () => {
+      // Prepare
+      const catalog = new InMemoryCatalog([daily]);
+      const at = (dt: string, location: string) =>
+        catalog.setPartitionLocation('gold.daily_counts', { dt }, location);
+      await at('2026-11-19', 's3://lake/_staging/gold/daily_counts/r1/dt=2026-11-19/');
+      await at('2026-11-18', 's3://lake/gold/daily_counts/dt=2026-11-18');
+      await at('2026-11-17', 's3://another-bucket/daily_counts/dt=2026-11-17/');
+      const e = engine({ catalog });
+      // Act
+      const prefixes = await e.partitionPrefixes(daily, [
+        { dt: '2026-11-19' },
+        { dt: '2026-11-18' },
+        { dt: '2026-11-17' },
+        { dt: '2026-11-16' },
+      ]);
+      // Assess: outside the lake bucket or unknown to Glue: left out (the caller reads the folder).
+      expect([...prefixes]).toEqual([
+        ['dt=2026-11-19', '_staging/gold/daily_counts/r1/dt=2026-11-19/'],
+        ['dt=2026-11-18', 'gold/daily_counts/dt=2026-11-18/'],
+      ]);
+    });
+
     it('rewrites without the dropped rows: profiles before and after, keeps the old files for the caller, restores them on demand', async () => {
       // Prepare
       emulate({

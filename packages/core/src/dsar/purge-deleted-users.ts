@@ -343,7 +343,7 @@ async function purgeTable(
     }
   }
   if (!partitions.length) return { table: name, partitions: [], rowsRemoved: 0, status: 'unchanged' };
-  const bytesBefore = await bytesByPartition(deps.store, table, partitions);
+  const bytesBefore = await bytesByPartition(deps, table, partitions);
   if (dryRun) {
     const before = byPartition(
       table,
@@ -376,7 +376,7 @@ async function purgeTable(
       drop: deps.sql.matches(table, idsRef),
       keepReplacedUnder: backup,
     });
-    const bytesAfter = await bytesByPartition(deps.store, table, partitions);
+    const bytesAfter = await bytesByPartition(deps, table, partitions);
     const results: PartitionPurge[] = [];
     const failures: string[] = [];
     // By partition path (a lookup per partition: a scan of the list each was quadratic, ≈ 0.2 s at 1,200).
@@ -492,18 +492,26 @@ function prefixOf(table: TableDefinition, p: Partition): string {
   return `${table.zone}/${table.name}/${path ? `${path}/` : ''}`;
 }
 
-/** Bytes per partition path of these partitions: one listing per partition, so the cost follows them, not the table. */
-async function bytesByPartition(
-  store: ObjectStore,
+/**
+ * Bytes per partition path of these partitions: one listing per partition, so the cost follows
+ * them, not the table; of where each partition's files are now (`partitionPrefixes`: on Athena,
+ * after a rewrite, under the staging location Glue points at), else of its folder.
+ */
+export async function bytesByPartition(
+  deps: { readonly store: ObjectStore; readonly engine: Pick<QueryEngine, 'partitionPrefixes'> },
   table: TableDefinition,
   partitions: readonly Partition[],
 ): Promise<Map<string, number>> {
   const out = new Map<string, number>();
+  const at = await deps.engine.partitionPrefixes?.(table, partitions);
   // 16 partitions listed at a time: a purge of 1,000 users lists every partition twice.
   for (let i = 0; i < partitions.length; i += 16) {
     const batch = partitions.slice(i, i + 16);
     const sizes = await Promise.all(
-      batch.map(async (p) => sum((await store.list(prefixOf(table, p))).map((o) => o.size))),
+      batch.map(async (p) => {
+        const prefix = at?.get(partitionPath(table, p)) ?? prefixOf(table, p);
+        return sum((await deps.store.list(prefix)).map((o) => o.size));
+      }),
     );
     batch.forEach((p, j) => {
       out.set(partitionPath(table, p), sizes[j] ?? 0);

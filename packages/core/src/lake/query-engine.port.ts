@@ -105,6 +105,17 @@ export interface QueryEngine {
   stream(sql: string, options?: QueryOptions): AsyncIterable<Row>;
   writePartitions(input: WritePartitionsInput, options?: QueryOptions): Promise<WritePartitionsResult>;
   /**
+   * Optional: where these partitions' files are now, as object-store key prefixes ending in `/`,
+   * by partition path. Absent, or a partition missing from the answer: its own folder
+   * (`<zone>/<table>/<k=v/…>/`). Athena's answer is the Glue partition's location: a partition
+   * rewritten by `rewritePartitions` lives under the staging location its Glue entry was switched
+   * to, not in its folder, whose old files are deleted once the purge is verified.
+   */
+  partitionPrefixes?(
+    table: TableDefinition,
+    partitions: readonly Partition[],
+  ): Promise<ReadonlyMap<string, string>>;
+  /**
    * Rewrites these partitions without the rows `drop` holds, profiling the old rows before the
    * write and the new files after the swap (two independent reads, so a bad write shows). The old
    * files are kept under `keepReplacedUnder` until `restorePartitions` or a delete of that prefix.
