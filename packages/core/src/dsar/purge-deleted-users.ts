@@ -4,6 +4,7 @@ import type { QueryEngine, Row } from '../lake/query-engine.port.ts';
 import {
   isUnderPrefix,
   type Partition,
+  parsePartitionPath,
   partitionPath,
   qualifiedName,
   type TableDefinition,
@@ -294,6 +295,45 @@ export async function removeIds(
 
 const backupRoot = '_dsar/backup/';
 
+/** The old files' prefixes of a table's rewrite in flight, by partition path (`dsar#superseded/<table>`). */
+const supersededKey = (table: string) => ({ pk: 'dsar#superseded', sk: table });
+
+/**
+ * Records where these partitions' files are before their rewrite, when the engine says
+ * (`partitionPrefixes`: Athena, whose switch leaves the old files in place); undefined otherwise
+ * (the local engine moves them under the run's backup, repaired by `repairBackups`).
+ */
+async function recordSuperseded(
+  deps: PurgeDeps,
+  table: TableDefinition,
+  partitions: readonly Partition[],
+): Promise<boolean> {
+  const at = await deps.engine.partitionPrefixes?.(table, partitions);
+  if (!at?.size) return false;
+  // One state item per table: ≈ 70 bytes a partition, well under DynamoDB's 400 KB up to ≈ 5,000.
+  await deps.state.put(supersededKey(qualifiedName(table)), { prefixes: Object.fromEntries(at) });
+  return true;
+}
+
+/**
+ * After a run killed between a rewrite's switch and the delete of the old files: each recorded
+ * old prefix the partition no longer lives at holds rows the purge removed and nothing reads, and
+ * is deleted; one the partition still lives at (killed before its switch, or restored) is kept.
+ */
+async function sweepSuperseded(deps: PurgeDeps, table: TableDefinition): Promise<void> {
+  const name = qualifiedName(table);
+  const item = await deps.state.get(supersededKey(name));
+  const recorded = (item?.value as { prefixes?: Record<string, string> } | undefined)?.prefixes;
+  if (!recorded || !deps.engine.partitionPrefixes) return;
+  const paths = Object.keys(recorded);
+  const now = await deps.engine.partitionPrefixes(table, paths.map(parsePartitionPath));
+  for (const path of paths) {
+    const prefix = recorded[path];
+    if (prefix !== undefined && now.get(path) !== prefix) await deps.store.deletePrefix(prefix);
+  }
+  await deps.state.delete(supersededKey(name));
+}
+
 /**
  * A run killed inside a partition swap (between moving the old folder to its backup and moving
  * the new one in) leaves the partition missing and its old files under `_dsar/backup/<run>/`;
@@ -321,6 +361,7 @@ async function purgeTable(
   only?: readonly Partition[],
 ): Promise<Omit<TablePurge, 'millis'>> {
   const name = qualifiedName(table);
+  if (!dryRun) await sweepSuperseded(deps, table);
   // The one scan of the table: user columns and partition keys only, joined with the ids; of the
   // partitions the engine's index could not rule out, when it keeps one (none left: no scan).
   const mayHold = await deps.engine.partitionsMayHold?.(table, [...ids.keys()]);
@@ -369,6 +410,10 @@ async function purgeTable(
   const backup = `${backupRoot}${idsRef.run}/`;
   const tableBackup = `${backup}${table.zone}/${table.name}/`;
   await deps.store.deletePrefix(tableBackup);
+  // Where an engine that switches a catalog entry leaves the old files (Athena: they stay where
+  // they are until deleted below), they are recorded first: a run killed after the switch and
+  // before the delete would otherwise leave files holding the purged rows that nothing points at.
+  const old = await recordSuperseded(deps, table, partitions);
   try {
     const rewritten = await deps.engine.rewritePartitions({
       table,
@@ -419,6 +464,7 @@ async function purgeTable(
       if (r.replacedKey && !r.replacedKey.startsWith(tableBackup))
         await deps.store.deletePrefix(r.replacedKey);
     }
+    if (old) await deps.state.delete(supersededKey(name));
     return {
       table: name,
       partitions: results,

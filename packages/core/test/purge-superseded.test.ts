@@ -1,0 +1,146 @@
+import { InMemoryCatalog, InMemoryObjectStore, InMemoryStateStore, ManualClock } from '@lakeops/testing';
+import { describe, expect, it } from 'vitest';
+import {
+  DeletionQueue,
+  type Partition,
+  type PurgeDeps,
+  type PurgeSql,
+  partitionPath,
+  purgeDeletedUsers,
+  type QueryEngine,
+  type RewritePartitionsInput,
+  type RewrittenPartition,
+  type Row,
+  type TableDefinition,
+} from '../src/index.ts';
+
+const payments: TableDefinition = {
+  zone: 'silver',
+  name: 'fact_payments',
+  description: 'test',
+  format: 'parquet',
+  columns: [{ name: 'user_id', type: 'string', sensitivity: 'confidential' }],
+  partitionKeys: ['dt'],
+  primaryKey: [],
+  userColumns: ['user_id'],
+};
+const ids: TableDefinition = {
+  ...payments,
+  zone: 'silver_private',
+  name: 'dsar_purge_ids',
+  userColumns: [],
+  partitionKeys: ['run'],
+};
+
+/** The statements' text does not matter to this engine: it answers from its own state. */
+const sql: PurgeSql = {
+  matches: () => 'matches',
+  affected: () => 'affected',
+  partitionStats: () => 'stats',
+  keptRows: () => 'kept',
+  userIds: () => 'ids',
+};
+
+/**
+ * An engine as Athena behaves: each partition lives where its catalog entry points; a rewrite
+ * writes new files under `_staging/` and switches the entry, leaving the old files in place
+ * (`replacedKey`) for the caller to delete. The purged user is in a partition while it lives at
+ * its original folder.
+ */
+class SwitchingEngine
+  implements Pick<QueryEngine, 'query' | 'rewritePartitions' | 'restorePartitions' | 'partitionPrefixes'>
+{
+  readonly at = new Map<string, string>();
+  readonly store: InMemoryObjectStore;
+  constructor(store: InMemoryObjectStore) {
+    this.store = store;
+  }
+  async query(text: string): Promise<Row[]> {
+    if (text !== 'affected') return [];
+    return [...this.at]
+      .filter(([, prefix]) => !prefix.startsWith('_staging/'))
+      .map(([path]) => ({ dt: path.slice(3), user_id: 'u-gone', n: 1 }));
+  }
+  async rewritePartitions(input: RewritePartitionsInput): Promise<RewrittenPartition[]> {
+    return Promise.all(
+      input.partitions.map(async (p) => {
+        const path = partitionPath(input.table, p);
+        const old = this.at.get(path) as string;
+        const fresh = `_staging/${input.table.zone}/${input.table.name}/r1/${path}/`;
+        await this.store.write(`${fresh}new.parquet`, 'kept rows');
+        this.at.set(path, fresh);
+        return {
+          partition: p,
+          before: { rows: 3, dropped: 1, checksum: '7' },
+          after: { rows: 2, dropped: 0, checksum: '7' },
+          replacedKey: old,
+        };
+      }),
+    );
+  }
+  async restorePartitions(): Promise<void> {}
+  async partitionPrefixes(table: TableDefinition, partitions: readonly Partition[]) {
+    const out = new Map<string, string>();
+    for (const p of partitions) {
+      const prefix = this.at.get(partitionPath(table, p));
+      if (prefix) out.set(partitionPath(table, p), prefix);
+    }
+    return out;
+  }
+}
+
+describe('purgeDeletedUsers on an engine that switches catalog entries (Athena)', () => {
+  it('deletes the old files a run killed between the switch and their delete left behind, when it resumes', async () => {
+    // Prepare: two days hold the user; the run is killed (hangs forever) deleting the first old folder.
+    const clock = new ManualClock('2026-12-01T02:00:00Z');
+    const state = new InMemoryStateStore({ clock });
+    const store = new InMemoryObjectStore();
+    const engine = new SwitchingEngine(store);
+    for (const dt of ['2026-11-19', '2026-11-20']) {
+      const folder = `silver/fact_payments/dt=${dt}/`;
+      engine.at.set(`dt=${dt}`, folder);
+      await store.write(`${folder}old.parquet`, 'rows of u-gone');
+    }
+    await new DeletionQueue({ state, clock }).enqueue({
+      requestId: 'dsar-1',
+      userId: 'u-gone',
+      anonIds: [],
+      userHash: 'h1',
+      requestedAt: '2026-11-30T10:00:00Z',
+      reason: 'user_request',
+    });
+    const deps = (s: InMemoryObjectStore): PurgeDeps => ({
+      engine: engine as unknown as QueryEngine,
+      catalog: new InMemoryCatalog([payments]),
+      store: s,
+      state,
+      clock,
+      sql,
+      idsTable: ids,
+    });
+    const dying = Object.create(store) as InMemoryObjectStore;
+    dying.deletePrefix = (prefix: string) =>
+      prefix.startsWith('silver/fact_payments/')
+        ? new Promise<number>(() => undefined)
+        : store.deletePrefix(prefix);
+    void purgeDeletedUsers(deps(dying), { runId: 'run-1' });
+    await expect.poll(() => engine.at.get('dt=2026-11-20')).toMatch(/^_staging\//);
+    const leftBehind = (await store.list('silver/fact_payments/')).map((o) => o.key);
+    // Act: the next run, once the killed run's lease (900 s) has expired, resumes it.
+    clock.advance(901);
+    const report = await purgeDeletedUsers(deps(store), { runId: 'run-2' });
+    // Assess
+    expect(leftBehind).toEqual([
+      'silver/fact_payments/dt=2026-11-19/old.parquet',
+      'silver/fact_payments/dt=2026-11-20/old.parquet',
+    ]);
+    expect(report.runId).toBe('run-1');
+    expect(report.requests).toEqual([expect.objectContaining({ requestId: 'dsar-1', verified: true })]);
+    expect(await store.list('silver/fact_payments/')).toEqual([]);
+    expect((await store.list('_staging/')).map((o) => o.key)).toEqual([
+      '_staging/silver/fact_payments/r1/dt=2026-11-19/new.parquet',
+      '_staging/silver/fact_payments/r1/dt=2026-11-20/new.parquet',
+    ]);
+    expect(await state.get({ pk: 'dsar#superseded', sk: 'silver.fact_payments' })).toBeUndefined();
+  });
+});
