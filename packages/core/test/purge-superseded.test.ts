@@ -141,6 +141,6 @@ describe('purgeDeletedUsers on an engine that switches catalog entries (Athena)'
       '_staging/silver/fact_payments/r1/dt=2026-11-19/new.parquet',
       '_staging/silver/fact_payments/r1/dt=2026-11-20/new.parquet',
     ]);
-    expect(await state.get({ pk: 'dsar#superseded', sk: 'silver.fact_payments' })).toBeUndefined();
+    expect(await state.get({ pk: 'dsar#superseded', sk: 'silver.fact_payments#0' })).toBeUndefined();
   });
 });

@@ -13,7 +13,7 @@ import type { Clock } from '../shared/clock.port.ts';
 import { LakeopsError } from '../shared/errors.ts';
 import type { EventPublisher } from '../shared/event-publisher.port.ts';
 import { acquireLease, releaseLease, renewLease } from '../state/lease.ts';
-import type { StateStore, StateValue } from '../state/state-store.port.ts';
+import { queryAll, type StateItem, type StateStore, type StateValue } from '../state/state-store.port.ts';
 import { DeletionQueue, type PendingDeletion } from './deletion-queue.ts';
 import type { PurgeSql } from './purge-sql.port.ts';
 
@@ -295,12 +295,16 @@ export async function removeIds(
 
 const backupRoot = '_dsar/backup/';
 
-/** The old files' prefixes of a table's rewrite in flight, by partition path (`dsar#superseded/<table>`). */
-const supersededKey = (table: string) => ({ pk: 'dsar#superseded', sk: table });
+/**
+ * The old files' prefixes of a table's rewrite in flight, by partition path, in items of at most
+ * 2,000 partitions (`dsar#superseded/<table>#<n>`: ≈ 140 KB, under DynamoDB's 400 KB per item).
+ */
+const supersededPk = 'dsar#superseded';
+const supersededPerItem = 2000;
 
 /**
  * Records where these partitions' files are before their rewrite, when the engine says
- * (`partitionPrefixes`: Athena, whose switch leaves the old files in place); undefined otherwise
+ * (`partitionPrefixes`: Athena, whose switch leaves the old files in place); false otherwise
  * (the local engine moves them under the run's backup, repaired by `repairBackups`).
  */
 async function recordSuperseded(
@@ -310,9 +314,23 @@ async function recordSuperseded(
 ): Promise<boolean> {
   const at = await deps.engine.partitionPrefixes?.(table, partitions);
   if (!at?.size) return false;
-  // One state item per table: ≈ 70 bytes a partition, well under DynamoDB's 400 KB up to ≈ 5,000.
-  await deps.state.put(supersededKey(qualifiedName(table)), { prefixes: Object.fromEntries(at) });
+  const entries = [...at];
+  for (let i = 0; i * supersededPerItem < entries.length; i++) {
+    const part = entries.slice(i * supersededPerItem, (i + 1) * supersededPerItem);
+    await deps.state.put(
+      { pk: supersededPk, sk: `${qualifiedName(table)}#${i}` },
+      { prefixes: Object.fromEntries(part) },
+    );
+  }
   return true;
+}
+
+/** The items `recordSuperseded` wrote for a table. */
+async function supersededItems(deps: PurgeDeps, table: TableDefinition): Promise<StateItem[]> {
+  const items: StateItem[] = [];
+  for await (const item of queryAll(deps.state, { pk: supersededPk, skPrefix: `${qualifiedName(table)}#` }))
+    items.push(item);
+  return items;
 }
 
 /**
@@ -321,17 +339,23 @@ async function recordSuperseded(
  * is deleted; one the partition still lives at (killed before its switch, or restored) is kept.
  */
 async function sweepSuperseded(deps: PurgeDeps, table: TableDefinition): Promise<void> {
-  const name = qualifiedName(table);
-  const item = await deps.state.get(supersededKey(name));
-  const recorded = (item?.value as { prefixes?: Record<string, string> } | undefined)?.prefixes;
-  if (!recorded || !deps.engine.partitionPrefixes) return;
-  const paths = Object.keys(recorded);
-  const now = await deps.engine.partitionPrefixes(table, paths.map(parsePartitionPath));
-  for (const path of paths) {
-    const prefix = recorded[path];
-    if (prefix !== undefined && now.get(path) !== prefix) await deps.store.deletePrefix(prefix);
+  if (!deps.engine.partitionPrefixes) return;
+  for (const item of await supersededItems(deps, table)) {
+    const recorded = (item.value as { prefixes?: Record<string, string> }).prefixes ?? {};
+    const paths = Object.keys(recorded);
+    const now = await deps.engine.partitionPrefixes(table, paths.map(parsePartitionPath));
+    for (const path of paths) {
+      const prefix = recorded[path];
+      if (prefix !== undefined && now.get(path) !== prefix) await deps.store.deletePrefix(prefix);
+    }
+    await deps.state.delete({ pk: item.pk, sk: item.sk });
   }
-  await deps.state.delete(supersededKey(name));
+}
+
+/** Forgets a table's recorded old files once they are deleted. */
+async function forgetSuperseded(deps: PurgeDeps, table: TableDefinition): Promise<void> {
+  for (const item of await supersededItems(deps, table))
+    await deps.state.delete({ pk: item.pk, sk: item.sk });
 }
 
 /**
@@ -464,7 +488,7 @@ async function purgeTable(
       if (r.replacedKey && !r.replacedKey.startsWith(tableBackup))
         await deps.store.deletePrefix(r.replacedKey);
     }
-    if (old) await deps.state.delete(supersededKey(name));
+    if (old) await forgetSuperseded(deps, table);
     return {
       table: name,
       partitions: results,
