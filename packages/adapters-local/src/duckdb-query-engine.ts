@@ -37,7 +37,7 @@ import {
 } from '@lakeops/core';
 import { decimalValue, duckdbCopy, duckdbSession, ident, literal, profileSql, sqlType } from '@lakeops/lake';
 import { FolderListings } from './folder-listings.ts';
-import { exists, moveDir, swapDir } from './fs-swap.ts';
+import { exists, moveDir, recoverInterruptedSwaps, swapDir } from './fs-swap.ts';
 import { PartitionMembership } from './partition-membership.ts';
 
 export interface DuckDbQueryEngineOptions {
@@ -187,6 +187,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       await connection.run('SET enable_external_access = false');
       await connection.run('SET lock_configuration = true');
     }
+    if (options.access !== 'read-only') recoverSwaps(options.root, options.tables);
     return new DuckDbQueryEngine(options, instance, connection);
   }
 
@@ -1266,6 +1267,20 @@ function partitionsOfFiles(table: TableDefinition, staging: string, files: reado
     if (parts.length === table.partitionKeys.length) folders.add(parts.join('/'));
   }
   return [...folders].sort().map(parsePartitionPath);
+}
+
+/**
+ * Puts back the folders a write killed in the middle of its swap left missing (their old version
+ * is beside them, `.replaced-<name>`), and removes the old versions a killed write left behind
+ * after its swap, for every Parquet table: one listing of each zone, table and (tables with two
+ * partition keys) first-level partition folder.
+ */
+function recoverSwaps(root: string, tables: readonly TableDefinition[]): void {
+  const parquet = tables.filter((t) => t.format === 'parquet');
+  for (const zone of new Set(parquet.map((t) => t.zone))) recoverInterruptedSwaps(join(root, zone), 0);
+  for (const t of parquet) {
+    recoverInterruptedSwaps(join(root, t.zone, t.name), Math.max(0, t.partitionKeys.length - 1));
+  }
 }
 
 /** True when a partition folder holds a Parquet file directly, synchronously (a few µs). */

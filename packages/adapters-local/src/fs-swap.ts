@@ -1,16 +1,22 @@
-import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+
+/** Where `swapDir` moves a folder's old version during a swap: beside it, hidden from the `k=*` globs readers use. */
+export function asideOf(target: string): string {
+  return join(dirname(target), `.replaced-${basename(target)}`);
+}
 
 /**
  * Replaces folder `target` with folder `staged` by rename: the old folder is moved aside first and
  * put back if the second rename fails, so the target never ends up half-written. With `keepOldAt`
  * the old folder is moved there (a backup by rename, for a caller that verifies first) and kept;
- * otherwise it is deleted.
+ * otherwise it is deleted. A swap killed between its two renames left the target missing and its
+ * old version aside: that is settled first (`settleInterruptedSwap`).
  */
 export async function swapDir(target: string, staged: string, keepOldAt?: string): Promise<void> {
-  // Beside the target, hidden from the `k=*` globs readers use.
-  const aside = keepOldAt ?? join(dirname(target), `.replaced-${basename(target)}-${randomUUID()}`);
+  const aside = keepOldAt ?? asideOf(target);
+  if (!keepOldAt) settleInterruptedSwap(target);
   const had = await exists(target);
   await mkdir(join(target, '..'), { recursive: true });
   if (had) {
@@ -24,6 +30,65 @@ export async function swapDir(target: string, staged: string, keepOldAt?: string
     throw error;
   }
   if (had && !keepOldAt) await rm(aside, { recursive: true, force: true });
+}
+
+/**
+ * After a `swapDir` of `target` that was killed: its old version still aside and the target
+ * missing (killed between the two renames) → the old version goes back (`restored`); both there
+ * (killed before the aside was deleted) → the aside goes (`removed`). Synchronous: a `stat` when
+ * nothing was interrupted. Also settles the names of earlier versions (`.replaced-<name>-<uuid>`).
+ */
+export function settleInterruptedSwap(target: string): 'restored' | 'removed' | undefined {
+  const aside = asideOf(target);
+  if (!existsSync(aside)) return undefined;
+  if (!existsSync(target)) {
+    renameSync(aside, target);
+    return 'restored';
+  }
+  rmSync(aside, { recursive: true, force: true });
+  return 'removed';
+}
+
+/**
+ * Settles every interrupted swap under `dir`, down `depth` folder levels (a table's folder and its
+ * partition keys): the folders a killed swap left missing are put back before anything reads them.
+ * Returns the targets restored and the asides removed.
+ */
+export function recoverInterruptedSwaps(
+  dir: string,
+  depth: number,
+): { readonly restored: string[]; readonly removed: string[] } {
+  const out = { restored: [] as string[], removed: [] as string[] };
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const entry of entries) {
+    if (!entry.startsWith('.replaced-')) continue;
+    // `.replaced-<name>`, or `.replaced-<name>-<uuid>` as earlier versions named it.
+    const name = entry
+      .slice('.replaced-'.length)
+      .replace(/-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, '');
+    const target = join(dir, name);
+    if (entry !== basename(asideOf(target))) {
+      if (existsSync(asideOf(target))) rmSync(join(dir, entry), { recursive: true, force: true });
+      else renameSync(join(dir, entry), asideOf(target));
+    }
+    const settled = settleInterruptedSwap(target);
+    if (settled === 'restored') out.restored.push(target);
+    if (settled === 'removed') out.removed.push(asideOf(target));
+  }
+  if (depth > 0) {
+    for (const entry of readdirSync(dir)) {
+      if (entry.startsWith('.') || entry.startsWith('_') || !entry.includes('=')) continue;
+      const below = recoverInterruptedSwaps(join(dir, entry), depth - 1);
+      out.restored.push(...below.restored);
+      out.removed.push(...below.removed);
+    }
+  }
+  return out;
 }
 
 /** Moves folder `target` to `keepOldAt` (a partition the rewrite left empty, kept as its backup). */
