@@ -106,9 +106,11 @@ export function formatReport(report: PurgeReport): string {
       continue;
     }
     if (t.status === 'unchanged') continue;
-    const bytes = t.partitions.reduce((s, p) => s + p.bytesBefore, 0);
+    // A table done by an earlier invocation of a resumed run comes back with its totals only.
+    const bytes = t.totals?.bytesBefore ?? t.partitions.reduce((s, p) => s + p.bytesBefore, 0);
+    const partitions = t.totals?.partitions ?? t.partitions.length;
     lines.push(
-      `  ${t.table}: ${verb} ${t.rowsRemoved} rows in ${t.partitions.length} partition(s), ${bytes} bytes ${report.dryRun ? 'to rewrite' : 'rewritten'}`,
+      `  ${t.table}: ${verb} ${t.rowsRemoved} rows in ${partitions} partition(s), ${bytes} bytes ${report.dryRun ? 'to rewrite' : 'rewritten'}`,
     );
   }
   const untouched = report.tables.filter((t) => t.status === 'unchanged').length;

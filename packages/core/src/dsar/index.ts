@@ -13,6 +13,7 @@ export {
   type PurgeReport,
   PurgeVerificationFailedError,
   purgeDeletedUsers,
+  readPurgePartitions,
   removeIds,
   type TablePurge,
 } from './purge-deleted-users.ts';

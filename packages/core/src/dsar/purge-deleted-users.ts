@@ -43,7 +43,19 @@ export interface PartitionPurge {
 
 export interface TablePurge {
   readonly table: string;
+  /**
+   * Each partition rewritten (or, dry run, to rewrite). Empty in the stored audit record and
+   * manifest, which keep `totals` instead: the list is stored apart, in items
+   * `dsar#run-partitions/<run>#<table>#<n>` of at most 1,000 partitions (`readPurgePartitions`).
+   */
   readonly partitions: readonly PartitionPurge[];
+  /** Counts of `partitions` where the list itself is left out (stored records). */
+  readonly totals?: {
+    readonly partitions: number;
+    readonly bytesBefore: number;
+    readonly bytesAfter: number;
+    readonly verified: number;
+  };
   readonly rowsRemoved: number;
   /** `ok`, or why this table was not purged (its data left as it was). */
   readonly status: 'ok' | 'failed' | 'unchanged';
@@ -108,6 +120,11 @@ export interface PurgeInput {
   readonly shouldPause?: () => boolean;
   /** Only continue a paused or killed run (its manifest); start no new one. */
   readonly onlyResume?: boolean;
+  /**
+   * Most requests one run takes, oldest first (default 1,000); the others wait for the next run.
+   * It bounds the run's manifest and audit record, kept in one state item each (DynamoDB's 400 KB).
+   */
+  readonly maxRequests?: number;
 }
 
 /** The state of a run in progress, so that a killed run is resumed rather than restarted. */
@@ -154,7 +171,10 @@ export async function purgeDeletedUsers(deps: PurgeDeps, input: PurgeInput): Pro
       : ((await deps.state.get(manifestKey))?.value as unknown as Manifest | undefined);
     if (input.onlyResume && !saved) return emptyReport(input.runId, started, dryRun, 'nothing-to-resume');
     const runId = saved?.runId ?? input.runId;
-    const pending = (await queue.pending()).filter((p) => !saved || saved.requestIds.includes(p.requestId));
+    const pending = (await queue.pending())
+      .filter((p) => !saved || saved.requestIds.includes(p.requestId))
+      .sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0))
+      .slice(0, saved ? undefined : (input.maxRequests ?? defaultMaxRequests));
     const manifest: Manifest = saved ?? {
       runId,
       requestIds: pending.map((p) => p.requestId),
@@ -178,7 +198,8 @@ export async function purgeDeletedUsers(deps: PurgeDeps, input: PurgeInput): Pro
           done: new Map(manifest.tables.map((t) => [t.table, t])),
           ...(input.shouldPause ? { shouldPause: input.shouldPause } : {}),
           afterTable: async (t: TablePurge) => {
-            manifest.tables.push(t);
+            await writePartitionList(deps.state, runId, t);
+            manifest.tables.push(stored(t));
             for (const [id, tally] of perRequest)
               manifest.tallies[id] = { rows: tally.rows, tables: [...tally.tables] };
             await deps.state.put(manifestKey, toState(manifest));
@@ -201,7 +222,13 @@ export async function purgeDeletedUsers(deps: PurgeDeps, input: PurgeInput): Pro
       tables,
       rowsRemoved: tables.reduce((s, t) => s + t.rowsRemoved, 0),
       bytesRewritten: tables.reduce(
-        (s, t) => s + t.partitions.reduce((b, p) => b + (dryRun ? p.bytesBefore : (p.bytesAfter ?? 0)), 0),
+        (s, t) =>
+          s +
+          (t.totals
+            ? dryRun
+              ? t.totals.bytesBefore
+              : t.totals.bytesAfter
+            : t.partitions.reduce((b, p) => b + (dryRun ? p.bytesBefore : (p.bytesAfter ?? 0)), 0)),
         0,
       ),
       requests: pending.map((p) => ({
@@ -294,6 +321,59 @@ export async function removeIds(
 }
 
 const backupRoot = '_dsar/backup/';
+
+/** Default of `PurgeInput.maxRequests`. */
+export const defaultMaxRequests = 1000;
+/** Partitions per stored item of a table's partition list (≈ 120 bytes each: ≈ 120 KB). */
+const partitionsPerItem = 1000;
+
+/** A table's record as stored (manifest, audit): the partition list left out, its totals kept. */
+function stored(t: TablePurge): TablePurge {
+  if (t.totals) return t;
+  const { partitions, ...rest } = t;
+  return {
+    ...rest,
+    partitions: [],
+    totals: {
+      partitions: partitions.length,
+      bytesBefore: sum(partitions.map((p) => p.bytesBefore)),
+      bytesAfter: sum(partitions.map((p) => p.bytesAfter ?? 0)),
+      verified: partitions.filter((p) => p.verified === true).length,
+    },
+  };
+}
+
+/** Stores a table's partition list in items of `partitionsPerItem` (nothing for an empty list). */
+async function writePartitionList(state: StateStore, runId: string, t: TablePurge): Promise<void> {
+  for (let i = 0; i * partitionsPerItem < t.partitions.length; i++) {
+    const part = t.partitions.slice(i * partitionsPerItem, (i + 1) * partitionsPerItem);
+    await state.put(
+      { pk: 'dsar#run-partitions', sk: `${runId}#${t.table}#${String(i).padStart(4, '0')}` },
+      JSON.parse(JSON.stringify({ partitions: part })) as StateValue,
+    );
+  }
+}
+
+/**
+ * The partitions a run rewrote in a table, as its audit stored them (the audit record `dsar#run/<run>`
+ * keeps only each table's totals).
+ *
+ * @example
+ * ```ts
+ * const partitions = await readPurgePartitions(state, 'purge-20261201-020000', 'silver.fact_payments');
+ * ```
+ */
+export async function readPurgePartitions(
+  state: StateStore,
+  runId: string,
+  table: string,
+): Promise<PartitionPurge[]> {
+  const out: PartitionPurge[] = [];
+  for await (const item of queryAll(state, { pk: 'dsar#run-partitions', skPrefix: `${runId}#${table}#` })) {
+    out.push(...(((item.value as { partitions?: PartitionPurge[] }).partitions ?? []) as PartitionPurge[]));
+  }
+  return out;
+}
 
 /**
  * The old files' prefixes of a table's rewrite in flight, by partition path, in items of at most
@@ -526,7 +606,10 @@ async function finish(
   pending: readonly PendingDeletion[],
   report: PurgeReport,
 ): Promise<void> {
-  const audit: StateValue = JSON.parse(JSON.stringify(report)) as StateValue;
+  // The partition lists were stored table by table as each table was done (`afterTable`).
+  const audit: StateValue = JSON.parse(
+    JSON.stringify({ ...report, tables: report.tables.map(stored) }),
+  ) as StateValue;
   await deps.state.put({ pk: 'dsar#run', sk: report.runId }, audit);
   const events = [];
   for (const request of report.requests) {

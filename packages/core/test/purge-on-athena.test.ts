@@ -11,6 +11,7 @@ import {
   type RewritePartitionsInput,
   type RewrittenPartition,
   type Row,
+  readPurgePartitions,
   type TableDefinition,
 } from '../src/index.ts';
 
@@ -142,5 +143,60 @@ describe('purgeDeletedUsers on an engine that switches catalog entries (Athena)'
       '_staging/silver/fact_payments/r1/dt=2026-11-20/new.parquet',
     ]);
     expect(await state.get({ pk: 'dsar#superseded', sk: 'silver.fact_payments#0' })).toBeUndefined();
+  });
+  it("audits a run over 4,000 partitions within DynamoDB's 400 KB per item, and takes 1,000 requests per run", async () => {
+    // Prepare: one purged user in each of 4,000 partitions; 1,200 requests queued.
+    const clock = new ManualClock('2026-12-01T02:00:00Z');
+    const state = new InMemoryStateStore({ clock });
+    const store = new InMemoryObjectStore();
+    const engine = new SwitchingEngine(store);
+    for (let i = 0; i < 4000; i++)
+      engine.at.set(`dt=d${String(i).padStart(4, '0')}`, `silver/fact_payments/dt=d${i}/`);
+    const queue = new DeletionQueue({ state, clock });
+    for (let i = 0; i < 1200; i++) {
+      await queue.enqueue({
+        requestId: `dsar-${String(i).padStart(4, '0')}`,
+        userId: i === 0 ? 'u-gone' : `u-${i}`,
+        anonIds: [],
+        userHash: `h${i}`,
+        requestedAt: '2026-11-30T10:00:00Z',
+        reason: 'user_request',
+      });
+      clock.advance(1);
+    }
+    const deps: PurgeDeps = {
+      engine: engine as unknown as QueryEngine,
+      catalog: new InMemoryCatalog([payments]),
+      store,
+      state,
+      clock,
+      sql,
+      idsTable: ids,
+    };
+    // Act
+    const report = await purgeDeletedUsers(deps, { runId: 'big-run' });
+    // Assess
+    const audit = (await state.get({ pk: 'dsar#run', sk: 'big-run' }))?.value as {
+      tables: { table: string; partitions: unknown[]; totals: { partitions: number; verified: number } }[];
+      requests: unknown[];
+    };
+    expect(report.rowsRemoved).toBe(4000);
+    expect(report.requestIds).toHaveLength(1000);
+    expect(report.requestIds[0]).toBe('dsar-0000');
+    expect(audit.requests).toHaveLength(1000);
+    expect(audit.tables).toEqual([
+      expect.objectContaining({
+        table: 'silver.fact_payments',
+        partitions: [],
+        totals: expect.objectContaining({ partitions: 4000, verified: 4000 }),
+      }),
+    ]);
+    const listed = await readPurgePartitions(state, 'big-run', 'silver.fact_payments');
+    expect(listed).toHaveLength(4000);
+    expect(listed[3999]).toMatchObject({ partition: { dt: 'd3999' }, rowsRemoved: 1, verified: true });
+    expect((await state.query({ pk: 'dsar#pending' })).items.map((i) => i.sk).slice(0, 2)).toEqual([
+      'dsar-1000',
+      'dsar-1001',
+    ]);
   });
 });
