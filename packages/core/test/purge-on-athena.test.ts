@@ -62,7 +62,9 @@ class SwitchingEngine
       .filter(([, prefix]) => !prefix.startsWith('_staging/'))
       .map(([path]) => ({ dt: path.slice(3), user_id: 'u-gone', n: 1 }));
   }
+  readonly groups: number[] = [];
   async rewritePartitions(input: RewritePartitionsInput): Promise<RewrittenPartition[]> {
+    this.groups.push(input.partitions.length);
     return Promise.all(
       input.partitions.map(async (p) => {
         const path = partitionPath(input.table, p);
@@ -198,5 +200,56 @@ describe('purgeDeletedUsers on an engine that switches catalog entries (Athena)'
       'dsar-1000',
       'dsar-1001',
     ]);
+  });
+  it('rewrites a big table in groups, pauses between two of them and resumes inside the table', async () => {
+    // Prepare: the user's rows in 250 partitions; the first invocation has time for one group.
+    const clock = new ManualClock('2026-12-01T02:00:00Z');
+    const state = new InMemoryStateStore({ clock });
+    const store = new InMemoryObjectStore();
+    const engine = new SwitchingEngine(store);
+    for (let i = 0; i < 250; i++)
+      engine.at.set(`dt=d${String(i).padStart(3, '0')}`, `silver/fact_payments/dt=d${i}/`);
+    await new DeletionQueue({ state, clock }).enqueue({
+      requestId: 'dsar-1',
+      userId: 'u-gone',
+      anonIds: [],
+      userHash: 'h1',
+      requestedAt: '2026-11-30T10:00:00Z',
+      reason: 'user_request',
+    });
+    const deps: PurgeDeps = {
+      engine: engine as unknown as QueryEngine,
+      catalog: new InMemoryCatalog([payments]),
+      store,
+      state,
+      clock,
+      sql,
+      idsTable: ids,
+    };
+    // Act
+    const first = await purgeDeletedUsers(deps, {
+      runId: 'run-1',
+      partitionsPerRewrite: 100,
+      shouldPause: () => engine.groups.length >= 1,
+    });
+    const second = await purgeDeletedUsers(deps, { runId: 'run-2', partitionsPerRewrite: 100 });
+    // Assess
+    expect(first.outcome).toBe('paused');
+    expect(engine.groups).toEqual([100, 100, 50]);
+    expect(second.runId).toBe('run-1');
+    expect(second.rowsRemoved).toBe(250);
+    expect(second.requests).toEqual([
+      expect.objectContaining({ requestId: 'dsar-1', rowsRemoved: 250, verified: true }),
+    ]);
+    expect(second.tables[0]).toMatchObject({ rowsRemoved: 250, totals: { partitions: 250, verified: 250 } });
+    const audit = (await state.get({ pk: 'dsar#run', sk: 'run-1' }))?.value as { tables: unknown[] };
+    expect(audit.tables).toEqual([
+      expect.objectContaining({ rowsRemoved: 250, totals: expect.objectContaining({ partitions: 250 }) }),
+    ]);
+    const listed = await readPurgePartitions(state, 'run-1', 'silver.fact_payments');
+    expect(listed.map((p) => p.partition.dt)).toEqual(
+      Array.from({ length: 250 }, (_, i) => `d${String(i).padStart(3, '0')}`),
+    );
+    expect(await state.get({ pk: 'dsar#manifest', sk: 'current' })).toBeUndefined();
   });
 });

@@ -121,6 +121,12 @@ export interface PurgeInput {
   /** Only continue a paused or killed run (its manifest); start no new one. */
   readonly onlyResume?: boolean;
   /**
+   * Partitions of a table rewritten, verified and committed together (default: all of a table's at
+   * once); the run may pause between two groups (`shouldPause`) and resume inside the table. The
+   * AWS driver uses Athena's 100 partitions per write, so one group is one CTAS.
+   */
+  readonly partitionsPerRewrite?: number;
+  /**
    * Most requests one run takes, oldest first (default 1,000); the others wait for the next run.
    * It bounds the run's manifest and audit record, kept in one state item each (DynamoDB's 400 KB).
    */
@@ -132,6 +138,8 @@ interface Manifest {
   readonly runId: string;
   readonly requestIds: string[];
   readonly tables: TablePurge[];
+  /** The table a paused invocation stopped inside (stored form). */
+  partial?: TablePurge;
   readonly tallies: Record<string, { rows: number; tables: string[] }>;
 }
 
@@ -197,8 +205,18 @@ export async function purgeDeletedUsers(deps: PurgeDeps, input: PurgeInput): Pro
       : {
           done: new Map(manifest.tables.map((t) => [t.table, t])),
           ...(input.shouldPause ? { shouldPause: input.shouldPause } : {}),
+          ...(manifest.partial ? { partial: manifest.partial } : {}),
+          ...(input.partitionsPerRewrite ? { partitionsPerRewrite: input.partitionsPerRewrite } : {}),
+          afterPartial: async (t: TablePurge) => {
+            await writePartitionList(deps.state, runId, t);
+            manifest.partial = stored(t);
+            for (const [id, tally] of perRequest)
+              manifest.tallies[id] = { rows: tally.rows, tables: [...tally.tables] };
+            await deps.state.put(manifestKey, toState(manifest));
+          },
           afterTable: async (t: TablePurge) => {
             await writePartitionList(deps.state, runId, t);
+            delete manifest.partial;
             manifest.tables.push(stored(t));
             for (const [id, tally] of perRequest)
               manifest.tallies[id] = { rows: tally.rows, tables: [...tally.tables] };
@@ -270,8 +288,13 @@ export async function removeIds(
   only?: (table: TableDefinition) => readonly Partition[] | undefined,
   resume?: {
     readonly done: ReadonlyMap<string, TablePurge>;
+    /** The table a paused invocation stopped inside, as far as it got (stored form: totals). */
+    readonly partial?: TablePurge;
     afterTable(table: TablePurge): Promise<void>;
+    /** A table paused between two groups of its partitions (`partitionsPerRewrite`). */
+    afterPartial?(table: TablePurge): Promise<void>;
     shouldPause?: () => boolean;
+    readonly partitionsPerRewrite?: number;
   },
 ): Promise<{ tables: TablePurge[]; paused?: true }> {
   const tables: TablePurge[] = [];
@@ -296,9 +319,28 @@ export async function removeIds(
       }
       if (resume?.shouldPause?.()) return { tables, paused: true };
       try {
-        const result = await purgeTable(deps, table, idsRef, dryRun, ids, perRequest, only?.(table));
-        tables.push({ ...result, millis: Date.now() - t0 });
-        if (result.status !== 'failed') await resume?.afterTable({ ...result, millis: Date.now() - t0 });
+        const { paused, ...result } = await purgeTable(
+          deps,
+          table,
+          idsRef,
+          dryRun,
+          ids,
+          perRequest,
+          only?.(table),
+          {
+            ...(resume?.partitionsPerRewrite ? { partitionsPerRewrite: resume.partitionsPerRewrite } : {}),
+            ...(resume?.shouldPause ? { shouldPause: resume.shouldPause } : {}),
+          },
+        );
+        const earlier = resume?.partial?.table === result.table ? resume.partial : undefined;
+        const done = withEarlier({ ...result, millis: Date.now() - t0 }, earlier);
+        if (paused) {
+          await resume?.afterPartial?.(done);
+          tables.push(done);
+          return { tables, paused: true };
+        }
+        tables.push(done);
+        if (result.status !== 'failed') await resume?.afterTable(done);
       } catch (error) {
         const code = error instanceof LakeopsError ? error.code : 'Unexpected';
         const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
@@ -327,28 +369,57 @@ export const defaultMaxRequests = 1000;
 /** Partitions per stored item of a table's partition list (≈ 120 bytes each: ≈ 120 KB). */
 const partitionsPerItem = 1000;
 
-/** A table's record as stored (manifest, audit): the partition list left out, its totals kept. */
-function stored(t: TablePurge): TablePurge {
-  if (t.totals) return t;
-  const { partitions, ...rest } = t;
+/** The totals of a list of partitions. */
+function totalsOf(partitions: readonly PartitionPurge[]): NonNullable<TablePurge['totals']> {
   return {
-    ...rest,
-    partitions: [],
+    partitions: partitions.length,
+    bytesBefore: sum(partitions.map((p) => p.bytesBefore)),
+    bytesAfter: sum(partitions.map((p) => p.bytesAfter ?? 0)),
+    verified: partitions.filter((p) => p.verified === true).length,
+  };
+}
+
+/**
+ * A table's record as stored (manifest, audit): the partition list left out, its totals kept. A
+ * record with totals keeps them: its list may hold only the partitions of this invocation.
+ */
+function stored(t: TablePurge): TablePurge {
+  return { ...t, partitions: [], totals: t.totals ?? totalsOf(t.partitions) };
+}
+
+/**
+ * A table resumed inside (`earlier`: what the paused invocations did): this invocation's list, the
+ * totals and rows of all of them. Without `earlier`, the table as it is.
+ */
+function withEarlier(t: TablePurge, earlier: TablePurge | undefined): TablePurge {
+  if (!earlier?.totals) return t;
+  const now = totalsOf(t.partitions);
+  const before = earlier.totals;
+  return {
+    ...t,
+    rowsRemoved: earlier.rowsRemoved + t.rowsRemoved,
+    status: t.status === 'failed' ? 'failed' : 'ok',
+    millis: earlier.millis + t.millis,
     totals: {
-      partitions: partitions.length,
-      bytesBefore: sum(partitions.map((p) => p.bytesBefore)),
-      bytesAfter: sum(partitions.map((p) => p.bytesAfter ?? 0)),
-      verified: partitions.filter((p) => p.verified === true).length,
+      partitions: before.partitions + now.partitions,
+      bytesBefore: before.bytesBefore + now.bytesBefore,
+      bytesAfter: before.bytesAfter + now.bytesAfter,
+      verified: before.verified + now.verified,
     },
   };
 }
 
-/** Stores a table's partition list in items of `partitionsPerItem` (nothing for an empty list). */
+/**
+ * Stores the partitions of `t` this invocation did in items of `partitionsPerItem`, numbered after
+ * those stored before for the same table (a table resumed inside: `t.totals` counts them too).
+ */
 async function writePartitionList(state: StateStore, runId: string, t: TablePurge): Promise<void> {
+  const offset = (t.totals?.partitions ?? t.partitions.length) - t.partitions.length;
   for (let i = 0; i * partitionsPerItem < t.partitions.length; i++) {
     const part = t.partitions.slice(i * partitionsPerItem, (i + 1) * partitionsPerItem);
+    const first = offset + i * partitionsPerItem;
     await state.put(
-      { pk: 'dsar#run-partitions', sk: `${runId}#${t.table}#${String(i).padStart(4, '0')}` },
+      { pk: 'dsar#run-partitions', sk: `${runId}#${t.table}#${String(first).padStart(7, '0')}` },
       JSON.parse(JSON.stringify({ partitions: part })) as StateValue,
     );
   }
@@ -455,6 +526,9 @@ async function repairBackups(store: ObjectStore, backup: string): Promise<void> 
   await store.deletePrefix(backup);
 }
 
+/** What `purgeTable` did; `paused` when it stopped between two groups of partitions (`shouldPause`). */
+type TableOutcome = Omit<TablePurge, 'millis'> & { readonly paused?: true };
+
 async function purgeTable(
   deps: PurgeDeps,
   table: TableDefinition,
@@ -463,7 +537,8 @@ async function purgeTable(
   ids: ReadonlyMap<string, readonly PendingDeletion[]>,
   perRequest: ReadonlyMap<string, { rows: number; tables: Set<string> }>,
   only?: readonly Partition[],
-): Promise<Omit<TablePurge, 'millis'>> {
+  chunking: { readonly partitionsPerRewrite?: number; readonly shouldPause?: () => boolean } = {},
+): Promise<TableOutcome> {
   const name = qualifiedName(table);
   if (!dryRun) await sweepSuperseded(deps, table);
   // The one scan of the table: user columns and partition keys only, joined with the ids; of the
@@ -477,19 +552,33 @@ async function purgeTable(
     (p) => !only || only.some((prefix) => isUnderPrefix(table, p, prefix)),
   );
   const hitsIn = new Map<string, number>();
+  // Per partition, the rows each request has there: counted for the request once the partition
+  // is purged (or, dry run, found).
+  const requestRows = new Map<string, { requestId: string; rows: number }[]>();
   for (const hit of hits) {
     const key = partitionPath(table, partitionOf(table, hit));
     hitsIn.set(key, (hitsIn.get(key) ?? 0) + num(hit.n));
     for (const request of ids.get(String(hit.user_id)) ?? []) {
-      const tally = perRequest.get(request.requestId);
-      if (!tally) continue;
-      tally.rows += num(hit.n);
-      tally.tables.add(name);
+      requestRows.set(key, [
+        ...(requestRows.get(key) ?? []),
+        { requestId: request.requestId, rows: num(hit.n) },
+      ]);
     }
   }
+  const tally = (keys: Iterable<string>) => {
+    for (const key of keys) {
+      for (const { requestId, rows } of requestRows.get(key) ?? []) {
+        const t = perRequest.get(requestId);
+        if (!t) continue;
+        t.rows += rows;
+        t.tables.add(name);
+      }
+    }
+  };
   if (!partitions.length) return { table: name, partitions: [], rowsRemoved: 0, status: 'unchanged' };
-  const bytesBefore = await bytesByPartition(deps, table, partitions);
   if (dryRun) {
+    tally(hitsIn.keys());
+    const bytesBefore = await bytesByPartition(deps, table, partitions);
     const before = byPartition(
       table,
       await deps.engine.query(deps.sql.partitionStats(table, idsRef, partitions)),
@@ -510,6 +599,46 @@ async function purgeTable(
       status: 'ok',
     };
   }
+  // A table's partitions are rewritten in groups of `partitionsPerRewrite` (all at once by
+  // default), each verified and committed on its own; between two groups the run may pause
+  // (`shouldPause`): the next invocation finds only the partitions still holding the ids.
+  const size = Math.max(1, chunking.partitionsPerRewrite ?? partitions.length);
+  const results: PartitionPurge[] = [];
+  for (let start = 0; start < partitions.length; start += size) {
+    if (start > 0 && chunking.shouldPause?.()) {
+      return {
+        table: name,
+        partitions: results,
+        rowsRemoved: sum(results.map((r) => r.rowsRemoved)),
+        status: 'ok',
+        paused: true,
+      };
+    }
+    const group = partitions.slice(start, start + size);
+    results.push(...(await rewriteGroup(deps, table, idsRef, group, hitsIn)));
+    tally(group.map((p) => partitionPath(table, p)));
+  }
+  return {
+    table: name,
+    partitions: results,
+    rowsRemoved: sum(results.map((r) => r.rowsRemoved)),
+    status: 'ok',
+  };
+}
+
+/**
+ * Rewrites a group of a table's partitions without the ids' rows, verifies every one (or puts the
+ * group back and throws), then deletes the old files.
+ */
+async function rewriteGroup(
+  deps: PurgeDeps,
+  table: TableDefinition,
+  idsRef: { table: string; run: string },
+  partitions: readonly Partition[],
+  hitsIn: ReadonlyMap<string, number>,
+): Promise<PartitionPurge[]> {
+  const name = qualifiedName(table);
+  const bytesBefore = await bytesByPartition(deps, table, partitions);
   // The old files are kept (moved, not copied) under the run's backup prefix until verified.
   const backup = `${backupRoot}${idsRef.run}/`;
   const tableBackup = `${backup}${table.zone}/${table.name}/`;
@@ -569,12 +698,7 @@ async function purgeTable(
         await deps.store.deletePrefix(r.replacedKey);
     }
     if (old) await forgetSuperseded(deps, table);
-    return {
-      table: name,
-      partitions: results,
-      rowsRemoved: sum(results.map((r) => r.rowsRemoved)),
-      status: 'ok',
-    };
+    return results;
   } finally {
     await deps.store.deletePrefix(tableBackup);
   }

@@ -11,12 +11,18 @@ export interface ScheduledPurgeInput {
   readonly marginMillis?: number;
   /** The purge lease's time to live (default 900 s, Lambda's longest invocation). */
   readonly leaseSeconds?: number;
+  /**
+   * Partitions of a table rewritten and committed together (default 100, Athena's most per write:
+   * one CTAS): the run may pause between two groups, so a table with more affected partitions
+   * than one invocation can rewrite is done over several instead of timing out forever.
+   */
+  readonly partitionsPerRewrite?: number;
 }
 
 /** What the schedule route returns and logs: counts, request and table names, never a user id. */
 export interface ScheduledPurgeOutcome {
   /**
-   * `completed`: the run finished (see `verified`). `paused`: it stopped between tables for lack
+   * `completed`: the run finished (see `verified`). `paused`: it stopped between tables (or between two groups of a table's partitions) for lack
    * of time and keeps its manifest: the next `continue` tick resumes it. `busy`: another
    * invocation holds the purge lease. `idle`: `continue` found no run to resume.
    */
@@ -52,6 +58,7 @@ export async function runScheduledPurge(
       runId,
       leaseSeconds: input.leaseSeconds ?? 900,
       shouldPause: () => input.remainingMillis() < margin,
+      partitionsPerRewrite: input.partitionsPerRewrite ?? 100,
       ...(input.mode === 'continue' ? { onlyResume: true } : {}),
     });
     const base = {
