@@ -127,7 +127,7 @@ describe('purgeDeletedUsers on an engine that switches catalog entries (Athena)'
         ? new Promise<number>(() => undefined)
         : store.deletePrefix(prefix);
     void purgeDeletedUsers(deps(dying), { runId: 'run-1' });
-    await expect.poll(() => engine.at.get('dt=2026-11-20')).toMatch(/^_staging\//);
+    await expect.poll(() => engine.at.get('dt=2026-11-20'), { timeout: 10_000 }).toMatch(/^_staging\//);
     const leftBehind = (await store.list('silver/fact_payments/')).map((o) => o.key);
     // Act: the next run, once the killed run's lease (900 s) has expired, resumes it.
     clock.advance(901);

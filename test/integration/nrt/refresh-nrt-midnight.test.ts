@@ -239,7 +239,7 @@ describe('refreshNrtViews across midnight (DuckDB, Parquet)', () => {
       runId: 'dies',
     });
     await expect
-      .poll(async () => total('payout_backlog', 'payouts', '2026-11-20', '23'))
+      .poll(async () => total('payout_backlog', 'payouts', '2026-11-20', '23'), { timeout: 10_000 })
       .toBe(queuedAt23 + 1);
     const queued00 = await total('payout_backlog', 'payouts', '2026-11-21', '00');
     // Act: the next tick, once the dead refresh's lease (240 s) has expired.
