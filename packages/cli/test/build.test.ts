@@ -1,22 +1,14 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { filesUnder } from '@lakeops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/main.ts';
 import { captureContext } from './capture-context.ts';
 
 const context = (home: string) => captureContext({ env: { LAKEOPS_HOME: home }, cwd: home });
-
-async function filesUnder(dir: string): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  for (const entry of await readdir(dir, { recursive: true })) {
-    const path = join(dir, entry);
-    if ((await stat(path)).isFile()) out.set(entry, await readFile(path));
-  }
-  return out;
-}
 
 describe('lakeops build', () => {
   let home: string;

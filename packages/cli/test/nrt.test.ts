@@ -1,7 +1,8 @@
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { filesUnder } from '@lakeops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLocalLake } from '../src/lake.ts';
 import { main } from '../src/main.ts';
@@ -13,15 +14,6 @@ async function until(check: () => boolean, what: string, ms = 60_000): Promise<v
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-}
-
-async function filesUnder(dir: string): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  for (const entry of await readdir(dir, { recursive: true })) {
-    const path = join(dir, entry);
-    if ((await stat(path)).isFile()) out.set(entry, await readFile(path));
-  }
-  return out;
 }
 
 describe('lakeops nrt', () => {

@@ -1,5 +1,6 @@
 import { InMemoryCatalog, InMemoryObjectStore, InMemoryStateStore, ManualClock } from '@lakeops/testing';
 import { describe, expect, it } from 'vitest';
+import { bytesByPartition } from '../src/dsar/purge-deleted-users.ts';
 import {
   DeletionQueue,
   type Partition,
@@ -92,35 +93,50 @@ class SwitchingEngine
   }
 }
 
-describe('purgeDeletedUsers on an engine that switches catalog entries (Athena)', () => {
-  it('deletes the old files a run killed between the switch and their delete left behind, when it resumes', async () => {
-    // Prepare: two days hold the user; the run is killed (hangs forever) deleting the first old folder.
-    const clock = new ManualClock('2026-12-01T02:00:00Z');
-    const state = new InMemoryStateStore({ clock });
-    const store = new InMemoryObjectStore();
-    const engine = new SwitchingEngine(store);
-    for (const dt of ['2026-11-19', '2026-11-20']) {
-      const folder = `silver/fact_payments/dt=${dt}/`;
-      engine.at.set(`dt=${dt}`, folder);
-      await store.write(`${folder}old.parquet`, 'rows of u-gone');
-    }
-    await new DeletionQueue({ state, clock }).enqueue({
-      requestId: 'dsar-1',
-      userId: 'u-gone',
+/**
+ * A lake on the switching engine: `partitions` days of `silver.fact_payments` at their folders,
+ * each holding one row of `u-gone`, and `requests` deletion requests queued a second apart (the
+ * first one for `u-gone`).
+ */
+async function athenaLake(dts: readonly string[], requests = 1) {
+  const clock = new ManualClock('2026-12-01T02:00:00Z');
+  const state = new InMemoryStateStore({ clock });
+  const store = new InMemoryObjectStore();
+  const engine = new SwitchingEngine(store);
+  for (const dt of dts) engine.at.set(`dt=${dt}`, `silver/fact_payments/dt=${dt}/`);
+  const queue = new DeletionQueue({ state, clock });
+  for (let i = 0; i < requests; i++) {
+    await queue.enqueue({
+      requestId: `dsar-${String(i).padStart(4, '0')}`,
+      userId: i === 0 ? 'u-gone' : `u-${i}`,
       anonIds: [],
-      userHash: 'h1',
+      userHash: `h${i}`,
       requestedAt: '2026-11-30T10:00:00Z',
       reason: 'user_request',
     });
-    const deps = (s: InMemoryObjectStore): PurgeDeps => ({
-      engine: engine as unknown as QueryEngine,
-      catalog: new InMemoryCatalog([payments]),
-      store: s,
-      state,
-      clock,
-      sql,
-      idsTable: ids,
-    });
+    clock.advance(1);
+  }
+  const deps = (s: InMemoryObjectStore = store): PurgeDeps => ({
+    engine: engine as unknown as QueryEngine,
+    catalog: new InMemoryCatalog([payments]),
+    store: s,
+    state,
+    clock,
+    sql,
+    idsTable: ids,
+  });
+  return { clock, state, store, engine, deps };
+}
+
+const days = (n: number, width: number) =>
+  Array.from({ length: n }, (_, i) => `d${String(i).padStart(width, '0')}`);
+
+describe('purgeDeletedUsers on an engine that switches catalog entries (Athena)', () => {
+  it('deletes the old files a run killed between the switch and their delete left behind, when it resumes', async () => {
+    // Prepare: two days hold the user; the run is killed (hangs forever) deleting the first old folder.
+    const { clock, state, store, engine, deps } = await athenaLake(['2026-11-19', '2026-11-20']);
+    for (const dt of ['2026-11-19', '2026-11-20'])
+      await store.write(`silver/fact_payments/dt=${dt}/old.parquet`, 'rows of u-gone');
     const dying = Object.create(store) as InMemoryObjectStore;
     dying.deletePrefix = (prefix: string) =>
       prefix.startsWith('silver/fact_payments/')
@@ -138,7 +154,7 @@ describe('purgeDeletedUsers on an engine that switches catalog entries (Athena)'
       'silver/fact_payments/dt=2026-11-20/old.parquet',
     ]);
     expect(report.runId).toBe('run-1');
-    expect(report.requests).toEqual([expect.objectContaining({ requestId: 'dsar-1', verified: true })]);
+    expect(report.requests).toEqual([expect.objectContaining({ requestId: 'dsar-0000', verified: true })]);
     expect(await store.list('silver/fact_payments/')).toEqual([]);
     expect((await store.list('_staging/')).map((o) => o.key)).toEqual([
       '_staging/silver/fact_payments/r1/dt=2026-11-19/new.parquet',
@@ -148,35 +164,9 @@ describe('purgeDeletedUsers on an engine that switches catalog entries (Athena)'
   });
   it("audits a run over 4,000 partitions within DynamoDB's 400 KB per item, and takes 1,000 requests per run", async () => {
     // Prepare: one purged user in each of 4,000 partitions; 1,200 requests queued.
-    const clock = new ManualClock('2026-12-01T02:00:00Z');
-    const state = new InMemoryStateStore({ clock });
-    const store = new InMemoryObjectStore();
-    const engine = new SwitchingEngine(store);
-    for (let i = 0; i < 4000; i++)
-      engine.at.set(`dt=d${String(i).padStart(4, '0')}`, `silver/fact_payments/dt=d${i}/`);
-    const queue = new DeletionQueue({ state, clock });
-    for (let i = 0; i < 1200; i++) {
-      await queue.enqueue({
-        requestId: `dsar-${String(i).padStart(4, '0')}`,
-        userId: i === 0 ? 'u-gone' : `u-${i}`,
-        anonIds: [],
-        userHash: `h${i}`,
-        requestedAt: '2026-11-30T10:00:00Z',
-        reason: 'user_request',
-      });
-      clock.advance(1);
-    }
-    const deps: PurgeDeps = {
-      engine: engine as unknown as QueryEngine,
-      catalog: new InMemoryCatalog([payments]),
-      store,
-      state,
-      clock,
-      sql,
-      idsTable: ids,
-    };
+    const { state, deps } = await athenaLake(days(4000, 4), 1200);
     // Act
-    const report = await purgeDeletedUsers(deps, { runId: 'big-run' });
+    const report = await purgeDeletedUsers(deps(), { runId: 'big-run' });
     // Assess
     const audit = (await state.get({ pk: 'dsar#run', sk: 'big-run' }))?.value as {
       tables: { table: string; partitions: unknown[]; totals: { partitions: number; verified: number } }[];
@@ -203,43 +193,21 @@ describe('purgeDeletedUsers on an engine that switches catalog entries (Athena)'
   });
   it('rewrites a big table in groups, pauses between two of them and resumes inside the table', async () => {
     // Prepare: the user's rows in 250 partitions; the first invocation has time for one group.
-    const clock = new ManualClock('2026-12-01T02:00:00Z');
-    const state = new InMemoryStateStore({ clock });
-    const store = new InMemoryObjectStore();
-    const engine = new SwitchingEngine(store);
-    for (let i = 0; i < 250; i++)
-      engine.at.set(`dt=d${String(i).padStart(3, '0')}`, `silver/fact_payments/dt=d${i}/`);
-    await new DeletionQueue({ state, clock }).enqueue({
-      requestId: 'dsar-1',
-      userId: 'u-gone',
-      anonIds: [],
-      userHash: 'h1',
-      requestedAt: '2026-11-30T10:00:00Z',
-      reason: 'user_request',
-    });
-    const deps: PurgeDeps = {
-      engine: engine as unknown as QueryEngine,
-      catalog: new InMemoryCatalog([payments]),
-      store,
-      state,
-      clock,
-      sql,
-      idsTable: ids,
-    };
+    const { state, engine, deps } = await athenaLake(days(250, 3));
     // Act
-    const first = await purgeDeletedUsers(deps, {
+    const first = await purgeDeletedUsers(deps(), {
       runId: 'run-1',
       partitionsPerRewrite: 100,
       shouldPause: () => engine.groups.length >= 1,
     });
-    const second = await purgeDeletedUsers(deps, { runId: 'run-2', partitionsPerRewrite: 100 });
+    const second = await purgeDeletedUsers(deps(), { runId: 'run-2', partitionsPerRewrite: 100 });
     // Assess
     expect(first.outcome).toBe('paused');
     expect(engine.groups).toEqual([100, 100, 50]);
     expect(second.runId).toBe('run-1');
     expect(second.rowsRemoved).toBe(250);
     expect(second.requests).toEqual([
-      expect.objectContaining({ requestId: 'dsar-1', rowsRemoved: 250, verified: true }),
+      expect.objectContaining({ requestId: 'dsar-0000', rowsRemoved: 250, verified: true }),
     ]);
     expect(second.tables[0]).toMatchObject({ rowsRemoved: 250, totals: { partitions: 250, verified: 250 } });
     const audit = (await state.get({ pk: 'dsar#run', sk: 'run-1' }))?.value as { tables: unknown[] };
@@ -251,5 +219,27 @@ describe('purgeDeletedUsers on an engine that switches catalog entries (Athena)'
       Array.from({ length: 250 }, (_, i) => `d${String(i).padStart(3, '0')}`),
     );
     expect(await state.get({ pk: 'dsar#manifest', sk: 'current' })).toBeUndefined();
+  });
+  it("counts the audit's bytes where the engine says a partition's files are (the staging location after a switch), else in its folder", async () => {
+    // Prepare: day 19 was rewritten (new files under staging, the old ones still in the folder
+    // until verified); day 20 lives in its folder.
+    const { store, engine } = await athenaLake(['2026-11-20']);
+    engine.at.set('dt=2026-11-19', '_staging/silver/fact_payments/r1/dt=2026-11-19/');
+    await store.write('silver/fact_payments/dt=2026-11-19/old.parquet', 'x'.repeat(1000));
+    await store.write('_staging/silver/fact_payments/r1/dt=2026-11-19/new.parquet', 'x'.repeat(600));
+    await store.write('silver/fact_payments/dt=2026-11-20/a.parquet', 'x'.repeat(300));
+    const partitions = [{ dt: '2026-11-19' }, { dt: '2026-11-20' }];
+    // Act
+    const onAthena = await bytesByPartition({ store, engine }, payments, partitions);
+    const local = await bytesByPartition({ store, engine: {} }, payments, partitions);
+    // Assess
+    expect([...onAthena]).toEqual([
+      ['dt=2026-11-19', 600],
+      ['dt=2026-11-20', 300],
+    ]);
+    expect([...local]).toEqual([
+      ['dt=2026-11-19', 1000],
+      ['dt=2026-11-20', 300],
+    ]);
   });
 });

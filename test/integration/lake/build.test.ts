@@ -1,20 +1,12 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbQueryEngine, FsObjectStore } from '@lakeops/adapters-local';
 import { buildLake, daysBetween, loadModels, runDataTests, seedBronze, tables } from '@lakeops/lake';
+import { filesUnder } from '@lakeops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const end = new Date('2026-11-20T23:59:59.999Z');
-
-async function filesUnder(dir: string): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  for (const entry of await readdir(dir, { recursive: true })) {
-    const path = join(dir, entry);
-    if ((await stat(path)).isFile()) out.set(entry, await readFile(path));
-  }
-  return out;
-}
 
 describe('buildLake', () => {
   let home: string;

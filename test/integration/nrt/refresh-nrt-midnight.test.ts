@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbQueryEngine, FsObjectStore } from '@lakeops/adapters-local';
@@ -11,26 +11,8 @@ import {
   type WritePartitionsInput,
 } from '@lakeops/core';
 import { loadNrtViews, seedBronze, tables } from '@lakeops/lake';
-import { InMemoryStateStore } from '@lakeops/testing';
+import { changedFolders, filesUnder, InMemoryStateStore } from '@lakeops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-async function filesUnder(dir: string): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  for (const entry of await readdir(dir, { recursive: true })) {
-    const path = join(dir, entry);
-    if ((await stat(path)).isFile()) out.set(entry, await readFile(path));
-  }
-  return out;
-}
-
-const changedFolders = (before: Map<string, Buffer>, after: Map<string, Buffer>) =>
-  [
-    ...new Set(
-      [...new Set([...before.keys(), ...after.keys()])]
-        .filter((k) => !before.get(k)?.equals(after.get(k) ?? Buffer.alloc(0)))
-        .map((k) => k.replace(/\/[^/]+\.parquet$/, '')),
-    ),
-  ].sort();
 
 // Firehose holds records up to its buffer interval (300 s here) before they reach Bronze: an
 // event of 23:58 can land after the first refresh of the next day. It must still reach

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbQueryEngine, FsObjectStore } from '@lakeops/adapters-local';
@@ -16,7 +16,7 @@ import {
   refreshNrtViews,
 } from '@lakeops/core';
 import { buildLake, loadNrtViews, seedBronze, tables } from '@lakeops/lake';
-import { InMemoryStateStore } from '@lakeops/testing';
+import { changedFolders, filesUnder, InMemoryStateStore } from '@lakeops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** Records what is published, refusing (like the bus with strict contracts) a detail that breaks its contract. */
@@ -35,15 +35,6 @@ class RecordingPublisher implements EventPublisher {
     this.events.length = 0;
     return taken;
   }
-}
-
-async function filesUnder(dir: string): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  for (const entry of await readdir(dir, { recursive: true })) {
-    const path = join(dir, entry);
-    if ((await stat(path)).isFile()) out.set(entry, await readFile(path));
-  }
-  return out;
 }
 
 const hourDirs = (files: Map<string, Buffer>) =>
@@ -194,11 +185,7 @@ describe('refreshNrtViews over the local lake (DuckDB, Parquet)', () => {
       'nrt.recon_gates': ['08'],
     });
     const after = await filesUnder(join(root, 'nrt'));
-    const changed = [...new Set([...before.keys(), ...after.keys()])]
-      .filter((k) => !before.get(k)?.equals(after.get(k) ?? Buffer.alloc(0)))
-      .map((k) => k.replace(/\/[^/]+\.parquet$/, ''))
-      .sort();
-    expect([...new Set(changed)]).toEqual([
+    expect(changedFolders(before, after)).toEqual([
       'payout_backlog/dt=2026-11-21/hour=09',
       'payout_backlog/dt=2026-11-21/hour=10',
       'payout_backlog_open/dt=2026-11-21/hour=09',
