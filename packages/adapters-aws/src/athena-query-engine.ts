@@ -50,7 +50,7 @@ import {
 import { glueDatabaseName } from '@lakeops/lake/glue-databases';
 import { profileSql } from '@lakeops/lake/purge-sql';
 import { awsErrorName, awsFailure, StagingTableDropFailedError } from './aws-errors.ts';
-import type { PartitionBatches } from './glue-catalog.ts';
+import type { GlueCatalog, PartitionBatches } from './glue-catalog.ts';
 import type { S3ObjectStore } from './s3-object-store.ts';
 
 export interface AthenaQueryEngineOptions {
@@ -255,10 +255,14 @@ export class AthenaQueryEngine implements QueryEngine, StagedPartitionWriter {
   ): Promise<ReadonlyMap<string, string>> {
     const name = qualifiedName(table);
     const { catalog, objects } = this.#o;
-    const known =
-      table.partitionKeys.length && hasPartitionBatches(catalog)
-        ? await catalog.partitionLocations(name)
-        : undefined;
+    // The asked partitions only (BatchGetPartition) when the catalog can, not every partition.
+    const known = !table.partitionKeys.length
+      ? undefined
+      : hasPartitionLookups(catalog)
+        ? await catalog.partitionLocationsOf(name, partitions)
+        : hasPartitionBatches(catalog)
+          ? await catalog.partitionLocations(name)
+          : undefined;
     const out = new Map<string, string>();
     for (const p of partitions) {
       const path = partitionPath(table, p);
@@ -668,6 +672,12 @@ function lakeName(athenaName: string, prefix: string): string {
   const database = parts.at(-2);
   const zone = zones.find((z) => database === glueDatabaseName(prefix, z));
   return zone ? `${zone}.${name}` : athenaName;
+}
+
+function hasPartitionLookups(
+  catalog: Catalog,
+): catalog is Catalog & Pick<GlueCatalog, 'partitionLocationsOf'> {
+  return 'partitionLocationsOf' in catalog;
 }
 
 function hasPartitionBatches(catalog: Catalog): catalog is Catalog & PartitionBatches {

@@ -1,6 +1,7 @@
 import {
   BatchCreatePartitionCommand,
   BatchDeletePartitionCommand,
+  BatchGetPartitionCommand,
   BatchUpdatePartitionCommand,
   CreatePartitionCommand,
   DeletePartitionCommand,
@@ -182,6 +183,44 @@ export class GlueCatalog implements Catalog, PartitionBatches {
     return out;
   }
 
+  /**
+   * The locations of these partitions, by partition path: `BatchGetPartition`, at most 1,000 per
+   * call, its `UnprocessedKeys` asked again (up to 5 rounds, then `PartitionBatchFailed`). A
+   * partition Glue does not have is left out. For a few partitions of a big table: `GetPartitions`
+   * pages through all of them.
+   */
+  async partitionLocationsOf(
+    name: string,
+    partitions: readonly Partition[],
+  ): Promise<ReadonlyMap<string, string>> {
+    const table = await this.table(name);
+    const out = new Map<string, string>();
+    if (!table.partitionKeys.length) return out;
+    for (const group of chunk(partitions, maxPartitionsPerBatchGet)) {
+      let ask = group.map((p) => ({ Values: this.#values(table, p) }));
+      for (let round = 0; ask.length; round++) {
+        if (round === 5)
+          throw new PartitionBatchFailedError(
+            `${this.#db(table)}.${table.name}`,
+            ask.map((k) => ({
+              values: k.Values,
+              code: 'ThrottlingException',
+              message: 'unprocessed after 5 rounds',
+            })),
+          );
+        const page = await this.#send('BatchGetPartition', () =>
+          this.#client.send(new BatchGetPartitionCommand({ ...this.#ids(table), PartitionsToGet: ask })),
+        );
+        for (const p of page.Partitions ?? []) {
+          const location = p.StorageDescriptor?.Location;
+          if (location) out.set(partitionPath(table, this.#partitionOf(table, p.Values ?? [])), location);
+        }
+        ask = (page.UnprocessedKeys ?? []).map((k) => ({ Values: k.Values ?? [] }));
+      }
+    }
+    return out;
+  }
+
   async setPartitionLocations(
     name: string,
     entries: readonly { partition: Partition; location: string }[],
@@ -298,6 +337,8 @@ export class GlueCatalog implements Catalog, PartitionBatches {
 const maxPartitionsPerBatchCreate = 100;
 const maxPartitionsPerBatchUpdate = 100;
 const maxPartitionsPerBatchDelete = 25;
+/** BatchGetPartition: `PartitionsToGet` holds at most 1,000 partitions (API reference). */
+const maxPartitionsPerBatchGet = 1000;
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];

@@ -2,6 +2,8 @@ import {
   BatchCreatePartitionCommand,
   type BatchCreatePartitionCommandInput,
   BatchDeletePartitionCommand,
+  BatchGetPartitionCommand,
+  type BatchGetPartitionCommandInput,
   BatchUpdatePartitionCommand,
   CreatePartitionCommand,
   type CreatePartitionCommandInput,
@@ -336,6 +338,51 @@ describe('GlueCatalog', () => {
       const calls = glue.commandCalls(BatchDeletePartitionCommand).map((c) => c.args[0].input);
       expect(calls.map((c) => c.PartitionsToDelete?.length)).toEqual([25, 25, 10]);
       expect(calls[0]?.PartitionsToDelete?.[0]).toEqual({ Values: ['2026-01-01'] });
+    });
+
+    it('reads the locations of the partitions asked for with BatchGetPartition, 1,000 a call, asking again for unprocessed ones', async () => {
+      // Prepare: 1,400 of the 1,500 asked for exist; the first call leaves 100 unprocessed (throttled).
+      const partitions = emulateGlue();
+      const asked = days(1500);
+      for (const dt of asked.slice(0, 1400)) {
+        partitions.set(`lakeops_ci_gold.kpi_gmv_daily/${dt}`, {
+          values: [dt],
+          location: `s3://lake/gold/kpi_gmv_daily/dt=${dt}/`,
+        });
+      }
+      let calls = 0;
+      glue.on(BatchGetPartitionCommand).callsFake((input: BatchGetPartitionCommandInput) => {
+        const wanted = input.PartitionsToGet ?? [];
+        const later = calls++ === 0 ? wanted.slice(900) : [];
+        const now = wanted.slice(0, wanted.length - later.length);
+        const found = now
+          .map((k) =>
+            partitions.get(`${input.DatabaseName}.${input.TableName}/${(k.Values ?? []).join('/')}`),
+          )
+          .filter((p) => p !== undefined);
+        return {
+          Partitions: found.map((p) => ({ Values: p.values, StorageDescriptor: { Location: p.location } })),
+          UnprocessedKeys: later,
+        };
+      });
+      // Act
+      const locations = await catalog().partitionLocationsOf(
+        'gold.kpi_gmv_daily',
+        asked.map((dt) => ({ dt })),
+      );
+      // Assess
+      const sent = glue.commandCalls(BatchGetPartitionCommand).map((c) => c.args[0].input);
+      expect(sent.map((c) => [c.DatabaseName, c.TableName, c.PartitionsToGet?.length])).toEqual([
+        ['lakeops_ci_gold', 'kpi_gmv_daily', 1000],
+        ['lakeops_ci_gold', 'kpi_gmv_daily', 100],
+        ['lakeops_ci_gold', 'kpi_gmv_daily', 500],
+      ]);
+      expect(sent[0]?.PartitionsToGet?.[0]).toEqual({ Values: ['2026-01-01'] });
+      expect(sent[1]?.PartitionsToGet?.[0]).toEqual({ Values: [asked[900]] });
+      expect(locations.size).toBe(1400);
+      expect(locations.get(`dt=${asked[1399]}`)).toBe(`s3://lake/gold/kpi_gmv_daily/dt=${asked[1399]}/`);
+      expect(locations.has(`dt=${asked[1400]}`)).toBe(false);
+      expect(glue).toHaveReceivedCommandTimes(GetPartitionsCommand, 0);
     });
 
     it('reads every partition location over GetPartitions pages', async () => {
