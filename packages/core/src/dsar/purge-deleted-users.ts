@@ -179,10 +179,12 @@ export async function purgeDeletedUsers(deps: PurgeDeps, input: PurgeInput): Pro
       : ((await deps.state.get(manifestKey))?.value as unknown as Manifest | undefined);
     if (input.onlyResume && !saved) return emptyReport(input.runId, started, dryRun, 'nothing-to-resume');
     const runId = saved?.runId ?? input.runId;
+    // The oldest `maxRequests` (a resumed run: its own), in request id order.
     const pending = (await queue.pending())
       .filter((p) => !saved || saved.requestIds.includes(p.requestId))
       .sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0))
-      .slice(0, saved ? undefined : (input.maxRequests ?? defaultMaxRequests));
+      .slice(0, saved ? undefined : (input.maxRequests ?? defaultMaxRequests))
+      .sort((a, b) => (a.requestId < b.requestId ? -1 : a.requestId > b.requestId ? 1 : 0));
     const manifest: Manifest = saved ?? {
       runId,
       requestIds: pending.map((p) => p.requestId),
