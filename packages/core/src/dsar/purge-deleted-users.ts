@@ -346,14 +346,21 @@ export async function removeIds(
       } catch (error) {
         const code = error instanceof LakeopsError ? error.code : 'Unexpected';
         const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-        tables.push({
-          table: qualifiedName(table),
-          partitions: [],
-          rowsRemoved: 0,
-          status: 'failed',
-          error: { code, message },
-          millis: Date.now() - t0,
-        });
+        // Groups an earlier invocation committed stay purged: their rows and totals are kept.
+        const earlier = resume?.partial?.table === qualifiedName(table) ? resume.partial : undefined;
+        tables.push(
+          withEarlier(
+            {
+              table: qualifiedName(table),
+              partitions: [],
+              rowsRemoved: 0,
+              status: 'failed',
+              error: { code, message },
+              millis: Date.now() - t0,
+            },
+            earlier,
+          ),
+        );
       }
     }
     return { tables };
