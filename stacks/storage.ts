@@ -22,6 +22,14 @@ export const BRONZE_RETENTION_DAYS = 30;
  */
 export const NONCURRENT_VERSION_DAYS = 1;
 
+/**
+ * Days an NRT view's partition is kept after its last write: its files live where its CTAS put them
+ * (`_staging/nrt/`, the Glue partition points there), which this lifecycle rule expires. The local
+ * refresh removes the same days itself (`nrtRetentionDays` of @lakeops/core; the stacks test checks
+ * both agree).
+ */
+export const NRT_RETENTION_DAYS = 35;
+
 /** First day the Bronze table's `dt` projection covers (Firehose writes nothing older). */
 export const BRONZE_PROJECTION_START = '2026-01-01';
 
@@ -93,7 +101,8 @@ export type Storage = ReturnType<typeof storageStack>;
 /**
  * The lake bucket's lifecycle (S3 LifecycleRule, PutBucketLifecycleConfiguration): noncurrent
  * versions and orphaned delete markers go after {@link NONCURRENT_VERSION_DAYS}, incomplete
- * multipart uploads (a CTAS or Firehose write that died) after one day, Bronze after its retention.
+ * multipart uploads (a CTAS or Firehose write that died) after one day, Bronze after its retention,
+ * the NRT views' files after theirs.
  * A filter holds exactly one of Prefix, Tag, … (S3 API), so "the whole bucket" is `prefix: ''`.
  */
 function lakeLifecycle(lake: sst.aws.Bucket, bronzeRetentionDays: number) {
@@ -118,6 +127,16 @@ function lakeLifecycle(lake: sst.aws.Bucket, bronzeRetentionDays: number) {
         // On a versioned bucket this adds a delete marker; the rule above then removes the
         // noncurrent version a day later, and the marker once it stands alone.
         expiration: { days: bronzeRetentionDays },
+        noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_VERSION_DAYS },
+      },
+      {
+        id: 'nrt-retention',
+        status: 'Enabled',
+        // Where the NRT views' CTAS write (the Athena engine's staging location per zone): a
+        // partition's files, live or superseded, go this many days after they were written; its
+        // Glue entry then reads as empty.
+        filter: { prefix: '_staging/nrt/' },
+        expiration: { days: NRT_RETENTION_DAYS },
         noncurrentVersionExpiration: { noncurrentDays: NONCURRENT_VERSION_DAYS },
       },
     ],

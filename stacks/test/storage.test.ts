@@ -1,4 +1,4 @@
-import { zones } from '@lakeops/core';
+import { nrtRetentionDays, zones } from '@lakeops/core';
 import { dsarPurgeIds, tables } from '@lakeops/lake';
 import { repoRoot } from '@lakeops/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -147,7 +147,7 @@ describe('storage: Glue, Athena and the lake bucket', () => {
     expect(ofType(app, 'aws:athena/workgroup:Workgroup')).toHaveLength(2);
   });
 
-  it('expires noncurrent versions bucket-wide, aborts stale uploads and keeps Bronze 30 days', () => {
+  it('expires noncurrent versions bucket-wide, aborts stale uploads, keeps Bronze 30 days and the NRT views 35', () => {
     // Prepare
     const lifecycle = ofType(app, 'aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration').filter(
       (l) => l.inputs.bucket === lakeBucket(),
@@ -165,6 +165,9 @@ describe('storage: Glue, Athena and the lake bucket', () => {
     expect(wholeBucket.map((r) => r.expiration)).toEqual([{ expiredObjectDeleteMarker: true }]);
     expect(bronze.map((r) => r.expiration?.days)).toEqual([30]);
     expect(bronze.map((r) => r.noncurrentVersionExpiration?.noncurrentDays)).toEqual([1]);
+    // The NRT views' CTAS locations, as long as the local refresh keeps their days.
+    const nrt = rules.filter((r) => r.status === 'Enabled' && r.filter?.prefix === '_staging/nrt/');
+    expect(nrt.map((r) => r.expiration?.days)).toEqual([nrtRetentionDays]);
     // The lake bucket is versioned: the noncurrent rule is what removes purged rows for good.
     const versioning = ofType(app, 'aws:s3/bucketVersioning:BucketVersioning').find(
       (v) => v.inputs.bucket === lakeBucket(),

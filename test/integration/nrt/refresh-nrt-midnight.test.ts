@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbQueryEngine, FsObjectStore } from '@lakeops/adapters-local';
@@ -105,7 +105,7 @@ describe('refreshNrtViews across midnight (DuckDB, Parquet)', () => {
       ['nrt.recon_gates', ['00']],
     ]);
     const carryReads = writes
-      .filter((w) => w.table.name.endsWith('_open'))
+      .filter((w) => w.table.name.endsWith('_open') && w.partitions?.[0]?.hour !== undefined)
       .map((w) => /WHERE dt = '([^']+)' AND hour = '(\d\d)'/.exec(w.sql)?.slice(1, 3).join('/'));
     expect(carryReads).toEqual(['2026-11-20/23', '2026-11-20/23']);
     expect((await readNrtViewRecord(state, 'nrt.payout_backlog'))?.previous?.day).toBe('2026-11-20');
@@ -239,5 +239,29 @@ describe('refreshNrtViews across midnight (DuckDB, Parquet)', () => {
       { views, runId: 'rebuild', rebuild: true },
     );
     expect(repaired).toEqual(await rows('payout_backlog', '2026-11-21', '00'));
+  });
+  it('removes the NRT partitions older than the retention on the first refresh of a day, and no others', async () => {
+    // Prepare: copies of a day's partitions dated 38 and 33 days before 2026-11-22 (35 kept).
+    const copy = async (table: string, dt: string) =>
+      cp(join(root, 'nrt', table, 'dt=2026-11-21'), join(root, 'nrt', table, `dt=${dt}`), {
+        recursive: true,
+      });
+    for (const table of ['payout_backlog', 'payout_backlog_open', 'recon_gates']) {
+      await copy(table, '2026-10-15');
+      await copy(table, '2026-10-20');
+    }
+    now = new Date('2026-11-22T00:02:00.000Z');
+    // Act
+    await refreshNrtViews(deps(), { views, runId: 'next-day' });
+    now = new Date('2026-11-22T00:07:00.000Z');
+    const expiries = writes.filter((w) => w.sql.endsWith('WHERE false')).length;
+    await refreshNrtViews(deps(), { views, runId: 'next-tick' });
+    // Assess
+    for (const table of ['payout_backlog', 'payout_backlog_open', 'recon_gates']) {
+      const days = (await readdir(join(root, 'nrt', table))).filter((d) => d.startsWith('dt=')).sort();
+      expect(days, table).toEqual(['dt=2026-10-20', 'dt=2026-11-20', 'dt=2026-11-21', 'dt=2026-11-22']);
+    }
+    expect(writes.filter((w) => w.sql.endsWith('WHERE false')).length).toBe(expiries);
+    expect((await readNrtViewRecord(state, 'nrt.payout_backlog'))?.lastError).toBeNull();
   });
 });

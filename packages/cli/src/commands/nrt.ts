@@ -25,7 +25,8 @@ materialized under lake/nrt/<view>/dt=<today>/hour=<HH>/ on the local lake.
             the current one, so late events are found too), and any hour of today not yet
             written, are rewritten and swapped in; in the first 3 hours of a day, yesterday's
             last hours too (an event of 23:58 that lands after midnight); a view another
-            refresh holds is skipped (and counted).
+            refresh holds is skipped (and counted). The first refresh of a day removes the
+            views' partitions older than 35 days.
   status    per view: last refresh, lag, rows, hours written, last error, skips.
 
 Each view's refresh is an OpenLineage run (job nrt-refresh.<view>, or nrt-rebuild.<view> with

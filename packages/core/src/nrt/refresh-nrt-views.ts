@@ -125,6 +125,12 @@ export interface RefreshNrtViewsInput {
    * arriving later than that into an older hour of the day waits for the next rebuild.
    */
   readonly lateHours?: number;
+  /**
+   * Days of NRT partitions kept (default 35; 0 keeps every day): the first refresh of a day
+   * removes each view's and carry-over state's partitions of the 31 days before that. On AWS an S3
+   * lifecycle rule on the views' CTAS locations does the same (the stacks).
+   */
+  readonly retentionDays?: number;
 }
 
 export interface RefreshNrtViewsResult {
@@ -209,6 +215,39 @@ export interface NrtChanges {
 
 /** Default of `RefreshNrtViewsInput.lateHours`. */
 export const nrtLateHours = 3;
+
+/** Default of `RefreshNrtViewsInput.retentionDays`. */
+export const nrtRetentionDays = 35;
+
+/** How many days before the retention a first refresh of the day looks for partitions to remove. */
+const expiryWindowDays = 31;
+
+/**
+ * The partitions a first refresh of `day` removes from an NRT table: every hour of the
+ * `expiryWindowDays` days before the first day kept (`day` − `retentionDays` + 1). Engine-agnostic:
+ * a write owning those days whose query returns no rows (one that does not exist is no change).
+ */
+export function nrtExpiryWrite(
+  table: TableDefinition,
+  day: string,
+  retentionDays: number,
+): WritePartitionsInput {
+  let oldest = day;
+  for (let i = 1; i < retentionDays; i++) oldest = nrtDayBefore(oldest);
+  const partitions: { dt: string }[] = [];
+  let dt = oldest;
+  for (let i = 0; i < expiryWindowDays; i++) {
+    dt = nrtDayBefore(dt);
+    partitions.push({ dt });
+  }
+  return {
+    table,
+    sql: `SELECT * FROM ${table.zone}.${table.name} WHERE false`,
+    partitions,
+    // Nothing is read: an engine that narrows reads lists none of the table's folders.
+    reads: [{ table, partitions: [] }],
+  };
+}
 
 /**
  * The first hour a refresh recounts: `lateHours` before the current hour when the view was
@@ -591,6 +630,7 @@ async function refreshViews(
   const { engine, state, events, clock } = deps;
   const leaseSeconds = input.leaseSeconds ?? 240;
   const staleAfter = input.staleAfterSeconds ?? 900;
+  const retention = input.retentionDays ?? nrtRetentionDays;
   const day = clock.now().toISOString().slice(0, 10);
   const outcomes: NrtViewOutcome[] = [];
   const alarms: { view: string; state: 'ALARM' | 'OK' }[] = [];
@@ -612,6 +652,7 @@ async function refreshViews(
     }
     try {
       let record = (await readNrtViewRecord(state, view.name)) ?? null;
+      const firstToday = record?.day !== day;
       const began = performance.now();
       try {
         let hours: readonly string[] = [];
@@ -647,6 +688,23 @@ async function refreshViews(
             // Yesterday's hours are recorded before today's pass, which reads the record.
             await state.put(nrtRecordKey(view.name), record as unknown as StateValue);
           }
+        }
+        // Once a day, after the view is current: its expired days go. A failure is shown in the
+        // record (and tried again the next day, over the same window); the refresh stands.
+        let expiryError: string | undefined;
+        if (firstToday && retention > 0) {
+          try {
+            for (const table of [view.table, ...(view.carryState ? [view.carryState.table] : [])])
+              await engine.writePartitions(nrtExpiryWrite(table, day, retention));
+          } catch (error) {
+            expiryError = `NrtExpiryFailed: ${error instanceof Error ? error.message : String(error)}`.slice(
+              0,
+              4000,
+            );
+          }
+        }
+        if (record !== null && expiryError !== undefined) {
+          record = { ...record, lastError: expiryError, lastErrorAt: clock.now().toISOString() };
         }
         if (record === null || (hours.length === 0 && late === undefined)) {
           record = { ...(record ?? emptyRecord(day)), refreshedAt: clock.now().toISOString() };
