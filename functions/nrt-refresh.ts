@@ -19,6 +19,8 @@ export interface NrtRefreshDeps {
   readonly clock: Clock;
   /** The NRT views (`loadNrtViews()` of @lakeops/lake). */
   readonly nrtViews: () => Promise<readonly NrtView[]>;
+  /** Days of NRT partitions the local refresh keeps (`LAKEOPS_NRT_RETENTION_DAYS`; default 35). */
+  readonly nrtRetentionDays?: number;
 }
 
 /**
@@ -35,7 +37,11 @@ export interface NrtAthenaDeps extends Omit<NrtRefreshDeps, 'engine'> {
  * view's watermark, written through DuckDB and waited for.
  */
 export const make = scheduleFunction(routeById('nrt-refresh'), async (deps: NrtRefreshDeps, run) =>
-  refreshNrtViews(deps, { views: await deps.nrtViews(), runId: `nrt-${run.id}` }),
+  refreshNrtViews(deps, {
+    views: await deps.nrtViews(),
+    runId: `nrt-${run.id}`,
+    ...(deps.nrtRetentionDays === undefined ? {} : { retentionDays: deps.nrtRetentionDays }),
+  }),
 );
 
 /**

@@ -36,3 +36,11 @@ export function localConfig(ctx: Pick<CommandContext, 'env' | 'cwd'>): LocalConf
   const experimentsFile = resolve(ctx.cwd, ctx.env.LAKEOPS_EXPERIMENTS_FILE || 'examples/experiments.json');
   return { home, port, region: ctx.env.AWS_REGION || 'us-east-1', experimentsFile, cwd: ctx.cwd };
 }
+
+/** `LAKEOPS_NRT_RETENTION_DAYS`: a whole number of days ≥ 0 (0 keeps every day). */
+export function nrtRetentionDaysOf(value: string): number {
+  const days = Number(value);
+  if (value.trim() === '' || !Number.isInteger(days) || days < 0)
+    throw new RangeError(`LAKEOPS_NRT_RETENTION_DAYS must be a whole number of days ≥ 0, got '${value}'`);
+  return days;
+}

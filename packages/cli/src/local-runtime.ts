@@ -39,7 +39,7 @@ import type { Route } from '@lakeops/functions/lib/route';
 import type { Expectation } from '@lakeops/lake';
 import { type BusEvent, localEndpointClientConfig } from '@lakeops/local-cloud';
 import { invokeWithRunEvents } from './job-lineage.ts';
-import type { LocalConfig } from './local-config.ts';
+import { type LocalConfig, nrtRetentionDaysOf } from './local-config.ts';
 import { localMembershipKey } from './membership-key.ts';
 import { openLineageSinks } from './openlineage-sinks.ts';
 import { DEFAULT_POLICY_FILE, lakeStage, loadDesiredPermissions } from './permissions-policy.ts';
@@ -119,6 +119,8 @@ export interface LocalDeps {
   readonly events: EventPublisher;
   /** The NRT views of packages/lake/models/nrt. */
   readonly nrtViews: () => Promise<readonly NrtView[]>;
+  /** `LAKEOPS_NRT_RETENTION_DAYS` when set: days of NRT partitions the refresh keeps. */
+  readonly nrtRetentionDays?: number;
   /**
    * The local Lake Formation endpoint through the unmodified SDK client and the AWS adapter (the
    * sync code is the one that runs against AWS), on the port of the running `lakeops start` (it
@@ -271,6 +273,9 @@ export async function localRuntime(
     engine: lazyLakeEngine(join(config.home, 'lake'), () => localMembershipKey(config.home)),
     events: localEventPublisher(config.home, options.eventsEndpoint),
     nrtViews: () => import('@lakeops/lake').then((m) => m.loadNrtViews()),
+    ...(env.LAKEOPS_NRT_RETENTION_DAYS === undefined
+      ? {}
+      : { nrtRetentionDays: nrtRetentionDaysOf(env.LAKEOPS_NRT_RETENTION_DAYS) }),
     lakePermissions: localLakePermissions(
       () => options.eventsEndpoint?.() ?? `http://127.0.0.1:${config.port}`,
       config.region,

@@ -61,6 +61,18 @@ describe('lakeops nrt', () => {
     expect(result.stderr).toContain("no NRT view named 'nope'");
   });
 
+  it('refuses a retention that is not a whole number of days with a usage error', async () => {
+    // Act
+    const words = await run(['nrt', 'refresh'], { LAKEOPS_NRT_RETENTION_DAYS: 'ten' });
+    const negative = await run(['nrt', 'refresh'], { LAKEOPS_NRT_RETENTION_DAYS: '-1' });
+    // Assess
+    expect([words.code, negative.code]).toEqual([2, 2]);
+    expect(words.stderr).toContain(
+      "LAKEOPS_NRT_RETENTION_DAYS must be a whole number of days ≥ 0, got 'ten'",
+    );
+    expect(negative.stderr).toContain("got '-1'");
+  });
+
   it('under lakeops start, the schedule refreshes only the hour events arrived in (through the endpoint)', async () => {
     // Prepare
     const controller = new AbortController();

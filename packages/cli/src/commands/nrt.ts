@@ -12,7 +12,7 @@ import { loadModels, loadNrtViews, tables } from '@lakeops/lake';
 import { CliUsageError, type Command } from '../command.ts';
 import { cliJobLineage, nrtOutcomes, nrtUnits, startRuns } from '../job-lineage.ts';
 import { asUsageError, parseOptions } from '../lake.ts';
-import { localConfig } from '../local-config.ts';
+import { localConfig, nrtRetentionDaysOf } from '../local-config.ts';
 
 const help = `Usage: lakeops nrt refresh [--view <v>] [--rebuild]
        lakeops nrt status [--json]
@@ -26,7 +26,7 @@ materialized under lake/nrt/<view>/dt=<today>/hour=<HH>/ on the local lake.
             written, are rewritten and swapped in; in the first 3 hours of a day, yesterday's
             last hours too (an event of 23:58 that lands after midnight); a view another
             refresh holds is skipped (and counted). The first refresh of a day removes the
-            views' partitions older than 35 days.
+            views' partitions older than LAKEOPS_NRT_RETENTION_DAYS (default 35; 0 keeps all).
   status    per view: last refresh, lag, rows, hours written, last error, skips.
 
 Each view's refresh is an OpenLineage run (job nrt-refresh.<view>, or nrt-rebuild.<view> with
@@ -57,6 +57,13 @@ export const nrtCommand: Command = {
       } catch (error) {
         throw asUsageError(error);
       }
+      let retentionDays: number | undefined;
+      try {
+        const value = ctx.env.LAKEOPS_NRT_RETENTION_DAYS;
+        retentionDays = value === undefined ? undefined : nrtRetentionDaysOf(value);
+      } catch (error) {
+        throw asUsageError(error);
+      }
       const engine = await DuckDbQueryEngine.open({ root: join(home, 'lake'), tables });
       const state = new SqliteStateStore({ file: join(home, 'state.sqlite') });
       try {
@@ -83,6 +90,7 @@ export const nrtCommand: Command = {
             ...(ctx.env.LAKEOPS_NRT_LEASE_SECONDS
               ? { leaseSeconds: Number(ctx.env.LAKEOPS_NRT_LEASE_SECONDS) }
               : {}),
+            ...(retentionDays === undefined ? {} : { retentionDays }),
           },
         ).catch(runs.fail);
         await runs.end(nrtOutcomes(job, result.views));
