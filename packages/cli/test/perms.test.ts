@@ -187,6 +187,10 @@ describe('lakeops perms against the local Lake Formation endpoint of lakeops sta
       "the function's permissions.sync.completed on the local bus",
     );
     const planned = await perms(['plan', '--detailed-exitcode', '--endpoint', platform.url], home);
+    // The same deploy also rebuilds the NRT views: that delivery ends before the platform stops
+    // here, so no function of it still runs (and publishes) while a later test mocks the SDK.
+    await until(() => /nrt-rebuild ← event \S+: \w+/.test(platform.out.stdout), 'the nrt-rebuild delivery');
+    await platform.stop();
     // Assess
     expect(platform.out.stdout).toMatch(/deploy\.succeeded → notify-deploy, nrt-rebuild, permission-sync\n/);
     expect(platform.out.stdout).toMatch(/deploy\.succeeded → notify-deploy\n/);
