@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdir, rename, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Where `swapDir` moves a folder's old version during a swap: beside it, hidden from the `k=*` globs readers use. */
@@ -15,21 +15,23 @@ export function asideOf(target: string): string {
  * old version aside: that is settled first (`settleInterruptedSwap`).
  */
 export async function swapDir(target: string, staged: string, keepOldAt?: string): Promise<void> {
+  // Synchronous steps (a rename is a few µs; through the thread pool each costs a round trip, and
+  // a write swaps every partition it owns).
   const aside = keepOldAt ?? asideOf(target);
   if (!keepOldAt) settleInterruptedSwap(target);
-  const had = await exists(target);
-  await mkdir(join(target, '..'), { recursive: true });
+  const had = existsSync(target);
+  mkdirSync(dirname(target), { recursive: true });
   if (had) {
-    if (keepOldAt) await mkdir(dirname(keepOldAt), { recursive: true });
-    await rename(target, aside);
+    if (keepOldAt) mkdirSync(dirname(keepOldAt), { recursive: true });
+    renameSync(target, aside);
   }
   try {
-    await rename(staged, target);
+    renameSync(staged, target);
   } catch (error) {
-    if (had) await rename(aside, target);
+    if (had) renameSync(aside, target);
     throw error;
   }
-  if (had && !keepOldAt) await rm(aside, { recursive: true, force: true });
+  if (had && !keepOldAt) rmSync(aside, { recursive: true, force: true });
 }
 
 /**
