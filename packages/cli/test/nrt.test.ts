@@ -142,10 +142,8 @@ describe('lakeops nrt', () => {
       const changed = [...new Set([...before.keys(), ...after.keys()])]
         .filter((k) => !before.get(k)?.equals(after.get(k) ?? Buffer.alloc(0)))
         .map((k) => k.replace(/\/[^/]+\.parquet$/, ''));
-      expect([...new Set(changed)].sort()).toEqual([
-        `payout_backlog/dt=${day}/hour=${hour}`,
-        `payout_backlog_open/dt=${day}/hour=${hour}`,
-      ]);
+      // The current hour's carry-over state is not written (the view computes it until the hour is over).
+      expect([...new Set(changed)].sort()).toEqual([`payout_backlog/dt=${day}/hour=${hour}`]);
       expect(queuedAfter).toBe(queuedBefore + 1);
     } finally {
       controller.abort();

@@ -35,7 +35,8 @@ const backlog: NrtView = {
     table: table('payout_backlog_open'),
     sql: (day, scope) => `state ${day} ${scope.hours.join(',')} carry ${scope.carry?.hour ?? 'none'}`,
   },
-  sql: (day, scope) => `view ${day} ${scope.hours.join(',')}`,
+  sql: (day, scope) =>
+    `view ${day} ${scope.hours.join(',')}${scope.open ? ` open ${scope.open.hours.join(',')} carry ${scope.open.carry ? `${scope.open.carry.dt}/${scope.open.carry.hour}` : 'none'}` : ''}`,
   changesSql: (day, fromHour) => `changes ${day} from ${fromHour}`,
 };
 
@@ -110,9 +111,15 @@ describe('startNrtRefresh and completeNrtQuery (the Athena path: no function wai
       { view: 'nrt.payout_backlog', status: 'started', queryId: 'q1', hours: ['00', '01', '02'] },
     ]);
     expect(afterStart).toEqual([]);
+    // The state of the hours that are over (00, 01); the current hour's (02) is computed by the
+    // view, from the state of 01.
     expect(writer.started).toEqual([
-      { queryId: 'q1', table: 'payout_backlog_open', sql: 'state 2026-12-01 00,01,02 carry none' },
-      { queryId: 'q2', table: 'payout_backlog', sql: 'view 2026-12-01 00,01,02' },
+      { queryId: 'q1', table: 'payout_backlog_open', sql: 'state 2026-12-01 00,01 carry none' },
+      {
+        queryId: 'q2',
+        table: 'payout_backlog',
+        sql: 'view 2026-12-01 00,01,02 open 02 carry 2026-12-01/01',
+      },
     ]);
     expect(first).toEqual({ status: 'next', view: 'nrt.payout_backlog', queryId: 'q2' });
     expect(second).toEqual({ status: 'refreshed', view: 'nrt.payout_backlog', rows: 30 });
@@ -123,7 +130,7 @@ describe('startNrtRefresh and completeNrtQuery (the Athena path: no function wai
       day: '2026-12-01',
       watermark: '2026-12-01T01:50:00.000Z',
       hours: ['00', '01', '02'],
-      carried: ['00', '01', '02'],
+      carried: ['00', '01'],
       refreshedAt: '2026-12-01T02:09:00.000Z',
     });
     expect(await state.get(nrtJobKey('nrt.payout_backlog'))).toBeUndefined();
@@ -206,8 +213,12 @@ describe('startNrtRefresh and completeNrtQuery (the Athena path: no function wai
       { view: 'nrt.payout_backlog', status: 'skipped', heldBy: 'another refresh' },
     ]);
     expect((await readNrtSkips(state, 'nrt.payout_backlog')).count).toBe(1);
+    // Within the hour: no state to write, the view alone, from the state of 01.
     expect(next.views[0]).toMatchObject({ status: 'started', hours: ['02'] });
-    expect(writer.started.at(-1)?.sql).toBe('state 2026-12-01 02 carry 01');
+    expect(writer.started.at(-1)).toMatchObject({
+      table: 'payout_backlog',
+      sql: 'view 2026-12-01 02 open 02 carry 2026-12-01/01',
+    });
   });
 
   it('completes a refresh whose completion event never came, from the query state, on the next tick', async () => {
@@ -275,10 +286,7 @@ describe('startNrtRefresh and completeNrtQuery (the Athena path: no function wai
         if (next.status === 'next')
           await completeNrtQuery(d(), { views: [view], queryId: next.queryId, state: 'SUCCEEDED' });
       }
-      return writer.started
-        .splice(0)
-        .filter((w) => w.table === 'payout_backlog_open')
-        .map((w) => w.sql);
+      return writer.started.splice(0).map((w) => w.sql);
     };
     // Act
     const evening = await tick('2026-11-30T23:57:00Z');
@@ -291,21 +299,29 @@ describe('startNrtRefresh and completeNrtQuery (the Athena path: no function wai
     lateOnes = 2; // past the late window (3 hours): waits for a rebuild, as an old hour of today does
     const outside = await tick('2026-12-01T03:02:00Z');
     // Assess
-    expect(evening).toHaveLength(1);
-    expect(midnight).toEqual(['state 2026-12-01 00 carry 2026-11-30/23']);
-    expect(afterLate).toEqual(['state 2026-11-30 23 carry 2026-11-30/22']);
+    const upTo = (n: number) => Array.from({ length: n }, (_, h) => String(h).padStart(2, '0')).join(',');
+    expect(evening).toEqual([
+      `state 2026-11-30 ${upTo(23)} carry none`,
+      `view 2026-11-30 ${upTo(24)} open 23 carry 2026-11-30/22`,
+    ]);
+    // Yesterday's hour 23, written while current, is over: its state is written (and its view again).
+    expect(midnight).toEqual(['state 2026-11-30 23 carry 2026-11-30/22', 'view 2026-11-30 23']);
+    expect(afterLate).toEqual(['state 2026-11-30 23 carry 2026-11-30/22', 'view 2026-11-30 23']);
     expect(recordAfterLate).toMatchObject({
-      day: '2026-12-01',
-      hours: [],
-      carried: [],
-      previous: { day: '2026-11-30', counts: { '23': 6 } },
+      day: '2026-11-30',
+      counts: { '23': 6 },
+      carried: upTo(24).split(','),
     });
-    expect(next).toEqual(['state 2026-12-01 00 carry 2026-11-30/23']);
+    expect(next).toEqual(['view 2026-12-01 00 open 00 carry 2026-11-30/23']);
     expect(settled).toEqual([]);
-    expect(outside).toEqual(['state 2026-12-01 01,02,03 carry 2026-12-01/00']);
+    // Hour 00 is over and its state unwritten: from there, continuing from yesterday's hour 23.
+    expect(outside).toEqual([
+      'state 2026-12-01 00,01,02 carry 2026-11-30/23',
+      'view 2026-12-01 00,01,02,03 open 03 carry 2026-12-01/02',
+    ]);
     expect(published.filter((e) => e.detailType === 'nrt.refreshed').map((e) => e.detail.dt)).toEqual([
       '2026-11-30',
-      '2026-12-01',
+      '2026-11-30',
       '2026-11-30',
       '2026-12-01',
       '2026-12-01',

@@ -1,6 +1,6 @@
-import type { NrtScope, NrtView } from '@lakeops/core';
+import type { NrtScope, NrtView, TableDefinition } from '@lakeops/core';
 import { isDay } from './build.ts';
-import { literal, renderNrtModel } from './dialect.ts';
+import { ident, literal, renderNrtModel, sqlType } from './dialect.ts';
 import { loadModels } from './models.ts';
 
 /**
@@ -34,6 +34,59 @@ export function nrtChangesSql(detailTypes: readonly string[], day: string, fromH
     ...(fromHour === '00' ? [] : [`  AND hour >= ${literal(fromHour)}`]),
     'GROUP BY hour',
   ].join('\n');
+}
+
+/**
+ * A carry-over view's model rendered for `scope`. With `scope.open`, each reference to its state
+ * table (outside comments) reads the table for the other hours of `scope.hours` only, and the state
+ * of the open hours as the state's model computes it (from `open.carry` and the events after it),
+ * in the same statement: the current hour's state is not written while its items still move.
+ */
+export function renderNrtView(
+  viewSql: string,
+  state: { readonly table: TableDefinition; readonly sql: string },
+  day: string,
+  scope: NrtScope,
+): string {
+  const rendered = renderNrtModel(viewSql, day, scope);
+  const { open } = scope;
+  if (!open?.hours.length) return rendered;
+  const { table } = state;
+  const inline = renderNrtModel(state.sql, day, {
+    hours: open.hours,
+    ...(open.carry ? { carry: open.carry } : {}),
+  })
+    .split('\n')
+    .filter((line) => !line.trimStart().startsWith('--'))
+    .join('\n')
+    .trim()
+    .replace(/;\s*$/, '');
+  const keys = table.partitionKeys.map(ident);
+  const settled = scope.hours.filter((h) => !open.hours.includes(h));
+  const parts = [
+    ...(settled.length
+      ? [
+          `SELECT ${[...table.columns.map((c) => ident(c.name)), ...keys].join(', ')} FROM ${table.zone}.${table.name}` +
+            ` WHERE dt = ${literal(day)} AND hour IN (${settled.map(literal).join(', ')})`,
+        ]
+      : []),
+    `SELECT ${[
+      ...table.columns.map(
+        (c) => `CAST(${ident(c.name)} AS ${sqlType(c.type, 'duckdb')}) AS ${ident(c.name)}`,
+      ),
+      ...keys.map((k) => `CAST(${k} AS VARCHAR) AS ${k}`),
+    ].join(', ')}\nFROM (\n${inline}\n) AS open_state`,
+  ];
+  const relation = `(\n${parts.join('\nUNION ALL\n')}\n)`;
+  const reference = new RegExp(`(?<![\\w."])${table.zone}\\.${table.name}(?![\\w"])`, 'g');
+  return rendered
+    .split('\n')
+    .map((line) => {
+      const comment = line.indexOf('--');
+      const code = comment < 0 ? line : line.slice(0, comment);
+      return code.replace(reference, () => relation) + (comment < 0 ? '' : line.slice(comment));
+    })
+    .join('\n');
 }
 
 /**
@@ -76,7 +129,10 @@ export async function loadNrtViews(
               },
             }
           : {}),
-        sql: (day, scope) => renderNrtModel(model.sql, day, scope),
+        sql: (day, scope) =>
+          stateModel
+            ? renderNrtView(model.sql, stateModel, day, scope)
+            : renderNrtModel(model.sql, day, scope),
         changesSql: (day, fromHour) => nrtChangesSql(source.detailTypes, day, fromHour),
       };
     });

@@ -108,6 +108,33 @@ describe('models', () => {
     }
   });
 
+  it("renders a carry-over view's open hours inline (the state of the current hour), as Trino with Glue names", async () => {
+    // Prepare
+    const views = (await loadNrtViews()).filter((v) => v.carryState);
+    expect(views.map((v) => v.name)).toEqual(['nrt.dispute_queue', 'nrt.payout_backlog']);
+    for (const view of views) {
+      const state = view.carryState?.table.name ?? '';
+      for (const settled of [['09'], []]) {
+        // Act: 10 is the current hour, continuing from the state of 09 (or of 08 with none settled).
+        const carry = { dt: params.to, hour: '08' };
+        const open = { hours: ['10'], carry: settled.length ? { dt: params.to, hour: '09' } : carry };
+        const text = view.sql(params.to, { hours: [...settled, '10'], carry, open });
+        const athenaText = athenaTableNames(text, 'lakeops_ci');
+        // Assess: the settled hours from the state table, the open one computed from its carry.
+        expect(() => parseTrino(typedSelect(view.table, athenaText, 'athena')), view.name).not.toThrow();
+        expect(text.includes(`FROM nrt.${state} WHERE dt = '${params.to}' AND hour IN ('09')`)).toBe(
+          settled.length > 0,
+        );
+        expect(text).toContain(`WHERE dt = '${params.to}' AND hour = '${open.carry.hour}'`);
+        expect(text).toContain(') AS open_state');
+        expect(tablesReadBy(athenaText), view.name).toEqual([]);
+      }
+      // Without open hours, the model as it is.
+      const plain = view.sql(params.to, { hours: ['09', '10'], carry: { dt: params.to, hour: '08' } });
+      expect(plain).not.toContain('open_state');
+    }
+  });
+
   it('does not divide integers: every ratio casts to DOUBLE first (Trino truncates, DuckDB does not)', () => {
     for (const model of models) {
       // Act

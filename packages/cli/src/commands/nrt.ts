@@ -24,7 +24,8 @@ materialized under lake/nrt/<view>/dt=<today>/hour=<HH>/ on the local lake.
             hours of today whose count of source events moved (recounted from 3 hours before
             the current one, so late events are found too), and any hour of today not yet
             written, are rewritten and swapped in; in the first 3 hours of a day, yesterday's
-            last hours too (an event of 23:58 that lands after midnight); a view another
+            last hours too (an event of 23:58 that lands after midnight, and the carry-over
+            state of yesterday's last hour, written once the hour is over); a view another
             refresh holds is skipped (and counted). The first refresh of a day removes the
             views' partitions older than LAKEOPS_NRT_RETENTION_DAYS (default 35; 0 keeps all).
   status    per view: last refresh, lag, rows, hours written, last error, skips.
@@ -149,7 +150,7 @@ export const nrtCommand: Command = {
 function formatOutcome(v: NrtViewOutcome): string {
   switch (v.status) {
     case 'refreshed': {
-      const late = v.late ? `${v.late.dt} hours ${v.late.hours.join(',')} (late events)` : '';
+      const late = v.late ? `${v.late.dt} hours ${v.late.hours.join(',')} (yesterday)` : '';
       const today = v.hours.length ? `hours ${v.hours.join(',')}` : '';
       return `${v.view}: refreshed ${[late, today].filter(Boolean).join(', ')} (${v.rows} rows, ${v.durationMs} ms)`;
     }

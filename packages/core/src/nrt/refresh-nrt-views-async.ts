@@ -136,6 +136,7 @@ export async function startNrtRefresh(
         plan = await planNrtRefresh({ engine, state }, view, {
           now: pass.now,
           fromHour: pass.fromHour,
+          at: clock.now(),
           ...options,
         });
         if (plan.hours.length) break;
@@ -148,7 +149,7 @@ export async function startNrtRefresh(
         outcomes.push({ view: view.name, status: 'unchanged' });
         continue;
       }
-      const step = view.carryState ? 'state' : 'view';
+      const step = nrtWrites(view, plan).state ? 'state' : 'view';
       const write = await writer.startWrite(stepWrite(view, plan, step));
       const job: NrtJob = {
         view: view.name,

@@ -20,6 +20,16 @@ export interface NrtScope {
    * from (the hour before it, possibly the last hour of yesterday). Undefined: from all history.
    */
   readonly carry?: { readonly dt: string; readonly hour: string };
+  /**
+   * Carry-over views, the view's SQL only: hours of `hours` whose carry-over state is not written
+   * (the current hour: its items still move). The view reads the state table for the other hours
+   * and computes these from the state at `open.carry` (undefined: from all history) and the events
+   * after it, in the same statement. Absent: every hour's state is read from the table.
+   */
+  readonly open?: {
+    readonly hours: readonly string[];
+    readonly carry?: { readonly dt: string; readonly hour: string };
+  };
 }
 
 /**
@@ -101,7 +111,10 @@ export type NrtViewOutcome =
       readonly status: 'refreshed';
       /** Hours of today written (none when only yesterday's moved). */
       readonly hours: readonly string[];
-      /** Hours of yesterday rewritten for events that arrived after midnight (first `lateHours` of the day). */
+      /**
+       * Hours of yesterday rewritten in the first `lateHours` of the day: for events that arrived
+       * after midnight, or (carry-over views) to write the state of its last hour, once it is over.
+       */
       readonly late?: { readonly dt: string; readonly hours: readonly string[] };
       readonly rows: number;
       readonly durationMs: number;
@@ -201,6 +214,14 @@ export interface NrtPlan {
   /** Hours of `day` written (and whose carry-over state was written) before this refresh. */
   readonly written: readonly string[];
   readonly carried: readonly string[];
+  /**
+   * Carry-over views: the hours of `hours` that were over when the refresh was planned, whose
+   * carry-over state this refresh writes (the next refresh may start from one of them). The current
+   * hour is not among them: its state would be stale by the next tick, so the view computes it
+   * inline instead (`NrtScope.open`) and its state is written once the hour is over. Absent in
+   * plans made before it was kept (an Athena job in flight): every hour's state is written.
+   */
+  readonly settled?: readonly string[];
 }
 
 /**
@@ -366,6 +387,11 @@ export async function planNrtRefresh(
     readonly lateHours?: number;
     readonly fromHour?: string;
     readonly changes?: NrtChanges | undefined;
+    /**
+     * When the refresh runs (default `now`): an hour of `day` that ended by then is settled. A pass
+     * over yesterday plans as at yesterday's last millisecond, yet every hour of it is over.
+     */
+    readonly at?: Date;
   },
 ): Promise<NrtPlan> {
   const day = input.now.toISOString().slice(0, 10);
@@ -398,7 +424,15 @@ export async function planNrtRefresh(
     .reduce<string | null>((a, b) => (a === null || Date.parse(b) > Date.parse(a) ? b : a), watermark);
   const hours = new Set(hoursOfDay.filter((h) => h <= currentHour && !written.has(h)));
   for (const h of touched) hours.add(h);
-  const first = touched.reduce<string | undefined>((a, b) => (a === undefined || b < a ? b : a), undefined);
+  const at = (input.at ?? input.now).getTime();
+  const isOver = (h: string) => Date.parse(`${day}T${h}:00:00.000Z`) + 3_600_000 <= at;
+  // A carry-over view also rewrites from the first hour written while it was current whose state
+  // is still unwritten, now that it is over: the next refresh starts from that state.
+  const unsettled = view.carryState ? [...written].filter((h) => isOver(h) && !carried.has(h)) : [];
+  const first = [...touched, ...unsettled].reduce<string | undefined>(
+    (a, b) => (a === undefined || b < a ? b : a),
+    undefined,
+  );
   if (view.carryState && first !== undefined) {
     for (const h of hoursOfDay) if (h >= first && h <= currentHour) hours.add(h);
   }
@@ -412,6 +446,7 @@ export async function planNrtRefresh(
     counts: counted,
     written: [...written],
     carried: [...carried],
+    settled: view.carryState ? toWrite.filter(isOver) : [],
   };
 }
 
@@ -454,7 +489,7 @@ export function refreshedRecord(
     watermark: plan.newest,
     counts: plan.counts,
     hours: [...new Set([...plan.written, ...plan.hours])].sort(),
-    ...(view.carryState ? { carried: [...new Set([...plan.carried, ...plan.hours])].sort() } : {}),
+    ...(view.carryState ? { carried: carriedAfter(plan) } : {}),
   };
   const last = {
     rows: result.rows,
@@ -473,6 +508,17 @@ export function refreshedRecord(
   return { ...rest, ...part, ...(kept ? { previous: kept } : {}), ...last };
 }
 
+/**
+ * Hours whose carry-over state is current after a refresh of `plan`: those written before and not
+ * rewritten now, and the settled hours written now (an hour rewritten without its state has a
+ * stale one, if any).
+ */
+function carriedAfter(plan: NrtPlan): string[] {
+  const settled = plan.settled ?? plan.hours;
+  const rewritten = new Set(plan.hours);
+  return [...new Set([...plan.carried.filter((h) => !rewritten.has(h)), ...settled])].sort();
+}
+
 /** The day part of a record (without `previous` and the last refresh's figures). */
 function dayPart(record: NrtViewRecord): NrtDayRecord {
   return {
@@ -485,30 +531,49 @@ function dayPart(record: NrtViewRecord): NrtDayRecord {
 }
 
 /**
- * The writes of a refresh of `plan`: a carry-over view's state first, which reads its own partition
- * of `scope.carry` (if any), then the view, which reads the state of the hours it writes. Each names
- * the partitions it reads (`reads`): the local engine then lists only those folders instead of every
- * partition of the state's history.
+ * The writes of a refresh of `plan`. A carry-over view's state of the settled hours first (absent
+ * when none is: a tick within the hour), which reads its own partition of `scope.carry` (if any);
+ * then the view, which reads the state of the settled hours and computes the current hour's from the
+ * last settled state (or `scope.carry`) and its events (`NrtScope.open`). Each names the partitions
+ * it reads (`reads`): the local engine then lists only those folders instead of every partition of
+ * the state's history.
  */
 export function nrtWrites(
   view: NrtView,
   plan: NrtPlan,
 ): { readonly state?: WritePartitionsInput; readonly view: WritePartitionsInput } {
-  const partitions = plan.hours.map((hour) => ({ dt: plan.day, hour }));
+  const at = (hour: string) => ({ dt: plan.day, hour });
+  const partitions = plan.hours.map(at);
   const { carryState } = view;
+  if (!carryState) {
+    return { view: { table: view.table, sql: view.sql(plan.day, plan.scope), partitions } };
+  }
   const { carry } = plan.scope;
+  const settled = plan.settled ?? plan.hours;
+  const open = plan.hours.filter((h) => !settled.includes(h));
+  const last = settled[settled.length - 1];
+  const openCarry = last === undefined ? carry : at(last);
+  const scope: NrtScope = {
+    ...plan.scope,
+    ...(open.length ? { open: { hours: open, ...(openCarry ? { carry: openCarry } : {}) } } : {}),
+  };
   const viewWrite: WritePartitionsInput = {
     table: view.table,
-    sql: view.sql(plan.day, plan.scope),
+    sql: view.sql(plan.day, scope),
     partitions,
-    ...(carryState ? { reads: [{ table: carryState.table, partitions }] } : {}),
+    reads: [
+      {
+        table: carryState.table,
+        partitions: [...settled.map(at), ...(open.length && openCarry ? [openCarry] : [])],
+      },
+    ],
   };
-  if (!carryState) return { view: viewWrite };
+  if (!settled.length) return { view: viewWrite };
   return {
     state: {
       table: carryState.table,
-      sql: carryState.sql(plan.day, plan.scope),
-      partitions,
+      sql: carryState.sql(plan.day, { hours: settled, ...(carry ? { carry } : {}) }),
+      partitions: settled.map(at),
       reads: [{ table: carryState.table, partitions: carry ? [{ dt: carry.dt, hour: carry.hour }] : [] }],
     },
     view: viewWrite,
@@ -662,6 +727,7 @@ async function refreshViews(
           const plan = await planNrtRefresh({ engine, state }, view, {
             now: pass.now,
             fromHour: pass.fromHour,
+            at: clock.now(),
             ...rebuild,
             changes: pass.day === day ? changes.get(view.name) : undefined,
           });
