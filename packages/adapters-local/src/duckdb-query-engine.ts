@@ -1,5 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import {
@@ -127,6 +138,12 @@ export class DuckDbQueryEngine implements QueryEngine {
    */
   readonly #cacheTables = new Map<string, Map<string, string>>();
   #cacheTableCount = 0;
+  /**
+   * Per cached NDJSON table, per partition folder read line by line into its cache table: each
+   * file's inode and the bytes of it the cache holds (whole lines). The local bus only appends to
+   * its file of the hour, so a folder that changed that way is read from there on, not again.
+   */
+  readonly #cachedFiles = new Map<string, Map<string, Map<string, CachedFile>>>();
   readonly #readOnly: boolean;
   /**
    * Tables whose view found every declared column in the files: a write of this engine (which
@@ -1011,8 +1028,14 @@ export class DuckDbQueryEngine implements QueryEngine {
         await this.#connection.run(`DROP TABLE IF EXISTS ${ident(old)}`);
       }
       days = new Map();
+      this.#cachedFiles.delete(name);
     }
     this.#cacheTables.set(name, days);
+    let files = this.#cachedFiles.get(name);
+    if (!files) {
+      files = new Map();
+      this.#cachedFiles.set(name, files);
+    }
     const before = held ?? new Map<string, string>();
     const changed = new Set<string>();
     for (const [folder, sig] of next) if (before.get(folder) !== sig) changed.add(dayOf(folder));
@@ -1023,21 +1046,34 @@ export class DuckDbQueryEngine implements QueryEngine {
       if (!folders.length) {
         if (cache !== undefined) await this.#connection.run(`DROP TABLE IF EXISTS ${ident(cache)}`);
         days.delete(day);
+        for (const f of files.keys()) if (dayOf(f) === day) files.delete(f);
       } else if (cache === undefined) {
         const created = `__cache_${table.zone}_${table.name}_${++this.#cacheTableCount}`;
         await this.#connection.run(`CREATE TABLE ${ident(created)} AS ${await this.#readFiles(table, day)}`);
         days.set(day, created);
+        for (const f of files.keys()) if (dayOf(f) === day) files.delete(f);
       } else {
-        for (const [folder, sig] of before) {
-          if (dayOf(folder) !== day || next.get(folder) === sig) continue;
-          const where = table.partitionKeys
+        const where = (folder: string) =>
+          table.partitionKeys
             .map((k) => `${ident(k)} = ${literal(parsePartitionPath(folder)[k] ?? '')}`)
             .join(' AND ');
-          await this.#connection.run(`DELETE FROM ${ident(cache)} WHERE ${where}`);
+        for (const [folder, sig] of before) {
+          if (dayOf(folder) !== day || next.has(folder) || next.get(folder) === sig) continue;
+          await this.#connection.run(`DELETE FROM ${ident(cache)} WHERE ${where(folder)}`);
+          files.delete(folder);
         }
         for (const folder of folders) {
-          if (before.get(folder) === next.get(folder)) continue;
-          await this.#connection.run(`INSERT INTO ${ident(cache)} ${await this.#readFiles(table, folder)}`);
+          if (before.has(folder) && before.get(folder) === next.get(folder)) continue;
+          // Appended to since it was read line by line: only the new lines. Otherwise (first
+          // change after the day was loaded whole, a file replaced, truncated or removed) the
+          // folder's rows go and all its lines are read again.
+          const known = files.get(folder);
+          const read = readNewLines(join(this.tableDir(table), folder), known);
+          if (!read.appended && before.has(folder)) {
+            await this.#connection.run(`DELETE FROM ${ident(cache)} WHERE ${where(folder)}`);
+          }
+          files.set(folder, read.files);
+          if (read.bytes.length) await this.#insertLines(cache, table, folder, read.bytes);
         }
       }
     }
@@ -1055,15 +1091,33 @@ export class DuckDbQueryEngine implements QueryEngine {
   }
 
   /**
+   * Inserts NDJSON lines of one partition folder into a cache table: written to a file of their
+   * own under `_staging` (in the folder's `k=v/…` path, which gives the partition values) and read
+   * as the folder's files are.
+   */
+  async #insertLines(cache: string, table: TableDefinition, folder: string, bytes: Buffer): Promise<void> {
+    const scratch = join(this.root, '_staging', `ndjson-${randomUUID()}`);
+    try {
+      mkdirSync(join(scratch, folder), { recursive: true });
+      writeFileSync(join(scratch, folder, 'lines.json'), bytes);
+      await this.#connection.run(
+        `INSERT INTO ${ident(cache)} ${await this.#readFiles(table, folder, undefined, scratch)}`,
+      );
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+
+  /**
    * A SELECT over the table's files, or over those under one partition folder (`dt=…/hour=…`, or
-   * a leading part of it such as `dt=…`).
+   * a leading part of it such as `dt=…`); `dir` is the table's folder unless given.
    */
   async #readFiles(
     table: TableDefinition,
     folder?: string,
     columnsPresent?: ReadonlySet<string>,
+    dir = this.tableDir(table),
   ): Promise<string> {
-    const dir = this.tableDir(table);
     const levels =
       folder === undefined
         ? table.partitionKeys.map((k) => `${k}=*`)
@@ -1347,4 +1401,93 @@ async function stagedPartitions(table: TableDefinition, dir: string, under = '')
     paths = next;
   }
   return paths.map(parsePartitionPath);
+}
+
+/**
+ * What a cache table holds of one NDJSON file: its inode, its bytes up to the end of a line
+ * (`consumed`), and the last bytes before that (`tail`, up to 64), which a file only appended to
+ * still has there.
+ */
+interface CachedFile {
+  readonly ino: number;
+  readonly consumed: number;
+  readonly tail: Buffer;
+}
+
+const tailBytes = 64;
+
+/** `length` bytes of an open file from `position` (fewer at its end). */
+function readAt(fd: number, position: number, length: number): Buffer {
+  const buffer = Buffer.alloc(Math.max(0, length));
+  let done = 0;
+  while (done < buffer.length) {
+    const n = readSync(fd, buffer, done, buffer.length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return buffer.subarray(0, done);
+}
+
+/**
+ * The NDJSON lines of a partition folder not yet read, given what was read of each file before
+ * (`known`). `appended` when every file read before is still there, the same file (inode), at
+ * least as long, with the same bytes just before where the read stopped: then `bytes` are the
+ * lines after that, and those of new files. Otherwise (a file replaced, truncated, rewritten in
+ * place or removed) `bytes` are all the folder's lines. A line still being written (no newline
+ * yet) is left for the next read. Files ending in `.json`, hidden and `_` names skipped, in name
+ * order.
+ */
+function readNewLines(
+  folder: string,
+  known: ReadonlyMap<string, CachedFile> | undefined,
+): { appended: boolean; bytes: Buffer; files: Map<string, CachedFile> } {
+  let names: string[];
+  try {
+    names = readdirSync(folder)
+      .filter((n) => n.endsWith('.json') && !/^[._]/.test(n))
+      .sort();
+  } catch {
+    names = [];
+  }
+  const open = (name: string): number | undefined => {
+    try {
+      return openSync(join(folder, name), 'r');
+    } catch {
+      return undefined;
+    }
+  };
+  const unchangedBefore = (name: string, file: CachedFile): boolean => {
+    const fd = open(name);
+    if (fd === undefined) return false;
+    try {
+      const info = fstatSync(fd);
+      if (!info.isFile() || info.ino !== file.ino || info.size < file.consumed) return false;
+      const from = file.consumed - file.tail.length;
+      return readAt(fd, from, file.tail.length).equals(file.tail);
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const appended =
+    known !== undefined &&
+    [...known].every(([name, file]) => names.includes(name) && unchangedBefore(name, file));
+  const chunks: Buffer[] = [];
+  const files = new Map<string, CachedFile>();
+  for (const name of names) {
+    const fd = open(name);
+    if (fd === undefined) continue;
+    try {
+      const size = fstatSync(fd).size;
+      const start = appended ? (known?.get(name)?.consumed ?? 0) : 0;
+      const bytes = readAt(fd, start, size - start);
+      const end = bytes.lastIndexOf(0x0a) + 1;
+      if (end > 0) chunks.push(bytes.subarray(0, end));
+      const consumed = start + end;
+      const from = Math.max(0, consumed - tailBytes);
+      files.set(name, { ino: fstatSync(fd).ino, consumed, tail: readAt(fd, from, consumed - from) });
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return { appended, bytes: Buffer.concat(chunks), files };
 }

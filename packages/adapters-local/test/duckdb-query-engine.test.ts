@@ -405,6 +405,58 @@ describe('DuckDbQueryEngine', () => {
     ]);
   });
 
+  it('reads only the lines appended to a Bronze file since its last read, never a line still being written', async () => {
+    // Prepare: the local bus appends whole lines to its file of the hour; lines ~100 bytes long.
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+    const reusing = await DuckDbQueryEngine.open({ root, tables: [raw], threads: 1, listingGraceMs: 0 });
+    const dir = join(root, 'bronze/raw_events/dt=2026-11-20');
+    const file = join(dir, 'part-1.json');
+    const line = (id: string, pad = 'p') =>
+      `{"id":"${id}","detail-type":"x","detail":{"pad":"${pad.repeat(60)}"}}\n`;
+    await mkdir(dir, { recursive: true });
+    await writeFile(file, line('e1'));
+    const ids = async () =>
+      (await reusing.query('SELECT id FROM bronze.raw_events ORDER BY id')).map((r) => String(r.id));
+    const seen: string[][] = [];
+    try {
+      seen.push(await ids()); // the day loaded whole
+      await settle();
+      await writeFile(file, line('e2'), { flag: 'a' });
+      seen.push(await ids()); // its first change: the folder read again, line by line from now on
+      await settle();
+      // Act 1: e1 changed in place (same length; the bus never does this) and e3 appended: only
+      // the appended line is read, so the cache still holds e1 as it was.
+      const text = await readFile(file, 'utf8');
+      await writeFile(file, `${text.replace('"id":"e1"', '"id":"x1"')}${line('e3')}`);
+      seen.push(await ids());
+      await settle();
+      // Act 2: a line still being written is not read; once its newline is there, it is, once.
+      await writeFile(file, line('e4').slice(0, 40), { flag: 'a' });
+      seen.push(await ids());
+      await settle();
+      await writeFile(file, line('e4').slice(40), { flag: 'a' });
+      seen.push(await ids());
+      await settle();
+      // Act 3: the file rewritten with other lines (its last read line is gone): read again whole.
+      await writeFile(
+        file,
+        `${line('f1', 'q')}${line('f2', 'q')}${line('f3', 'q')}${line('f4', 'q')}${line('f5', 'q')}`,
+      );
+      seen.push(await ids());
+    } finally {
+      await reusing.close();
+    }
+    // Assess
+    expect(seen).toEqual([
+      ['e1'],
+      ['e1', 'e2'],
+      ['e1', 'e2', 'e3'],
+      ['e1', 'e2', 'e3'],
+      ['e1', 'e2', 'e3', 'e4'],
+      ['f1', 'f2', 'f3', 'f4', 'f5'],
+    ]);
+  });
+
   it('reads one version of Bronze inside withPinnedSources, and its own writes at once', async () => {
     // Prepare
     const dir = (dt: string) => join(root, 'bronze/raw_events', `dt=${dt}`);
