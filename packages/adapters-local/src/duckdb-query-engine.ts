@@ -1064,6 +1064,13 @@ export class DuckDbQueryEngine implements QueryEngine {
         }
         for (const folder of folders) {
           if (before.has(folder) && before.get(folder) === next.get(folder)) continue;
+          if (this.#readOnly) {
+            // A read-only engine writes no scratch file: the folder is read again whole.
+            if (before.has(folder))
+              await this.#connection.run(`DELETE FROM ${ident(cache)} WHERE ${where(folder)}`);
+            await this.#connection.run(`INSERT INTO ${ident(cache)} ${await this.#readFiles(table, folder)}`);
+            continue;
+          }
           // Appended to since it was read line by line: only the new lines. Otherwise (first
           // change after the day was loaded whole, a file replaced, truncated or removed) the
           // folder's rows go and all its lines are read again.

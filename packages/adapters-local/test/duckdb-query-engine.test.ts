@@ -541,5 +541,38 @@ describe('DuckDbQueryEngine', () => {
         await reader.close();
       }
     });
+
+    it('follows Bronze files appended to without writing a scratch file under the lake', async () => {
+      // Prepare
+      const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+      const dir = join(root, 'bronze/raw_events/dt=2026-11-20');
+      const line = (id: string) => `{"id":"${id}","detail-type":"x"}\n`;
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'part-1.json'), line('e1'));
+      const reader = await DuckDbQueryEngine.open({
+        root,
+        tables: [raw],
+        threads: 1,
+        access: 'read-only',
+        listingGraceMs: 0,
+      });
+      const ids = async () =>
+        (await reader.query('SELECT id FROM bronze.raw_events ORDER BY id')).map((r) => String(r.id));
+      const seen: string[][] = [];
+      try {
+        // Act
+        seen.push(await ids());
+        for (const id of ['e2', 'e3']) {
+          await settle();
+          await writeFile(join(dir, 'part-1.json'), line(id), { flag: 'a' });
+          seen.push(await ids());
+        }
+      } finally {
+        await reader.close();
+      }
+      // Assess
+      expect(seen).toEqual([['e1'], ['e1', 'e2'], ['e1', 'e2', 'e3']]);
+      expect(await readdir(root)).toEqual(['bronze']);
+    });
   });
 });
