@@ -735,8 +735,9 @@ async function refreshViews(
           if (plan.hours.length === 0) continue;
           // Fencing: a refresh whose lease was taken over (it ran past its TTL) stops here.
           lease = await renewLease({ state, clock }, lease, leaseSeconds);
-          // The carry-over state first: the view reads it. A run killed in between leaves the
-          // record as it was, so the next run redoes both from the same earlier state.
+          // The carry-over state of the settled hours first (if any): the view reads it. A run
+          // killed in between leaves the record as it was, so the next run redoes both from the
+          // same earlier state.
           const writes = nrtWrites(view, plan);
           if (writes.state) await engine.writePartitions(writes.state);
           const result = await engine.writePartitions(writes.view);
