@@ -11,7 +11,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import {
   type DuckDBConnection,
@@ -721,7 +721,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     const parts: Record<string, string>[] = [];
     for (const folder of [...folders].sort()) {
       const entry = this.#writtenKv.get(folder);
-      if (!entry || entry.signature !== (await folderSignature(folder))) return undefined;
+      if (!entry || entry.signature !== folderSignature(folder)) return undefined;
       parts.push(entry.kv);
     }
     const out: Record<string, string> = {};
@@ -781,7 +781,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       this.#writtenKv.delete(target);
       if (below.length) {
         await swapDir(target, join(staging, key));
-        this.#writtenKv.set(target, { kv, signature: folderSignatureSync(target) });
+        this.#writtenKv.set(target, { kv, signature: folderSignature(target) });
         written.push(...below);
       } else if (whole ? before.length > 0 : await exists(target)) {
         await rm(target, { recursive: true, force: true });
@@ -1064,20 +1064,19 @@ export class DuckDbQueryEngine implements QueryEngine {
         }
         for (const folder of folders) {
           if (before.has(folder) && before.get(folder) === next.get(folder)) continue;
-          if (this.#readOnly) {
-            // A read-only engine writes no scratch file: the folder is read again whole.
-            if (before.has(folder))
-              await this.#connection.run(`DELETE FROM ${ident(cache)} WHERE ${where(folder)}`);
-            await this.#connection.run(`INSERT INTO ${ident(cache)} ${await this.#readFiles(table, folder)}`);
-            continue;
-          }
           // Appended to since it was read line by line: only the new lines. Otherwise (first
           // change after the day was loaded whole, a file replaced, truncated or removed) the
-          // folder's rows go and all its lines are read again.
-          const known = files.get(folder);
-          const read = readNewLines(join(this.tableDir(table), folder), known);
-          if (!read.appended && before.has(folder)) {
+          // folder's rows go and all its lines are read again. A read-only engine writes no
+          // scratch file: it reads the folder's files again whole.
+          const read = this.#readOnly
+            ? undefined
+            : readNewLines(join(this.tableDir(table), folder), files.get(folder));
+          if (!read?.appended && before.has(folder)) {
             await this.#connection.run(`DELETE FROM ${ident(cache)} WHERE ${where(folder)}`);
+          }
+          if (!read) {
+            await this.#connection.run(`INSERT INTO ${ident(cache)} ${await this.#readFiles(table, folder)}`);
+            continue;
           }
           files.set(folder, read.files);
           if (read.bytes.length) await this.#insertLines(cache, table, folder, read.bytes);
@@ -1221,10 +1220,10 @@ function mentions(sql: string, name: string): boolean {
 
 /**
  * The Parquet files below a folder (not in hidden or `_` folders), each with its inode, size and
- * modification time: changes when any file is added, removed, replaced or rewritten.
+ * modification time: changes when any file is added, removed, replaced or rewritten. Synchronous
+ * (a partition folder holds a few files; through the thread pool each call costs a round trip).
  */
-/** `folderSignature`, synchronously (a folder this engine just swapped in: a few files). */
-function folderSignatureSync(folder: string): string {
+function folderSignature(folder: string): string {
   let entries: string[];
   try {
     entries = readdirSync(folder, { recursive: true }) as string[];
@@ -1240,15 +1239,6 @@ function folderSignatureSync(folder: string): string {
       return `${f}:${info?.ino}:${info?.size}:${info?.mtimeMs}`;
     })
     .join('\n');
-}
-
-async function folderSignature(folder: string): Promise<string> {
-  const entries = await readdir(folder, { recursive: true }).catch(() => [] as string[]);
-  const files = entries
-    .filter((e) => e.endsWith('.parquet') && !e.split(sep).some((part) => /^[._]/.test(part)))
-    .sort();
-  const infos = await Promise.all(files.map((f) => stat(join(folder, f)).catch(() => undefined)));
-  return files.map((f, i) => `${f}:${infos[i]?.ino}:${infos[i]?.size}:${infos[i]?.mtimeMs}`).join('\n');
 }
 
 /** One signature for a whole table from its partition signatures. */
@@ -1484,14 +1474,16 @@ function readNewLines(
     const fd = open(name);
     if (fd === undefined) continue;
     try {
-      const size = fstatSync(fd).size;
+      const info = fstatSync(fd);
       const start = appended ? (known?.get(name)?.consumed ?? 0) : 0;
-      const bytes = readAt(fd, start, size - start);
+      const bytes = readAt(fd, start, info.size - start);
       const end = bytes.lastIndexOf(0x0a) + 1;
       if (end > 0) chunks.push(bytes.subarray(0, end));
       const consumed = start + end;
       const from = Math.max(0, consumed - tailBytes);
-      files.set(name, { ino: fstatSync(fd).ino, consumed, tail: readAt(fd, from, consumed - from) });
+      const tail =
+        from >= start ? Buffer.from(bytes.subarray(from - start, end)) : readAt(fd, from, consumed - from);
+      files.set(name, { ino: info.ino, consumed, tail });
     } finally {
       closeSync(fd);
     }

@@ -37,8 +37,9 @@ export function localConfig(ctx: Pick<CommandContext, 'env' | 'cwd'>): LocalConf
   return { home, port, region: ctx.env.AWS_REGION || 'us-east-1', experimentsFile, cwd: ctx.cwd };
 }
 
-/** `LAKEOPS_NRT_RETENTION_DAYS`: a whole number of days ≥ 0 (0 keeps every day). */
-export function nrtRetentionDaysOf(value: string): number {
+/** `LAKEOPS_NRT_RETENTION_DAYS`: a whole number of days ≥ 0 (0 keeps every day); undefined when unset. */
+export function nrtRetentionDaysOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
   const days = Number(value);
   if (value.trim() === '' || !Number.isInteger(days) || days < 0)
     throw new RangeError(`LAKEOPS_NRT_RETENTION_DAYS must be a whole number of days ≥ 0, got '${value}'`);

@@ -253,6 +253,7 @@ export async function localRuntime(
   const configFile = alertingConfigPath(config, env);
   let alerting: Promise<AlertingConfig> | undefined;
   const stage = lakeStage(env);
+  const nrtRetentionDays = nrtRetentionDaysOf(env.LAKEOPS_NRT_RETENTION_DAYS);
   const deps: LocalDeps = {
     notifiers: localNotifiers(config, env, print),
     metrics: powertoolsOpsMetrics(),
@@ -273,9 +274,7 @@ export async function localRuntime(
     engine: lazyLakeEngine(join(config.home, 'lake'), () => localMembershipKey(config.home)),
     events: localEventPublisher(config.home, options.eventsEndpoint),
     nrtViews: () => import('@lakeops/lake').then((m) => m.loadNrtViews()),
-    ...(env.LAKEOPS_NRT_RETENTION_DAYS === undefined
-      ? {}
-      : { nrtRetentionDays: nrtRetentionDaysOf(env.LAKEOPS_NRT_RETENTION_DAYS) }),
+    ...(nrtRetentionDays === undefined ? {} : { nrtRetentionDays }),
     lakePermissions: localLakePermissions(
       () => options.eventsEndpoint?.() ?? `http://127.0.0.1:${config.port}`,
       config.region,

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Every file under `dir` (recursively), by path relative to it, with its bytes: for byte-for-byte comparisons. */
@@ -9,6 +9,35 @@ export async function filesUnder(dir: string): Promise<Map<string, Buffer>> {
     if ((await stat(path)).isFile()) out.set(entry, await readFile(path));
   }
   return out;
+}
+
+/**
+ * Writes events to Bronze as the local bus archives them: one EventBridge envelope per line (`v: 1`
+ * added to each detail), all at time `at`, in `file` of the folder of that hour
+ * (`bronze/events/dt=…/hour=…` under the lake `root`).
+ */
+export async function writeBronzeEvents(
+  root: string,
+  events: readonly { id: string; type: string; source: string; detail: Record<string, unknown> }[],
+  at: string,
+  file: string,
+): Promise<void> {
+  const lines = events.map(({ id, type, source, detail }) =>
+    JSON.stringify({
+      version: '0',
+      id,
+      'detail-type': type,
+      source,
+      account: '000000000000',
+      time: at,
+      region: 'eu-west-1',
+      resources: [],
+      detail: { v: 1, ...detail },
+    }),
+  );
+  const dir = join(root, 'bronze/events', `dt=${at.slice(0, 10)}`, `hour=${at.slice(11, 13)}`);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, file), `${lines.join('\n')}\n`);
 }
 
 /** The folders (paths without their file name) whose files differ between two `filesUnder` snapshots, sorted. */

@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbQueryEngine, FsObjectStore } from '@lakeops/adapters-local';
@@ -11,7 +11,7 @@ import {
   type WritePartitionsInput,
 } from '@lakeops/core';
 import { loadNrtViews, seedBronze, tables } from '@lakeops/lake';
-import { changedFolders, filesUnder, InMemoryStateStore } from '@lakeops/testing';
+import { changedFolders, filesUnder, InMemoryStateStore, writeBronzeEvents } from '@lakeops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Firehose holds records up to its buffer interval (300 s here) before they reach Bronze: an
@@ -52,20 +52,13 @@ describe('refreshNrtViews across midnight (DuckDB, Parquet)', () => {
   });
 
   async function arrive(type: string, detail: Record<string, unknown>, at: string) {
-    const line = JSON.stringify({
-      version: '0',
-      id: `midnight-${++sequence}`,
-      'detail-type': type,
-      source: 'marketplace.payments',
-      account: '000000000000',
-      time: at,
-      region: 'eu-west-1',
-      resources: [],
-      detail: { v: 1, ...detail },
-    });
-    const dir = join(root, 'bronze/events', `dt=${at.slice(0, 10)}`, `hour=${at.slice(11, 13)}`);
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, `bus-late-${sequence}.json`), `${line}\n`);
+    const id = `midnight-${++sequence}`;
+    await writeBronzeEvents(
+      root,
+      [{ id, type, source: 'marketplace.payments', detail }],
+      at,
+      `bus-late-${sequence}.json`,
+    );
   }
 
   const rows = (view: string, dt: string, hour: string) =>

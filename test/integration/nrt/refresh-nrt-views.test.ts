@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbQueryEngine, FsObjectStore } from '@lakeops/adapters-local';
@@ -16,7 +16,7 @@ import {
   refreshNrtViews,
 } from '@lakeops/core';
 import { buildLake, loadNrtViews, seedBronze, tables } from '@lakeops/lake';
-import { changedFolders, filesUnder, InMemoryStateStore } from '@lakeops/testing';
+import { changedFolders, filesUnder, InMemoryStateStore, writeBronzeEvents } from '@lakeops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** Records what is published, refusing (like the bus with strict contracts) a detail that breaks its contract. */
@@ -59,22 +59,8 @@ describe('refreshNrtViews over the local lake (DuckDB, Parquet)', () => {
     types: { type: string; source: string; detail: Record<string, unknown> }[],
     at: string,
   ) {
-    const lines = types.map(({ type, source, detail }) =>
-      JSON.stringify({
-        version: '0',
-        id: `nrt-test-${++sequence}`,
-        'detail-type': type,
-        source,
-        account: '000000000000',
-        time: at,
-        region: 'eu-west-1',
-        resources: [],
-        detail: { v: 1, ...detail },
-      }),
-    );
-    const dir = join(root, 'bronze/events', `dt=${at.slice(0, 10)}`, `hour=${at.slice(11, 13)}`);
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, `bus-${sequence}.json`), `${lines.join('\n')}\n`);
+    const entries = types.map((t) => ({ id: `nrt-test-${++sequence}`, ...t }));
+    await writeBronzeEvents(root, entries, at, `bus-${sequence}.json`);
   }
 
   beforeAll(async () => {

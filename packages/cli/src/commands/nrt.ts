@@ -60,8 +60,7 @@ export const nrtCommand: Command = {
       }
       let retentionDays: number | undefined;
       try {
-        const value = ctx.env.LAKEOPS_NRT_RETENTION_DAYS;
-        retentionDays = value === undefined ? undefined : nrtRetentionDaysOf(value);
+        retentionDays = nrtRetentionDaysOf(ctx.env.LAKEOPS_NRT_RETENTION_DAYS);
       } catch (error) {
         throw asUsageError(error);
       }

@@ -79,8 +79,8 @@ export type NrtAsyncOutcome =
 /**
  * The AWS driver of the NRT refresh, started by the schedule: per view it plans the hours as
  * `refreshNrtViews` does, takes the view's lease and STARTS the first write (the carry-over state
- * when an hour written is over, else the view) without waiting for it; `completeNrtQuery` carries on when the engine reports the
- * query done. A view whose previous refresh is still in flight is skipped; one whose query has
+ * when an hour written is over, else the view) without waiting for it; `completeNrtQuery` carries
+ * on when the engine reports the query done. A view whose previous refresh is still in flight is skipped; one whose query has
  * finished but whose completion never came (EventBridge delivers Athena's events on a best-effort
  * basis) is completed here from the writer's answer.
  *
