@@ -1049,9 +1049,22 @@ export class DuckDbQueryEngine implements QueryEngine {
         for (const f of files.keys()) if (dayOf(f) === day) files.delete(f);
       } else if (cache === undefined) {
         const created = `__cache_${table.zone}_${table.name}_${++this.#cacheTableCount}`;
-        await this.#connection.run(`CREATE TABLE ${ident(created)} AS ${await this.#readFiles(table, day)}`);
-        days.set(day, created);
         for (const f of files.keys()) if (dayOf(f) === day) files.delete(f);
+        try {
+          await this.#connection.run(
+            `CREATE TABLE ${ident(created)} AS ${await this.#readFiles(table, day)}`,
+          );
+        } catch (error) {
+          // A line still being written (the local bus appends whole lines, but a read can meet one
+          // half there, as at a new day's first event): the day is read line by line instead, up
+          // to each file's last newline, and the rest once it is complete. Any other error, or one
+          // the whole lines still give (a malformed line), is this error, naming the lake's file.
+          if (this.#readOnly || !/Malformed JSON/i.test(String(error))) throw error;
+          await this.#createDayFromLines(created, table, day, folders, files).catch(() => {
+            throw error;
+          });
+        }
+        days.set(day, created);
       } else {
         const where = (folder: string) =>
           table.partitionKeys
@@ -1094,6 +1107,38 @@ export class DuckDbQueryEngine implements QueryEngine {
         return `SELECT ${[...columns, ...keys].join(', ')} FROM ${ident(cache)}`;
       })
       .join('\nUNION ALL\n');
+  }
+
+  /**
+   * Creates the cache table of one day from the whole lines of its partition folders (up to each
+   * file's last newline), written to files of their own under `_staging` in the folders' `k=v/…`
+   * paths and read as the day's files are; what was read of each file is kept in `files`, so the
+   * next change of a folder reads only the lines after.
+   */
+  async #createDayFromLines(
+    created: string,
+    table: TableDefinition,
+    day: string,
+    folders: readonly string[],
+    files: Map<string, Map<string, CachedFile>>,
+  ): Promise<void> {
+    const scratch = join(this.root, '_staging', `ndjson-${randomUUID()}`);
+    try {
+      const read = new Map<string, Map<string, CachedFile>>();
+      mkdirSync(join(scratch, day), { recursive: true });
+      for (const folder of folders) {
+        const lines = readNewLines(join(this.tableDir(table), folder), undefined);
+        mkdirSync(join(scratch, folder), { recursive: true });
+        writeFileSync(join(scratch, folder, 'lines.json'), lines.bytes);
+        read.set(folder, lines.files);
+      }
+      await this.#connection.run(
+        `CREATE TABLE ${ident(created)} AS ${await this.#readFiles(table, day, undefined, scratch)}`,
+      );
+      for (const [folder, held] of read) files.set(folder, held);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   }
 
   /**

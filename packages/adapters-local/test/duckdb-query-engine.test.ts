@@ -457,6 +457,75 @@ describe('DuckDbQueryEngine', () => {
     ]);
   });
 
+  it('reads a new Bronze day whose file has a line still being written: its whole lines, then that line once complete', async () => {
+    // Prepare: the first event of a new day (or of a fresh start) half appended when it is read.
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 30));
+    const reusing = await DuckDbQueryEngine.open({ root, tables: [raw], threads: 1, listingGraceMs: 0 });
+    const day = (dt: string) => join(root, 'bronze/raw_events', `dt=${dt}`);
+    const line = (id: string) => `{"id":"${id}","detail-type":"x","detail":{"pad":"${'p'.repeat(60)}"}}\n`;
+    await mkdir(day('2026-11-20'), { recursive: true });
+    await writeFile(join(day('2026-11-20'), 'part-1.json'), line('a1'));
+    const ids = async () =>
+      (await reusing.query('SELECT id FROM bronze.raw_events ORDER BY id')).map((r) => String(r.id));
+    const seen: string[][] = [];
+    try {
+      seen.push(await ids());
+      await settle();
+      // Act: a new day appears with one whole line and one cut short, then the rest arrives.
+      await mkdir(day('2026-11-21'), { recursive: true });
+      await writeFile(join(day('2026-11-21'), 'part-1.json'), `${line('b1')}${line('b2').slice(0, 30)}`);
+      seen.push(await ids());
+      await settle();
+      await writeFile(join(day('2026-11-21'), 'part-1.json'), line('b2').slice(30), { flag: 'a' });
+      seen.push(await ids());
+      await settle();
+      await writeFile(join(day('2026-11-21'), 'part-1.json'), line('b3'), { flag: 'a' });
+      seen.push(await ids());
+    } finally {
+      await reusing.close();
+    }
+    // Assess
+    expect(seen).toEqual([['a1'], ['a1', 'b1'], ['a1', 'b1', 'b2'], ['a1', 'b1', 'b2', 'b3']]);
+  });
+
+  it('opens on a Bronze lake whose newest file has a line still being written', async () => {
+    // Prepare
+    const dir = join(root, 'bronze/raw_events/dt=2026-11-20');
+    const line = (id: string) => `{"id":"${id}","detail-type":"x"}\n`;
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'part-1.json'), `${line('a1')}${line('a2').slice(0, 12)}`);
+    const fresh = await DuckDbQueryEngine.open({ root, tables: [raw], threads: 1, listingGraceMs: 0 });
+    // Act
+    let rows: unknown[];
+    try {
+      rows = await fresh.query('SELECT id FROM bronze.raw_events');
+    } finally {
+      await fresh.close();
+    }
+    // Assess
+    expect(rows).toEqual([{ id: 'a1' }]);
+  });
+
+  it('names the lake file of a malformed whole Bronze line, as Athena fails on it (ignore.malformed.json false)', async () => {
+    // Prepare: a complete line that is not JSON, before a line still being written.
+    const dir = join(root, 'bronze/raw_events/dt=2026-11-20');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'part-1.json'), '{"id":"a1","detail-type":"x"}\n{"id": nope}\n{"id":"a3');
+    const fresh = await DuckDbQueryEngine.open({ root, tables: [raw], threads: 1, listingGraceMs: 0 });
+    // Act
+    const read = fresh.query('SELECT id FROM bronze.raw_events');
+    // Assess
+    try {
+      await expect(read).rejects.toMatchObject({
+        code: 'PartitionCorrupt',
+        file: 'bronze/raw_events/dt=2026-11-20/part-1.json',
+      });
+      expect(await readdir(join(root, '_staging')).catch(() => [])).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('reads one version of Bronze inside withPinnedSources, and its own writes at once', async () => {
     // Prepare
     const dir = (dt: string) => join(root, 'bronze/raw_events', `dt=${dt}`);
