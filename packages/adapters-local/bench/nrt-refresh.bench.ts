@@ -9,10 +9,17 @@
 // printed; the wall time is the measure of the goal.
 // `history` (default 0) earlier days of NRT partitions are laid under the views before part (1), as a
 // refresh running for that long leaves them (copies of today's, dated before the seeded days).
+// Part (1) also says where the tick's time goes: every DuckDB statement is timed (a wrapper on the
+// connection's `run`, outermost call only) and sorted by kind — the new events parsed into the
+// Bronze cache, the changes query, the COPYs (of the views, and at the first tick of an hour of
+// their carry-over states), the read-backs of what was staged, the rest — and what is left is
+// outside DuckDB (files, state, JavaScript). "COPYs / rebuild" is the part of the ratio the views'
+// own writes take, before anything else the tick does.
 // Run: node packages/adapters-local/bench/nrt-refresh.bench.ts [days] [users] [day-ticks] [history]
 import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDbQueryEngine, FsObjectStore, SqliteStateStore } from '@lakeops/adapters-local';
 import { type Clock, refreshNrtViews } from '@lakeops/core';
 import { loadNrtViews, seedBronze, tables } from '@lakeops/lake';
@@ -29,6 +36,47 @@ const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN;
 };
+// Statement timing for part (1): outermost `run` / `runAndReadAll` calls only (one calls the other).
+const statementKinds = [
+  'Bronze parse',
+  'changes query',
+  'COPYs (views, states)',
+  'read-backs',
+  'other',
+] as const;
+type StatementKind = (typeof statementKinds)[number];
+const kindOf = (sql: string): StatementKind =>
+  /^\s*INSERT INTO "__cache_/.test(sql)
+    ? 'Bronze parse'
+    : /^\s*SELECT \d+ AS view_index/.test(sql)
+      ? 'changes query'
+      : /^\s*COPY /.test(sql)
+        ? 'COPYs (views, states)'
+        : /^\s*SELECT count\(\*\) FROM read_parquet\(/.test(sql)
+          ? 'read-backs'
+          : 'other';
+let timing: Map<StatementKind, number> | undefined;
+let depth = 0;
+const connection = DuckDBConnection.prototype as unknown as Record<
+  string,
+  (...args: unknown[]) => Promise<unknown>
+>;
+for (const method of ['run', 'runAndReadAll'] as const) {
+  const original = connection[method] as (...args: unknown[]) => Promise<unknown>;
+  connection[method] = async function (this: unknown, ...args: unknown[]) {
+    const outer = depth++ === 0;
+    const began = performance.now();
+    try {
+      return await original.apply(this, args);
+    } finally {
+      depth--;
+      if (outer && timing) {
+        const kind = kindOf(String(args[0]));
+        timing.set(kind, (timing.get(kind) ?? 0) + performance.now() - began);
+      }
+    }
+  };
+}
 try {
   await seedBronze(
     { store: new FsObjectStore({ root }) },
@@ -55,6 +103,7 @@ try {
       return (used.user + used.system) / 1000;
     };
     const rows: string[] = [];
+    const breakdown: string[] = [];
     for (const [label, previous] of [
       ['within the hour (previous refresh 23:00)', `${day}T23:00:00Z`],
       ['first of the hour (previous refresh 22:59)', `${day}T22:59:00Z`],
@@ -84,6 +133,7 @@ try {
       const incCpu: number[] = [];
       const fullCpu: number[] = [];
       let hours: string[] = [];
+      const spent: Map<StatementKind, number>[] = [];
       for (let round = 0; round < 3; round++) {
         await rename(join(dayDir, 'hour=23'), join(aside, 'hour=23'));
         await engine.query('SELECT count(*) AS n FROM bronze.events');
@@ -93,12 +143,15 @@ try {
         const state = new SqliteStateStore({ file });
         const at = clock(`${day}T23:05:00Z`);
         const c0 = process.cpuUsage();
+        timing = new Map();
         const t0 = performance.now();
         const r = await refreshNrtViews(
           { engine, state, events, clock: at },
           { views, runId: `inc-${round}` },
         );
         inc.push(performance.now() - t0);
+        spent.push(timing);
+        timing = undefined;
         incCpu.push(cpuMs(c0));
         hours = r.views.map((v) => `${v.view}: ${v.status === 'refreshed' ? v.hours.join(',') : v.status}`);
         const c1 = process.cpuUsage();
@@ -115,6 +168,12 @@ try {
       const fullMs = quantile(full, 0.5);
       const incCpuMs = quantile(incCpu, 0.5);
       const fullCpuMs = quantile(fullCpu, 0.5);
+      const median = inc.indexOf(incMs);
+      const where = spent[median] ?? new Map<StatementKind, number>();
+      const inDuckDb = [...where.values()].reduce((a, b) => a + b, 0);
+      breakdown.push(
+        `| ${label} | ${incMs.toFixed(0)} | ${statementKinds.map((k) => (where.get(k) ?? 0).toFixed(0)).join(' | ')} | ${(incMs - inDuckDb).toFixed(0)} | ${fullMs.toFixed(0)} | ${((where.get('COPYs (views, states)') ?? 0) / fullMs).toFixed(3)} |`,
+      );
       rows.push(
         `| ${label} | ${hours.join('; ')} | ${incMs.toFixed(0)} / ${fullMs.toFixed(0)} | **${(incMs / fullMs).toFixed(3)}** | ${incCpuMs.toFixed(0)} / ${fullCpuMs.toFixed(0)} (${(incCpuMs / fullCpuMs).toFixed(3)}) | ${inc.map((x, i) => `${x.toFixed(0)}/${(full[i] ?? 0).toFixed(0)}`).join(', ')} |`,
       );
@@ -124,6 +183,12 @@ try {
     );
     console.log('| --- | --- | ---: | ---: | ---: | --- |');
     for (const row of rows) console.log(row);
+    console.log('');
+    console.log(
+      `| where the median tick's time goes, ms | tick | ${statementKinds.join(' | ')} | outside DuckDB | rebuild | COPYs / rebuild |`,
+    );
+    console.log(`| --- | ---: | ${statementKinds.map(() => '---:').join(' | ')} | ---: | ---: | ---: |`);
+    for (const row of breakdown) console.log(row);
   }
 
   // (2) A simulated day: the day's events arrive continuously (each when its time comes), a
