@@ -73,7 +73,7 @@ describe('lakeops nrt', () => {
     expect(negative.stderr).toContain("got '-1'");
   });
 
-  it('under lakeops start, the schedule refreshes only the hour events arrived in (through the endpoint)', async () => {
+  it('under lakeops start, the schedule refreshes only the hour events arrived in (through the endpoint), and its numbers match Silver', async () => {
     // Prepare
     const controller = new AbortController();
     const { ctx, out } = captureContext({
@@ -128,6 +128,22 @@ describe('lakeops nrt', () => {
                 currency: 'EUR',
               }),
             },
+            {
+              Source: 'marketplace.payments',
+              DetailType: 'payment.captured',
+              Time: now,
+              Detail: JSON.stringify({
+                v: 1,
+                payment_id: 'pay_nrt_cli_1',
+                booking_id: 'bkg_nrt',
+                leg_id: 'bkg_nrt-l1',
+                user_id: 'u000001',
+                city_id: 'ber',
+                amount: 40,
+                currency: 'EUR',
+                method: 'card',
+              }),
+            },
           ],
         }),
       );
@@ -137,14 +153,47 @@ describe('lakeops nrt', () => {
       await until(() => refreshes() >= seen + 2, 'two more scheduled refreshes');
       const after = await filesUnder(join(home, 'lake', 'nrt'));
       const queuedAfter = await queued();
+      // The view's numbers against a direct query over Silver, built now from the same Bronze:
+      // payouts scheduled before each hour's end and not paid or failed by then.
+      const built = await run(['build', '--select', 'silver.fact_payouts,silver.fact_payments']);
+      const perHour = await lake.engine.query(`
+        WITH p AS (
+          SELECT payout_id, min(CASE WHEN status = 'scheduled' THEN occurred_at END) AS scheduled_at,
+            min(CASE WHEN status IN ('paid', 'failed') THEN occurred_at END) AS closed_at
+          FROM silver.fact_payouts GROUP BY payout_id
+        )
+        SELECT v.hour, v.queued, count(p.payout_id) AS silver_queued
+        FROM (SELECT hour, max(as_of) AS as_of, sum(payouts) AS queued FROM nrt.payout_backlog WHERE dt = '${day}' GROUP BY hour) AS v
+        LEFT JOIN p ON p.scheduled_at < v.as_of AND (p.closed_at IS NULL OR p.closed_at >= v.as_of)
+        GROUP BY v.hour, v.queued ORDER BY v.hour`);
+      const payments = await lake.engine.query(`
+        SELECT coalesce(v.hour, s.hour) AS hour, coalesce(v.city_id, s.city_id) AS city_id,
+          v.payments AS view_payments, s.payments AS silver_payments
+        FROM (SELECT hour, city_id, payments FROM nrt.recon_gates WHERE dt = '${day}' AND payments > 0) AS v
+        FULL JOIN (
+          SELECT lpad(CAST(hour(occurred_at) AS VARCHAR), 2, '0') AS hour, city_id, count(*) AS payments
+          FROM silver.fact_payments WHERE dt = '${day}' GROUP BY 1, 2
+        ) AS s ON s.hour = v.hour AND s.city_id = v.city_id`);
       await lake.close();
       // Assess
       const changed = [...new Set([...before.keys(), ...after.keys()])]
         .filter((k) => !before.get(k)?.equals(after.get(k) ?? Buffer.alloc(0)))
         .map((k) => k.replace(/\/[^/]+\.parquet$/, ''));
       // The current hour's carry-over state is not written (the view computes it until the hour is over).
-      expect([...new Set(changed)].sort()).toEqual([`payout_backlog/dt=${day}/hour=${hour}`]);
+      expect([...new Set(changed)].sort()).toEqual([
+        `payout_backlog/dt=${day}/hour=${hour}`,
+        `recon_gates/dt=${day}/hour=${hour}`,
+      ]);
       expect(queuedAfter).toBe(queuedBefore + 1);
+      expect(built.code, built.stderr).toBe(0);
+      expect(perHour.map((r) => r.hour)).toContain(hour);
+      for (const row of perHour) expect(row.queued, `hour ${row.hour}`).toBe(row.silver_queued);
+      // The payment put above (the seeded lake may hold others in this hour and city).
+      const mine = payments.find((r) => r.hour === hour && r.city_id === 'ber');
+      expect(Number(mine?.view_payments)).toBeGreaterThanOrEqual(1);
+      for (const row of payments) {
+        expect(row.view_payments, `payments ${row.hour} ${row.city_id}`).toBe(row.silver_payments);
+      }
     } finally {
       controller.abort();
       expect(await running).toBe(0);
