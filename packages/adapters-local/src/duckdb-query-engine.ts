@@ -48,7 +48,7 @@ import {
 } from '@lakeops/core';
 import { decimalValue, duckdbCopy, duckdbSession, ident, literal, profileSql, sqlType } from '@lakeops/lake';
 import { FolderListings } from './folder-listings.ts';
-import { exists, moveDir, recoverInterruptedSwaps, swapDir } from './fs-swap.ts';
+import { exists, moveDir, recoverInterruptedSwaps, swapDir, sweepStagingLeftovers } from './fs-swap.ts';
 import { PartitionMembership } from './partition-membership.ts';
 
 export interface DuckDbQueryEngineOptions {
@@ -204,7 +204,10 @@ export class DuckDbQueryEngine implements QueryEngine {
       await connection.run('SET enable_external_access = false');
       await connection.run('SET lock_configuration = true');
     }
-    if (options.access !== 'read-only') recoverSwaps(options.root, options.tables);
+    if (options.access !== 'read-only') {
+      recoverSwaps(options.root, options.tables);
+      sweepStagingLeftovers(options.root, Date.now());
+    }
     return new DuckDbQueryEngine(options, instance, connection);
   }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { mkdir, rename, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -91,6 +91,35 @@ export function recoverInterruptedSwaps(
     }
   }
   return out;
+}
+
+/** How old a leftover under `_staging/` must be before an engine opening on the lake removes it. */
+export const stagingLeftoverMs = 24 * 60 * 60 * 1000;
+
+/**
+ * Removes what writes killed mid-way left under `<root>/_staging/` (a `COPY`'s staging folder, a
+ * scratch file of Bronze lines): every entry last changed more than `olderThanMs` before `now`.
+ * A write in progress in another process changed its entry when it started, so a day's margin
+ * leaves it alone. Nothing else lives there locally (DSAR backups are under `_dsar/`). Returns the
+ * entries removed.
+ */
+export function sweepStagingLeftovers(root: string, now: number, olderThanMs = stagingLeftoverMs): string[] {
+  const dir = join(root, '_staging');
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const entry of entries) {
+    const path = join(dir, entry);
+    const info = lstatSync(path, { throwIfNoEntry: false });
+    if (!info || info.mtimeMs > now - olderThanMs) continue;
+    rmSync(path, { recursive: true, force: true });
+    removed.push(path);
+  }
+  return removed;
 }
 
 /** Moves folder `target` to `keepOldAt` (a partition the rewrite left empty, kept as its backup). */

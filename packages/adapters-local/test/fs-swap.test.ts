@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TableDefinition } from '@lakeops/core';
@@ -68,6 +68,30 @@ describe('swapDir after a kill', () => {
       },
       hidden: [],
     });
+  });
+
+  it('removes what killed writes left under _staging a day ago when a read-write engine opens, and nothing newer', async () => {
+    // Prepare: a COPY's staging folder and a scratch file of Bronze lines, both two days old; a
+    // staging folder of a write that started a minute ago (another process, still running).
+    const staging = join(root, '_staging');
+    const old = ['gold.daily-1b2c', 'ndjson-3d4e'];
+    for (const name of [...old, 'gold.daily-5f6a']) {
+      await mkdir(join(staging, name, 'dt=2026-11-20'), { recursive: true });
+      await writeFile(join(staging, name, 'dt=2026-11-20', 'data_0.parquet'), 'partial');
+    }
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    for (const name of old) await utimes(join(staging, name), twoDaysAgo, twoDaysAgo);
+    await utimes(join(staging, 'gold.daily-5f6a'), aMinuteAgo, aMinuteAgo);
+    // Act
+    const reader = await DuckDbQueryEngine.open({ root, tables: [daily], threads: 1, access: 'read-only' });
+    await reader.close();
+    const afterReader = (await readdir(staging)).sort();
+    const writer = await DuckDbQueryEngine.open({ root, tables: [daily], threads: 1 });
+    await writer.close();
+    // Assess
+    expect(afterReader).toEqual(['gold.daily-1b2c', 'gold.daily-5f6a', 'ndjson-3d4e']);
+    expect(await readdir(staging)).toEqual(['gold.daily-5f6a']);
   });
 
   it('leaves every partition whole (its old or its new version) when killed at any point, once recovered', async () => {
