@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { filesUnder } from '@lakeops/testing';
+import { filesUnder, payoutBacklogAgainstSilverSql } from '@lakeops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLocalLake } from '../src/lake.ts';
 import { main } from '../src/main.ts';
@@ -156,16 +156,7 @@ describe('lakeops nrt', () => {
       // The view's numbers against a direct query over Silver, built now from the same Bronze:
       // payouts scheduled before each hour's end and not paid or failed by then.
       const built = await run(['build', '--select', 'silver.fact_payouts,silver.fact_payments']);
-      const perHour = await lake.engine.query(`
-        WITH p AS (
-          SELECT payout_id, min(CASE WHEN status = 'scheduled' THEN occurred_at END) AS scheduled_at,
-            min(CASE WHEN status IN ('paid', 'failed') THEN occurred_at END) AS closed_at
-          FROM silver.fact_payouts GROUP BY payout_id
-        )
-        SELECT v.hour, v.queued, count(p.payout_id) AS silver_queued
-        FROM (SELECT hour, max(as_of) AS as_of, sum(payouts) AS queued FROM nrt.payout_backlog WHERE dt = '${day}' GROUP BY hour) AS v
-        LEFT JOIN p ON p.scheduled_at < v.as_of AND (p.closed_at IS NULL OR p.closed_at >= v.as_of)
-        GROUP BY v.hour, v.queued ORDER BY v.hour`);
+      const perHour = await lake.engine.query(payoutBacklogAgainstSilverSql(day));
       const payments = await lake.engine.query(`
         SELECT coalesce(v.hour, s.hour) AS hour, coalesce(v.city_id, s.city_id) AS city_id,
           v.payments AS view_payments, s.payments AS silver_payments

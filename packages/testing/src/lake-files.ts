@@ -46,3 +46,21 @@ export function changedFolders(before: Map<string, Buffer>, after: Map<string, B
   const changed = [...keys].filter((k) => !before.get(k)?.equals(after.get(k) ?? Buffer.alloc(0)));
   return [...new Set(changed.map((k) => k.replace(/\/[^/]+$/, '')))].sort();
 }
+
+/**
+ * Per hour of `day` of `nrt.payout_backlog`: the payouts the view counts as queued (`queued`) and,
+ * computed independently from `silver.fact_payouts`, those scheduled before the hour's end and not
+ * paid or failed by then (`silver_queued`). For tests that check the view against Silver.
+ */
+export function payoutBacklogAgainstSilverSql(day: string): string {
+  return `
+    WITH p AS (
+      SELECT payout_id, min(CASE WHEN status = 'scheduled' THEN occurred_at END) AS scheduled_at,
+        min(CASE WHEN status IN ('paid', 'failed') THEN occurred_at END) AS closed_at
+      FROM silver.fact_payouts GROUP BY payout_id
+    )
+    SELECT v.hour, v.queued, count(p.payout_id) AS silver_queued
+    FROM (SELECT hour, max(as_of) AS as_of, sum(payouts) AS queued FROM nrt.payout_backlog WHERE dt = '${day}' GROUP BY hour) AS v
+    LEFT JOIN p ON p.scheduled_at < v.as_of AND (p.closed_at IS NULL OR p.closed_at >= v.as_of)
+    GROUP BY v.hour, v.queued ORDER BY v.hour`;
+}

@@ -16,7 +16,13 @@ import {
   refreshNrtViews,
 } from '@lakeops/core';
 import { buildLake, loadNrtViews, seedBronze, tables } from '@lakeops/lake';
-import { changedFolders, filesUnder, InMemoryStateStore, writeBronzeEvents } from '@lakeops/testing';
+import {
+  changedFolders,
+  filesUnder,
+  InMemoryStateStore,
+  payoutBacklogAgainstSilverSql,
+  writeBronzeEvents,
+} from '@lakeops/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** Records what is published, refusing (like the bus with strict contracts) a detail that breaks its contract. */
@@ -303,16 +309,7 @@ describe('refreshNrtViews over the local lake (DuckDB, Parquet)', () => {
         FROM silver.fact_payments WHERE dt = '2026-11-21' GROUP BY 1, 2
       ) AS s ON s.hour = v.hour AND s.city_id = v.city_id
       WHERE v.dt = '2026-11-21' AND (v.payments > 0 OR s.payments IS NOT NULL)`);
-    const backlog = await engine.query(`
-      WITH p AS (
-        SELECT payout_id, min(CASE WHEN status = 'scheduled' THEN occurred_at END) AS scheduled_at,
-          min(CASE WHEN status IN ('paid', 'failed') THEN occurred_at END) AS closed_at
-        FROM silver.fact_payouts GROUP BY payout_id
-      )
-      SELECT v.hour, v.queued, count(p.payout_id) AS silver_queued
-      FROM (SELECT hour, max(as_of) AS as_of, sum(payouts) AS queued FROM nrt.payout_backlog WHERE dt = '2026-11-21' GROUP BY hour) AS v
-      LEFT JOIN p ON p.scheduled_at < v.as_of AND (p.closed_at IS NULL OR p.closed_at >= v.as_of)
-      GROUP BY v.hour, v.queued ORDER BY v.hour`);
+    const backlog = await engine.query(payoutBacklogAgainstSilverSql('2026-11-21'));
     const bucketed = (table: string, id: string, opened: string, closed: string, view: string, n: string) =>
       engine.query(`
       WITH s AS (
