@@ -304,8 +304,9 @@ describe('startNrtRefresh and completeNrtQuery (the Athena path: no function wai
       `state 2026-11-30 ${upTo(23)} carry none`,
       `view 2026-11-30 ${upTo(24)} open 23 carry 2026-11-30/22`,
     ]);
-    // Yesterday's hour 23, written while current, is over: its state is written (and its view again).
-    expect(midnight).toEqual(['state 2026-11-30 23 carry 2026-11-30/22', 'view 2026-11-30 23']);
+    // Yesterday's hour 23, written while current, is over: its state is written; its view, which
+    // no event reached since, is left as it is (and no nrt.refreshed is sent).
+    expect(midnight).toEqual(['state 2026-11-30 23 carry 2026-11-30/22']);
     expect(afterLate).toEqual(['state 2026-11-30 23 carry 2026-11-30/22', 'view 2026-11-30 23']);
     expect(recordAfterLate).toMatchObject({
       day: '2026-11-30',
@@ -314,13 +315,13 @@ describe('startNrtRefresh and completeNrtQuery (the Athena path: no function wai
     });
     expect(next).toEqual(['view 2026-12-01 00 open 00 carry 2026-11-30/23']);
     expect(settled).toEqual([]);
-    // Hour 00 is over and its state unwritten: from there, continuing from yesterday's hour 23.
+    // Hour 00 is over and its state unwritten: the states from there, continuing from yesterday's
+    // hour 23; the view from the first hour not written yet (hour 00's, untouched since, stays).
     expect(outside).toEqual([
       'state 2026-12-01 00,01,02 carry 2026-11-30/23',
-      'view 2026-12-01 00,01,02,03 open 03 carry 2026-12-01/02',
+      'view 2026-12-01 01,02,03 open 03 carry 2026-12-01/02',
     ]);
     expect(published.filter((e) => e.detailType === 'nrt.refreshed').map((e) => e.detail.dt)).toEqual([
-      '2026-11-30',
       '2026-11-30',
       '2026-11-30',
       '2026-12-01',

@@ -107,11 +107,10 @@ describe('refreshNrtViews across midnight (DuckDB, Parquet)', () => {
           `${w.table.name} ${w.partitions?.map((p) => p.hour).join(',')}`,
           /WHERE dt = '([^']+)' AND hour = '(\d\d)'/.exec(w.sql)?.slice(1, 3).join('/'),
         ]);
+    // Its view partition, which no event reached since it was written, is not written again.
     expect(carryReads('2026-11-20')).toEqual([
       ['dispute_queue_open 23', '2026-11-20/22'],
-      ['dispute_queue 23', undefined],
       ['payout_backlog_open 23', '2026-11-20/22'],
-      ['payout_backlog 23', undefined],
     ]);
     expect(carryReads('2026-11-21')).toEqual([
       ['dispute_queue 00', '2026-11-20/23'],

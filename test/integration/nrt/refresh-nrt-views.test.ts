@@ -507,4 +507,63 @@ describe('refreshNrtViews over the local lake (DuckDB, Parquet)', () => {
     ]);
     expect(events.events.filter((e) => e.detailType === 'nrt.refresh.failed')).toHaveLength(18);
   });
+
+  it('at the first tick of an hour writes the state of the hour just over, not its view again when no event reached it since', async () => {
+    // Prepare: a refresh late in hour 12 (the view computes hour 12's carry-over state inline),
+    // then a payment at 13:01 (recon_gates and nothing else) before the first tick of hour 13.
+    now = new Date('2026-11-21T12:55:00.000Z');
+    await refreshNrtViews(deps(), { views, runId: 'late-in-12' });
+    await arrive(
+      [
+        {
+          type: 'payment.captured',
+          source: 'marketplace.payments',
+          detail: {
+            payment_id: 'p-13',
+            booking_id: 'b-13',
+            leg_id: 'l-13',
+            user_id: 'u0000001',
+            city_id: city,
+            amount: 12,
+            currency: 'EUR',
+            method: 'card',
+          },
+        },
+      ],
+      '2026-11-21T13:01:00.000Z',
+    );
+    const before = await filesUnder(join(root, 'nrt'));
+    const rows = (view: string, hour: string) =>
+      engine.query(`SELECT * FROM nrt.${view} WHERE dt = '2026-11-21' AND hour = '${hour}' ORDER BY ALL`);
+    events.events.length = 0;
+    now = new Date('2026-11-21T13:02:00.000Z');
+    // Act
+    const result = await refreshNrtViews(deps(), { views, runId: 'first-of-13' });
+    const after = await filesUnder(join(root, 'nrt'));
+    const refreshed = events.take('nrt.refreshed').map((e) => e.detail.view);
+    const incremental = {
+      backlog: await rows('payout_backlog', '13'),
+      queue: await rows('dispute_queue', '13'),
+    };
+    await refreshNrtViews(deps(), { views, runId: 'rebuild-13', rebuild: true });
+    // Assess: hour 12's views stay byte for byte; its states are written; hour 13 is new.
+    expect(changedFolders(before, after)).toEqual([
+      'dispute_queue/dt=2026-11-21/hour=13',
+      'dispute_queue_open/dt=2026-11-21/hour=12',
+      'payout_backlog/dt=2026-11-21/hour=13',
+      'payout_backlog_open/dt=2026-11-21/hour=12',
+      'recon_gates/dt=2026-11-21/hour=13',
+    ]);
+    expect(result.views.map((v) => [v.view, v.status === 'refreshed' ? v.hours : v.status])).toEqual([
+      ['nrt.dispute_queue', ['13']],
+      ['nrt.payout_backlog', ['13']],
+      ['nrt.recon_gates', ['13']],
+    ]);
+    expect(refreshed).toEqual(['nrt.dispute_queue', 'nrt.payout_backlog', 'nrt.recon_gates']);
+    expect((await readNrtViewRecord(state, 'nrt.payout_backlog'))?.carried).toContain('12');
+    // Hour 13, continued from the state written now, equals a rebuild from all history.
+    expect(incremental.backlog.length).toBeGreaterThan(0);
+    expect(incremental.backlog).toEqual(await rows('payout_backlog', '13'));
+    expect(incremental.queue).toEqual(await rows('dispute_queue', '13'));
+  });
 });

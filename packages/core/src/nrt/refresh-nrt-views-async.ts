@@ -1,4 +1,4 @@
-import type { QueryEngine } from '../lake/query-engine.port.ts';
+import type { QueryEngine, WritePartitionsInput } from '../lake/query-engine.port.ts';
 import type { StagedPartitionWriter, StartedWrite } from '../lake/staged-write.port.ts';
 import type { Clock } from '../shared/clock.port.ts';
 import type { EventPublisher } from '../shared/event-publisher.port.ts';
@@ -14,6 +14,7 @@ import {
   type NrtViewRecord,
   nrtLeaseName,
   nrtPasses,
+  nrtPlanWrites,
   nrtRecordKey,
   nrtWrites,
   planNrtRefresh,
@@ -140,11 +141,11 @@ export async function startNrtRefresh(
           at: clock.now(),
           ...options,
         });
-        if (plan.hours.length) break;
+        if (nrtPlanWrites(plan)) break;
       }
       if (!plan) throw new RangeError('no day to refresh');
       record = plan.base;
-      if (!plan.hours.length) {
+      if (!nrtPlanWrites(plan)) {
         await finishRecord(deps, view, { ...plan.base, refreshedAt: clock.now().toISOString() }, input);
         await releaseLease({ state }, lease);
         outcomes.push({ view: view.name, status: 'unchanged' });
@@ -240,7 +241,9 @@ export async function completeNrtQuery(
       throw new Error(`query ${input.queryId} ${input.state}${input.reason ? `: ${input.reason}` : ''}`);
     }
     const result = await writer.finishWrite(job.write);
-    if (job.step === 'state') {
+    // After the state, the view, unless only states were to be written (an hour over, untouched
+    // since the view wrote it): then the refresh is recorded now, and no `nrt.refreshed` is sent.
+    if (job.step === 'state' && plan.hours.length) {
       const next = await writer.startWrite(stepWrite(view, plan, 'view'));
       try {
         // Only the completion that read this version of the job moves it on.
@@ -260,7 +263,7 @@ export async function completeNrtQuery(
       durationMs: refreshedAt.getTime() - Date.parse(job.startedAt),
       refreshedAt,
     };
-    await events.publish([refreshedEvent(view, plan, { ...done, runId: job.runId })]);
+    if (plan.hours.length) await events.publish([refreshedEvent(view, plan, { ...done, runId: job.runId })]);
     await finishRecord(deps, view, refreshedRecord(view, plan, done), opts);
     await releaseLease({ state }, job.lease);
     return { status: 'refreshed', view: view.name, rows: result.rows };
@@ -280,9 +283,11 @@ export async function completeNrtQuery(
 }
 
 /** The write of one step: the carry-over state, or the view. */
-function stepWrite(view: NrtView, plan: NrtPlan, step: 'state' | 'view') {
+function stepWrite(view: NrtView, plan: NrtPlan, step: 'state' | 'view'): WritePartitionsInput {
   const writes = nrtWrites(view, plan);
-  return step === 'state' && writes.state ? writes.state : writes.view;
+  const write = step === 'state' && writes.state ? writes.state : (writes.view ?? writes.state);
+  if (!write) throw new RangeError(`nothing to write for ${view.name}`);
+  return write;
 }
 
 /**

@@ -215,11 +215,13 @@ export interface NrtPlan {
   readonly written: readonly string[];
   readonly carried: readonly string[];
   /**
-   * Carry-over views: the hours of `hours` that were over when the refresh was planned, whose
-   * carry-over state this refresh writes (the next refresh may start from one of them). The current
-   * hour is not among them: its state would be stale by the next tick, so the view computes it
-   * inline instead (`NrtScope.open`) and its state is written once the hour is over. Absent in
-   * plans made before it was kept (an Athena job in flight): every hour's state is written.
+   * Carry-over views: the hours whose carry-over state this refresh writes (the next refresh may
+   * start from one of them), all over when the refresh was planned: those of `hours`, and an hour
+   * the view wrote while it was current that is over since and that no event reached since (its
+   * state only: its view partition stays as it is). The current hour is not among them: its state
+   * would be stale by the next tick, so the view computes it inline instead (`NrtScope.open`) and
+   * its state is written once the hour is over. Absent in plans made before it was kept (an Athena
+   * job in flight): every hour's state is written.
    */
   readonly settled?: readonly string[];
 }
@@ -426,28 +428,40 @@ export async function planNrtRefresh(
   for (const h of touched) hours.add(h);
   const at = (input.at ?? input.now).getTime();
   const isOver = (h: string) => Date.parse(`${day}T${h}:00:00.000Z`) + 3_600_000 <= at;
-  // A carry-over view also rewrites from the first hour written while it was current whose state
-  // is still unwritten, now that it is over: the next refresh starts from that state.
-  const unsettled = view.carryState ? [...written].filter((h) => isOver(h) && !carried.has(h)) : [];
-  const first = [...touched, ...unsettled].reduce<string | undefined>(
-    (a, b) => (a === undefined || b < a ? b : a),
-    undefined,
-  );
-  if (view.carryState && first !== undefined) {
-    for (const h of hoursOfDay) if (h >= first && h <= currentHour) hours.add(h);
+  const earliest = (xs: readonly string[]) =>
+    xs.reduce<string | undefined>((a, b) => (a === undefined || b < a ? b : a), undefined);
+  // A carry-over view rewrites every hour from the first one touched: each continues from the
+  // state of the hour before.
+  const firstTouched = earliest(touched);
+  if (view.carryState && firstTouched !== undefined) {
+    for (const h of hoursOfDay) if (h >= firstTouched && h <= currentHour) hours.add(h);
   }
   const toWrite = [...hours].sort();
+  // Its state is written for every hour over from the first one touched, or written while it was
+  // current and over since without its state: the next refresh starts from that state. Such an
+  // hour untouched since keeps its view partition, which the view computed from the same events.
+  const unsettled = view.carryState ? [...written].filter((h) => isOver(h) && !carried.has(h)) : [];
+  const stateFrom = earliest([...touched, ...unsettled, ...toWrite]);
+  const settled = view.carryState
+    ? hoursOfDay.filter((h) => stateFrom !== undefined && h >= stateFrom && h <= currentHour && isOver(h))
+    : [];
+  const firstHour = earliest([...toWrite, ...settled]);
   return {
     day,
     base,
     hours: toWrite,
-    scope: { hours: toWrite, ...carryOf(view, previous, day, toWrite[0], carried, input.rebuild) },
+    scope: { hours: toWrite, ...carryOf(view, previous, day, firstHour, carried, input.rebuild) },
     newest,
     counts: counted,
     written: [...written],
     carried: [...carried],
-    settled: view.carryState ? toWrite.filter(isOver) : [],
+    settled,
   };
+}
+
+/** Whether a refresh of `plan` writes anything: hours of the view, or only carry-over states. */
+export function nrtPlanWrites(plan: NrtPlan): boolean {
+  return plan.hours.length > 0 || (plan.settled?.length ?? 0) > 0;
 }
 
 /**
@@ -491,13 +505,16 @@ export function refreshedRecord(
     hours: [...new Set([...plan.written, ...plan.hours])].sort(),
     ...(view.carryState ? { carried: carriedAfter(plan) } : {}),
   };
-  const last = {
-    rows: result.rows,
-    lastHours: plan.hours,
-    durationMs: result.durationMs,
-    refreshedAt: result.refreshedAt.toISOString(),
-    lastError: null,
-  };
+  // A refresh that wrote only carry-over states keeps the figures of the last one that wrote the view.
+  const last = plan.hours.length
+    ? {
+        rows: result.rows,
+        lastHours: plan.hours,
+        durationMs: result.durationMs,
+        refreshedAt: result.refreshedAt.toISOString(),
+        lastError: null,
+      }
+    : { refreshedAt: result.refreshedAt.toISOString(), lastError: null };
   if (base.previous?.day === plan.day && base.day > plan.day) {
     const forget = view.carryState && plan.hours.length > 0 ? { hours: [], carried: [] } : {};
     return { ...base, ...forget, previous: part, ...last };
@@ -533,19 +550,20 @@ function dayPart(record: NrtViewRecord): NrtDayRecord {
 /**
  * The writes of a refresh of `plan`. A carry-over view's state of the settled hours first (absent
  * when none is: a tick within the hour), which reads its own partition of `scope.carry` (if any);
- * then the view, which reads the state of the settled hours and computes the current hour's from the
- * last settled state (or `scope.carry`) and its events (`NrtScope.open`). Each names the partitions
- * it reads (`reads`): the local engine then lists only those folders instead of every partition of
- * the state's history.
+ * then the view (absent when only states are written), which reads the state of the settled hours
+ * and computes the current hour's from the last settled state (or `scope.carry`) and its events
+ * (`NrtScope.open`). Each names the partitions it reads (`reads`): the local engine then lists only
+ * those folders instead of every partition of the state's history.
  */
 export function nrtWrites(
   view: NrtView,
   plan: NrtPlan,
-): { readonly state?: WritePartitionsInput; readonly view: WritePartitionsInput } {
+): { readonly state?: WritePartitionsInput; readonly view?: WritePartitionsInput } {
   const at = (hour: string) => ({ dt: plan.day, hour });
   const partitions = plan.hours.map(at);
   const { carryState } = view;
   if (!carryState) {
+    if (!plan.hours.length) return {};
     return { view: { table: view.table, sql: view.sql(plan.day, plan.scope), partitions } };
   }
   const { carry } = plan.scope;
@@ -557,18 +575,21 @@ export function nrtWrites(
     ...plan.scope,
     ...(open.length ? { open: { hours: open, ...(openCarry ? { carry: openCarry } : {}) } } : {}),
   };
-  const viewWrite: WritePartitionsInput = {
-    table: view.table,
-    sql: view.sql(plan.day, scope),
-    partitions,
-    reads: [
-      {
-        table: carryState.table,
-        partitions: [...settled.map(at), ...(open.length && openCarry ? [openCarry] : [])],
-      },
-    ],
-  };
-  if (!settled.length) return { view: viewWrite };
+  const viewWrite: WritePartitionsInput | undefined = plan.hours.length
+    ? {
+        table: view.table,
+        sql: view.sql(plan.day, scope),
+        partitions,
+        reads: [
+          {
+            table: carryState.table,
+            partitions: [...settled.map(at), ...(open.length && openCarry ? [openCarry] : [])],
+          },
+        ],
+      }
+    : undefined;
+  const viewPart = viewWrite ? { view: viewWrite } : {};
+  if (!settled.length) return viewPart;
   return {
     state: {
       table: carryState.table,
@@ -576,7 +597,7 @@ export function nrtWrites(
       partitions: settled.map(at),
       reads: [{ table: carryState.table, partitions: carry ? [{ dt: carry.dt, hour: carry.hour }] : [] }],
     },
-    view: viewWrite,
+    ...viewPart,
   };
 }
 
@@ -732,15 +753,16 @@ async function refreshViews(
             changes: pass.day === day ? changes.get(view.name) : undefined,
           });
           record = plan.base;
-          if (plan.hours.length === 0) continue;
+          if (!nrtPlanWrites(plan)) continue;
           // Fencing: a refresh whose lease was taken over (it ran past its TTL) stops here.
           lease = await renewLease({ state, clock }, lease, leaseSeconds);
           // The carry-over state of the settled hours first (if any): the view reads it. A run
           // killed in between leaves the record as it was, so the next run redoes both from the
-          // same earlier state.
+          // same earlier state. Only a state to write (an hour over, untouched since the view
+          // wrote it): the view's files stay as they are, and no `nrt.refreshed` is sent.
           const writes = nrtWrites(view, plan);
           if (writes.state) await engine.writePartitions(writes.state);
-          const result = await engine.writePartitions(writes.view);
+          const result = writes.view ? await engine.writePartitions(writes.view) : { rows: 0 };
           const done = {
             rows: result.rows,
             durationMs: Math.round(performance.now() - began),
@@ -748,10 +770,12 @@ async function refreshViews(
           };
           record = refreshedRecord(view, plan, done);
           rows += result.rows;
-          await events.publish([refreshedEvent(view, plan, { ...done, runId: input.runId })]);
+          if (plan.hours.length) {
+            await events.publish([refreshedEvent(view, plan, { ...done, runId: input.runId })]);
+          }
           if (pass.day === day) hours = plan.hours;
           else {
-            late = { dt: pass.day, hours: plan.hours };
+            if (plan.hours.length) late = { dt: pass.day, hours: plan.hours };
             // Yesterday's hours are recorded before today's pass, which reads the record.
             await state.put(nrtRecordKey(view.name), record as unknown as StateValue);
           }
