@@ -46,7 +46,16 @@ import {
   type WritePartitionsResult,
   zones,
 } from '@lakeops/core';
-import { decimalValue, duckdbCopy, duckdbSession, ident, literal, profileSql, sqlType } from '@lakeops/lake';
+import {
+  decimalValue,
+  duckdbCopy,
+  duckdbSession,
+  ident,
+  literal,
+  profileSql,
+  replaceTableReferences,
+  sqlType,
+} from '@lakeops/lake';
 import { FolderListings } from './folder-listings.ts';
 import { exists, moveDir, recoverInterruptedSwaps, swapDir, sweepStagingLeftovers } from './fs-swap.ts';
 import { PartitionMembership } from './partition-membership.ts';
@@ -529,8 +538,9 @@ export class DuckDbQueryEngine implements QueryEngine {
    * just the partition folders listed (`WritePartitionsInput.reads`): DuckDB lists every folder a
    * view's glob matches on each statement before its filter prunes any (1,464 partitions: 35 ms per
    * statement; one folder: under 1 ms), so a table's history would slow every statement reading a
-   * partition of it. Only unquoted references are replaced (the models' spelling); another spelling
-   * reads the whole view, with the same result. A listed folder that does not exist reads as empty.
+   * partition of it. Only unquoted references in code are replaced (the models' spelling; not in
+   * literals or comments: `replaceTableReferences`); another spelling reads the whole view, with the
+   * same result. A listed folder that does not exist reads as empty.
    */
   async #narrowReads(sql: string, reads: WritePartitionsInput['reads']): Promise<string> {
     let out = sql;
@@ -550,8 +560,7 @@ export class DuckDbQueryEngine implements QueryEngine {
         : this.#uniform.has(name) && this.#complete.has(name)
           ? this.#writtenRelation(table, folders)
           : await this.#folderRelation(table, folders);
-      const reference = new RegExp(`(?<![\\w."])${table.zone}\\.${table.name}(?![\\w"])`, 'g');
-      out = out.replace(reference, () => `(${relation.replaceAll('\n', ' ')})`);
+      out = replaceTableReferences(out, table, `(${relation.replaceAll('\n', ' ')})`);
     }
     return out;
   }
@@ -1039,6 +1048,9 @@ export class DuckDbQueryEngine implements QueryEngine {
       files = new Map();
       this.#cachedFiles.set(name, files);
     }
+    const forgetDay = (day: string) => {
+      for (const f of files.keys()) if (dayOf(f) === day) files.delete(f);
+    };
     const before = held ?? new Map<string, string>();
     const changed = new Set<string>();
     for (const [folder, sig] of next) if (before.get(folder) !== sig) changed.add(dayOf(folder));
@@ -1049,10 +1061,10 @@ export class DuckDbQueryEngine implements QueryEngine {
       if (!folders.length) {
         if (cache !== undefined) await this.#connection.run(`DROP TABLE IF EXISTS ${ident(cache)}`);
         days.delete(day);
-        for (const f of files.keys()) if (dayOf(f) === day) files.delete(f);
+        forgetDay(day);
       } else if (cache === undefined) {
         const created = `__cache_${table.zone}_${table.name}_${++this.#cacheTableCount}`;
-        for (const f of files.keys()) if (dayOf(f) === day) files.delete(f);
+        forgetDay(day);
         try {
           await this.#connection.run(
             `CREATE TABLE ${ident(created)} AS ${await this.#readFiles(table, day)}`,
@@ -1063,9 +1075,13 @@ export class DuckDbQueryEngine implements QueryEngine {
           // to each file's last newline, and the rest once it is complete. Any other error, or one
           // the whole lines still give (a malformed line), is this error, naming the lake's file.
           if (this.#readOnly || !/Malformed JSON/i.test(String(error))) throw error;
-          await this.#createDayFromLines(created, table, day, folders, files).catch(() => {
+          const read = new Map(
+            folders.map((f) => [f, readNewLines(join(this.tableDir(table), f), undefined)] as const),
+          );
+          await this.#readLines(`CREATE TABLE ${ident(created)} AS`, table, day, read).catch(() => {
             throw error;
           });
+          for (const [folder, lines] of read) files.set(folder, lines.files);
         }
         days.set(day, created);
       } else {
@@ -1073,8 +1089,8 @@ export class DuckDbQueryEngine implements QueryEngine {
           table.partitionKeys
             .map((k) => `${ident(k)} = ${literal(parsePartitionPath(folder)[k] ?? '')}`)
             .join(' AND ');
-        for (const [folder, sig] of before) {
-          if (dayOf(folder) !== day || next.has(folder) || next.get(folder) === sig) continue;
+        for (const folder of before.keys()) {
+          if (dayOf(folder) !== day || next.has(folder)) continue;
           await this.#connection.run(`DELETE FROM ${ident(cache)} WHERE ${where(folder)}`);
           files.delete(folder);
         }
@@ -1095,7 +1111,9 @@ export class DuckDbQueryEngine implements QueryEngine {
             continue;
           }
           files.set(folder, read.files);
-          if (read.bytes.length) await this.#insertLines(cache, table, folder, read.bytes);
+          if (read.bytes.length) {
+            await this.#readLines(`INSERT INTO ${ident(cache)}`, table, folder, new Map([[folder, read]]));
+          }
         }
       }
     }
@@ -1113,50 +1131,25 @@ export class DuckDbQueryEngine implements QueryEngine {
   }
 
   /**
-   * Creates the cache table of one day from the whole lines of its partition folders (up to each
-   * file's last newline), written to files of their own under `_staging` in the folders' `k=v/…`
-   * paths and read as the day's files are; what was read of each file is kept in `files`, so the
-   * next change of a folder reads only the lines after.
+   * Runs `statement` (`INSERT INTO <cache>`, `CREATE TABLE <cache> AS`) over NDJSON lines read from
+   * partition folders (by folder `k=v/…`, under `under`: one folder, or a day): written to files of
+   * their own under `_staging`, in the folders' paths (which give the partition values), and read
+   * as the table's files are.
    */
-  async #createDayFromLines(
-    created: string,
+  async #readLines(
+    statement: string,
     table: TableDefinition,
-    day: string,
-    folders: readonly string[],
-    files: Map<string, Map<string, CachedFile>>,
+    under: string,
+    lines: ReadonlyMap<string, { readonly bytes: Buffer }>,
   ): Promise<void> {
     const scratch = join(this.root, '_staging', `ndjson-${randomUUID()}`);
     try {
-      const read = new Map<string, Map<string, CachedFile>>();
-      mkdirSync(join(scratch, day), { recursive: true });
-      for (const folder of folders) {
-        const lines = readNewLines(join(this.tableDir(table), folder), undefined);
+      mkdirSync(join(scratch, under), { recursive: true });
+      for (const [folder, { bytes }] of lines) {
         mkdirSync(join(scratch, folder), { recursive: true });
-        writeFileSync(join(scratch, folder, 'lines.json'), lines.bytes);
-        read.set(folder, lines.files);
+        writeFileSync(join(scratch, folder, 'lines.json'), bytes);
       }
-      await this.#connection.run(
-        `CREATE TABLE ${ident(created)} AS ${await this.#readFiles(table, day, undefined, scratch)}`,
-      );
-      for (const [folder, held] of read) files.set(folder, held);
-    } finally {
-      rmSync(scratch, { recursive: true, force: true });
-    }
-  }
-
-  /**
-   * Inserts NDJSON lines of one partition folder into a cache table: written to a file of their
-   * own under `_staging` (in the folder's `k=v/…` path, which gives the partition values) and read
-   * as the folder's files are.
-   */
-  async #insertLines(cache: string, table: TableDefinition, folder: string, bytes: Buffer): Promise<void> {
-    const scratch = join(this.root, '_staging', `ndjson-${randomUUID()}`);
-    try {
-      mkdirSync(join(scratch, folder), { recursive: true });
-      writeFileSync(join(scratch, folder, 'lines.json'), bytes);
-      await this.#connection.run(
-        `INSERT INTO ${ident(cache)} ${await this.#readFiles(table, folder, undefined, scratch)}`,
-      );
+      await this.#connection.run(`${statement} ${await this.#readFiles(table, under, undefined, scratch)}`);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }

@@ -194,8 +194,19 @@ const zoneReference = new RegExp(
  * ```
  */
 export function athenaTableNames(sql: string, prefix: string): string {
-  // Code runs between literals ('…'), quoted identifiers ("…") and comments (-- …, /* … */).
-  const protectedText = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\//g;
+  return rewriteSqlCode(sql, (code) =>
+    code.replace(zoneReference, (whole, zone: string, name: string) => {
+      const known = zoneNamed.get(zone);
+      return known ? athenaTableName(prefix, { zone: known, name }) : whole;
+    }),
+  );
+}
+
+/** What is not code in SQL text: literals ('…'), quoted identifiers ("…") and comments (-- …, /* … *\/). */
+const protectedText = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\//g;
+
+/** `sql` with `rewrite` applied to its code only: literals, quoted identifiers and comments stay as they are. */
+export function rewriteSqlCode(sql: string, rewrite: (code: string) => string): string {
   let out = '';
   let at = 0;
   for (const match of sql.matchAll(protectedText)) {
@@ -203,13 +214,19 @@ export function athenaTableNames(sql: string, prefix: string): string {
     at = match.index + match[0].length;
   }
   return out + rewrite(sql.slice(at));
+}
 
-  function rewrite(code: string): string {
-    return code.replace(zoneReference, (whole, zone: string, name: string) => {
-      const known = zoneNamed.get(zone);
-      return known ? athenaTableName(prefix, { zone: known, name }) : whole;
-    });
-  }
+/**
+ * `sql` with every reference to `<zone>.<table>` in its code (unquoted, as the models spell it;
+ * not in literals, quoted names or comments) replaced by `relation`.
+ */
+export function replaceTableReferences(
+  sql: string,
+  table: Pick<TableDefinition, 'zone' | 'name'>,
+  relation: string,
+): string {
+  const reference = new RegExp(`(?<![\\w."])${table.zone}\\.${table.name}(?![\\w"])`, 'g');
+  return rewriteSqlCode(sql, (code) => code.replace(reference, () => relation));
 }
 
 /**

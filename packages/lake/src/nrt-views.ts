@@ -1,6 +1,6 @@
 import type { NrtScope, NrtView, TableDefinition } from '@lakeops/core';
 import { isDay } from './build.ts';
-import { ident, literal, renderNrtModel, sqlType } from './dialect.ts';
+import { ident, literal, renderNrtModel, replaceTableReferences, sqlType } from './dialect.ts';
 import { loadModels } from './models.ts';
 
 /**
@@ -38,9 +38,10 @@ export function nrtChangesSql(detailTypes: readonly string[], day: string, fromH
 
 /**
  * A carry-over view's model rendered for `scope`. With `scope.open`, each reference to its state
- * table (outside comments) reads the table for the other hours of `scope.hours` only, and the state
- * of the open hours as the state's model computes it (from `open.carry` and the events after it),
- * in the same statement: the current hour's state is not written while its items still move.
+ * table (in code: not in literals, quoted names or comments) reads the table for the other hours of
+ * `scope.hours` only, and the state of the open hours as the state's model computes it (from
+ * `open.carry` and the events after it), in the same statement: the current hour's state is not
+ * written while its items still move.
  */
 export function renderNrtView(
   viewSql: string,
@@ -77,16 +78,7 @@ export function renderNrtView(
       ...keys.map((k) => `CAST(${k} AS VARCHAR) AS ${k}`),
     ].join(', ')}\nFROM (\n${inline}\n) AS open_state`,
   ];
-  const relation = `(\n${parts.join('\nUNION ALL\n')}\n)`;
-  const reference = new RegExp(`(?<![\\w."])${table.zone}\\.${table.name}(?![\\w"])`, 'g');
-  return rendered
-    .split('\n')
-    .map((line) => {
-      const comment = line.indexOf('--');
-      const code = comment < 0 ? line : line.slice(0, comment);
-      return code.replace(reference, () => relation) + (comment < 0 ? '' : line.slice(comment));
-    })
-    .join('\n');
+  return replaceTableReferences(rendered, table, `(\n${parts.join('\nUNION ALL\n')}\n)`);
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   type Model,
   renderModel,
   renderNrtModel,
+  replaceTableReferences,
   sqlType,
   tables,
   tablesReadBy,
@@ -230,6 +231,24 @@ describe('dialect', () => {
       'SELECT l.silver, \'gold.kpi_gmv_daily\' AS s, "silver".x',
       'FROM "lakeops_pr_42_silver"."fact_payments" AS l -- read gold.kpi_gmv_daily',
       'JOIN "lakeops_pr_42_silver_private"."users_private" AS u /* nrt.ops */ ON u.user_id = l.user_id',
+    ]);
+  });
+
+  it('replaces the references to one table in code only, as the Athena names are rewritten', () => {
+    // Prepare: the table in code twice, in a literal, a quoted name, both kinds of comment, and a
+    // longer name that starts like it.
+    const sql = [
+      "SELECT s.x, 'nrt.payout_backlog_open' AS s FROM nrt.payout_backlog_open AS s -- nrt.payout_backlog_open",
+      'JOIN nrt.payout_backlog_open_2 AS t /* nrt.payout_backlog_open */ ON "nrt.payout_backlog_open".y = 1',
+      'UNION ALL SELECT * FROM nrt.payout_backlog_open',
+    ].join('\n');
+    // Act
+    const replaced = replaceTableReferences(sql, { zone: 'nrt', name: 'payout_backlog_open' }, '(R)');
+    // Assess
+    expect(replaced.split('\n')).toEqual([
+      "SELECT s.x, 'nrt.payout_backlog_open' AS s FROM (R) AS s -- nrt.payout_backlog_open",
+      'JOIN nrt.payout_backlog_open_2 AS t /* nrt.payout_backlog_open */ ON "nrt.payout_backlog_open".y = 1',
+      'UNION ALL SELECT * FROM (R)',
     ]);
   });
 

@@ -285,7 +285,7 @@ export async function completeNrtQuery(
 /** The write of one step: the carry-over state, or the view. */
 function stepWrite(view: NrtView, plan: NrtPlan, step: 'state' | 'view'): WritePartitionsInput {
   const writes = nrtWrites(view, plan);
-  const write = step === 'state' && writes.state ? writes.state : (writes.view ?? writes.state);
+  const write = (step === 'state' ? writes.state : undefined) ?? writes.view;
   if (!write) throw new RangeError(`nothing to write for ${view.name}`);
   return write;
 }

@@ -440,17 +440,17 @@ export async function planNrtRefresh(
   // Its state is written for every hour over from the first one touched, or written while it was
   // current and over since without its state: the next refresh starts from that state. Such an
   // hour untouched since keeps its view partition, which the view computed from the same events.
+  // The first hour written (a state or the view) is where the carry-over state continues from.
   const unsettled = view.carryState ? [...written].filter((h) => isOver(h) && !carried.has(h)) : [];
-  const stateFrom = earliest([...touched, ...unsettled, ...toWrite]);
+  const first = earliest([...unsettled, ...toWrite]);
   const settled = view.carryState
-    ? hoursOfDay.filter((h) => stateFrom !== undefined && h >= stateFrom && h <= currentHour && isOver(h))
+    ? hoursOfDay.filter((h) => first !== undefined && h >= first && h <= currentHour && isOver(h))
     : [];
-  const firstHour = earliest([...toWrite, ...settled]);
   return {
     day,
     base,
     hours: toWrite,
-    scope: { hours: toWrite, ...carryOf(view, previous, day, firstHour, carried, input.rebuild) },
+    scope: { hours: toWrite, ...carryOf(view, previous, day, first, carried, input.rebuild) },
     newest,
     counts: counted,
     written: [...written],
@@ -461,7 +461,12 @@ export async function planNrtRefresh(
 
 /** Whether a refresh of `plan` writes anything: hours of the view, or only carry-over states. */
 export function nrtPlanWrites(plan: NrtPlan): boolean {
-  return plan.hours.length > 0 || (plan.settled?.length ?? 0) > 0;
+  return plan.hours.length > 0 || settledOf(plan).length > 0;
+}
+
+/** The hours whose carry-over state a refresh of `plan` writes (a plan from before `settled`: all). */
+function settledOf(plan: NrtPlan): readonly string[] {
+  return plan.settled ?? plan.hours;
 }
 
 /**
@@ -531,7 +536,7 @@ export function refreshedRecord(
  * stale one, if any).
  */
 function carriedAfter(plan: NrtPlan): string[] {
-  const settled = plan.settled ?? plan.hours;
+  const settled = settledOf(plan);
   const rewritten = new Set(plan.hours);
   return [...new Set([...plan.carried.filter((h) => !rewritten.has(h)), ...settled])].sort();
 }
@@ -567,7 +572,7 @@ export function nrtWrites(
     return { view: { table: view.table, sql: view.sql(plan.day, plan.scope), partitions } };
   }
   const { carry } = plan.scope;
-  const settled = plan.settled ?? plan.hours;
+  const settled = settledOf(plan);
   const open = plan.hours.filter((h) => !settled.includes(h));
   const last = settled[settled.length - 1];
   const openCarry = last === undefined ? carry : at(last);
